@@ -1,0 +1,2 @@
+// Shared engine vocabulary: diagnostics and source spans.
+export * from './diagnostics';
