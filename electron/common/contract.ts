@@ -1,0 +1,193 @@
+// The one contract between the renderer and the main-process services. Both adapters implement it
+// from the same service objects: the Electron IPC layer (ipcMain.handle + preload verbs) and the local
+// web host (HTTP for calls, one WebSocket for events). Types only: no runtime imports on either side.
+// Every value that crosses is structured-clone / JSON safe (bytes travel as base64 over the web host).
+import type { Diagnostic } from '../../engine/common/diagnostics';
+
+// ---- serial ---------------------------------------------------------------------------------------
+
+export interface PortInfo {
+  /** What to connect to: `/dev/ttyUSB0`, a pty, `tcp://host:port`, `rfc2217://host:port`, `demo:` */
+  path: string;
+  /** `/dev/serial/by-id/usb-FTDI_...` when udev made one. */
+  byIdPath?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+  product?: string;
+  /** `usb`, `pty`, `platform`, `network`, `demo` */
+  kind: string;
+}
+
+export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
+export type FlowControl = 'none' | 'rtscts' | 'xonxoff';
+
+export interface SerialSettings {
+  baudRate: number;
+  dataBits: 5 | 6 | 7 | 8;
+  parity: Parity;
+  stopBits: 1 | 1.5 | 2;
+  flowControl: FlowControl;
+}
+
+export const DEFAULT_SERIAL_SETTINGS: SerialSettings = { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, flowControl: 'none' };
+
+export interface ConnectRequest {
+  target: string;
+  settings: SerialSettings;
+  /** Reconnect by itself when the same adapter (by-id path / serial number) comes back. */
+  autoReconnect: boolean;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'reconnecting' | 'closed';
+
+export interface ConnectionStatus {
+  connectionId: string;
+  target: string;
+  state: ConnectionState;
+  settings: SerialSettings;
+  /** Human-readable reason for lost/closed. */
+  error?: string;
+  bytesReceived: number;
+  bytesSent: number;
+  /** The session recording this connection. */
+  sessionId?: string;
+}
+
+export interface SignalState {
+  dtr?: boolean;
+  rts?: boolean;
+}
+
+// ---- board (device tree + kernel profile) ----------------------------------------------------------
+
+export interface BoardOpenRequest {
+  /** A .dts or .dtb path on the machine running the services. */
+  path: string;
+  includeDirs: string[];
+  defines: Record<string, string>;
+  /** Kernel .config or /proc/config.gz contents path. */
+  configPath?: string;
+  /** Kernel profile, e.g. `6.1`. */
+  kernel: string;
+  /** Re-read and re-send when any of the files (the include set included) changes. */
+  watch: boolean;
+}
+
+export interface BoardFile {
+  path: string;
+  sha256: string;
+}
+
+export interface BoardLoaded {
+  boardId: string;
+  request: BoardOpenRequest;
+  /** The compiled flattened tree (DTB bytes): the renderer's worker reads it with the engine. */
+  dtb: Uint8Array;
+  /** JSON tree (engine/devicetree's JSON output) with source locations, for the detail view. */
+  treeJson: unknown;
+  /** Every file read: the entry file, its includes, the config. */
+  files: BoardFile[];
+  /** Kernel .config text, when given. */
+  config?: string;
+  diagnostics: Diagnostic[];
+}
+
+// ---- sessions ------------------------------------------------------------------------------------
+
+export interface SessionSummary {
+  sessionId: string;
+  path: string;
+  startedAt: number;
+  target?: string;
+  bytesReceived: number;
+  bytesSent: number;
+  /** Recording paused (e.g. disk full); the reason. */
+  paused?: string;
+}
+
+export type ExportFormat = 'text' | 'json' | 'html' | 'junit' | 'bundle';
+
+export interface ExportRequest {
+  sessionId: string;
+  format: ExportFormat;
+  /** For text: which timestamps and how. */
+  timestamps?: { source: 'host' | 'printk'; style: 'absolute' | 'relative' | 'delta' } | 'none';
+  /** Destination path on the services' machine; omitted → returned inline. */
+  path?: string;
+}
+
+export interface ExportResult {
+  path?: string;
+  /** Inline content when no path was given (text formats). */
+  content?: string;
+}
+
+/** What a reopened or imported session holds, enough to rebuild every view. */
+export interface SessionContents {
+  summary: SessionSummary;
+  /** Received bytes in order with host receive times (ms since epoch) of each chunk. */
+  chunks: { t: number; dir: 'rx' | 'tx'; bytes: Uint8Array }[];
+  markers: { t: number; kind: string; detail?: string }[];
+  board?: { files: BoardFile[]; dtb?: Uint8Array; settings?: unknown };
+}
+
+// ---- the API ---------------------------------------------------------------------------------------
+
+export interface WorkbenchApi {
+  listPorts(): Promise<PortInfo[]>;
+  connect(req: ConnectRequest): Promise<ConnectionStatus>;
+  disconnect(connectionId: string): Promise<void>;
+  write(connectionId: string, data: Uint8Array): Promise<void>;
+  updateSettings(connectionId: string, settings: SerialSettings): Promise<void>;
+  setSignals(connectionId: string, signals: SignalState): Promise<void>;
+  /** Assert a line for `ms`, then release it: the usual board reset wiring. */
+  pulseSignal(connectionId: string, line: 'dtr' | 'rts', ms: number): Promise<void>;
+  sendBreak(connectionId: string, ms: number): Promise<void>;
+
+  openBoard(req: BoardOpenRequest): Promise<BoardLoaded>;
+  closeBoard(boardId: string): Promise<void>;
+  /** The bundled demo board: its request, ready to open, and the demo serial target. */
+  demoBoard(): Promise<{ board: BoardOpenRequest; target: string }>;
+
+  listSessions(): Promise<SessionSummary[]>;
+  openSession(pathOrId: string): Promise<SessionContents>;
+  importLog(path: string): Promise<SessionContents>;
+  exportSession(req: ExportRequest): Promise<ExportResult>;
+  /** Anything the renderer knows that the recorder should keep (prediction settings, comparison). */
+  annotateSession(sessionId: string, kind: string, detail: unknown): Promise<void>;
+}
+
+/** Events pushed from the services to every renderer. */
+export interface WorkbenchEvents {
+  serialData: { connectionId: string; hostTime: number; bytes: Uint8Array };
+  connectionStatus: ConnectionStatus;
+  boardChanged: BoardLoaded;
+  sessionStatus: SessionSummary;
+}
+
+export type ApiMethod = keyof WorkbenchApi;
+export type EventName = keyof WorkbenchEvents;
+
+/** The channel list both adapters check calls against (deny anything else). */
+export const API_METHODS: readonly ApiMethod[] = [
+  'listPorts',
+  'connect',
+  'disconnect',
+  'write',
+  'updateSettings',
+  'setSignals',
+  'pulseSignal',
+  'sendBreak',
+  'openBoard',
+  'closeBoard',
+  'demoBoard',
+  'listSessions',
+  'openSession',
+  'importLog',
+  'exportSession',
+  'annotateSession',
+];
+
+export const EVENT_NAMES: readonly EventName[] = ['serialData', 'connectionStatus', 'boardChanged', 'sessionStatus'];
