@@ -27,18 +27,24 @@ if [ ${#pkgs[@]} -gt 0 ]; then
 fi
 
 # The kernel source tree (DTS + dt-bindings headers), unpacked once.
-if has dt && [ ! -d "$CACHE/linux-source-6.1/arch/arm64/boot/dts" ]; then
+# Bump SRC_STAMP when the extracted subset changes.
+SRC_STAMP=.extracted-v2
+if has dt && [ ! -f "$CACHE/linux-source-6.1/$SRC_STAMP" ]; then
   tarball=$(ls /usr/src/linux-source-6.1.tar.xz)
   rm -rf "$CACHE/linux-source-6.1.tmp" && mkdir -p "$CACHE/linux-source-6.1.tmp"
   tar -xf "$tarball" -C "$CACHE/linux-source-6.1.tmp" --strip-components=1 \
     --wildcards 'linux-source-6.1/arch/arm64/boot/dts/*' 'linux-source-6.1/arch/arm/boot/dts/*' \
     'linux-source-6.1/include/dt-bindings/*' 'linux-source-6.1/scripts/dtc/include-prefixes*' \
     'linux-source-6.1/drivers/*' 'linux-source-6.1/Makefile' 'linux-source-6.1/arch/arm64/Kconfig*' \
-    'linux-source-6.1/arch/arm64/Makefile' 'linux-source-6.1/include/linux/*' 'linux-source-6.1/sound/*' \
+    'linux-source-6.1/arch/arm64/Makefile' 'linux-source-6.1/include/linux/*' 'linux-source-6.1/include/uapi/*' 'linux-source-6.1/sound/*' \
     'linux-source-6.1/arch/arm64/kernel/*' 'linux-source-6.1/kernel/*' 'linux-source-6.1/init/*' 'linux-source-6.1/lib/*' \
     'linux-source-6.1/mm/*' 'linux-source-6.1/net/*' 'linux-source-6.1/fs/*' 'linux-source-6.1/block/*' 'linux-source-6.1/security/*' \
     'linux-source-6.1/crypto/*' 'linux-source-6.1/virt/*' 'linux-source-6.1/arch/arm64/mm/*' 'linux-source-6.1/arch/arm64/lib/*'
+  touch "$CACHE/linux-source-6.1.tmp/$SRC_STAMP"
+  rm -rf "$CACHE/linux-source-6.1.old"
+  [ -d "$CACHE/linux-source-6.1" ] && mv "$CACHE/linux-source-6.1" "$CACHE/linux-source-6.1.old"
   mv "$CACHE/linux-source-6.1.tmp" "$CACHE/linux-source-6.1"
+  rm -rf "$CACHE/linux-source-6.1.old"
 fi
 
 # Debian's arm64 kernel (vmlinuz, modules, config, System.map and ~570 DTBs) and busybox-static:arm64.
