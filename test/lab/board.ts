@@ -1,0 +1,552 @@
+// The lab board: Debian's stock arm64 6.1 kernel booted under QEMU (`virt` + SMMUv3, or a vendor
+// machine QEMU models) with a busybox initramfs whose /init loads the scenario's modules and prints
+// the ground truth (devices_deferred, iommu_groups, bound drivers). This is the real kernel the probe
+// model (issue 3) and the boot-log parser (issue 4) are judged against; see ../../../shared/qemu-board.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arm64Root, cacheDir, debianDtbDir, kernelImage } from '../support/system';
+import { writeNewcGz, type CpioEntry } from './cpio';
+import { parseTruthBlock, TRUTH_BEGIN, TRUTH_END, type TruthBlock } from './truth';
+
+export const labDir = dirname(fileURLToPath(import.meta.url));
+export const boardsDir = join(labDir, 'boards');
+export const labCacheDir = join(cacheDir, 'lab');
+export const QEMU = 'qemu-system-aarch64';
+
+/** One step of /init after the pseudo file systems are mounted. */
+export type InitStep =
+  | { kind: 'insmod'; module: string; args?: string }
+  | { kind: 'sleep'; seconds: number }
+  /** Wait until devices_deferred is empty, or until the kernel's uptime reaches `untilUptime`. */
+  | { kind: 'settle'; untilUptime: number }
+  | { kind: 'shell'; command: string };
+
+export type Machine = 'virt' | 'raspi3b' | 'xlnx-zcu102';
+
+export interface Scenario {
+  /** File-name safe id: golden files are test/fixtures/bootlog/lab/<name>.{log,truth.json}. */
+  name: string;
+  /** What the scenario exercises (a branch of kernel-semantics.md). */
+  title: string;
+  machine: Machine;
+  /**
+   * The device tree: a DTS under test/lab/boards (compiled with dtc), a DTB Debian ships
+   * (path under usr/lib/linux-image-*), or nothing to let QEMU use its own generated tree.
+   */
+  dts?: string;
+  debianDtb?: string;
+  /** Appended to the machine's base command line. */
+  cmdline: string;
+  /** /init steps; a final settle with `settleUntilUptime` is always added. */
+  steps: InitStep[];
+  /** Upper bound (kernel uptime, s) for waiting on devices_deferred to drain before the truth is taken. */
+  settleUntilUptime: number;
+  /** Add a virtio-net-pci device with iommu_platform=on (a PCI master behind the SMMU's iommu-map). */
+  pciNet?: boolean;
+  /** Lines (regular expressions) the console log must contain: the kernel behaviour the scenario is about. */
+  signatures: string[];
+  /** What the real kernel did, in one sentence (for reports). */
+  expected: string;
+  /** Host wall-clock limit for the whole boot. */
+  timeoutSeconds?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel modules: Debian ships them uncompressed (CONFIG_MODULE_COMPRESS_NONE) without modules.dep,
+// so dependencies come from each module's own .modinfo `depends=`.
+
+export function modulesDir(): string {
+  const base = join(arm64Root, 'lib', 'modules');
+  const v = readdirSync(base).find((n) => existsSync(join(base, n, 'modules.order')));
+  if (!v) throw new Error(`no modules under ${base}: run scripts/install-system-deps.sh lab`);
+  return join(base, v);
+}
+
+export function kernelRelease(): string {
+  return modulesDir().split('/').pop()!;
+}
+
+const canon = (name: string): string => name.replace(/-/g, '_');
+
+let moduleIndexCache: Map<string, string> | null = null;
+function moduleIndex(): Map<string, string> {
+  if (moduleIndexCache) return moduleIndexCache;
+  const dir = modulesDir();
+  const m = new Map<string, string>();
+  for (const line of readFileSync(join(dir, 'modules.order'), 'utf8').split('\n')) {
+    const rel = line.trim();
+    if (!rel) continue;
+    const file = join(dir, rel);
+    if (!existsSync(file)) continue;
+    m.set(canon(rel.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '')), file);
+  }
+  moduleIndexCache = m;
+  return m;
+}
+
+function builtinModules(): Set<string> {
+  const s = new Set<string>();
+  for (const line of readFileSync(join(modulesDir(), 'modules.builtin'), 'utf8').split('\n')) {
+    const base = line.trim().split('/').pop();
+    if (base) s.add(canon(base.replace(/\.ko$/, '')));
+  }
+  return s;
+}
+
+function moduleDepends(file: string): string[] {
+  const buf = readFileSync(file);
+  const key = Buffer.from('\0depends=');
+  const i = buf.indexOf(key);
+  if (i < 0) return [];
+  const start = i + key.length;
+  const end = buf.indexOf(0, start);
+  const v = buf.subarray(start, end).toString('utf8');
+  return v ? v.split(',').map(canon) : [];
+}
+
+/** Load order for the given modules: dependencies first, each once; built-ins are rejected. */
+export function resolveModules(names: readonly string[]): { name: string; file: string }[] {
+  const idx = moduleIndex();
+  const builtin = builtinModules();
+  const out: { name: string; file: string }[] = [];
+  const seen = new Set<string>();
+  const visit = (raw: string, chain: string[]): void => {
+    const name = canon(raw);
+    if (seen.has(name)) return;
+    const file = idx.get(name);
+    if (!file) {
+      throw new Error(builtin.has(name) ? `module ${name} is built into this kernel` : `no module ${name} in ${modulesDir()}`);
+    }
+    if (chain.includes(name)) throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
+    for (const d of moduleDepends(file)) visit(d, [...chain, name]);
+    seen.add(name);
+    out.push({ name, file });
+  };
+  for (const n of names) visit(n, []);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The initramfs.
+
+export interface InitramfsOptions {
+  steps: readonly InitStep[];
+  settleUntilUptime: number;
+  /** After the truth block: power off (default), or keep a shell on the console (end-to-end tests). */
+  finally?: 'poweroff' | 'shell';
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The /init script; everything the board does after the kernel hands over is in here. */
+export function initScript(opts: InitramfsOptions, modules: { name: string }[]): string {
+  const L: string[] = [];
+  L.push('#!/bin/busybox sh');
+  L.push('/bin/busybox --install -s /bin');
+  L.push('export PATH=/bin');
+  L.push('mkdir -p /proc /sys /dev /tmp');
+  L.push('mount -t proc proc /proc');
+  L.push('mount -t sysfs sysfs /sys');
+  L.push('mount -t debugfs debugfs /sys/kernel/debug');
+  L.push('mount -t devtmpfs devtmpfs /dev 2>/dev/null');
+  L.push("up() { cut -d' ' -f1 /proc/uptime; }");
+  // debugfs files report size 0, so emptiness is judged on the content.
+  L.push('pending() { [ -n "$(cat /sys/kernel/debug/devices_deferred 2>/dev/null)" ]; }');
+  L.push('settle() { while pending; do u=$(up); [ "${u%.*}" -ge "$1" ] && break; sleep 0.2; done; }');
+  L.push('echo "LAB: init started at uptime $(up)"');
+  const known = new Set(modules.map((m) => m.name));
+  const loaded = new Set<string>();
+  for (const step of opts.steps) {
+    switch (step.kind) {
+      case 'insmod': {
+        // Its dependencies go in first, as modprobe would load them.
+        for (const dep of resolveModules([step.module])) {
+          if (loaded.has(dep.name)) continue;
+          if (!known.has(dep.name)) throw new Error(`module ${dep.name} was not resolved`);
+          loaded.add(dep.name);
+          const args = dep.name === canon(step.module) && step.args ? ` ${step.args}` : '';
+          L.push(`echo "LAB: insmod ${dep.name} at uptime $(up)"`);
+          L.push(`insmod /lib/modules/${dep.name}.ko${args} || echo "LAB: insmod ${dep.name} failed"`);
+        }
+        break;
+      }
+      case 'sleep':
+        L.push(`sleep ${step.seconds}`);
+        break;
+      case 'settle':
+        L.push(`settle ${Math.ceil(step.untilUptime)}`);
+        break;
+      case 'shell':
+        L.push(step.command);
+        break;
+    }
+  }
+  L.push(`settle ${Math.ceil(opts.settleUntilUptime)}`);
+  // Quiet the console while the block prints so kernel lines cannot split its lines.
+  L.push('dmesg -n 1');
+  L.push(`echo ${shQuote(TRUTH_BEGIN)}`);
+  L.push('echo "LAB:release $(uname -r)"');
+  L.push('echo "LAB:uptime $(up)"');
+  L.push('cat /sys/kernel/debug/devices_deferred | while IFS= read -r l; do echo "LAB:deferred $l"; done');
+  L.push('for g in /sys/kernel/iommu_groups/*; do [ -d "$g/devices" ] || continue; for d in "$g"/devices/*; do [ -e "$d" ] && echo "LAB:group ${g##*/} ${d##*/}"; done; done');
+  L.push('for bus in platform amba pci virtio; do for d in /sys/bus/$bus/devices/*; do [ -e "$d" ] || continue;');
+  L.push('  drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")");');
+  L.push('  node=-; [ -e "$d/of_node" ] && node=$(readlink "$d/of_node");');
+  L.push('  echo "LAB:dev $bus ${d##*/} $drv $node"; done; done');
+  L.push(`echo ${shQuote(TRUTH_END)}`);
+  if (opts.finally === 'shell') {
+    L.push('dmesg -n 7');
+    L.push('echo "LAB: shell"');
+    L.push('exec setsid cttyhack sh');
+  } else {
+    L.push('poweroff -f');
+  }
+  return L.join('\n') + '\n';
+}
+
+function sha256(...parts: (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    h.update(typeof p === 'string' ? Buffer.from(p) : p);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** Builds (or reuses, by content hash) the gzipped newc initramfs; returns its path. */
+export function buildInitramfs(opts: InitramfsOptions): string {
+  const wanted = opts.steps.flatMap((s) => (s.kind === 'insmod' ? [s.module] : []));
+  const modules = resolveModules(wanted);
+  const script = initScript(opts, modules);
+  const busyboxPath = join(arm64Root, 'bin', 'busybox');
+  if (!existsSync(busyboxPath)) throw new Error(`no ${busyboxPath}: run scripts/install-system-deps.sh lab`);
+  const busybox = readFileSync(busyboxPath);
+  const moduleData = modules.map((m) => ({ ...m, data: readFileSync(m.file) }));
+  const key = sha256('initramfs-v1', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
+  const dir = join(labCacheDir, 'initramfs');
+  const out = join(dir, `${key.slice(0, 24)}.cpio.gz`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const entries: CpioEntry[] = [
+    { kind: 'dir', path: 'bin' },
+    { kind: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 },
+    { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
+    { kind: 'dir', path: 'dev' },
+    { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
+    { kind: 'chardev', path: 'dev/null', major: 1, minor: 3, mode: 0o666 },
+    { kind: 'dir', path: 'lib' },
+    { kind: 'dir', path: 'lib/modules' },
+    ...moduleData.map((m): CpioEntry => ({ kind: 'file', path: `lib/modules/${m.name}.ko`, data: m.data })),
+    { kind: 'dir', path: 'proc' },
+    { kind: 'dir', path: 'sys' },
+    { kind: 'dir', path: 'tmp', mode: 0o1777 },
+    { kind: 'file', path: 'init', data: Buffer.from(script), mode: 0o755 },
+  ];
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, writeNewcGz(entries));
+  renameSync(tmp, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device trees.
+
+export function haveHostTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Fails with the one instruction that fixes a machine without the lab's host parts. */
+export function assertLabReady(): void {
+  const missing = [QEMU, 'dtc'].filter((t) => !haveHostTool(t));
+  if (missing.length) throw new Error(`missing ${missing.join(', ')}: run scripts/install-system-deps.sh lab`);
+  if (!existsSync(join(arm64Root, 'bin', 'busybox'))) throw new Error('no busybox-static:arm64: run scripts/install-system-deps.sh lab');
+  kernelImage();
+  modulesDir();
+}
+
+/** Compiles a DTS under test/lab/boards (or an absolute path) with dtc; returns the DTB path. */
+export function compileDts(dts: string): string {
+  const src = resolve(boardsDir, dts);
+  const dir = join(labCacheDir, 'dtb');
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), 'lab-dtb-'));
+  try {
+    const out = join(tmp, 'board.dtb');
+    const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-i', dirname(src), '-i', boardsDir, '-o', out, src], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`dtc failed on ${src}:\n${r.stderr}`);
+    const data = readFileSync(out);
+    const final = join(dir, `${sha256(data).slice(0, 24)}.dtb`);
+    if (!existsSync(final)) writeFileSync(final, data);
+    return final;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function scenarioDtb(s: Scenario): string | null {
+  if (s.dts) return compileDts(s.dts);
+  if (s.debianDtb) {
+    const p = join(debianDtbDir(), s.debianDtb);
+    if (!existsSync(p)) throw new Error(`Debian ships no ${s.debianDtb} (looked in ${debianDtbDir()})`);
+    return p;
+  }
+  return null;
+}
+
+/** QEMU's own tree for `-M virt,iommu=smmuv3` (1 CPU cortex-a57, 1 GiB), as DTB bytes. */
+export function dumpVirtDtb(): Buffer {
+  const tmp = mkdtempSync(join(tmpdir(), 'lab-dump-'));
+  try {
+    const out = join(tmp, 'virt.dtb');
+    const r = spawnSync(QEMU, [...machineArgs('virt'), '-M', `virt,iommu=smmuv3,dumpdtb=${out}`, '-nographic'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (!existsSync(out)) throw new Error(`qemu did not dump its DTB: ${r.stderr}`);
+    return readFileSync(out);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** dtc's decompilation of a DTB (dtc -I dtb -O dts). */
+export function decompileDtb(dtb: Uint8Array): string {
+  const r = spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: dtb, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dtc could not decompile: ${r.stderr}`);
+  return r.stdout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// QEMU.
+
+const CONSOLE: Record<Machine, string> = { virt: 'ttyAMA0', raspi3b: 'ttyAMA0', 'xlnx-zcu102': 'ttyPS0' };
+
+/** Machine options without the console wiring. */
+function machineArgs(machine: Machine): string[] {
+  switch (machine) {
+    case 'virt':
+      return ['-M', 'virt,iommu=smmuv3', '-cpu', 'cortex-a57', '-smp', '1', '-m', '1024', '-nic', 'none', '-no-reboot'];
+    case 'raspi3b':
+      return ['-M', 'raspi3b', '-m', '1024', '-no-reboot'];
+    case 'xlnx-zcu102':
+      return ['-M', 'xlnx-zcu102', '-m', '2048', '-no-reboot'];
+  }
+}
+
+export interface BootOptions {
+  /** Override the scenario's host limit. */
+  timeoutSeconds?: number;
+  finally?: 'poweroff' | 'shell';
+  /** Extra command line appended last. */
+  extraCmdline?: string;
+}
+
+export interface PreparedBoot {
+  argv: string[];
+  dtb: string | null;
+  initramfs: string;
+  cmdline: string;
+}
+
+export function baseCmdline(machine: Machine): string {
+  return `console=${CONSOLE[machine]} loglevel=8 panic=-1`;
+}
+
+/** Everything but the console wiring: the same board for captured boots, ptys and TCP consoles. */
+export function prepareBoot(s: Scenario, opts: BootOptions = {}): PreparedBoot {
+  assertLabReady();
+  const dtb = scenarioDtb(s);
+  const initramfs = buildInitramfs({ steps: s.steps, settleUntilUptime: s.settleUntilUptime, finally: opts.finally });
+  const cmdline = [baseCmdline(s.machine), s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
+  const argv = [...machineArgs(s.machine), '-kernel', kernelImage(), '-initrd', initramfs, '-append', cmdline];
+  if (dtb) argv.push('-dtb', dtb);
+  if (s.pciNet) {
+    if (s.machine !== 'virt') throw new Error('pciNet needs the virt machine');
+    argv.push('-device', 'virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on,romfile=', '-netdev', 'user,id=n0,restrict=on');
+  }
+  return { argv, dtb, initramfs, cmdline };
+}
+
+export interface ConsoleChunk {
+  /** Host receive time, ms since QEMU was started. */
+  t: number;
+  bytes: Buffer;
+}
+
+export interface BootResult {
+  scenario: string;
+  argv: string[];
+  console: Buffer;
+  chunks: ConsoleChunk[];
+  /** Parsed ground-truth block, or null when the boot never printed a complete one. */
+  truth: TruthBlock | null;
+  durationMs: number;
+  exitCode: number | null;
+  timedOut: boolean;
+  stderr: string;
+}
+
+/** Boots the scenario once with the console on stdio; resolves when QEMU exits or is killed at the limit. */
+export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootResult> {
+  const prep = prepareBoot(s, opts);
+  const argv = [...prep.argv, '-nographic'];
+  const limitMs = (opts.timeoutSeconds ?? s.timeoutSeconds ?? 90) * 1000;
+  return new Promise((resolveBoot, reject) => {
+    const start = performance.now();
+    const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: ConsoleChunk[] = [];
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (b: Buffer) => chunks.push({ t: performance.now() - start, bytes: b }));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const console = Buffer.concat(chunks.map((c) => c.bytes));
+      resolveBoot({
+        scenario: s.name,
+        argv: [QEMU, ...argv],
+        console,
+        chunks,
+        truth: parseTruthBlock(console.toString('latin1')),
+        durationMs: performance.now() - start,
+        exitCode: code,
+        timedOut,
+        stderr,
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A board on a real serial line, for end-to-end tests: paused until the test has opened the port.
+
+export interface RunningBoard {
+  /** `/dev/pts/N` (pty variant) or `tcp://127.0.0.1:PORT` (TCP variant). */
+  path: string;
+  process: ChildProcess;
+  /** Starts the CPU (monitor `cont`); the pty variant is paused until then. */
+  resume(): Promise<void>;
+  /** Kills QEMU and removes its monitor socket; resolves when it has exited. */
+  stop(): Promise<void>;
+  /** Resolves with QEMU's exit code when it ends by itself (poweroff) or is stopped. */
+  exited: Promise<number | null>;
+}
+
+function monitorCommand(sock: string, command: string): Promise<void> {
+  return new Promise((res, rej) => {
+    const c = createConnection(sock);
+    let sent = false;
+    c.on('data', (d) => {
+      if (!sent && d.toString().includes('(qemu)')) {
+        sent = true;
+        c.write(`${command}\n`);
+        setTimeout(() => c.end(), 100);
+      }
+    });
+    c.on('close', () => (sent ? res() : rej(new Error(`monitor closed before ${command}`))));
+    c.on('error', rej);
+  });
+}
+
+function watchExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((res) => {
+    if (child.exitCode !== null) res(child.exitCode);
+    else child.once('exit', (code) => res(code));
+  });
+}
+
+function waitFor(predicate: () => boolean, child: ChildProcess, what: string, ms: number): Promise<void> {
+  return new Promise((res, rej) => {
+    const t0 = Date.now();
+    const tick = (): void => {
+      if (predicate()) return res();
+      if (child.exitCode !== null) return rej(new Error(`qemu exited before ${what}`));
+      if (Date.now() - t0 > ms) return rej(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+/** QEMU with `-serial pty`, paused (`-S`) with a monitor on a unix socket. */
+export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Promise<RunningBoard> {
+  const prep = prepareBoot(s, opts);
+  const work = mkdtempSync(join(tmpdir(), 'lab-pty-'));
+  const sock = join(work, 'monitor.sock');
+  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, '-serial', 'pty'];
+  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = watchExit(child);
+  let stderr = '';
+  let pty: string | null = null;
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(stderr);
+    if (m) pty = m[1]!;
+  });
+  child.stdout!.resume();
+  try {
+    await waitFor(() => pty !== null && existsSync(sock), child, 'the pty and the monitor socket', 20_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(work, { recursive: true, force: true });
+  };
+  return { path: pty!, process: child, resume: () => monitorCommand(sock, 'cont'), stop, exited };
+}
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * QEMU with `-serial tcp:127.0.0.1:PORT,server=on,wait=on`: the guest does not start until a client
+ * connects, so nothing printed is lost. `resume()` is a no-op kept for symmetry with the pty variant.
+ */
+export async function startBoardOnTcp(s: Scenario, opts: BootOptions & { port?: number } = {}): Promise<RunningBoard> {
+  const prep = prepareBoot(s, opts);
+  const port = opts.port ?? (await freeTcpPort());
+  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', '-serial', `tcp:127.0.0.1:${port},server=on,wait=on`];
+  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = watchExit(child);
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout!.resume();
+  try {
+    await waitFor(() => stderr.includes('waiting for connection'), child, 'the TCP console to listen', 20_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { path: `tcp://127.0.0.1:${port}`, process: child, resume: async () => {}, stop, exited };
+}
