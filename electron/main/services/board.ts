@@ -1,0 +1,196 @@
+// The board service: compiles a board's DTS (or reads its DTB) with the engine, exactly as
+// `bringup dt` does, and hands the renderer the DTB bytes, the JSON tree and the include set with
+// content hashes; then watches every file of that set and re-sends `boardChanged` when one changes.
+// Models Kbuild's dtc rule (scripts/Makefile.lib cmd_dtc: cpp -nostdinc -I… -D__DTS__ | dtc).
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import * as devicetree from '../../../engine/devicetree';
+import type { Diagnostic, Result } from '../../../engine/common';
+import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../../common/contract';
+import type { EventHub } from './events';
+import type { ByteRecorder } from './recorder';
+
+type DtTree = devicetree.DtTree;
+
+// The DTS front end and the DTB/JSON back ends are being written alongside this service; reach them by
+// name so this file builds with or without them, and say so in a diagnostic when one is missing.
+interface EngineDtOptions {
+  includeDirs: string[];
+  defines: string[];
+  readFile(path: string): Uint8Array | undefined;
+  symbols?: boolean;
+}
+type LoadDeviceTree = (path: string, opts: EngineDtOptions) => Result<DtTree>;
+type WriteDtb = (tree: DtTree) => Uint8Array;
+type TreeToJson = (tree: DtTree) => unknown;
+
+const engine = devicetree as unknown as Record<string, unknown>;
+const loadDeviceTree = engine.loadDeviceTree as LoadDeviceTree | undefined;
+const writeDtb = engine.writeDtb as WriteDtb | undefined;
+const engineJson = (engine.treeToJson ?? engine.toJson ?? engine.writeJson) as TreeToJson | undefined;
+
+export interface CompiledBoard {
+  dtb: Uint8Array;
+  treeJson: unknown;
+  files: BoardFile[];
+  config?: string;
+  diagnostics: Diagnostic[];
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Compiles once. Every file the engine reads is recorded: that is the include set. */
+export function compileBoard(req: BoardOpenRequest): CompiledBoard {
+  const files = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const readFile = (p: string): Uint8Array | undefined => {
+    try {
+      const bytes = new Uint8Array(readFileSync(p));
+      files.set(resolve(p), sha256(bytes));
+      return bytes;
+    } catch {
+      return undefined;
+    }
+  };
+  const entry = resolve(req.path);
+  let tree: DtTree | undefined;
+  let dtb: Uint8Array = new Uint8Array(0);
+  const head = readFile(entry);
+  if (!head) {
+    diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read ${entry}`, file: entry });
+  } else if (devicetree.looksLikeDtb(head)) {
+    const r = devicetree.readDtb(head, entry);
+    diagnostics.push(...r.diagnostics);
+    tree = r.value;
+    dtb = head;
+  } else if (!loadDeviceTree) {
+    diagnostics.push({ severity: 'error', code: 'engine_missing', message: 'this build has no DTS compiler yet (engine/devicetree loadDeviceTree); open the .dtb', file: entry });
+  } else {
+    const defines = Object.entries(req.defines ?? {}).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+    const r = loadDeviceTree(entry, { includeDirs: [dirname(entry), ...req.includeDirs.map((d) => resolve(d))], defines, readFile });
+    diagnostics.push(...r.diagnostics);
+    tree = r.value;
+    if (writeDtb && !diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);
+  }
+  let config: string | undefined;
+  if (req.configPath) {
+    const raw = readFile(resolve(req.configPath));
+    if (!raw) diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config ${req.configPath}`, file: req.configPath });
+    else config = Buffer.from(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  }
+  return {
+    dtb,
+    treeJson: tree ? (engineJson ? engineJson(tree) : treeToPlainJson(tree)) : null,
+    files: [...files].map(([path, hash]) => ({ path, sha256: hash })),
+    ...(config !== undefined ? { config } : {}),
+    diagnostics,
+  };
+}
+
+/** Stand-in for the engine's JSON writer: full paths, labels, spans, raw bytes as hex. */
+function treeToPlainJson(tree: DtTree): unknown {
+  const visit = (node: DtTree['root'], path: string): unknown => ({
+    path,
+    name: node.name,
+    labels: node.labels,
+    span: node.span,
+    properties: node.properties.map((p) => ({ name: p.name, hex: Buffer.from(p.value).toString('hex'), labels: p.labels, span: p.span })),
+    children: node.children.map((c) => visit(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`)),
+  });
+  return { source: tree.source, root: visit(tree.root, '/') };
+}
+
+interface OpenBoard {
+  loaded: BoardLoaded;
+  watchers: FSWatcher[];
+  timer?: NodeJS.Timeout;
+}
+
+export interface BoardServiceOptions {
+  events: EventHub;
+  recorder: ByteRecorder;
+  /** Debounce for editor saves that touch a file several times. */
+  debounceMs?: number;
+}
+
+export class BoardService {
+  private readonly boards = new Map<string, OpenBoard>();
+
+  constructor(private readonly opts: BoardServiceOptions) {}
+
+  async open(req: BoardOpenRequest): Promise<BoardLoaded> {
+    validateBoardRequest(req);
+    const boardId = `board-${randomUUID().slice(0, 8)}`;
+    const loaded: BoardLoaded = { boardId, request: { ...req }, ...compileBoard(req) };
+    const board: OpenBoard = { loaded, watchers: [] };
+    this.boards.set(boardId, board);
+    if (req.watch) this.watchFiles(board);
+    this.opts.recorder.board(loaded, Date.now());
+    return loaded;
+  }
+
+  private watchFiles(board: OpenBoard): void {
+    for (const w of board.watchers) w.close();
+    board.watchers = [];
+    // Watch folders, not files: editors save by writing a new file and renaming it over the old one,
+    // which a watch on the old inode never sees.
+    const byDir = new Map<string, Set<string>>();
+    for (const f of board.loaded.files) {
+      const dir = dirname(f.path);
+      if (!byDir.has(dir)) byDir.set(dir, new Set());
+      byDir.get(dir)!.add(basename(f.path));
+    }
+    for (const [dir, names] of byDir) {
+      try {
+        const w = watch(dir, { persistent: false }, (_event, filename) => {
+          if (filename === null || names.has(filename.toString())) this.schedule(board);
+        });
+        w.on('error', () => {});
+        board.watchers.push(w);
+      } catch {
+        // a folder gone already: the next recompile reports the missing file
+      }
+    }
+  }
+
+  private schedule(board: OpenBoard): void {
+    if (board.timer) clearTimeout(board.timer);
+    board.timer = setTimeout(() => this.recompile(board), this.opts.debounceMs ?? 150);
+  }
+
+  private recompile(board: OpenBoard): void {
+    board.timer = undefined;
+    if (!this.boards.has(board.loaded.boardId)) return;
+    const next = compileBoard(board.loaded.request);
+    const before = board.loaded.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
+    const after = next.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
+    if (before === after) return; // touched, not changed
+    board.loaded = { boardId: board.loaded.boardId, request: board.loaded.request, ...next };
+    this.watchFiles(board);
+    this.opts.recorder.board(board.loaded, Date.now());
+    this.opts.events.emit('boardChanged', board.loaded);
+  }
+
+  async close(boardId: string): Promise<void> {
+    const board = this.boards.get(boardId);
+    if (!board) return;
+    this.boards.delete(boardId);
+    if (board.timer) clearTimeout(board.timer);
+    for (const w of board.watchers) w.close();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.boards.keys()].map((id) => this.close(id)));
+  }
+}
+
+function validateBoardRequest(req: BoardOpenRequest): void {
+  if (!req || typeof req.path !== 'string' || req.path === '') throw new Error('board path missing');
+  if (!Array.isArray(req.includeDirs) || req.includeDirs.some((d) => typeof d !== 'string')) throw new Error('includeDirs must be a list of folders');
+  if (req.defines && (typeof req.defines !== 'object' || Object.values(req.defines).some((v) => typeof v !== 'string'))) throw new Error('defines must map names to strings');
+  if (req.configPath !== undefined && typeof req.configPath !== 'string') throw new Error('configPath must be a path');
+}

@@ -1,0 +1,104 @@
+// The composition root: creates every main-process service once and exposes them as the contract's
+// WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
+// The session recorder plugs in here through `createSessionService` (issue 6,
+// electron/main/services/sessions/); without it nothing is recorded and the session verbs say so.
+import { join } from 'node:path';
+import type { ConnectRequest, WorkbenchApi } from '../../common/contract';
+import { BoardService } from './board';
+import { DemoService } from './demo';
+import { EventHub } from './events';
+import { listSerialPorts, type PortRoots } from './ports';
+import { createNullSessionService, type SessionService, type SessionServiceFactory } from './recorder';
+import { ConnectionManager } from './serial/connections';
+
+export { EventHub } from './events';
+export type { ByteRecorder, LineMarkerKind, SessionService, SessionServiceFactory, SessionServiceContext } from './recorder';
+
+export interface WorkbenchServicesOptions {
+  /** The project's `resources/` folder (demo board, kernel catalogs). */
+  resourcesDir: string;
+  /** Where session files are written. */
+  sessionsDir: string;
+  /**
+   * The session recorder's factory (electron/main/services/sessions/). It receives the event hub to
+   * push `sessionStatus` and returns the ByteRecorder every byte goes through plus the session verbs.
+   */
+  createSessionService?: SessionServiceFactory;
+  /** Test seams: sysfs/dev roots, faster reconnect polling, faster demo playback, forced in-process demo. */
+  portRoots?: PortRoots;
+  reconnectPollMs?: number;
+  demoSpeed?: number;
+  demoUseSocat?: boolean;
+  boardDebounceMs?: number;
+}
+
+export interface WorkbenchServices {
+  events: EventHub;
+  /** The API as seen by one caller: `owner` tags the connections it opens (closed with `release`). */
+  apiFor(owner: string): WorkbenchApi;
+  /** Closes what an owner (a window, a web client) opened. */
+  release(owner: string): Promise<void>;
+  connections: ConnectionManager;
+  boards: BoardService;
+  demo: DemoService;
+  sessions: SessionService;
+  dispose(): Promise<void>;
+}
+
+export function createWorkbenchServices(opts: WorkbenchServicesOptions): WorkbenchServices {
+  const events = new EventHub();
+  const sessions = opts.createSessionService ? opts.createSessionService({ sessionsDir: opts.sessionsDir, events }) : createNullSessionService();
+  const recorder = sessions.recorder;
+  const demo = new DemoService({
+    resourcesDir: opts.resourcesDir,
+    ...(opts.demoSpeed !== undefined ? { speed: opts.demoSpeed } : {}),
+    ...(opts.demoUseSocat !== undefined ? { useSocat: opts.demoUseSocat } : {}),
+  });
+  const connections = new ConnectionManager({
+    events,
+    recorder,
+    demo,
+    ...(opts.portRoots ? { roots: opts.portRoots } : {}),
+    ...(opts.reconnectPollMs !== undefined ? { reconnectPollMs: opts.reconnectPollMs } : {}),
+  });
+  const boards = new BoardService({ events, recorder, ...(opts.boardDebounceMs !== undefined ? { debounceMs: opts.boardDebounceMs } : {}) });
+
+  const apiFor = (owner: string): WorkbenchApi => ({
+    listPorts: async () => listSerialPorts(opts.portRoots),
+    connect: (req: ConnectRequest) => connections.connect(req, owner),
+    disconnect: (id) => connections.disconnect(id),
+    write: (id, data) => connections.write(id, data),
+    updateSettings: (id, settings) => connections.updateSettings(id, settings),
+    setSignals: (id, signals) => connections.setSignals(id, signals),
+    pulseSignal: (id, line, ms) => connections.pulseSignal(id, line, ms),
+    sendBreak: (id, ms) => connections.sendBreak(id, ms),
+    openBoard: (req) => boards.open(req),
+    closeBoard: (id) => boards.close(id),
+    demoBoard: async () => demo.board(),
+    listSessions: () => sessions.listSessions(),
+    openSession: (p) => sessions.openSession(p),
+    importLog: (p) => sessions.importLog(p),
+    exportSession: (req) => sessions.exportSession(req),
+    annotateSession: (id, kind, detail) => sessions.annotateSession(id, kind, detail),
+  });
+
+  return {
+    events,
+    apiFor,
+    release: (owner) => connections.closeOwnedBy(owner),
+    connections,
+    boards,
+    demo,
+    sessions,
+    dispose: async () => {
+      await connections.dispose();
+      await boards.dispose();
+      await sessions.dispose?.();
+    },
+  };
+}
+
+/** The project root's resources/ for a bundle or script living anywhere under the project. */
+export function defaultSessionsDir(root: string): string {
+  return join(root, '.cache', 'sessions');
+}

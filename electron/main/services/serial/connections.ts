@@ -1,0 +1,295 @@
+// The serial connections of one services instance, keyed by id (house style: sessions live in main,
+// in a map, and close with the window that opened them). Owns the line lifecycle the contract names:
+// connecting → connected → lost → reconnecting → connected … → closed. Every byte in and out, and
+// every line event, goes to the ByteRecorder before anyone else sees it.
+import { randomUUID } from 'node:crypto';
+import type { ConnectionState, ConnectionStatus, ConnectRequest, SerialSettings, SignalState } from '../../../common/contract';
+import type { EventHub } from '../events';
+import { findAdapter, identifyAdapter, parseTarget, type AdapterIdentity, type ParsedTarget, type PortRoots } from '../ports';
+import type { ByteRecorder, LineMarkerKind } from '../recorder';
+import { DeviceTransport } from './device-transport';
+import { Rfc2217Transport } from './rfc2217-transport';
+import { TcpTransport } from './tcp-transport';
+import { delay, type LineTransport, type TransportFactory, type TransportHandlers } from './transport';
+
+/** What `demo:` resolves to: a real pty path (socat) or an in-process line. */
+export type DemoLineHandle = { path: string; release(): Promise<void> } | { create: TransportFactory; release(): Promise<void> };
+
+export interface DemoLineProvider {
+  open(connectionId: string, settings: SerialSettings): Promise<DemoLineHandle>;
+}
+
+export interface ConnectionManagerOptions {
+  events: EventHub;
+  recorder: ByteRecorder;
+  demo?: DemoLineProvider;
+  roots?: PortRoots;
+  /** How often a lost line looks for its adapter again. */
+  reconnectPollMs?: number;
+}
+
+interface Connection {
+  id: string;
+  owner: string;
+  target: string;
+  parsed: ParsedTarget;
+  settings: SerialSettings;
+  autoReconnect: boolean;
+  state: ConnectionState;
+  error?: string;
+  transport: LineTransport | null;
+  identity?: AdapterIdentity;
+  demo?: DemoLineHandle;
+  bytesReceived: number;
+  bytesSent: number;
+  sessionId?: string;
+  /** Bumped on every open, so callbacks from an old transport are ignored. */
+  generation: number;
+  reconnectTimer?: NodeJS.Timeout;
+}
+
+export class ConnectionManager {
+  private readonly connections = new Map<string, Connection>();
+  private readonly reconnectPollMs: number;
+
+  constructor(private readonly opts: ConnectionManagerOptions) {
+    this.reconnectPollMs = opts.reconnectPollMs ?? 250;
+  }
+
+  list(): ConnectionStatus[] {
+    return [...this.connections.values()].map((c) => this.status(c));
+  }
+
+  private status(c: Connection): ConnectionStatus {
+    const s: ConnectionStatus = {
+      connectionId: c.id,
+      target: c.target,
+      state: c.state,
+      settings: c.settings,
+      bytesReceived: c.bytesReceived,
+      bytesSent: c.bytesSent,
+    };
+    if (c.error) s.error = c.error;
+    if (c.sessionId) s.sessionId = c.sessionId;
+    return s;
+  }
+
+  private setState(c: Connection, state: ConnectionState, error?: string): void {
+    c.state = state;
+    if (error !== undefined) c.error = error;
+    else if (state === 'connected') delete c.error;
+    this.opts.events.emit('connectionStatus', this.status(c));
+  }
+
+  private marker(c: Connection, kind: LineMarkerKind, detail?: string): void {
+    this.opts.recorder.marker(c.id, kind, Date.now(), detail);
+  }
+
+  private get(id: string): Connection {
+    const c = this.connections.get(id);
+    if (!c) throw new Error(`no connection ${JSON.stringify(id)}`);
+    return c;
+  }
+
+  private requireOpen(c: Connection): LineTransport {
+    if (c.state !== 'connected' || !c.transport) throw new Error(`${c.target} is ${c.state}${c.error ? ` (${c.error})` : ''}`);
+    return c.transport;
+  }
+
+  async connect(req: ConnectRequest, owner = 'default'): Promise<ConnectionStatus> {
+    const parsed = parseTarget(req.target);
+    validateSettings(req.settings);
+    const c: Connection = {
+      id: `conn-${randomUUID().slice(0, 8)}`,
+      owner,
+      target: req.target.trim(),
+      parsed,
+      settings: { ...req.settings },
+      autoReconnect: req.autoReconnect,
+      state: 'connecting',
+      transport: null,
+      bytesReceived: 0,
+      bytesSent: 0,
+      generation: 0,
+    };
+    this.connections.set(c.id, c);
+    this.setState(c, 'connecting');
+    try {
+      if (parsed.kind === 'demo') {
+        if (!this.opts.demo) throw new Error('the demo line is not available in this build');
+        c.demo = await this.opts.demo.open(c.id, c.settings);
+      }
+      await this.openTransport(c);
+    } catch (err) {
+      this.connections.delete(c.id);
+      await c.demo?.release().catch(() => {});
+      c.state = 'closed';
+      c.error = (err as Error).message;
+      this.opts.events.emit('connectionStatus', this.status(c));
+      throw err;
+    }
+    if (parsed.kind === 'device') c.identity = identifyAdapter(parsed.path!, this.opts.roots);
+    else if (c.demo && 'path' in c.demo) c.identity = { path: c.demo.path };
+    c.sessionId = this.opts.recorder.begin(c.id, { target: c.target, resolvedPath: c.transport!.resolvedPath, settings: c.settings }, Date.now());
+    this.marker(c, 'connect', c.transport!.resolvedPath);
+    this.setState(c, 'connected');
+    return this.status(c);
+  }
+
+  private makeTransport(c: Connection, handlers: TransportHandlers): LineTransport {
+    const p = c.parsed;
+    switch (p.kind) {
+      case 'device':
+        return new DeviceTransport(c.identity ? (findAdapter(c.identity, this.opts.roots) ?? p.path!) : p.path!, c.settings, handlers);
+      case 'tcp':
+        return new TcpTransport(p.host!, p.port!, handlers);
+      case 'rfc2217':
+        return new Rfc2217Transport(p.host!, p.port!, handlers, c.settings);
+      case 'demo': {
+        const d = c.demo!;
+        return 'path' in d ? new DeviceTransport(d.path, c.settings, handlers) : d.create(handlers);
+      }
+    }
+  }
+
+  private async openTransport(c: Connection): Promise<void> {
+    const generation = ++c.generation;
+    const transport = this.makeTransport(c, {
+      data: (bytes) => {
+        if (c.generation !== generation) return;
+        const t = Date.now();
+        c.bytesReceived += bytes.length;
+        this.opts.recorder.rx(c.id, bytes, t);
+        this.opts.events.emit('serialData', { connectionId: c.id, hostTime: t, bytes });
+      },
+      lost: (reason) => {
+        if (c.generation !== generation) return;
+        this.onLost(c, reason);
+      },
+    });
+    await transport.open();
+    c.transport = transport;
+  }
+
+  private onLost(c: Connection, reason: string): void {
+    c.transport = null;
+    this.marker(c, 'lost', reason);
+    this.setState(c, 'lost', reason);
+    if (c.autoReconnect && c.parsed.kind !== 'demo') this.scheduleReconnect(c);
+  }
+
+  private scheduleReconnect(c: Connection): void {
+    if (c.state === 'closed') return;
+    if (c.state !== 'reconnecting') this.setState(c, 'reconnecting', c.error);
+    const pollMs = c.parsed.kind === 'device' ? this.reconnectPollMs : Math.max(this.reconnectPollMs, 1000);
+    c.reconnectTimer = setTimeout(() => void this.tryReconnect(c), pollMs);
+  }
+
+  private async tryReconnect(c: Connection): Promise<void> {
+    c.reconnectTimer = undefined;
+    if (c.state !== 'reconnecting' || !this.connections.has(c.id)) return;
+    if (c.parsed.kind === 'device' && c.identity && !findAdapter(c.identity, this.opts.roots)) {
+      this.scheduleReconnect(c);
+      return;
+    }
+    try {
+      await this.openTransport(c);
+    } catch {
+      c.transport = null;
+      if (c.state === 'reconnecting') this.scheduleReconnect(c);
+      return;
+    }
+    if (c.state !== 'reconnecting') {
+      // Disconnected while the open was in flight.
+      await c.transport?.close().catch(() => {});
+      c.transport = null;
+      return;
+    }
+    this.marker(c, 'reconnect', c.transport!.resolvedPath);
+    this.setState(c, 'connected');
+  }
+
+  async disconnect(id: string): Promise<void> {
+    const c = this.connections.get(id);
+    if (!c) return;
+    this.connections.delete(id);
+    if (c.reconnectTimer) clearTimeout(c.reconnectTimer);
+    c.generation++;
+    const t = c.transport;
+    c.transport = null;
+    await t?.close().catch(() => {});
+    await c.demo?.release().catch(() => {});
+    this.marker(c, 'disconnect');
+    this.opts.recorder.end(c.id, Date.now());
+    this.setState(c, 'closed');
+  }
+
+  async write(id: string, data: Uint8Array): Promise<void> {
+    const c = this.get(id);
+    const t = this.requireOpen(c);
+    const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>);
+    this.opts.recorder.tx(c.id, bytes, Date.now());
+    c.bytesSent += bytes.length;
+    await t.write(bytes);
+  }
+
+  async updateSettings(id: string, settings: SerialSettings): Promise<void> {
+    validateSettings(settings);
+    const c = this.get(id);
+    const t = this.requireOpen(c);
+    await t.applySettings({ ...settings });
+    c.settings = { ...settings };
+    this.marker(c, 'config', JSON.stringify(settings));
+    this.setState(c, 'connected');
+  }
+
+  async setSignals(id: string, signals: SignalState): Promise<void> {
+    const c = this.get(id);
+    const note = await this.requireOpen(c).setSignals(signals);
+    this.marker(c, 'signals', JSON.stringify(signals) + (note ? ` (${note})` : ''));
+  }
+
+  async pulseSignal(id: string, line: 'dtr' | 'rts', ms: number): Promise<void> {
+    if (line !== 'dtr' && line !== 'rts') throw new Error(`unknown line ${String(line)}`);
+    const hold = clampMs(ms);
+    const c = this.get(id);
+    const t = this.requireOpen(c);
+    const note = await t.setSignals({ [line]: true });
+    await delay(hold);
+    await t.setSignals({ [line]: false });
+    this.marker(c, 'reset', `${line} ${hold}ms` + (note ? ` (${note})` : ''));
+  }
+
+  async sendBreak(id: string, ms: number): Promise<void> {
+    const hold = clampMs(ms);
+    const c = this.get(id);
+    const note = await this.requireOpen(c).sendBreak(hold);
+    this.marker(c, 'break', `${hold}ms` + (note ? ` (${note})` : ''));
+  }
+
+  /** Closes every connection a window (or web client) opened: called when it goes away. */
+  async closeOwnedBy(owner: string): Promise<void> {
+    await Promise.all([...this.connections.values()].filter((c) => c.owner === owner).map((c) => this.disconnect(c.id)));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.connections.keys()].map((id) => this.disconnect(id)));
+  }
+}
+
+function clampMs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new Error(`not a duration: ${String(ms)}`);
+  return Math.min(Math.max(Math.round(ms), 1), 10_000);
+}
+
+const BAUD_MAX = 16_000_000;
+
+/** Settings arrive from an untrusted renderer: check every field before any ioctl sees it. */
+export function validateSettings(s: SerialSettings): void {
+  if (!s || typeof s !== 'object') throw new Error('serial settings missing');
+  if (!Number.isInteger(s.baudRate) || s.baudRate < 50 || s.baudRate > BAUD_MAX) throw new Error(`bad baud rate ${String(s.baudRate)}`);
+  if (![5, 6, 7, 8].includes(s.dataBits)) throw new Error(`bad data bits ${String(s.dataBits)}`);
+  if (!['none', 'even', 'odd', 'mark', 'space'].includes(s.parity)) throw new Error(`bad parity ${String(s.parity)}`);
+  if (![1, 1.5, 2].includes(s.stopBits)) throw new Error(`bad stop bits ${String(s.stopBits)}`);
+  if (!['none', 'rtscts', 'xonxoff'].includes(s.flowControl)) throw new Error(`bad flow control ${String(s.flowControl)}`);
+}
