@@ -1,0 +1,9 @@
+// The live half of the workbench: a streaming parser for serial boot logs and the per-device live
+// state folded from its events (what the kernel did, set beside engine/probe's prediction).
+export * from './events';
+export { createBootLogParser } from './parser';
+export { LiveState, liveDevices, nodeIndexFromDevices } from './live-state';
+export type { DeviceNodeIndex, LiveDeviceReport, LiveEvidence, LogCoverage } from './live-state';
+export { splitPrefix } from './prefix';
+export { recogniseMessage } from './recognise';
+export { parseBootLog } from './whole-log';

@@ -1,0 +1,176 @@
+// Byte chunks in, console lines out: the framing half of the boot-log parser. Modelled on what a
+// terminal does with a serial stream (and xterm.js's streaming TextDecoder): UTF-8 sequences split
+// across chunks, CR / LF / CRLF / runs of CR, ANSI escapes, NUL and backspace, and lines capped so a
+// megabyte of wrong-baud garbage costs linear time and bounded memory.
+
+/** The part of WHATWG TextDecoder we use; present in Node, browsers and workers, absent from ES2022 lib. */
+interface StreamingDecoder {
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+type DecoderCtor = new (label: string, options?: { fatal?: boolean }) => StreamingDecoder;
+
+export interface FramedLine {
+  text: string;
+  /** Host time of the chunk that held the line's first byte. */
+  hostTime: number;
+  truncated: boolean;
+}
+
+const LF = 10;
+const CR = 13;
+
+export class LineFramer {
+  private readonly decoder: StreamingDecoder;
+  private partial = '';
+  private partialTime = 0;
+  private hasPartial = false;
+  private truncated = false;
+  /** The last terminator was CR: swallow further CRs and one LF (`\r\r\n` is one line end). */
+  private afterCr = false;
+
+  constructor(private readonly maxLineLength: number) {
+    const ctor = (globalThis as { TextDecoder?: DecoderCtor }).TextDecoder;
+    this.decoder = ctor ? new ctor('utf-8', { fatal: false }) : new Utf8Decoder();
+  }
+
+  push(chunk: Uint8Array, hostTime: number, out: (line: FramedLine) => void): void {
+    if (chunk.length === 0) return;
+    this.scan(this.decoder.decode(chunk, { stream: true }), hostTime, out);
+  }
+
+  end(hostTime: number, out: (line: FramedLine) => void): void {
+    this.scan(this.decoder.decode(), hostTime, out);
+    if (this.hasPartial) this.emit(out);
+  }
+
+  private scan(text: string, hostTime: number, out: (line: FramedLine) => void): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      if (this.afterCr) {
+        const c = text.charCodeAt(i);
+        if (c === CR) {
+          i++;
+          continue;
+        }
+        this.afterCr = false;
+        if (c === LF) {
+          i++;
+          continue;
+        }
+      }
+      const start = i;
+      let c = 0;
+      while (i < n) {
+        c = text.charCodeAt(i);
+        if (c === LF || c === CR) break;
+        i++;
+      }
+      if (i > start) this.append(text, start, i, hostTime);
+      if (i < n) {
+        if (!this.hasPartial) this.startLine(hostTime);
+        this.emit(out);
+        this.afterCr = c === CR;
+        i++;
+      }
+    }
+  }
+
+  private startLine(hostTime: number): void {
+    this.hasPartial = true;
+    this.partialTime = hostTime;
+    this.partial = '';
+    this.truncated = false;
+  }
+
+  private append(text: string, start: number, end: number, hostTime: number): void {
+    if (!this.hasPartial) this.startLine(hostTime);
+    const room = this.maxLineLength - this.partial.length;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    if (end - start > room) {
+      end = start + room;
+      this.truncated = true;
+    }
+    this.partial = this.partial.length === 0 ? text.slice(start, end) : this.partial + text.slice(start, end);
+  }
+
+  private emit(out: (line: FramedLine) => void): void {
+    const line: FramedLine = { text: this.partial, hostTime: this.partialTime, truncated: this.truncated };
+    this.hasPartial = false;
+    this.partial = '';
+    this.truncated = false;
+    out(line);
+  }
+}
+
+// C0 controls other than TAB, DEL, and the C1 CSI: the slow path only runs when one is present.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\x9b]/;
+// CSI (ESC [ or 0x9b) ... final byte; OSC ... BEL or ST; other two-byte ESC sequences; a lone trailing ESC.
+const ANSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]|\x1b/g;
+const OTHER_CONTROL = /[\x00-\x07\x0b-\x1f\x7f]/g;
+
+/** Removes what a terminal would not show as text: ANSI escapes, NUL, bells; applies backspaces. */
+export function cleanLine(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  let s = text.replace(ANSI, '');
+  if (s.indexOf('\b') >= 0) {
+    const kept: string[] = [];
+    for (const ch of s) {
+      if (ch === '\b') kept.pop();
+      else kept.push(ch);
+    }
+    s = kept.join('');
+  }
+  return s.replace(OTHER_CONTROL, '');
+}
+
+/** Fallback UTF-8 decoder for runtimes without TextDecoder: keeps an incomplete sequence between chunks. */
+class Utf8Decoder implements StreamingDecoder {
+  private pending: number[] = [];
+
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string {
+    const bytes = this.pending.length ? [...this.pending, ...(input ?? [])] : input ? Array.from(input) : [];
+    this.pending = [];
+    let out = '';
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+      if (need < 0) {
+        out += '\ufffd';
+        i++;
+        continue;
+      }
+      if (need === 0) {
+        out += String.fromCharCode(b);
+        i++;
+        continue;
+      }
+      if (i + need >= bytes.length && options?.stream && bytes.slice(i + 1).every((x) => (x & 0xc0) === 0x80)) {
+        this.pending = bytes.slice(i);
+        break;
+      }
+      let cp = b & (0x3f >> need);
+      let ok = true;
+      for (let k = 1; k <= need; k++) {
+        const cb = bytes[i + k];
+        if (cb === undefined || (cb & 0xc0) !== 0x80) {
+          ok = false;
+          break;
+        }
+        cp = (cp << 6) | (cb & 0x3f);
+      }
+      if (!ok) {
+        out += '\ufffd';
+        i++;
+        continue;
+      }
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    }
+    return out;
+  }
+}

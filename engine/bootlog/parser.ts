@@ -1,0 +1,292 @@
+// The streaming boot-log parser: framing (line-framer.ts) → prefixes (prefix.ts) → recognition
+// (recognise.ts), plus what needs memory across lines: which boot we are in (bootloader banners and a
+// second kernel start mean the board reset), multi-line oops/panic/WARN reports (kernel/panic.c
+// `__warn`, arch/arm64/kernel/traps.c `die`), and sysfs/debugfs listings an init script prints.
+import type { BootEvent, BootEventBase, BootLogOptions, BootLogParser, BootLogStats } from './events';
+import { cleanLine, LineFramer, type FramedLine } from './line-framer';
+import { splitPrefix } from './prefix';
+import { recogniseMessage, type Recognised } from './recognise';
+
+const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL1|BL1: |UEFI firmware)/;
+const CUT_HERE = '------------[ cut here ]------------';
+const WARNING_LINE = /^WARNING: CPU: \d+ PID: \d+ at (.+)$/;
+const OOPS_START = /^(?:Unable to handle kernel |Internal error: |Oops(?: -|:| \[)|BUG: |kernel BUG at )/;
+const PANIC_START = 'Kernel panic - not syncing: ';
+const DEVICE_NAME = /^[\w.:@,+-]+$/;
+const IOMMU_GROUP_PATH = /\/sys\/kernel\/iommu_groups\/(\d+)\/devices\/([^\s/]+)/g;
+const IOMMU_GROUP_HEADER = /^\/sys\/kernel\/iommu_groups\/(\d+)\/devices:?$/;
+const DRIVER_LINK = /\/sys\/bus\/([\w-]+)\/devices\/([^\s/]+)\/driver -> \S*\/drivers\/([^\s/]+)/;
+const DRIVER_DIR_ENTRY = /^\/sys\/bus\/([\w-]+)\/drivers\/([^\s/]+)\/([^\s/]+)$/;
+const DRIVER_DIR_NOT_DEVICE = new Set(['bind', 'unbind', 'uevent', 'module', 'new_id', 'remove_id', 'driver_override']);
+const DRIVER_CORE_DEBUG = new Set<string>(['probe-attempt', 'match', 'retry', 'removed-from-deferred']);
+
+interface OpenReport {
+  kind: 'oops' | 'panic' | 'warn';
+  base: BootEventBase;
+  title: string;
+  location?: string;
+  lines: string[];
+  dropped: number;
+}
+
+type ListingContext = { kind: 'deferred' } | { kind: 'group'; group: number } | null;
+
+export function createBootLogParser(options: BootLogOptions = {}): BootLogParser {
+  return new StreamingBootLogParser(options);
+}
+
+class StreamingBootLogParser implements BootLogParser {
+  private readonly framer: LineFramer;
+  private readonly maxReportLines: number;
+  private readonly emitText: boolean;
+  private lineNo = 0;
+  private boot = 0;
+  private kernelStarted = false;
+  private kernelLinesThisBoot = 0;
+  private lastKernelTime = -1;
+  private report: OpenReport | null = null;
+  private listing: ListingContext = null;
+  private out: BootEvent[] = [];
+  readonly stats: BootLogStats = { bytes: 0, lines: 0, truncatedLines: 0, boots: 0, driverCoreDebug: false, initcallDebug: false };
+
+  constructor(options: BootLogOptions) {
+    this.framer = new LineFramer(Math.max(80, options.maxLineLength ?? 4096));
+    this.maxReportLines = Math.max(10, options.maxReportLines ?? 300);
+    this.emitText = options.emitText ?? false;
+  }
+
+  private readonly onLine = (line: FramedLine): void => this.line(line);
+
+  feed(chunk: Uint8Array, hostTime: number): BootEvent[] {
+    this.out = [];
+    this.stats.bytes += chunk.length;
+    this.framer.push(chunk, hostTime, this.onLine);
+    return this.out;
+  }
+
+  finish(hostTime: number): BootEvent[] {
+    this.out = [];
+    this.framer.end(hostTime, this.onLine);
+    this.closeReport(false);
+    return this.out;
+  }
+
+  private line(framed: FramedLine): void {
+    this.lineNo++;
+    this.stats.lines = this.lineNo;
+    if (framed.truncated) this.stats.truncatedLines++;
+    const raw = cleanLine(framed.text);
+    if (raw.length === 0 || isBlank(raw)) {
+      this.listing = null;
+      return;
+    }
+    const pre = splitPrefix(raw);
+    if (pre.tool) return;
+    const text = pre.text;
+    const base: BootEventBase = { hostTime: framed.hostTime, kernelTime: pre.kernelTime, line: this.lineNo, boot: this.boot, raw, text };
+    if (pre.level !== undefined) base.level = pre.level;
+    if (pre.caller !== undefined) base.caller = pre.caller;
+
+    if (looksLikeGarbage(raw)) {
+      this.push({ ...base, kind: 'garbage' });
+      return;
+    }
+    const rec = recogniseMessage(text);
+    if (this.startsNewBoot(rec, text, pre.kernelTime)) {
+      this.resetBoot(rec?.kind === 'kernel-start' ? 'kernel restarted' : 'bootloader restarted', base);
+    }
+    if (pre.kernelTime !== null) this.lastKernelTime = pre.kernelTime;
+    if (!this.kernelStarted) {
+      if (rec?.kind === 'kernel-start' || pre.kernelTime !== null) {
+        this.kernelStarted = true;
+        if (this.stats.boots === 0) this.stats.boots = 1;
+      } else {
+        if (rec?.kind === 'login-prompt') this.push({ ...base, kind: 'login-prompt' });
+        else this.push({ ...base, kind: 'bootloader' });
+        return;
+      }
+    }
+    this.kernelLinesThisBoot++;
+    this.trackReport(base, text);
+    if (rec) {
+      this.listing = null;
+      this.noteDebugOutputs(rec);
+      this.push({ ...base, ...rec } as BootEvent);
+      return;
+    }
+    if (pre.kernelTime === null && this.listingLine(base, text)) return;
+    if (this.emitText) this.push({ ...base, kind: 'text' });
+  }
+
+  private startsNewBoot(rec: Recognised | null, text: string, kernelTime: number | null): boolean {
+    if (!this.kernelStarted) return false;
+    if (rec?.kind === 'kernel-start') return this.kernelLinesThisBoot > 20;
+    if (kernelTime === 0 && this.lastKernelTime > 1) return true;
+    return kernelTime === null && RESET_BANNER.test(text);
+  }
+
+  private resetBoot(reason: string, base: BootEventBase): void {
+    this.closeReport(false);
+    this.boot++;
+    this.stats.boots = this.boot + 1;
+    this.stats.driverCoreDebug = false;
+    this.stats.initcallDebug = false;
+    this.kernelStarted = false;
+    this.kernelLinesThisBoot = 0;
+    this.lastKernelTime = -1;
+    this.listing = null;
+    base.boot = this.boot;
+    this.out.push({ ...base, kind: 'boot-reset', reason });
+  }
+
+  private noteDebugOutputs(rec: Recognised): void {
+    if (DRIVER_CORE_DEBUG.has(rec.kind) || (rec.kind === 'bound' && rec.via !== 'driver-listing') || (rec.kind === 'deferred' && rec.via === 'added-to-list')) {
+      this.stats.driverCoreDebug = true;
+    } else if (rec.kind === 'initcall' || rec.kind === 'probe-returned') {
+      this.stats.initcallDebug = true;
+    }
+  }
+
+  private push(event: BootEvent): void {
+    this.out.push(event);
+  }
+
+  // --- multi-line reports -------------------------------------------------------------------------
+
+  private trackReport(base: BootEventBase, text: string): void {
+    const open = this.report;
+    if (text === CUT_HERE) {
+      this.closeReport(false);
+      this.openReport('warn', base, '');
+      return;
+    }
+    const warning = text.startsWith('WARNING: ') ? WARNING_LINE.exec(text) : null;
+    if (warning) {
+      if (open?.kind === 'warn' && !open.location) {
+        open.location = warning[1]!;
+        if (!open.title) open.title = text;
+        this.appendReport(text);
+      } else {
+        this.closeReport(false);
+        this.openReport('warn', base, text);
+        this.report!.location = warning[1]!;
+      }
+      return;
+    }
+    if (text.startsWith(PANIC_START)) {
+      if (open?.kind !== 'panic') {
+        this.closeReport(false);
+        this.openReport('panic', base, text);
+      } else this.appendReport(text);
+      return;
+    }
+    if (OOPS_START.test(text) && open?.kind !== 'oops' && open?.kind !== 'panic') {
+      this.closeReport(false);
+      this.openReport('oops', base, text);
+      return;
+    }
+    if (!open) return;
+    this.appendReport(text);
+    if (open.kind === 'warn' && !open.title) open.title = text;
+    if (text.startsWith('---[ end ')) {
+      if (open.kind === 'panic' ? text.startsWith('---[ end Kernel panic') : text.startsWith('---[ end trace')) this.closeReport(true);
+    } else if (open.lines.length + open.dropped >= this.maxReportLines * 4) {
+      this.closeReport(false);
+    }
+  }
+
+  private openReport(kind: OpenReport['kind'], base: BootEventBase, title: string): void {
+    this.report = { kind, base, title, lines: [base.text], dropped: 0 };
+  }
+
+  private appendReport(text: string): void {
+    const r = this.report!;
+    if (r.lines.length < this.maxReportLines) r.lines.push(text);
+    else r.dropped++;
+  }
+
+  private closeReport(complete: boolean): void {
+    const r = this.report;
+    if (!r) return;
+    this.report = null;
+    const event: BootEvent = { ...r.base, kind: r.kind, title: r.title || r.base.text, lines: r.lines, complete };
+    if (r.location !== undefined) event.location = r.location;
+    this.out.push(event);
+  }
+
+  // --- listings printed by an init script ---------------------------------------------------------
+
+  private listingLine(base: BootEventBase, text: string): boolean {
+    if (text.includes('devices_deferred')) {
+      this.listing = { kind: 'deferred' };
+      return true;
+    }
+    let found = false;
+    if (text.includes('/sys/kernel/iommu_groups/')) {
+      const header = IOMMU_GROUP_HEADER.exec(text);
+      if (header) {
+        this.listing = { kind: 'group', group: Number(header[1]) };
+        return true;
+      }
+      for (const m of text.matchAll(IOMMU_GROUP_PATH)) {
+        this.push({ ...base, kind: 'iommu-group-listing', device: m[2]!, group: Number(m[1]) });
+        found = true;
+      }
+      if (found) return true;
+    }
+    if (text.startsWith('/sys/bus/')) {
+      const link = DRIVER_LINK.exec(text);
+      if (link) {
+        this.push({ ...base, kind: 'driver-listing', bus: link[1]!, device: link[2]!, driver: link[3]! });
+        return true;
+      }
+      const entry = DRIVER_DIR_ENTRY.exec(text);
+      if (entry && !DRIVER_DIR_NOT_DEVICE.has(entry[3]!)) {
+        this.push({ ...base, kind: 'driver-listing', bus: entry[1]!, driver: entry[2]!, device: entry[3]! });
+        return true;
+      }
+    }
+    const tab = text.indexOf('\t');
+    const space = text.indexOf(' ');
+    if (tab > 0 && (space < 0 || space > tab)) {
+      const device = text.slice(0, tab);
+      if (DEVICE_NAME.test(device)) {
+        const reason = text.slice(tab + 1).trim();
+        this.push({ ...base, kind: 'deferred-listing', device, reason: reason.length ? reason : null });
+        return true;
+      }
+    }
+    const ctx = this.listing;
+    if (ctx?.kind === 'deferred' && DEVICE_NAME.test(text)) {
+      this.push({ ...base, kind: 'deferred-listing', device: text, reason: null });
+      return true;
+    }
+    if (ctx?.kind === 'group') {
+      const names = text.trim().split(/\s+/);
+      if (names.every((n) => DEVICE_NAME.test(n))) {
+        for (const device of names) this.push({ ...base, kind: 'iommu-group-listing', device, group: ctx.group });
+        return true;
+      }
+    }
+    this.listing = null;
+    return false;
+  }
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
+/** Wrong-baud output: mostly bytes outside printable ASCII (replacement characters, Latin-1 noise). */
+function looksLikeGarbage(s: string): boolean {
+  let odd = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 126 || (c < 32 && c !== 9)) odd++;
+  }
+  return odd > 0 && odd * 4 >= s.length;
+}
