@@ -1,0 +1,118 @@
+// Wires one window together, once: the engine worker, the services' events (serial data, connection
+// and session status, board changes) into the stores, and the serial fan-out into the worker. Also
+// the two-click flows: open the demo board and connect to its serial line.
+import { onBeforeUnmount, watch } from 'vue';
+import { getTransport } from '../api';
+import { emitSerial, getEngine, onSerial, setEngine } from '../lib/engine-link';
+import { useBoardStore } from '../stores/board';
+import { useConnectionStore } from '../stores/connection';
+import { useProbeStore } from '../stores/probe';
+import { useWhatIfStore } from '../stores/what-if';
+import { createEngineClient, type EngineClient } from '../worker/client';
+import type { NodeDetail } from '../worker/protocol';
+
+let nextRequest = 1;
+const pendingNodes = new Map<number, (d: NodeDetail | null) => void>();
+
+/** The DT node behind a device, decoded by the worker (properties, source lines, links). */
+export function requestNode(path: string): Promise<NodeDetail | null> {
+  const engine = getEngine();
+  if (!engine) return Promise.resolve(null);
+  const requestId = nextRequest++;
+  return new Promise((resolve) => {
+    pendingNodes.set(requestId, resolve);
+    engine.post({ type: 'node', requestId, path });
+  });
+}
+
+/** Opens the bundled demo board and connects to its virtual serial line (the README's first command). */
+export async function startDemo(): Promise<void> {
+  const board = useBoardStore();
+  const conn = useConnectionStore();
+  const target = await board.openDemo();
+  if (!target) return;
+  if (conn.connected) await conn.disconnect();
+  conn.target = target;
+  await conn.connect(target);
+}
+
+export function useWorkbench(engine: EngineClient = createEngineClient()): void {
+  const transport = getTransport();
+  const probe = useProbeStore();
+  const conn = useConnectionStore();
+  const board = useBoardStore();
+  const whatIf = useWhatIfStore();
+  setEngine(engine);
+  const offs: (() => void)[] = [];
+
+  offs.push(
+    engine.onMessage((msg) => {
+      if (msg.type === 'node') {
+        pendingNodes.get(msg.requestId)?.(msg.detail);
+        pendingNodes.delete(msg.requestId);
+        return;
+      }
+      probe.apply(msg);
+    }),
+  );
+  // The worker starts from the panel's current settings, whatever order board and options arrive in.
+  whatIf.send();
+
+  offs.push(onSerial((bytes, hostTime) => engine.post({ type: 'serial', bytes, hostTime })));
+
+  let rxWindow = 0;
+  let lastConnection: string | null = null;
+  // Data can arrive before connect() has returned our connection id: hold it (capped) until we know.
+  let early: { connectionId: string; hostTime: number; bytes: Uint8Array }[] = [];
+  let earlyBytes = 0;
+  offs.push(
+    transport.on('serialData', (e) => {
+      if (e.connectionId !== conn.status?.connectionId) {
+        if (conn.busy && earlyBytes < 4 << 20) {
+          early.push(e);
+          earlyBytes += e.bytes.length;
+        }
+        return;
+      }
+      rxWindow += e.bytes.length;
+      emitSerial(e.bytes, e.hostTime);
+    }),
+  );
+  offs.push(
+    watch(
+      () => conn.status?.connectionId,
+      (id) => {
+        if (id && id !== lastConnection) {
+          // A new connection starts a new live half; reconnects of the same one keep it (the parser sees resets).
+          lastConnection = id;
+          engine.post({ type: 'resetLive' });
+          probe.clearLive();
+        }
+        const held = early;
+        early = [];
+        earlyBytes = 0;
+        for (const e of held) if (e.connectionId === id) emitSerial(e.bytes, e.hostTime);
+      },
+      { flush: 'sync' },
+    ),
+  );
+  const rateTimer = setInterval(() => {
+    conn.rxRate = rxWindow;
+    rxWindow = 0;
+  }, 1000);
+  offs.push(() => clearInterval(rateTimer));
+
+  offs.push(transport.on('connectionStatus', (st) => conn.onStatus(st)));
+  offs.push(transport.on('sessionStatus', (s) => conn.onSession(s)));
+  offs.push(transport.on('boardChanged', (b) => board.onChanged(b)));
+
+  void conn.refreshPorts();
+  const url = new URL(window.location.href);
+  if (url.searchParams.get('demo') === '1') void startDemo();
+
+  onBeforeUnmount(() => {
+    for (const off of offs) off();
+    setEngine(null);
+    engine.terminate();
+  });
+}

@@ -1,0 +1,67 @@
+// The board under test: which device tree, kernel profile and config the prediction runs on, as the
+// services loaded it (the DTB goes to the engine worker, the JSON tree stays raw for the detail view).
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, shallowRef } from 'vue';
+import type { BoardLoaded, BoardOpenRequest } from '../../../electron/common/contract';
+import { useApi } from '../api';
+import { getEngine } from '../lib/engine-link';
+
+export const useBoardStore = defineStore('board', () => {
+  const board = shallowRef<BoardLoaded | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  /** The demo's serial target once the demo board is open. */
+  const demoTarget = ref<string | null>(null);
+  /** Times the board files changed on disk and were re-read. */
+  const reloads = ref(0);
+
+  const title = computed(() => {
+    const p = board.value?.request.path;
+    return p ? p.split('/').pop()! : null;
+  });
+
+  function load(b: BoardLoaded) {
+    if (board.value && board.value.boardId === b.boardId) reloads.value++;
+    board.value = markRaw(b);
+    getEngine()?.post({ type: 'board', boardId: b.boardId, dtb: b.dtb, treeJson: b.treeJson, config: b.config });
+  }
+
+  async function open(req: BoardOpenRequest) {
+    loading.value = true;
+    error.value = null;
+    try {
+      const prev = board.value?.boardId;
+      const b = await useApi().openBoard(req);
+      load(b);
+      if (prev && prev !== b.boardId) await useApi().closeBoard(prev).catch(() => undefined);
+      return b;
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e);
+      return null;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function openDemo() {
+    loading.value = true;
+    error.value = null;
+    try {
+      const demo = await useApi().demoBoard();
+      const b = await open(demo.board);
+      if (b) demoTarget.value = demo.target;
+      return b ? demo.target : null;
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e);
+      return null;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function onChanged(b: BoardLoaded) {
+    if (board.value && board.value.boardId === b.boardId) load(b);
+  }
+
+  return { board, loading, error, demoTarget, reloads, title, load, open, openDemo, onChanged };
+});

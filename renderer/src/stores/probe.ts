@@ -1,0 +1,125 @@
+// The probe board's state: one row per device (prediction and live side by side), the capped event
+// windows for the timeline, and the board's filter/sort/selection. Rows live in a shallow array
+// patched in place by the worker's messages; a version counter tells the views to re-query.
+import { defineStore } from 'pinia';
+import { computed, reactive, ref, shallowRef, triggerRef } from 'vue';
+import type { Diagnostic } from '../../../engine/common';
+import { DEFAULT_QUERY, queryRows, summarize, type RowQuery } from '../lib/rows';
+import type { BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
+
+/** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
+export const LIVE_EVENT_CAP = 20_000;
+
+export const useProbeStore = defineStore('probe', () => {
+  const rows = shallowRef<DeviceRow[]>([]);
+  const indexByKey = new Map<string, number>();
+  const version = ref(0);
+  const summary = shallowRef<RowSummary>(summarize([]));
+  const boot = shallowRef<BootInfo | null>(null);
+  const predictedEvents = shallowRef<TimelineEvent[]>([]);
+  const liveEvents = shallowRef<TimelineEvent[]>([]);
+  const diagnostics = shallowRef<Diagnostic[]>([]);
+  const drivers = shallowRef<string[]>([]);
+  const iommus = shallowRef<string[]>([]);
+  const predictMs = ref<number | null>(null);
+  const lastLiveHostTime = ref(0);
+  const engineError = ref<string | null>(null);
+  const query = reactive<RowQuery>({ ...DEFAULT_QUERY });
+  const selectedKey = ref<string | null>(null);
+
+  const display = computed(() => {
+    void version.value;
+    return queryRows(rows.value, query);
+  });
+
+  const selected = computed(() => {
+    void version.value;
+    const i = selectedKey.value === null ? undefined : indexByKey.get(selectedKey.value);
+    return i === undefined ? null : rows.value[i]!;
+  });
+
+  function replaceAll(next: DeviceRow[]) {
+    indexByKey.clear();
+    next.forEach((r, i) => indexByKey.set(r.key, i));
+    rows.value = next;
+    version.value++;
+  }
+
+  function patch(changed: DeviceRow[], now: number) {
+    if (!changed.length) return;
+    const arr = rows.value;
+    for (const r of changed) {
+      r.changedAt = now;
+      const i = indexByKey.get(r.key);
+      if (i === undefined) {
+        indexByKey.set(r.key, arr.length);
+        arr.push(r);
+      } else arr[i] = r;
+    }
+    triggerRef(rows);
+    version.value++;
+  }
+
+  function apply(msg: FromWorker, now = performance.now()) {
+    switch (msg.type) {
+      case 'prediction':
+        replaceAll(msg.rows);
+        summary.value = msg.summary;
+        predictedEvents.value = msg.events;
+        diagnostics.value = msg.diagnostics;
+        drivers.value = msg.drivers;
+        iommus.value = msg.iommus;
+        predictMs.value = msg.ms;
+        engineError.value = null;
+        break;
+      case 'live': {
+        patch(msg.rows, now);
+        summary.value = msg.summary;
+        boot.value = msg.boot;
+        if (msg.events.length) {
+          const next = liveEvents.value.concat(msg.events);
+          liveEvents.value = next.length > LIVE_EVENT_CAP ? next.slice(next.length - LIVE_EVENT_CAP) : next;
+        }
+        lastLiveHostTime.value = msg.lastHostTime;
+        break;
+      }
+      case 'error':
+        engineError.value = msg.message;
+        break;
+      case 'node':
+        break;
+    }
+  }
+
+  /** A new boot or a new connection: live columns empty, predictions kept. */
+  function clearLive() {
+    liveEvents.value = [];
+    boot.value = null;
+  }
+
+  function select(key: string | null) {
+    selectedKey.value = key;
+  }
+
+  return {
+    rows,
+    version,
+    summary,
+    boot,
+    predictedEvents,
+    liveEvents,
+    diagnostics,
+    drivers,
+    iommus,
+    predictMs,
+    lastLiveHostTime,
+    engineError,
+    query,
+    selectedKey,
+    display,
+    selected,
+    apply,
+    clearLive,
+    select,
+  };
+});

@@ -1,0 +1,192 @@
+// The engine in a Web Worker: reads the board's DTB (engine/devicetree readDtb), predicts every
+// probe (engine/probe), parses the serial stream as it arrives (engine/bootlog), folds it into live
+// device states and compares them with the prediction (engine/compare). The UI thread gets rows
+// and timeline marks as patches, at most every FLUSH_MS, so a 3 Mbaud log never floods it.
+import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParser } from '../../../engine/bootlog';
+import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
+import { buildRows, runPredict, type Prediction } from './engine-adapter';
+import { spanLookupFromJson } from './json-spans';
+import { foldEvents, freshBootInfo } from './live-timeline';
+import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
+import { DEFAULT_WHAT_IF, type BootInfo, type DeviceRow, type FromWorker, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
+import { summarize } from '../lib/rows';
+
+const FLUSH_MS = 16;
+
+interface WorkerScope {
+  postMessage(msg: FromWorker): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+let tree: DtTree | null = null;
+let links: LinkIndex | null = null;
+let spans: SpanLookup = () => undefined;
+let config: string | undefined;
+let options: WhatIfOptions = DEFAULT_WHAT_IF;
+let prediction: Prediction | null = null;
+let nodeToDevice = new Map<string, string>();
+
+let parser: BootLogParser = createBootLogParser();
+let live = new LiveState();
+let liveBoot = 0;
+let boot: BootInfo = freshBootInfo();
+let liveSeq = 0;
+let pendingEvents: TimelineEvent[] = [];
+let lastHostTime = 0;
+let sent = new Map<string, string>();
+let dirty = false;
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+let lastFlush = 0;
+
+function post(msg: FromWorker) {
+  scope.postMessage(msg);
+}
+
+function fingerprint(r: DeviceRow): string {
+  return JSON.stringify([r.verdict, r.differs, r.note, r.live, r.predicted?.state, r.predicted?.bindIndex]);
+}
+
+function currentRows(): DeviceRow[] {
+  return buildRows(prediction, live.devices());
+}
+
+/** Full replace: a new prediction, a new boot, or a reset. */
+function sendPrediction(ms: number) {
+  const rows = currentRows();
+  sent = new Map(rows.map((r) => [r.key, fingerprint(r)]));
+  post({
+    type: 'prediction',
+    rows,
+    events: prediction?.timeline ?? [],
+    diagnostics: prediction?.diagnostics ?? [],
+    summary: summarize(rows),
+    ms,
+    drivers: prediction?.drivers ?? [],
+    iommus: prediction?.iommus ?? [],
+  });
+}
+
+function repredict() {
+  if (!tree) return;
+  const t0 = performance.now();
+  try {
+    prediction = runPredict(tree, options, config);
+  } catch (e) {
+    post({ type: 'error', message: `prediction failed: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  const ms = performance.now() - t0;
+  nodeToDevice = new Map(prediction.devices.filter((d) => d.node).map((d) => [d.node!, d.name]));
+  live.setNodeIndex(nodeIndexFromDevices(prediction.devices));
+  sendPrediction(ms);
+}
+
+function flush() {
+  flushTimer = null;
+  if (!dirty) return;
+  dirty = false;
+  lastFlush = performance.now();
+  const rows = currentRows();
+  const changed: DeviceRow[] = [];
+  const keys = new Set<string>();
+  for (const r of rows) {
+    keys.add(r.key);
+    const f = fingerprint(r);
+    if (sent.get(r.key) !== f) {
+      sent.set(r.key, f);
+      changed.push(r);
+    }
+  }
+  if (keys.size < sent.size) {
+    // Rows went away (a reset started a new boot): the UI needs the whole list again.
+    sendPrediction(0);
+    const events = pendingEvents;
+    pendingEvents = [];
+    post({ type: 'live', rows: [], events, boot: { ...boot }, summary: summarize(rows), lastHostTime });
+    return;
+  }
+  const events = pendingEvents;
+  pendingEvents = [];
+  post({ type: 'live', rows: changed, events, boot: { ...boot }, summary: summarize(rows), lastHostTime });
+}
+
+function schedule() {
+  dirty = true;
+  if (flushTimer !== null) return;
+  const wait = Math.max(0, FLUSH_MS - (performance.now() - lastFlush));
+  flushTimer = setTimeout(flush, wait);
+}
+
+function onSerial(bytes: Uint8Array, hostTime: number) {
+  const events = parser.feed(bytes, hostTime);
+  lastHostTime = hostTime;
+  boot.bytes = parser.stats.bytes;
+  boot.lines = parser.stats.lines;
+  boot.boots = parser.stats.boots;
+  if (events.length) {
+    for (const e of events) {
+      if (e.boot !== liveBoot) {
+        // A reset: the timeline shows the new boot only, like the live states.
+        liveBoot = e.boot;
+        boot = { ...freshBootInfo(), bytes: boot.bytes, lines: boot.lines, boots: boot.boots };
+        pendingEvents = [];
+        liveSeq = 0;
+      }
+    }
+    pendingEvents.push(...foldEvents(events, boot, liveSeq));
+    liveSeq += events.length;
+    live.apply(events);
+  }
+  schedule();
+}
+
+function resetLive() {
+  parser = createBootLogParser();
+  live = new LiveState(prediction ? nodeIndexFromDevices(prediction.devices) : undefined);
+  liveBoot = 0;
+  boot = freshBootInfo();
+  pendingEvents = [];
+  liveSeq = 0;
+  sendPrediction(0);
+}
+
+function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined) {
+  const read = readDtb(dtb);
+  tree = read.value;
+  links = buildLinkIndex(tree);
+  spans = spanLookupFromJson(treeJson);
+  config = cfg;
+  const errors = read.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) post({ type: 'error', message: `DTB: ${errors[0]!.message}` });
+  repredict();
+}
+
+scope.onmessage = (e) => {
+  const msg = e.data;
+  try {
+    switch (msg.type) {
+      case 'board':
+        onBoard(msg.dtb, msg.treeJson, msg.config);
+        break;
+      case 'options':
+        options = msg.options;
+        repredict();
+        break;
+      case 'serial':
+        onSerial(msg.bytes, msg.hostTime);
+        break;
+      case 'resetLive':
+        resetLive();
+        break;
+      case 'node': {
+        const node = tree ? findNodeByPath(tree, msg.path) : undefined;
+        const detail = node && links ? nodeDetail(node, links, spans, (p) => nodeToDevice.get(p)) : null;
+        post({ type: 'node', requestId: msg.requestId, detail });
+        break;
+      }
+    }
+  } catch (err) {
+    post({ type: 'error', message: `engine: ${err instanceof Error ? err.message : String(err)}` });
+  }
+};

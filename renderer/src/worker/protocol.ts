@@ -1,0 +1,185 @@
+// The messages between the UI thread and the engine worker (engine.worker.ts), and the view models
+// the views read. The worker owns everything that grows with the log or the board (the tree, the
+// parser, all events); the UI gets per-device rows and capped event windows, as patches.
+import type { DeviceReport, Diagnostic, SourceSpan } from '../../../engine/common';
+
+/** Kernel command-line knobs the probe model understands (kernel-semantics.md §2–§4). */
+export interface CmdlineKnobs {
+  /** `fw_devlink=`: off | permissive | on | rpm */
+  fwDevlink: 'on' | 'off' | 'permissive' | 'rpm';
+  /** `fw_devlink.strict=1` */
+  fwDevlinkStrict: boolean;
+  /** `deferred_probe_timeout=` seconds; null = the kernel default */
+  deferredProbeTimeout: number | null;
+  /** `iommu.passthrough=`; null = not given */
+  iommuPassthrough: boolean | null;
+  /** `initcall_blacklist=` function names */
+  initcallBlacklist: string[];
+}
+
+export type DriverAvailability = 'builtin' | 'module' | 'absent';
+/** `--assume NODE=ok|absent|defer|fail:-ERRNO` of `bringup predict` */
+export type OutcomeOverride = 'ok' | 'absent' | 'defer' | `fail:${number}`;
+
+/** Everything the what-if panel can change; predictions are recomputed from it at once. */
+export interface WhatIfOptions {
+  kernel: string;
+  knobs: CmdlineKnobs;
+  /** Extra command-line text passed through verbatim. */
+  extraCmdline: string;
+  /** Per driver (as the log names it), overriding what the kernel config says. */
+  drivers: Record<string, DriverAvailability>;
+  /** Modules userspace loads, in order. */
+  modulesLoaded: string[];
+  /** Default IOMMU policy for masters, and per-master overrides (DT path or device name). */
+  iommuPolicy: 'optional' | 'mandatory';
+  iommuPolicyPerMaster: Record<string, 'optional' | 'mandatory'>;
+  /** Context (stream / domain) budget per IOMMU instance (DT path). */
+  iommuContexts: Record<string, number>;
+  /** Per-device outcome overrides (DT path or device name). */
+  assume: Record<string, OutcomeOverride>;
+}
+
+export const DEFAULT_WHAT_IF: WhatIfOptions = {
+  kernel: '6.1',
+  knobs: { fwDevlink: 'on', fwDevlinkStrict: false, deferredProbeTimeout: null, iommuPassthrough: null, initcallBlacklist: [] },
+  extraCmdline: '',
+  drivers: {},
+  modulesLoaded: [],
+  iommuPolicy: 'optional',
+  iommuPolicyPerMaster: {},
+  iommuContexts: {},
+  assume: {},
+};
+
+export function cmdlineOf(o: WhatIfOptions): string {
+  const parts: string[] = [];
+  if (o.knobs.fwDevlink !== 'on') parts.push(`fw_devlink=${o.knobs.fwDevlink}`);
+  if (o.knobs.fwDevlinkStrict) parts.push('fw_devlink.strict=1');
+  if (o.knobs.deferredProbeTimeout !== null) parts.push(`deferred_probe_timeout=${o.knobs.deferredProbeTimeout}`);
+  if (o.knobs.iommuPassthrough !== null) parts.push(`iommu.passthrough=${o.knobs.iommuPassthrough ? 1 : 0}`);
+  if (o.knobs.initcallBlacklist.length) parts.push(`initcall_blacklist=${o.knobs.initcallBlacklist.join(',')}`);
+  if (o.extraCmdline.trim()) parts.push(o.extraCmdline.trim());
+  return parts.join(' ');
+}
+
+export type Verdict = 'match' | 'mismatch' | 'pending' | 'predicted-only' | 'live-only';
+export type CompareField = 'state' | 'iommuGroup' | 'deferrals' | 'bindIndex';
+
+/** One row of the probe board: the prediction and the live state of one device, side by side. */
+export interface DeviceRow {
+  /** Stable identity across predictions and live updates: the DT node path, else `dev:<name>`. */
+  key: string;
+  name: string;
+  node: string | null;
+  predicted: DeviceReport | null;
+  live: DeviceReport | null;
+  verdict: Verdict;
+  /** Which fields differ (empty unless verdict is 'mismatch'). */
+  differs: CompareField[];
+  /** The comparison's account of the mismatch (predicted cause), when it has one. */
+  note?: string;
+  /** Live row changed at this UI-clock time (for the brief flash). */
+  changedAt?: number;
+}
+
+export type TimelineKind = 'probe' | 'defer' | 'retry' | 'bind' | 'fail' | 'iommu' | 'timeout' | 'mark';
+
+/** A probe event placed on the kernel-time axis. */
+export interface TimelineEvent {
+  side: 'predicted' | 'live';
+  device: string;
+  kind: TimelineKind;
+  /** Kernel time, seconds; null when the source has none (then `seq` orders it). */
+  t: number | null;
+  seq: number;
+  text: string;
+}
+
+export interface BootInfo {
+  /** The live log has shown a kernel start. */
+  kernelStarted: boolean;
+  kernelVersion?: string;
+  cmdline?: string;
+  /** Last kernel timestamp seen. */
+  lastKernelTime: number | null;
+  /** A login prompt / end of boot was seen. */
+  finished: boolean;
+  /** Boots seen in the stream (a reset starts a new one). */
+  boots: number;
+  bytes: number;
+  lines: number;
+  oopses: number;
+}
+
+export interface RowSummary {
+  devices: number;
+  match: number;
+  mismatch: number;
+  pending: number;
+  predictedOnly: number;
+  liveOnly: number;
+}
+
+/** A property of the detail view's DT node, decoded for display. */
+export interface NodePropertyView {
+  name: string;
+  text: string;
+  span?: SourceSpan;
+}
+
+export interface NodeLink {
+  /** The node at the other end. */
+  path: string;
+  /** The property that makes the link (`clocks`, `iommus`, ...). */
+  via: string;
+  /** The device the other node became, when known. */
+  device?: string;
+}
+
+export interface NodeDetail {
+  path: string;
+  span?: SourceSpan;
+  labels: string[];
+  properties: NodePropertyView[];
+  suppliers: NodeLink[];
+  consumers: NodeLink[];
+}
+
+// ---- UI → worker ------------------------------------------------------------------------------------
+
+export type ToWorker =
+  | { type: 'board'; boardId: string; dtb: Uint8Array; treeJson?: unknown; config?: string }
+  | { type: 'options'; options: WhatIfOptions }
+  | { type: 'serial'; bytes: Uint8Array; hostTime: number }
+  | { type: 'resetLive' }
+  | { type: 'node'; requestId: number; path: string };
+
+// ---- worker → UI ------------------------------------------------------------------------------------
+
+export type FromWorker =
+  | {
+      type: 'prediction';
+      rows: DeviceRow[];
+      events: TimelineEvent[];
+      diagnostics: Diagnostic[];
+      summary: RowSummary;
+      ms: number;
+      /** Driver names known to the prediction (for the what-if driver list). */
+      drivers: string[];
+      /** IOMMU nodes in the tree (for the contexts knobs). */
+      iommus: string[];
+    }
+  | {
+      type: 'live';
+      /** Rows whose live side or verdict changed since the last message. */
+      rows: DeviceRow[];
+      /** Live timeline events appended since the last message. */
+      events: TimelineEvent[];
+      boot: BootInfo;
+      summary: RowSummary;
+      /** The host time of the newest chunk included (for latency measurement). */
+      lastHostTime: number;
+    }
+  | { type: 'node'; requestId: number; detail: NodeDetail | null }
+  | { type: 'error'; message: string };
