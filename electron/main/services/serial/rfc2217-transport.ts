@@ -26,6 +26,9 @@ import {
 import { delay, type TransportHandlers } from './transport';
 
 const REPLY_TIMEOUT_MS = 3000;
+const SIGNAL_REPLY_TIMEOUT_MS = 800;
+
+class NoReplyError extends Error {}
 const SIGNATURE = 'bringup-workbench';
 
 interface OptionState {
@@ -150,15 +153,15 @@ export class Rfc2217Transport extends TcpTransport {
   }
 
   /** Sends one COM-PORT command and waits for the server's reply with the value it applied. */
-  private request(code: number, value: Uint8Array, what: string): Promise<Uint8Array> {
+  private request(code: number, value: Uint8Array, what: string, timeoutMs = REPLY_TIMEOUT_MS): Promise<Uint8Array> {
     const replyCode = code + SERVER_REPLY_OFFSET;
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
         const q = this.waiters.get(replyCode);
         const i = q?.findIndex((w) => w.timer === timer) ?? -1;
         if (q && i >= 0) q.splice(i, 1);
-        reject(new Error(`${this.resolvedPath}: no reply to ${what} within ${REPLY_TIMEOUT_MS} ms`));
-      }, REPLY_TIMEOUT_MS);
+        reject(new NoReplyError(`${this.resolvedPath}: no reply to ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
       let q = this.waiters.get(replyCode);
       if (!q) this.waiters.set(replyCode, (q = []));
       q.push({ resolve, reject, timer });
@@ -193,24 +196,51 @@ export class Rfc2217Transport extends TcpTransport {
     this.settings = s;
   }
 
+  /**
+   * A modem-line command the server may leave unanswered: ser2net sends no reply when its device
+   * refuses the ioctl (a pty has no DTR/RTS). The command went out; say that it was not confirmed.
+   */
+  private async signal(value: number, what: string): Promise<string | undefined> {
+    try {
+      await this.request(ComPort.SET_CONTROL, Uint8Array.of(value), what, SIGNAL_REPLY_TIMEOUT_MS);
+      return undefined;
+    } catch (err) {
+      if (err instanceof NoReplyError && this.socket) return `${what} sent, not confirmed by the server (its device may have no modem lines)`;
+      throw err;
+    }
+  }
+
   override async setSignals(signals: SignalState): Promise<string | undefined> {
-    if (signals.dtr !== undefined) await this.control(signals.dtr ? Control.DTR_ON : Control.DTR_OFF, `SET-CONTROL DTR ${signals.dtr ? 'on' : 'off'}`);
-    if (signals.rts !== undefined) await this.control(signals.rts ? Control.RTS_ON : Control.RTS_OFF, `SET-CONTROL RTS ${signals.rts ? 'on' : 'off'}`);
-    return undefined;
+    const notes: string[] = [];
+    if (signals.dtr !== undefined) notes.push((await this.signal(signals.dtr ? Control.DTR_ON : Control.DTR_OFF, `SET-CONTROL DTR ${signals.dtr ? 'on' : 'off'}`)) ?? '');
+    if (signals.rts !== undefined) notes.push((await this.signal(signals.rts ? Control.RTS_ON : Control.RTS_OFF, `SET-CONTROL RTS ${signals.rts ? 'on' : 'off'}`)) ?? '');
+    return notes.filter(Boolean).join('; ') || undefined;
   }
 
   override async sendBreak(ms: number): Promise<string | undefined> {
-    await this.control(Control.BREAK_ON, 'SET-CONTROL BREAK on');
+    const on = await this.signal(Control.BREAK_ON, 'SET-CONTROL BREAK on');
     await delay(ms);
-    await this.control(Control.BREAK_OFF, 'SET-CONTROL BREAK off');
-    return undefined;
+    const off = await this.signal(Control.BREAK_OFF, 'SET-CONTROL BREAK off');
+    return [on, off].filter(Boolean).join('; ') || undefined;
+  }
+
+  private failWaiters(reason: string): void {
+    for (const q of this.waiters.values()) {
+      for (const w of q.splice(0)) {
+        clearTimeout(w.timer);
+        w.reject(new Error(`${this.resolvedPath}: ${reason}`));
+      }
+    }
+  }
+
+  protected override reportLost(reason: string): void {
+    this.failWaiters(reason);
+    this.comPortReady?.reject(new Error(`${this.resolvedPath}: ${reason}`));
+    super.reportLost(reason);
   }
 
   override async close(): Promise<void> {
-    for (const q of this.waiters.values()) for (const w of q.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`${this.resolvedPath} closed`));
-    }
+    this.failWaiters('closed');
     await super.close();
   }
 }
