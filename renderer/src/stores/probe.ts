@@ -76,6 +76,7 @@ export const useProbeStore = defineStore('probe', () => {
         patch(msg.rows, now);
         summary.value = msg.summary;
         boot.value = msg.boot;
+        if (msg.restart) liveEvents.value = [];
         if (msg.events.length) {
           const next = liveEvents.value.concat(msg.events);
           liveEvents.value = next.length > LIVE_EVENT_CAP ? next.slice(next.length - LIVE_EVENT_CAP) : next;

@@ -6,9 +6,9 @@ import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParse
 import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
 import { buildRows, runPredict, type Prediction } from './engine-adapter';
 import { spanLookupFromJson } from './json-spans';
-import { foldEvents, freshBootInfo } from './live-timeline';
+import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
-import { DEFAULT_WHAT_IF, type BootInfo, type DeviceRow, type FromWorker, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
+import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
 import { summarize } from '../lib/rows';
 
 const FLUSH_MS = 16;
@@ -27,15 +27,16 @@ let options: WhatIfOptions = DEFAULT_WHAT_IF;
 let prediction: Prediction | null = null;
 let nodeToDevice = new Map<string, string>();
 
-let parser: BootLogParser = createBootLogParser();
+let parser: BootLogParser = createBootLogParser({ emitText: true });
 let live = new LiveState();
 let liveBoot = 0;
-let boot: BootInfo = freshBootInfo();
-let liveSeq = 0;
+let fold: FoldState = freshFoldState();
 let pendingEvents: TimelineEvent[] = [];
 let lastHostTime = 0;
 let sent = new Map<string, string>();
 let dirty = false;
+/** The next live message starts the live timeline afresh (a new boot or connection). */
+let resetTimeline = false;
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 let lastFlush = 0;
 
@@ -101,14 +102,13 @@ function flush() {
   if (keys.size < sent.size) {
     // Rows went away (a reset started a new boot): the UI needs the whole list again.
     sendPrediction(0);
-    const events = pendingEvents;
-    pendingEvents = [];
-    post({ type: 'live', rows: [], events, boot: { ...boot }, summary: summarize(rows), lastHostTime });
-    return;
+    changed.length = 0;
   }
   const events = pendingEvents;
   pendingEvents = [];
-  post({ type: 'live', rows: changed, events, boot: { ...boot }, summary: summarize(rows), lastHostTime });
+  const restart = resetTimeline;
+  resetTimeline = false;
+  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summarize(rows), lastHostTime });
 }
 
 function schedule() {
@@ -121,34 +121,37 @@ function schedule() {
 function onSerial(bytes: Uint8Array, hostTime: number) {
   const events = parser.feed(bytes, hostTime);
   lastHostTime = hostTime;
-  boot.bytes = parser.stats.bytes;
-  boot.lines = parser.stats.lines;
-  boot.boots = parser.stats.boots;
   if (events.length) {
-    for (const e of events) {
-      if (e.boot !== liveBoot) {
-        // A reset: the timeline shows the new boot only, like the live states.
-        liveBoot = e.boot;
-        boot = { ...freshBootInfo(), bytes: boot.bytes, lines: boot.lines, boots: boot.boots };
-        pendingEvents = [];
-        liveSeq = 0;
-      }
+    let from = 0;
+    for (let i = 0; i < events.length; i++) {
+      if (events[i]!.boot === liveBoot) continue;
+      // A reset: the timeline and the summary show the new boot only, like the live states.
+      liveBoot = events[i]!.boot;
+      fold = freshFoldState();
+      pendingEvents = [];
+      resetTimeline = true;
+      from = i;
     }
-    pendingEvents.push(...foldEvents(events, boot, liveSeq));
-    liveSeq += events.length;
+    pendingEvents.push(...foldEvents(from ? events.slice(from) : events, fold));
     live.apply(events);
   }
+  const b = fold.bootInfo;
+  b.bytes = parser.stats.bytes;
+  b.lines = parser.stats.lines;
+  b.boots = parser.stats.boots;
   schedule();
 }
 
 function resetLive() {
-  parser = createBootLogParser();
+  parser = createBootLogParser({ emitText: true });
   live = new LiveState(prediction ? nodeIndexFromDevices(prediction.devices) : undefined);
   liveBoot = 0;
-  boot = freshBootInfo();
+  fold = freshFoldState();
   pendingEvents = [];
-  liveSeq = 0;
+  resetTimeline = true;
   sendPrediction(0);
+  dirty = true;
+  flush();
 }
 
 function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined) {

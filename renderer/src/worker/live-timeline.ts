@@ -8,19 +8,40 @@ export function freshBootInfo(): BootInfo {
   return { kernelStarted: false, lastKernelTime: null, finished: false, boots: 0, bytes: 0, lines: 0, oopses: 0 };
 }
 
-function kindOf(e: BootEvent): TimelineKind | null {
+/** Per-boot memory that keeps one mark per deferral and per bind when the kernel prints two lines for it. */
+export interface FoldState {
+  bootInfo: BootInfo;
+  seq: number;
+  /** Devices with a deferral marked since their last probe attempt. */
+  deferOpen: Set<string>;
+  /** Devices whose bind is marked. */
+  bound: Set<string>;
+}
+
+export function freshFoldState(): FoldState {
+  return { bootInfo: freshBootInfo(), seq: 0, deferOpen: new Set(), bound: new Set() };
+}
+
+function kindOf(e: BootEvent, st: FoldState): TimelineKind | null {
   switch (e.kind) {
     case 'probe-attempt':
-      return 'probe';
-    case 'deferred':
-      // One triangle per deferral: the "Added to deferred list" line and dev_err_probe's line describe one attempt.
-      return e.via === 'err-probe' ? null : 'defer';
     case 'retry':
-      return 'retry';
+      st.deferOpen.delete(e.device);
+      return e.kind === 'retry' ? 'retry' : 'probe';
+    case 'deferred':
+      // "Added to deferred list" and dev_err_probe's "error -EPROBE_DEFER" describe one attempt.
+      if (st.deferOpen.has(e.device)) return null;
+      st.deferOpen.add(e.device);
+      return 'defer';
     case 'bound':
-      return e.via === 'driver-listing' ? null : 'bind';
+      // driver_bound() and really_probe() both print a bind; the listing repeats it at the end.
+      if (st.bound.has(e.device)) return null;
+      st.bound.add(e.device);
+      st.deferOpen.delete(e.device);
+      return 'bind';
     case 'probe-failed':
     case 'probe-rejected':
+      st.deferOpen.delete(e.device);
       return 'fail';
     case 'iommu-group':
       return e.action === 'add' ? 'iommu' : e.action === 'add-failed' ? 'fail' : null;
@@ -51,9 +72,9 @@ function markText(e: BootEvent): string {
 }
 
 /** Folds new events into the boot summary and returns the timeline marks among them. */
-export function foldEvents(events: readonly BootEvent[], boot: BootInfo, seqStart: number): TimelineEvent[] {
+export function foldEvents(events: readonly BootEvent[], st: FoldState): TimelineEvent[] {
   const out: TimelineEvent[] = [];
-  let seq = seqStart;
+  const boot = st.bootInfo;
   for (const e of events) {
     if (e.kernelTime !== null) boot.lastKernelTime = e.kernelTime;
     switch (e.kind) {
@@ -73,10 +94,10 @@ export function foldEvents(events: readonly BootEvent[], boot: BootInfo, seqStar
         boot.oopses++;
         break;
     }
-    const kind = kindOf(e);
+    const kind = kindOf(e, st);
     if (!kind) continue;
     const device = 'device' in e && typeof e.device === 'string' ? e.device : '';
-    out.push({ side: 'live', device, kind, t: e.kernelTime, seq: seq++, text: kind === 'mark' ? markText(e) : e.text });
+    out.push({ side: 'live', device, kind, t: e.kernelTime, seq: st.seq++, text: kind === 'mark' ? markText(e) : e.text });
   }
   return out;
 }

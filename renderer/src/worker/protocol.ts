@@ -176,6 +176,8 @@ export type FromWorker =
       rows: DeviceRow[];
       /** Live timeline events appended since the last message. */
       events: TimelineEvent[];
+      /** The live timeline starts over with these events (a new boot or connection). */
+      restart: boolean;
       boot: BootInfo;
       summary: RowSummary;
       /** The host time of the newest chunk included (for latency measurement). */

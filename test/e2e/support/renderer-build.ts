@@ -1,0 +1,45 @@
+// Builds the renderer (renderer/index.html, Vue SFCs, the engine worker) with Vite into a cache folder
+// for the browser-mode tests and benches, once per source state: a hash of renderer/ and engine/
+// names the output, so a second run reuses it.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+function hashTree(dirs: string[]): string {
+  const h = createHash('sha256');
+  const visit = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) visit(p);
+      else if (/\.(ts|vue|html|css|json)$/.test(name)) {
+        h.update(relative(repoRoot, p));
+        h.update(readFileSync(p));
+      }
+    }
+  };
+  for (const d of dirs) if (existsSync(d)) visit(d);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Returns the folder holding the built index.html. */
+export async function buildRenderer(): Promise<string> {
+  const key = hashTree([join(repoRoot, 'renderer'), join(repoRoot, 'engine'), join(repoRoot, 'electron/common')]);
+  const outDir = join(repoRoot, '.cache', 'renderer-build', key);
+  if (existsSync(join(outDir, 'index.html'))) return outDir;
+  const { build } = await import('vite');
+  const vue = (await import('@vitejs/plugin-vue')).default;
+  await build({
+    configFile: false,
+    root: join(repoRoot, 'renderer'),
+    base: './',
+    logLevel: 'warn',
+    plugins: [vue()],
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, sourcemap: false, minify: true, target: 'es2022', reportCompressedSize: false },
+  });
+  return outDir;
+}
