@@ -1,0 +1,5 @@
+// The session recorder and verbs (issue 6), plugged into the composition root as
+// `createWorkbenchServices({ createSessionService })`.
+export { createSessionService, WorkbenchSessionService, boardSnapshotRecords, encodeSessionFile, newSessionId, renderExport, type SessionServiceOptions } from './service';
+export { SessionWriter, type SessionWriterOptions, type SessionIdentity } from './writer';
+export { readBundleFile, writeBundleFile, openBundleBytes, isBundleBytes, writeFileAtomic, BUNDLE_LIMITS } from './bundle-file';
