@@ -39,6 +39,8 @@ export interface LiveDeviceReport extends DeviceReport {
 interface Tracked extends LiveDeviceReport {
   /** A deferral of the current attempt is already counted. */
   deferCounted: boolean;
+  /** initcall_debug's "probe of X returned" closed the attempt: only "Added to deferred list" may still follow. */
+  returnClosed: boolean;
   driverSeen: boolean;
   listedDeferred: boolean;
   failedOrRejected: boolean;
@@ -101,6 +103,7 @@ export class LiveState {
         lastLine: e.line,
         boundAt: null,
         deferCounted: false,
+        returnClosed: false,
         driverSeen: false,
         listedDeferred: false,
         failedOrRejected: false,
@@ -125,14 +128,18 @@ export class LiveState {
         const d = this.device(e.device, e);
         d.driver = e.driver;
         d.deferCounted = false;
+        d.returnClosed = false;
         if (e.kind === 'probe-attempt') d.probing = true;
         raise(d, 'driver-core');
         return;
       }
-      case 'retry':
+      case 'retry': {
         this.cov.driverCoreDebug = true;
-        this.device(e.device, e).deferCounted = false;
+        const d = this.device(e.device, e);
+        d.deferCounted = false;
+        d.returnClosed = false;
         return;
+      }
       case 'removed-from-deferred':
         this.cov.driverCoreDebug = true;
         this.device(e.device, e);
@@ -141,6 +148,8 @@ export class LiveState {
         if (e.via === 'added-to-list' || e.via === 'driver-request') this.cov.driverCoreDebug = true;
         const d = this.device(e.device, e);
         if (e.driver) d.driver = e.driver;
+        if (d.returnClosed && e.via !== 'added-to-list') d.deferCounted = false;
+        d.returnClosed = false;
         this.deferral(d, e.reason ?? null, e);
         raise(d, 'driver-core');
         return;
@@ -183,8 +192,14 @@ export class LiveState {
         raise(d, 'initcall-debug');
         const r = Math.abs(e.result);
         if (e.result === 0) this.bind(d, null, e);
-        else if (r === EPROBE_DEFER) this.deferral(d, null, e);
-        else this.failure(d, -r, REJECT_ERRORS.has(r), e);
+        else if (r === EPROBE_DEFER) {
+          // Without dyndbg no line separates two attempts: a second "returned 517" is a new deferral.
+          if (d.returnClosed) d.deferCounted = false;
+          this.deferral(d, null, e);
+          d.returnClosed = true;
+          return;
+        } else this.failure(d, -r, REJECT_ERRORS.has(r), e);
+        d.returnClosed = false;
         return;
       }
       case 'probe-failed':
@@ -299,7 +314,7 @@ export class LiveState {
         state = 'bound';
       }
       if (inferBinds && state === 'deferred' && d.timedOut) state = 'bound';
-      const { deferCounted: _a, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
+      const { deferCounted: _a, returnClosed: _r, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
       out.push({ ...report, state, why: d.why.slice() });
     }
     return out;

@@ -7,7 +7,9 @@ import { cleanLine, LineFramer, type FramedLine } from './line-framer';
 import { splitPrefix } from './prefix';
 import { recogniseMessage, type Recognised } from './recognise';
 
-const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL1|BL1: |UEFI firmware)/;
+const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
+// A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line.
+const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
 const CUT_HERE = '------------[ cut here ]------------';
 const WARNING_LINE = /^WARNING: CPU: \d+ PID: \d+ at (.+)$/;
 const OOPS_START = /^(?:Unable to handle kernel |Internal error: |Oops(?: -|:| \[)|BUG: |kernel BUG at )/;
@@ -82,6 +84,13 @@ class StreamingBootLogParser implements BootLogParser {
     }
     const pre = splitPrefix(raw);
     if (pre.tool) return;
+    if (this.kernelStarted && (raw.includes('U-Boot') || raw.includes('NOTICE:'))) {
+      const banner = MID_LINE_BANNER.exec(pre.text);
+      if (banner && banner.index > 0) {
+        pre.text = pre.text.slice(banner.index);
+        pre.kernelTime = null;
+      }
+    }
     const text = pre.text;
     const base: BootEventBase = { hostTime: framed.hostTime, kernelTime: pre.kernelTime, line: this.lineNo, boot: this.boot, raw, text };
     if (pre.level !== undefined) base.level = pre.level;
