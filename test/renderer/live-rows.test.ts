@@ -76,7 +76,7 @@ describe('live rows from the lab logs', () => {
       const { live } = stream(bytes, 3);
       const rows = buildRows(null, live);
       expect(rows.length).toBe(live.length);
-      expect(summarize(rows).liveOnly).toBe(rows.length);
+      expect(summarize(rows).unpredicted).toBe(rows.length);
       const all = queryRows(rows, { text: '', verdict: 'all', sort: 'name', descending: false });
       const names = all.map((i) => rows[i]!.name);
       expect(names).toEqual([...names].sort());

@@ -75,6 +75,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
         return;
       }
       rxWindow += e.bytes.length;
+      conn.rxBytes += e.bytes.length;
       emitSerial(e.bytes, e.hostTime);
     }),
   );
@@ -85,13 +86,19 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
         if (id && id !== lastConnection) {
           // A new connection starts a new live half; reconnects of the same one keep it (the parser sees resets).
           lastConnection = id;
+          conn.rxBytes = 0;
+          conn.txBytes = 0;
           engine.post({ type: 'resetLive' });
           probe.clearLive();
         }
         const held = early;
         early = [];
         earlyBytes = 0;
-        for (const e of held) if (e.connectionId === id) emitSerial(e.bytes, e.hostTime);
+        for (const e of held) {
+          if (e.connectionId !== id) continue;
+          conn.rxBytes += e.bytes.length;
+          emitSerial(e.bytes, e.hostTime);
+        }
       },
       { flush: 'sync' },
     ),

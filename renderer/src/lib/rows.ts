@@ -15,15 +15,16 @@ export interface RowQuery {
 
 export const DEFAULT_QUERY: RowQuery = { text: '', verdict: 'all', sort: 'order', descending: false };
 
-const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'live-only': 1, 'predicted-only': 2, pending: 3, match: 4 };
+const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'live-only': 1, 'predicted-only': 2, pending: 3, unpredicted: 4, match: 5 };
 
 export function summarize(rows: readonly DeviceRow[]): RowSummary {
-  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0 };
+  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0, unpredicted: 0 };
   for (const r of rows) {
     if (r.verdict === 'match') s.match++;
     else if (r.verdict === 'mismatch') s.mismatch++;
     else if (r.verdict === 'pending') s.pending++;
     else if (r.verdict === 'predicted-only') s.predictedOnly++;
+    else if (r.verdict === 'unpredicted') s.unpredicted++;
     else s.liveOnly++;
   }
   return s;

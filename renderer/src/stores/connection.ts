@@ -25,8 +25,11 @@ export const useConnectionStore = defineStore('connection', () => {
   const session = shallowRef<SessionSummary | null>(null);
   const busy = ref(false);
   const error = ref<string | null>(null);
-  /** Bytes/s received, sampled once a second by the connect bar. */
+  /** Bytes/s received, sampled once a second. */
   const rxRate = ref(0);
+  /** Bytes this window received and sent on the current connection (the services' counters may lag). */
+  const rxBytes = ref(0);
+  const txBytes = ref(0);
 
   const connected = computed(() => status.value !== null && status.value.state !== 'closed');
   const state = computed(() => status.value?.state ?? 'closed');
@@ -85,6 +88,7 @@ export const useConnectionStore = defineStore('connection', () => {
     const id = status.value?.connectionId;
     if (!id || status.value?.state !== 'connected') return;
     try {
+      txBytes.value += bytes.length;
       await useApi().write(id, bytes);
     } catch (e) {
       error.value = e instanceof Error ? e.message : String(e);
@@ -116,6 +120,8 @@ export const useConnectionStore = defineStore('connection', () => {
     busy,
     error,
     rxRate,
+    rxBytes,
+    txBytes,
     connected,
     state,
     refreshPorts,

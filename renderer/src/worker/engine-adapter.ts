@@ -4,7 +4,7 @@
 import type { LiveDeviceReport } from '../../../engine/bootlog';
 import type { DeviceReport, Diagnostic } from '../../../engine/common';
 import type { DtTree } from '../../../engine/devicetree';
-import type { CompareField, DeviceRow, TimelineEvent, WhatIfOptions } from './protocol';
+import type { CompareField, DeviceRow, TimelineEvent, TimelineKind, WhatIfOptions } from './protocol';
 
 export interface Prediction {
   devices: DeviceReport[];
@@ -16,6 +16,58 @@ export interface Prediction {
 
 export function runPredict(_tree: DtTree, _options: WhatIfOptions, _config: string | undefined): Prediction {
   throw new Error('engine/probe is not integrated yet');
+}
+
+/** The fields of engine/probe's ProbeEvent the timeline reads. */
+interface TraceEvent {
+  kind: string;
+  step: number;
+  time: number;
+  device?: string;
+  text?: string;
+  reason?: string;
+  group?: number;
+}
+
+/** The predicted trace as timeline marks on the modelled kernel-time axis. */
+export function predictedTimeline(events: readonly TraceEvent[]): TimelineEvent[] {
+  const out: TimelineEvent[] = [];
+  for (const e of events) {
+    let kind: TimelineKind | null;
+    switch (e.kind) {
+      case 'probe-attempt':
+        kind = 'probe';
+        break;
+      case 'deferred':
+        kind = 'defer';
+        break;
+      case 'retry':
+        kind = 'retry';
+        break;
+      case 'bound':
+        kind = 'bind';
+        break;
+      case 'failed':
+      case 'rejected':
+        kind = 'fail';
+        break;
+      case 'iommu-attach':
+        kind = 'iommu';
+        break;
+      case 'ignoring-dependency':
+        kind = 'timeout';
+        break;
+      case 'late-initcall':
+        kind = 'mark';
+        break;
+      default:
+        kind = null;
+    }
+    if (!kind) continue;
+    const text = kind === 'mark' ? 'late_initcall' : (e.text ?? `${e.kind}${e.reason ? `: ${e.reason}` : ''}`);
+    out.push({ side: 'predicted', device: e.device ?? '', kind, t: e.time, seq: e.step, text });
+  }
+  return out;
 }
 
 function keyOf(d: Pick<DeviceReport, 'name' | 'node'>): string {
@@ -41,7 +93,7 @@ export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[
       row.differs = FIELDS.filter((f) => row.predicted![f] !== l[f]);
       row.verdict = row.differs.length ? 'mismatch' : 'match';
     } else {
-      const r: DeviceRow = { key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'live-only', differs: [] };
+      const r: DeviceRow = { key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: prediction ? 'live-only' : 'unpredicted', differs: [] };
       rows.push(r);
       byKey.set(r.key, r);
     }

@@ -63,7 +63,8 @@ export function cmdlineOf(o: WhatIfOptions): string {
   return parts.join(' ');
 }
 
-export type Verdict = 'match' | 'mismatch' | 'pending' | 'predicted-only' | 'live-only';
+/** `unpredicted`: no board is loaded, so a live row has nothing to be compared with (not a finding). */
+export type Verdict = 'match' | 'mismatch' | 'pending' | 'predicted-only' | 'live-only' | 'unpredicted';
 export type CompareField = 'state' | 'iommuGroup' | 'deferrals' | 'bindIndex';
 
 /** One row of the probe board: the prediction and the live state of one device, side by side. */
@@ -119,6 +120,7 @@ export interface RowSummary {
   pending: number;
   predictedOnly: number;
   liveOnly: number;
+  unpredicted: number;
 }
 
 /** A property of the detail view's DT node, decoded for display. */

@@ -1,0 +1,110 @@
+// The browser mode, end to end: the real main-process services and the loopback web host
+// (electron/host/server.ts) in this process, serving the freshly built renderer, opened in real
+// Chromium with the token in the URL. Plus a socat pty pair: the "board" end the test writes a boot
+// log into, and the end the app opens like any tty.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startHost, type RunningHost } from '../../../electron/host/server';
+import { createWorkbenchServices, type WorkbenchServices } from '../../../electron/main/services';
+import { launchChromium, type Browser } from './chromium';
+import { buildRenderer, repoRoot } from './renderer-build';
+
+export interface Workbench {
+  services: WorkbenchServices;
+  host: RunningHost;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(opts: { query?: string; viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
+  const staticDir = await buildRenderer();
+  const sessionsDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-sessions-'));
+  const services = createWorkbenchServices({ resourcesDir: join(repoRoot, 'resources'), sessionsDir });
+  const host = await startHost({ services, staticDir });
+  const browser = await launchChromium(opts.viewport);
+  await browser.page.goto(`${host.pageUrl}${opts.query ?? ''}`);
+  await browser.page.waitForSelector('[data-testid=probe-board]');
+  return {
+    services,
+    host,
+    browser,
+    page: browser.page,
+    async close() {
+      await browser.close();
+      await host.close();
+      await services.dispose();
+      rmSync(sessionsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PtyPair {
+  /** The end the app connects to. */
+  appPath: string;
+  /** The end the test writes into (the "board"). */
+  boardPath: string;
+  /** Writes bytes into the board end, `chunk` bytes at a time with `gapMs` between (a serial line's pace). */
+  play(bytes: Uint8Array, chunk?: number, gapMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openPtyPair(): Promise<PtyPair> {
+  const dir = mkdtempSync(join(tmpdir(), 'bringup-pty-'));
+  const appPath = join(dir, 'app');
+  const boardPath = join(dir, 'board');
+  const socat: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${appPath}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  socat.stderr!.resume();
+  const t0 = Date.now();
+  while (!(existsSync(appPath) && existsSync(boardPath))) {
+    if (socat.exitCode !== null) throw new Error('socat exited');
+    if (Date.now() - t0 > 10_000) throw new Error('socat made no ptys');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const fd = openSync(boardPath, 'w');
+  return {
+    appPath,
+    boardPath,
+    async play(bytes, chunk = 512, gapMs = 2) {
+      for (let i = 0; i < bytes.length; i += chunk) {
+        const part = bytes.subarray(i, i + chunk);
+        let off = 0;
+        while (off < part.length) off += writeSync(fd, part, off);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+    },
+    async close() {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      if (socat.exitCode === null) {
+        socat.kill('SIGTERM');
+        await new Promise((r) => socat.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Connects the app to `target` through the connect bar, as a user would. */
+export async function connectTo(page: Page, target: string): Promise<void> {
+  await page.fill('[data-testid=target]', target);
+  await page.click('[data-testid=connect]');
+  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 15_000 });
+}
+
+/** Opens a board through the connect bar's "Open board…" form. */
+export async function openBoard(page: Page, path: string, kernel = '6.1'): Promise<void> {
+  await page.click('[data-testid=open-board]');
+  await page.fill('.board-form input >> nth=0', path);
+  await page.selectOption('.board-form select', kernel);
+  await page.click('.board-form button.primary');
+  await page.waitForSelector('.board-form', { state: 'detached', timeout: 20_000 });
+}
