@@ -210,7 +210,8 @@ export function importLog(bytes: Uint8Array, opts: ImportLogOptions): { value: S
     data.chunks.push({ t, dir: 'rx', bytes: b });
     data.bytesReceived += b.length;
   };
-  data.markers.push({ t: opts.baseTime, kind: 'import', detail: `${format}${opts.source ? ` ${opts.source}` : ''}` });
+  const importMarker = { t: opts.baseTime, kind: 'import', detail: `${format}${opts.source ? ` ${opts.source}` : ''}` };
+  data.markers.push(importMarker);
 
   if (format === 'raw' || format === 'dmesg') {
     // The bytes are the console: keep them exactly, in record-sized pieces.
@@ -267,5 +268,8 @@ export function importLog(bytes: Uint8Array, opts: ImportLogOptions): { value: S
       rx(lastT, raw.slice(prefixBytes(m[0])));
     } else rx(lastT, raw.slice());
   }
+  // A stamped capture starts when its first stamp says, not when the file was written.
+  const first = Math.min(data.chunks[0]?.t ?? Infinity, data.markers[1]?.t ?? Infinity);
+  if (Number.isFinite(first)) data.startedAt = importMarker.t = first;
   return { value: data, diagnostics };
 }
