@@ -124,9 +124,23 @@ export function readDtb(bytes: Uint8Array, file = '<dtb>'): Result<DtTree> {
     }
   }
   if (!sawRoot) return fail(offStruct, 'struct block holds no root node');
+  tree.stringTable = stringsBlockNames(bytes, offStrings, sizeStrings);
   if (current) return fail(end, 'struct block ends before all nodes were closed');
   restoreLabels(tree);
   return { value: tree, diagnostics };
+}
+
+/** The NUL-terminated names of the strings block, in order (a trailing unterminated piece is dropped). */
+function stringsBlockNames(bytes: Uint8Array, off: number, size: number): string[] {
+  const names: string[] = [];
+  let start = off;
+  for (let i = off; i < off + size; i++) {
+    if (bytes[i] === 0) {
+      names.push(latin1(bytes, start, i));
+      start = i + 1;
+    }
+  }
+  return names;
 }
 
 function align4(n: number): number {

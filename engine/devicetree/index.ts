@@ -2,3 +2,9 @@
 // ends (DTB, DTS, JSON), overlays and checks. Nothing outside engine/devicetree imports deeper than this.
 export * from './tree';
 export { readDtb, looksLikeDtb, FDT_MAGIC } from './dtb-read';
+export { writeDtb, type WriteDtbOptions } from './dtb-write';
+export { printDts } from './dts-print';
+export { treeToJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
+export { applyOverlay } from './overlay';
+export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
+export { loadDeviceTree, compileSource, registerPreprocessor, type LoadOptions, type Preprocessor } from './load';

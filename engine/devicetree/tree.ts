@@ -61,6 +61,12 @@ export interface DtTree {
   isPlugin: boolean;
   /** The file the tree was read from (for diagnostics). */
   source?: string;
+  /**
+   * Property names in the order of a blob's strings block, when the tree came from (or was merged
+   * into) a blob: the DTB writer seeds its table with them, as libfdt keeps a blob's strings when it
+   * edits one (fdtoverlay). Absent for trees compiled from source.
+   */
+  stringTable?: string[];
 }
 
 // ---- construction -------------------------------------------------------------------------------

@@ -1,0 +1,520 @@
+// Tokenizer for the dtc source language, modelled on dtc's dtc-lexer.l: the same start states (INITIAL,
+// V1, BYTESTRING, PROPNODENAME) switched by the lexer itself, longest-match between rules, GNU
+// linemarkers (`# 12 "x.dtsi" 1`) that re-point positions into the original files (and keep the
+// #include chain from their flags), and dtc's own `/include/`, which pushes a new input file.
+import type { Diagnostic, IncludeFrame, SourceSpan } from '../common/diagnostics';
+
+export type TokenType =
+  | 'V1' | 'PLUGIN' | 'MEMRESERVE' | 'BITS' | 'DEL_PROP' | 'DEL_NODE' | 'OMIT_NO_REF' | 'INCBIN'
+  | 'PROPNODENAME' | 'LITERAL' | 'CHAR_LITERAL' | 'BYTE' | 'STRING' | 'LABEL' | 'LABEL_REF' | 'PATH_REF'
+  | 'LSHIFT' | 'RSHIFT' | 'LE' | 'GE' | 'EQ' | 'NE' | 'AND' | 'OR' | 'CHAR' | 'EOF';
+
+export interface Token {
+  type: TokenType;
+  /** Name, label, reference, or the single character of a CHAR token. */
+  text: string;
+  /** LITERAL / CHAR_LITERAL / BYTE value. */
+  value?: bigint;
+  /** A small LITERAL's value as a number (saves BigInt work for plain cells). */
+  small?: number;
+  /** STRING bytes after escape processing, without the trailing NUL. */
+  bytes?: Uint8Array;
+  span: SourceSpan;
+}
+
+/** Reads a file named by `/include/` or `/incbin/`, relative to the including file, then the search dirs. */
+export interface SourceFiles {
+  resolve(name: string, fromFile: string): { path: string; bytes: Uint8Array } | undefined;
+}
+
+const enum State {
+  Initial,
+  V1,
+  Bytestring,
+  PropNodeName,
+}
+
+interface InputFile {
+  text: string;
+  pos: number;
+  /** The real file being read (for resolving relative `/include/`s). */
+  realPath: string;
+  /** The file positions are reported in (changed by linemarkers). */
+  file: string;
+  line: number;
+  col: number;
+  chain: IncludeFrame[];
+  /** Chains saved by linemarker flag 1, restored by flag 2. */
+  markerStack: { file: string; chain: IncludeFrame[] }[];
+}
+
+const isLabelStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isLabelChar = (c: number) => isLabelStart(c) || (c >= 48 && c <= 57);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+// [a-zA-Z0-9,._+*#?@-]
+const isPropNodeChar = (c: number) => isLabelChar(c) || c === 44 || c === 46 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45;
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+const KEYWORDS: [string, TokenType, State | null][] = [
+  ['/dts-v1/', 'V1', State.V1],
+  ['/plugin/', 'PLUGIN', null],
+  ['/memreserve/', 'MEMRESERVE', State.V1],
+  ['/bits/', 'BITS', State.V1],
+  ['/delete-property/', 'DEL_PROP', State.PropNodeName],
+  ['/delete-node/', 'DEL_NODE', State.PropNodeName],
+  ['/omit-if-no-ref/', 'OMIT_NO_REF', State.PropNodeName],
+];
+
+const MAX_INCLUDE_DEPTH = 200;
+
+/** Encodes source text as dtc sees bytes: chars up to 0xff are bytes (latin1 input), others UTF-8. */
+export function textBytes(s: string): Uint8Array {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) { ascii = false; break; }
+  if (ascii) {
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  return utf8(s);
+}
+
+/** UTF-8 bytes of a string (the engine has no TextEncoder: lib is ES2022 only). */
+export function utf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+export function decodeLatin1(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 8192;
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + CHUNK)));
+  return s;
+}
+
+export class Lexer {
+  private state: State = State.Initial;
+  private stack: InputFile[] = [];
+  private cur: InputFile;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(text: string, file: string, private readonly files?: SourceFiles) {
+    this.cur = { text, pos: 0, realPath: file, file, line: 1, col: 1, chain: [], markerStack: [] };
+  }
+
+  /** The current position as a zero-width span (for end-of-input errors). */
+  here(): SourceSpan {
+    return this.span(this.cur.line, this.cur.col);
+  }
+
+  private span(line: number, col: number): SourceSpan {
+    const s: SourceSpan = { file: this.cur.file, line, col, endLine: this.cur.line, endCol: this.cur.col };
+    if (this.cur.chain.length) s.includedFrom = this.cur.chain;
+    return s;
+  }
+
+  private error(message: string, span: SourceSpan, code = 'lexical'): void {
+    this.diagnostics.push({ severity: 'error', code, message, span });
+  }
+
+  /** srcpos_update: advance line/column over consumed text. */
+  private advance(n: number): void {
+    const f = this.cur;
+    const t = f.text;
+    const end = f.pos + n;
+    for (let i = f.pos; i < end; i++) {
+      if (t.charCodeAt(i) === 10) {
+        f.line++;
+        f.col = 1;
+      } else f.col++;
+    }
+    f.pos = end;
+  }
+
+  /** Current real file (what relative `/incbin/` paths resolve against). */
+  get realPath(): string {
+    return this.cur.realPath;
+  }
+
+  next(): Token {
+    for (;;) {
+      const f = this.cur;
+      const t = f.text;
+      const p = f.pos;
+      if (p >= t.length) {
+        const outer = this.stack.pop();
+        if (outer) {
+          this.cur = outer;
+          continue;
+        }
+        return { type: 'EOF', text: '', span: this.here() };
+      }
+      const c = t.charCodeAt(p);
+      const line = f.line;
+      const col = f.col;
+
+      // Whitespace and comments, in every state.
+      if (isSpace(c)) {
+        let q = p + 1;
+        while (q < t.length && isSpace(t.charCodeAt(q))) q++;
+        this.advance(q - p);
+        continue;
+      }
+      if (c === 47 /* / */) {
+        const c2 = t.charCodeAt(p + 1);
+        if (c2 === 42 /* * */) {
+          const close = t.indexOf('*/', p + 2);
+          if (close < 0) {
+            this.advance(t.length - p);
+            this.error('unterminated comment', this.span(line, col));
+            continue;
+          }
+          this.advance(close + 2 - p);
+          continue;
+        }
+        if (c2 === 47) {
+          const nl = t.indexOf('\n', p);
+          this.advance((nl < 0 ? t.length : nl + 1) - p);
+          continue;
+        }
+      }
+
+      // Linemarker at the beginning of a line.
+      if (c === 35 /* # */ && (p === 0 || t.charCodeAt(p - 1) === 10)) {
+        const m = this.matchLinemarker(p);
+        if (m) {
+          this.advance(m.length);
+          this.applyLinemarker(m.line, m.file, m.flags);
+          continue;
+        }
+      }
+
+      // Keywords beginning with '/'.
+      if (c === 47) {
+        if (t.startsWith('/include/', p)) {
+          let q = p + 9;
+          while (q < t.length && isSpace(t.charCodeAt(q))) q++;
+          if (t.charCodeAt(q) === 34) {
+            const end = this.scanString(q);
+            if (end > 0) {
+              const name = decodeLatin1(this.unescape(t.slice(q + 1, end - 1)));
+              this.advance(end - p);
+              this.pushInclude(name, this.span(line, col));
+              continue;
+            }
+          }
+        }
+        let matched = false;
+        for (const [kw, type, next] of KEYWORDS) {
+          if (t.startsWith(kw, p)) {
+            this.advance(kw.length);
+            if (next !== null) this.state = next;
+            return { type, text: kw, span: this.span(line, col) };
+          }
+        }
+        if (!matched && (this.state === State.Initial || this.state === State.V1) && t.startsWith('/incbin/', p)) {
+          this.advance(8);
+          return { type: 'INCBIN', text: '/incbin/', span: this.span(line, col) };
+        }
+      }
+
+      if (c === 34 /* " */) {
+        const end = this.scanString(p);
+        if (end > 0) {
+          const bytes = this.unescape(t.slice(p + 1, end - 1));
+          this.advance(end - p);
+          return { type: 'STRING', text: '', bytes, span: this.span(line, col) };
+        }
+        this.advance(t.length - p);
+        this.error('unterminated string', this.span(line, col));
+        continue;
+      }
+
+      // LABEL: (any state) – wins over a node name or byte because it is longer.
+      if (isLabelStart(c)) {
+        let q = p + 1;
+        while (q < t.length && isLabelChar(t.charCodeAt(q))) q++;
+        if (t.charCodeAt(q) === 58 /* : */) {
+          const name = t.slice(p, q);
+          this.advance(q + 1 - p);
+          return { type: 'LABEL', text: name, span: this.span(line, col) };
+        }
+      }
+
+      if (this.state === State.PropNodeName) {
+        let q = p;
+        if (c === 92 /* \ */) q++;
+        const s = q;
+        while (q < t.length && isPropNodeChar(t.charCodeAt(q))) q++;
+        if (q > s) {
+          const name = t.slice(s, q);
+          this.advance(q - p);
+          this.state = State.V1;
+          return { type: 'PROPNODENAME', text: name, span: this.span(line, col) };
+        }
+      }
+
+      if (this.state === State.Bytestring) {
+        if (isHex(c) && isHex(t.charCodeAt(p + 1))) {
+          const v = parseInt(t.slice(p, p + 2), 16);
+          this.advance(2);
+          return { type: 'BYTE', text: t.slice(p, p + 2), value: BigInt(v), small: v, span: this.span(line, col) };
+        }
+        if (c === 93 /* ] */) {
+          this.advance(1);
+          this.state = State.V1;
+          return { type: 'CHAR', text: ']', span: this.span(line, col) };
+        }
+      }
+
+      if (this.state === State.V1 && isDigit(c)) return this.integerLiteral(p, line, col);
+
+      if (c === 39 /* ' */) {
+        const tok = this.charLiteral(p, line, col);
+        if (tok) return tok;
+      }
+
+      if (c === 38 /* & */) {
+        const c2 = t.charCodeAt(p + 1);
+        if (c2 === 123 /* { */ && t.charCodeAt(p + 2) === 47) {
+          let q = p + 3;
+          while (q < t.length && (isPropNodeChar(t.charCodeAt(q)) || t.charCodeAt(q) === 47)) q++;
+          if (t.charCodeAt(q) === 125 /* } */) {
+            const path = t.slice(p + 2, q);
+            this.advance(q + 1 - p);
+            return { type: 'PATH_REF', text: path, span: this.span(line, col) };
+          }
+        }
+        if (isLabelStart(c2)) {
+          let q = p + 2;
+          while (q < t.length && isLabelChar(t.charCodeAt(q))) q++;
+          const name = t.slice(p + 1, q);
+          this.advance(q - p);
+          return { type: 'LABEL_REF', text: name, span: this.span(line, col) };
+        }
+      }
+
+      const two = t.slice(p, p + 2);
+      const op = TWO_CHAR_OPS[two];
+      if (op) {
+        this.advance(2);
+        return { type: op, text: two, span: this.span(line, col) };
+      }
+
+      // Any other single character (dtc's `.` rule) and its state changes.
+      const ch = t[p]!;
+      const cp = t.codePointAt(p)!;
+      this.advance(cp > 0xffff ? 2 : 1);
+      if (ch === '[') this.state = State.Bytestring;
+      else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
+      return { type: 'CHAR', text: String.fromCodePoint(cp), span: this.span(line, col) };
+    }
+  }
+
+  private integerLiteral(p: number, line: number, col: number): Token {
+    const t = this.cur.text;
+    let q = p;
+    let hex = false;
+    if (t.charCodeAt(p) === 48 && (t.charCodeAt(p + 1) === 120 || t.charCodeAt(p + 1) === 88) && isHex(t.charCodeAt(p + 2))) {
+      hex = true;
+      q = p + 2;
+      while (q < t.length && isHex(t.charCodeAt(q))) q++;
+    } else {
+      while (q < t.length && isDigit(t.charCodeAt(q))) q++;
+    }
+    const digitsEnd = q;
+    // (U|L|UL|LL|ULL)? – longest of them.
+    for (const suffix of ['ULL', 'UL', 'LL', 'U', 'L']) {
+      if (t.startsWith(suffix, q)) {
+        q += suffix.length;
+        break;
+      }
+    }
+    const text = t.slice(p, q);
+    this.advance(q - p);
+    const span = this.span(line, col);
+    let value: bigint;
+    const digits = t.slice(hex ? p + 2 : p, digitsEnd);
+    if (hex) value = BigInt('0x' + digits);
+    else if (digits.length > 1 && digits[0] === '0') {
+      // strtoull base 0: a leading 0 means octal; stops at the first non-octal digit.
+      let k = 1;
+      while (k < digits.length && digits.charCodeAt(k) >= 48 && digits.charCodeAt(k) <= 55) k++;
+      if (k < digits.length) this.error(`Bad integer literal '${text}'`, span);
+      value = k > 1 ? BigInt('0o' + digits.slice(1, k)) : 0n;
+    } else value = BigInt(digits);
+    if (value > 0xffffffffffffffffn) {
+      this.error(`Integer literal '${text}' out of range`, span);
+      value = 0xffffffffffffffffn;
+    }
+    const tok: Token = { type: 'LITERAL', text, value, span };
+    if (value <= 0xffffffffn) tok.small = Number(value);
+    return tok;
+  }
+
+  private charLiteral(p: number, line: number, col: number): Token | undefined {
+    const t = this.cur.text;
+    let q = p + 1;
+    while (q < t.length && t.charCodeAt(q) !== 39) {
+      if (t.charCodeAt(q) === 92 && t.charCodeAt(q + 1) === 39) q += 2;
+      else q++;
+    }
+    if (q >= t.length) return undefined;
+    const bytes = this.unescape(t.slice(p + 1, q));
+    this.advance(q + 1 - p);
+    const span = this.span(line, col);
+    let v = 0;
+    if (bytes.length === 0) this.error('Empty character literal', span);
+    else {
+      v = bytes[0]!;
+      if (bytes.length > 1) this.error(`Character literal has ${bytes.length} characters instead of 1`, span);
+    }
+    return { type: 'CHAR_LITERAL', text: t.slice(p, q + 1), value: BigInt(v), small: v, span };
+  }
+
+  /** Index just past the closing quote of a string starting at `p`, or -1. */
+  private scanString(p: number): number {
+    const t = this.cur.text;
+    let q = p + 1;
+    while (q < t.length) {
+      const c = t.charCodeAt(q);
+      if (c === 34) return q + 1;
+      if (c === 92) q += 2;
+      else q++;
+    }
+    return -1;
+  }
+
+  /** util.c get_escape_char over a string body (data_copy_escape_string without the NUL). */
+  unescape(body: string): Uint8Array {
+    const src = textBytes(body);
+    if (src.indexOf(92) < 0) return src;
+    const out = new Uint8Array(src.length);
+    let n = 0;
+    for (let i = 0; i < src.length; ) {
+      const c = src[i++]!;
+      if (c !== 92) {
+        out[n++] = c;
+        continue;
+      }
+      const e = src[i] ?? 0;
+      i++;
+      switch (e) {
+        case 97: out[n++] = 7; break; // a
+        case 98: out[n++] = 8; break; // b
+        case 116: out[n++] = 9; break; // t
+        case 110: out[n++] = 10; break; // n
+        case 118: out[n++] = 11; break; // v
+        case 102: out[n++] = 12; break; // f
+        case 114: out[n++] = 13; break; // r
+        case 120: { // x: up to two hex digits
+          let v = 0;
+          let k = 0;
+          while (k < 2 && i < src.length && isHex(src[i]!)) {
+            v = v * 16 + parseInt(String.fromCharCode(src[i]!), 16);
+            i++;
+            k++;
+          }
+          out[n++] = v;
+          break;
+        }
+        default:
+          if (e >= 48 && e <= 55) { // up to three octal digits
+            let v = e - 48;
+            let k = 1;
+            while (k < 3 && i < src.length && src[i]! >= 48 && src[i]! <= 55) {
+              v = v * 8 + (src[i]! - 48);
+              i++;
+              k++;
+            }
+            out[n++] = v & 0xff;
+          } else out[n++] = e;
+      }
+    }
+    return out.slice(0, n);
+  }
+
+  private matchLinemarker(p: number): { length: number; line: number; file: string; flags: number[] } | undefined {
+    const t = this.cur.text;
+    let q = p + 1;
+    if (t.startsWith('line', q)) q += 4;
+    const ws = (at: number) => {
+      let k = at;
+      while (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9) k++;
+      return k;
+    };
+    let k = ws(q);
+    if (k === q) return undefined;
+    const ds = k;
+    while (isDigit(t.charCodeAt(k))) k++;
+    if (k === ds) return undefined;
+    const line = parseInt(t.slice(ds, k), 10);
+    const k2 = ws(k);
+    if (k2 === k || t.charCodeAt(k2) !== 34) return undefined;
+    const save = this.cur.pos;
+    const end = this.scanString(k2);
+    this.cur.pos = save;
+    if (end < 0) return undefined;
+    const file = decodeLatin1(this.unescape(t.slice(k2 + 1, end - 1)));
+    const flags: number[] = [];
+    let e = end;
+    for (;;) {
+      const w = ws(e);
+      if (w === e || !isDigit(t.charCodeAt(w))) break;
+      let d = w;
+      while (isDigit(t.charCodeAt(d))) d++;
+      flags.push(parseInt(t.slice(w, d), 10));
+      e = d;
+    }
+    return { length: e - p, line, file, flags };
+  }
+
+  private applyLinemarker(line: number, file: string, flags: number[]): void {
+    const f = this.cur;
+    if (flags.includes(1)) {
+      // Entering an #include: the including file and its line (the directive's line).
+      f.markerStack.push({ file: f.file, chain: f.chain });
+      f.chain = [...f.chain, { file: f.file, line: f.line }];
+    } else if (flags.includes(2)) {
+      const back = f.markerStack.pop();
+      f.chain = back ? back.chain : [];
+    }
+    f.file = file;
+    // -1 because the newline ending the marker line advances to `line`.
+    f.line = line - 1;
+  }
+
+  private pushInclude(name: string, at: SourceSpan): void {
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) {
+      this.error(`/include/ nested deeper than ${MAX_INCLUDE_DEPTH} (include cycle?) at "${name}"`, at, 'include');
+      return;
+    }
+    const found = this.files?.resolve(name, this.cur.realPath);
+    if (!found) {
+      this.error(`Couldn't open "${name}": not found relative to ${this.cur.realPath} or in the include directories`, at, 'include');
+      return;
+    }
+    this.stack.push(this.cur);
+    const chain = [...this.cur.chain, { file: this.cur.file, line: at.line }];
+    this.cur = { text: decodeLatin1(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, col: 1, chain, markerStack: [] };
+  }
+}
+
+const TWO_CHAR_OPS: Record<string, TokenType> = {
+  '<<': 'LSHIFT',
+  '>>': 'RSHIFT',
+  '<=': 'LE',
+  '>=': 'GE',
+  '==': 'EQ',
+  '!=': 'NE',
+  '&&': 'AND',
+  '||': 'OR',
+};

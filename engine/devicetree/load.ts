@@ -1,0 +1,158 @@
+// The compiler's front door (dtc.c main as a library call): a .dts (C-preprocessed as Kbuild does, then
+// parsed and resolved) or a .dtb/.dtbo (recognised by its magic), optional overlays applied on top the
+// way fdtoverlay does, and dtc's checks. File access comes in through `readFile`; nothing here throws
+// on bad input: everything is a diagnostic with a position.
+import type { Diagnostic, Result } from '../common/diagnostics';
+import { hasErrors } from '../common/diagnostics';
+import { looksLikeDtb, readDtb } from './dtb-read';
+import { decodeLatin1, type SourceFiles } from './lex';
+import { applyOverlay } from './overlay';
+import { parseDts } from './parse';
+import { liveToTree, resolveLiveTree } from './resolve';
+import { runChecks } from './checks';
+import { createTree, type DtTree } from './tree';
+
+/** The preprocessor's call shape (engine/devicetree/preprocess). */
+export type Preprocessor = (
+  entryPath: string,
+  options: { includeDirs: string[]; defines?: string[]; readFile: (path: string) => Uint8Array | undefined; cache?: unknown },
+) => Result<string>;
+
+export interface LoadOptions {
+  /** `-I` directories for #include and /include/ (Kbuild: the board's folder and scripts/dtc/include-prefixes). */
+  includeDirs?: string[];
+  /** `-D NAME[=VALUE]` for the preprocessor. */
+  defines?: string[];
+  readFile: (path: string) => Uint8Array | undefined;
+  /** dtc -@ */
+  symbols?: boolean;
+  /** .dtbo / plugin .dts files applied in order onto the loaded tree (fdtoverlay). */
+  overlays?: string[];
+  /** Run the C preprocessor over a .dts first (default true). */
+  preprocess?: boolean;
+  /** dtc -b; without it the boot CPU is guessed from /cpus as dtc does. */
+  bootCpuid?: number;
+  /** Run dtc's warning checks (default true). */
+  checks?: boolean;
+  /** Passed through to the preprocessor (shared header cache across a corpus run). */
+  cache?: unknown;
+  /** The C preprocessor; defaults to the engine's own once registered. */
+  preprocessor?: Preprocessor;
+}
+
+let defaultPreprocessor: Preprocessor | undefined;
+
+/** Wires the engine's C preprocessor in (done by engine/devicetree/index.ts). */
+export function registerPreprocessor(p: Preprocessor): void {
+  defaultPreprocessor = p;
+}
+
+export function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  if (i < 0) return '.';
+  return i === 0 ? '/' : path.slice(0, i);
+}
+
+export function joinPath(dir: string, name: string): string {
+  if (name.startsWith('/')) return name;
+  if (dir === '' || dir === '.') return name;
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+function sourceFiles(options: LoadOptions): SourceFiles {
+  return {
+    resolve(name, fromFile) {
+      const candidates = name.startsWith('/') ? [name] : [joinPath(dirname(fromFile), name), ...(options.includeDirs ?? []).map((d) => joinPath(d, name))];
+      for (const path of candidates) {
+        const bytes = options.readFile(path);
+        if (bytes) return { path, bytes };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Compiles one DTS source text (already preprocessed or raw) into a resolved tree. */
+export function compileSource(text: string, file: string, options: LoadOptions): Result<DtTree> {
+  const parsed = parseDts(text, file, sourceFiles(options));
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  if (parsed.complete) diagnostics.push(...resolveLiveTree(parsed.tree, { symbols: !!options.symbols }));
+  if (options.bootCpuid !== undefined) parsed.tree.bootCpuid = options.bootCpuid >>> 0;
+  const tree = liveToTree(parsed.tree);
+  tree.source = file;
+  return { value: tree, diagnostics };
+}
+
+function loadOne(path: string, options: LoadOptions): Result<DtTree> {
+  const bytes = options.readFile(path);
+  if (!bytes) {
+    const tree = createTree();
+    tree.source = path;
+    return { value: tree, diagnostics: [{ severity: 'error', code: 'io', message: `cannot read ${path}`, file: path }] };
+  }
+  if (looksLikeDtb(bytes)) {
+    const r = readDtb(bytes, path);
+    if (options.bootCpuid !== undefined) r.value.bootCpuid = options.bootCpuid >>> 0;
+    return r;
+  }
+  const binary = looksBinary(bytes);
+  if (binary !== undefined) {
+    const tree = createTree();
+    tree.source = path;
+    return { value: tree, diagnostics: [{ severity: 'error', code: 'input', message: `not a device tree source or blob: byte 0x${bytes[binary]!.toString(16).padStart(2, '0')} at offset ${binary} is not text (and the file does not start with the FDT magic 0xd00dfeed)`, file: path, byteOffset: binary }] };
+  }
+  let text: string;
+  const diagnostics: Diagnostic[] = [];
+  if (options.preprocess === false) text = decodeLatin1(bytes);
+  else {
+    const pp = options.preprocessor ?? defaultPreprocessor;
+    if (!pp) {
+      text = decodeLatin1(bytes);
+      diagnostics.push({ severity: 'warning', code: 'preprocess', message: 'no C preprocessor available: parsing the source as is', file: path });
+    } else {
+      const r = pp(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}) });
+      diagnostics.push(...r.diagnostics);
+      if (hasErrors(r.diagnostics)) {
+        const tree = createTree();
+        tree.source = path;
+        return { value: tree, diagnostics };
+      }
+      text = r.value;
+    }
+  }
+  const r = compileSource(text, path, options);
+  return { value: r.value, diagnostics: [...diagnostics, ...r.diagnostics] };
+}
+
+/** NUL or other control bytes that no source text contains: the offset of the first, if any. */
+function looksBinary(bytes: Uint8Array): number | undefined {
+  const n = Math.min(bytes.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11)) return i;
+  }
+  return undefined;
+}
+
+/**
+ * Loads a device tree as `dtc [-@] [-b N] file` would (DTS or DTB by magic), then applies each overlay
+ * as `fdtoverlay` does, then runs the warning checks.
+ */
+export function loadDeviceTree(path: string, options: LoadOptions): Result<DtTree> {
+  const base = loadOne(path, options);
+  const diagnostics = [...base.diagnostics];
+  let tree = base.value;
+  if (hasErrors(diagnostics)) return { value: tree, diagnostics };
+  if (options.checks !== false) diagnostics.push(...runChecks(tree));
+  for (const overlayPath of options.overlays ?? []) {
+    const { overlays: _ignored, bootCpuid: _b, ...rest } = options;
+    const ov = loadOne(overlayPath, { ...rest, symbols: rest.symbols ?? true });
+    diagnostics.push(...ov.diagnostics);
+    if (hasErrors(ov.diagnostics)) return { value: tree, diagnostics };
+    const applied = applyOverlay(tree, ov.value);
+    diagnostics.push(...applied.diagnostics);
+    if (hasErrors(applied.diagnostics)) return { value: tree, diagnostics };
+    tree = applied.value;
+  }
+  return { value: tree, diagnostics };
+}
