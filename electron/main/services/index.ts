@@ -98,7 +98,28 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
   };
 }
 
-/** The project root's resources/ for a bundle or script living anywhere under the project. */
-export function defaultSessionsDir(root: string): string {
-  return join(root, '.cache', 'sessions');
+// ---- the app's own wiring (both adapters call this) -------------------------------------------------
+
+/**
+ * The session recorder the app runs with. Issue 6's session service
+ * (electron/main/services/sessions/) plugs in here: set this to its factory.
+ */
+const appSessionServiceFactory: SessionServiceFactory | undefined = undefined;
+
+export interface AppPaths {
+  /** The project's (or packaged app's) resources/ folder. */
+  resourcesDir: string;
+  /** Where sessions are written: Electron's userData/sessions, or <project>/.cache/sessions in browser mode. */
+  sessionsDir: string;
+}
+
+export function createAppServices(paths: AppPaths): WorkbenchServices {
+  return createWorkbenchServices({
+    ...paths,
+    ...(appSessionServiceFactory ? { createSessionService: appSessionServiceFactory } : {}),
+  });
+}
+
+export function defaultSessionsDir(projectRoot: string): string {
+  return join(projectRoot, '.cache', 'sessions');
 }

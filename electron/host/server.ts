@@ -1,0 +1,300 @@
+// The browser mode's local host: the same renderer and the same WorkbenchApi as the Electron app,
+// over HTTP (POST /api/<method>) and one WebSocket (/events). It listens on loopback only and trusts
+// nobody else on the machine either: every request needs the random token (URL, header, or the
+// HttpOnly SameSite=Strict cookie set when the tokened page loads), a Host header naming loopback
+// (no DNS rebinding) and, when a browser sends one, our own Origin; every response carries a CSP.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { API_METHODS, type ApiMethod, type EventName, type WorkbenchApi, type WorkbenchEvents } from '../common/contract';
+import { decodeWire, encodeWire, type Base64Codec } from '../common/wire';
+import { checkArguments } from '../main/api-args';
+import type { WorkbenchServices } from '../main/services';
+
+export const TOKEN_HEADER = 'x-workbench-token';
+const TOKEN_COOKIE = 'workbench_token';
+const MAX_BODY = 64 * 1024 * 1024;
+/** A client this far behind on events is dropped (it reconnects); the recorder still has every byte. */
+const MAX_WS_BACKLOG = 32 * 1024 * 1024;
+
+const base64: Base64Codec = {
+  encode: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'),
+  decode: (s) => new Uint8Array(Buffer.from(s, 'base64')),
+};
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+};
+
+/** Node middleware (Vite's dev server in middleware mode fits). */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface HostOptions {
+  services: WorkbenchServices;
+  /** Loopback address to bind; anything else is refused. Default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Default: 32 random bytes, hex. */
+  token?: string;
+  /** The built renderer (electron-vite's out/renderer). */
+  staticDir?: string;
+  /** Serves the renderer instead of staticDir (Vite dev middleware). */
+  renderer?: Middleware;
+}
+
+export interface RunningHost {
+  url: string;
+  /** The URL to open: carries the token. */
+  pageUrl: string;
+  port: number;
+  token: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function isLoopbackAddress(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}
+
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    // xterm.js and Vue transitions set inline style attributes; no inline scripts anywhere.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "worker-src 'self' blob:",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackAddress(host)) throw new Error(`the browser-mode host binds loopback only; refusing ${host}`);
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  if (token.length < 16) throw new Error('token too short');
+  const staticRoot = opts.staticDir && existsSync(opts.staticDir) ? realpathSync(opts.staticDir) : undefined;
+  const api: WorkbenchApi = opts.services.apiFor('web');
+  let port = 0;
+
+  const named = host.includes(':') ? `[${host}]` : host;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${named}:${port}`]);
+  const allowedOrigins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
+
+  /** Host, Origin and token; returns the HTTP status to refuse with, or 0. */
+  const admit = (req: IncomingMessage, url: URL, allowCookie: boolean): number => {
+    if (!allowedHosts().has(req.headers.host ?? '')) return 421;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return 403;
+    const header = req.headers[TOKEN_HEADER];
+    const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('token') ?? (allowCookie ? cookieToken(req) : undefined);
+    if (!given) return 401;
+    return sameToken(given, token) ? 0 : 403;
+  };
+
+  const securityHeaders = (res: ServerResponse) => {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(port));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify(body));
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string) => {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
+    if (!(API_METHODS as readonly string[]).includes(method)) return sendJson(res, 404, { error: `no such method ${method}` });
+    // application/json cannot be sent cross-site without a CORS preflight, which we never answer.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'content-type must be application/json' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY) return sendJson(res, 413, { error: 'request too large' });
+      chunks.push(chunk);
+    }
+    let args: unknown;
+    try {
+      const text = Buffer.concat(chunks).toString('utf8');
+      args = decodeWire(text ? JSON.parse(text) : [], base64);
+    } catch (err) {
+      return sendJson(res, 400, { error: `bad JSON: ${(err as Error).message}` });
+    }
+    if (!Array.isArray(args)) return sendJson(res, 400, { error: 'the body must be the JSON array of arguments' });
+    try {
+      checkArguments(method as ApiMethod, args);
+    } catch (err) {
+      return sendJson(res, 400, { error: (err as Error).message });
+    }
+    try {
+      const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
+      const result = await fn(...args);
+      sendJson(res, 200, { result: encodeWire(result ?? null, base64) });
+    } catch (err) {
+      sendJson(res, 500, { error: (err as Error).message ?? String(err) });
+    }
+  };
+
+  const serveStatic = (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET only' });
+    if (!staticRoot) {
+      res.statusCode = 503;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      return res.end('the renderer is not built: run `npx electron-vite build` (npm start does it)');
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return sendJson(res, 400, { error: 'bad path' });
+    }
+    if (rel.includes('\0')) return sendJson(res, 400, { error: 'bad path' });
+    let file = resolve(staticRoot, `.${rel}`);
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendJson(res, 403, { error: 'outside the renderer' });
+    try {
+      if (statSync(file).isDirectory()) file = join(file, 'index.html');
+      const real = realpathSync(file);
+      if (!real.startsWith(staticRoot + sep)) return sendJson(res, 403, { error: 'outside the renderer' });
+      const st = statSync(real);
+      res.statusCode = 200;
+      res.setHeader('Content-Type', MIME[extname(real)] ?? 'application/octet-stream');
+      res.setHeader('Content-Length', st.size);
+      res.setHeader('Cache-Control', 'no-cache');
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(real).pipe(res);
+    } catch {
+      sendJson(res, 404, { error: 'not found' });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    securityHeaders(res);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return sendJson(res, 400, { error: 'bad URL' });
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    const refused = admit(req, url, !isApi);
+    if (refused) return sendJson(res, refused, { error: refused === 401 ? 'token required' : refused === 421 ? 'wrong Host' : 'forbidden' });
+    if (isApi) {
+      void handleApi(req, res, url.pathname.slice('/api/'.length)).catch((err: Error) => sendJson(res, 500, { error: err.message }));
+      return;
+    }
+    // The page was opened with the token in its URL: let its scripts, styles and worker load too.
+    if (url.searchParams.get('token') !== null) {
+      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    if (opts.renderer) return opts.renderer(req, res, () => serveStatic(req, res, url));
+    serveStatic(req, res, url);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      socket.destroy();
+      return;
+    }
+    const refused = url.pathname === '/events' ? admit(req, url, true) : 404;
+    if (refused) {
+      socket.end(`HTTP/1.1 ${refused} ${refused === 401 ? 'Unauthorized' : refused === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => ws.terminate());
+      ws.on('message', () => {}); // events flow one way; anything sent to us is ignored
+    });
+  });
+
+  const unsubscribe = opts.services.events.onAny(<E extends EventName>(event: E, payload: WorkbenchEvents[E]) => {
+    if (clients.size === 0) return;
+    const text = JSON.stringify({ event, payload: encodeWire(payload, base64) });
+    for (const ws of clients) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_WS_BACKLOG) {
+        ws.terminate();
+        continue;
+      }
+      ws.send(text);
+    }
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  port = (server.address() as { port: number }).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host === 'localhost' ? '127.0.0.1' : host;
+  const url = `http://${hostForUrl}:${port}/`;
+  return {
+    url,
+    pageUrl: `${url}?token=${token}`,
+    port,
+    token,
+    server,
+    close: async () => {
+      unsubscribe();
+      for (const ws of clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// `npm start` / `npm run demo`: builds what is stale (electron-vite: main, preload, renderer into
+// out/), then opens the Electron app when Electron's binary is installed, else says so and starts the
+// browser mode (electron/host/, bundled with esbuild into .cache/host/) on 127.0.0.1 with a random
+// token, printing the URL. `--demo` opens the bundled demo board and connects to `demo:` by itself.
+// Other flags go to the browser-mode host: --port N, --dev (Vite middleware, no build), --no-open.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const demo = args.includes('--demo');
+const dev = args.includes('--dev');
+const forceBrowser = args.includes('--browser') || process.env.BRINGUP_BROWSER === '1';
+const hostArgs = args.filter((a) => a !== '--browser');
+
+function newestMtime(dirs, exts) {
+  let newest = 0;
+  const stack = dirs.filter((d) => existsSync(d));
+  while (stack.length) {
+    const d = stack.pop();
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (exts.some((x) => e.name.endsWith(x))) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+/** The Electron binary, if the package's postinstall (or a later `npx electron`) put it there. */
+function electronBinary() {
+  const pkg = join(root, 'node_modules', 'electron');
+  const pathTxt = join(pkg, 'path.txt');
+  if (!existsSync(join(pkg, 'dist')) || !existsSync(pathTxt)) return undefined;
+  const bin = join(pkg, 'dist', readFileSync(pathTxt, 'utf8').trim());
+  return existsSync(bin) ? bin : undefined;
+}
+
+function buildApp() {
+  const sourcesAt = Math.max(
+    newestMtime([join(root, 'electron'), join(root, 'renderer'), join(root, 'engine')], ['.ts', '.vue', '.html', '.css', '.json']),
+    mtime(join(root, 'electron.vite.config.ts')),
+  );
+  const builtAt = Math.min(mtime(join(root, 'out', 'main', 'index.js')), mtime(join(root, 'out', 'renderer', 'index.html')));
+  if (builtAt >= sourcesAt) return true;
+  console.log('building the app (electron-vite build)…');
+  const bin = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  const r = spawnSync(process.execPath, [existsSync(bin) ? bin : join(root, 'node_modules', '.bin', 'electron-vite'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) console.log('electron-vite build failed (see above); starting with what is built');
+  return r.status === 0;
+}
+
+async function bundleHost() {
+  const outDir = join(root, '.cache', 'host');
+  const entry = join(outDir, 'host.mjs');
+  const sourcesAt = newestMtime([join(root, 'electron'), join(root, 'engine')], ['.ts']);
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sourcesAt) return entry;
+  const { build } = await import('esbuild');
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  await build({
+    entryPoints: { host: join(root, 'electron', 'host', 'main.ts') },
+    outdir: tmp,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    external: ['serialport', 'ws', 'vite', '@vitejs/plugin-vue', 'electron'],
+    sourcemap: 'inline',
+    logLevel: 'error',
+  });
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  rmSync(outDir, { recursive: true, force: true });
+  try {
+    renameSync(tmp, outDir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return entry;
+}
+
+const electron = forceBrowser ? undefined : electronBinary();
+if (!dev) buildApp();
+if (electron) {
+  console.log(`opening the Electron app (${electron})`);
+  const child = spawn(electron, [root, ...(demo ? ['--demo'] : [])], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => (process.exitCode = code ?? 0));
+} else {
+  if (!forceBrowser) {
+    console.log("Electron's binary is not installed here (node_modules/electron/dist is missing), so the workbench opens in browser mode.");
+  }
+  const entry = await bundleHost();
+  process.argv = [process.argv[0], entry, '--root', root, ...hostArgs];
+  await import(pathToFileURL(entry).href);
+}
