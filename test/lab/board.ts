@@ -48,12 +48,19 @@ export interface Scenario {
   settleUntilUptime: number;
   /** Add a virtio-net-pci device with iommu_platform=on (a PCI master behind the SMMU's iommu-map). */
   pciNet?: boolean;
+  /** More QEMU options (extra devices); the board's wiring is otherwise fixed by `machine`. */
+  qemuArgs?: string[];
   /** Lines (regular expressions) the console log must contain: the kernel behaviour the scenario is about. */
   signatures: string[];
   /** What the real kernel did, in one sentence (for reports). */
   expected: string;
   /** Host wall-clock limit for the whole boot. */
   timeoutSeconds?: number;
+  /**
+   * Where /init prints: the console (default), or /dev/kmsg for boards whose real console driver
+   * never probes (its clocks wait on missing firmware) so only the early console prints.
+   */
+  truthVia?: 'console' | 'kmsg';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +146,7 @@ export interface InitramfsOptions {
   settleUntilUptime: number;
   /** After the truth block: power off (default), or keep a shell on the console (end-to-end tests). */
   finally?: 'poweroff' | 'shell';
+  truthVia?: 'console' | 'kmsg';
 }
 
 function shQuote(s: string): string {
@@ -156,6 +164,9 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
   L.push('mount -t sysfs sysfs /sys');
   L.push('mount -t debugfs debugfs /sys/kernel/debug');
   L.push('mount -t devtmpfs devtmpfs /dev 2>/dev/null');
+  // Each write to /dev/kmsg is one printk record, so nothing can split a line and no quieting is needed.
+  const kmsg = opts.truthVia === 'kmsg';
+  if (kmsg) L.push('exec >/dev/kmsg 2>&1');
   L.push("up() { cut -d' ' -f1 /proc/uptime; }");
   // debugfs files report size 0, so emptiness is judged on the content.
   L.push('pending() { [ -n "$(cat /sys/kernel/debug/devices_deferred 2>/dev/null)" ]; }');
@@ -190,7 +201,7 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
   }
   L.push(`settle ${Math.ceil(opts.settleUntilUptime)}`);
   // Quiet the console while the block prints so kernel lines cannot split its lines.
-  L.push('dmesg -n 1');
+  if (!kmsg) L.push('dmesg -n 1');
   L.push(`echo ${shQuote(TRUTH_BEGIN)}`);
   L.push('echo "LAB:release $(uname -r)"');
   L.push('echo "LAB:uptime $(up)"');
@@ -241,6 +252,7 @@ export function buildInitramfs(opts: InitramfsOptions): string {
     { kind: 'dir', path: 'dev' },
     { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
     { kind: 'chardev', path: 'dev/null', major: 1, minor: 3, mode: 0o666 },
+    { kind: 'chardev', path: 'dev/kmsg', major: 1, minor: 11, mode: 0o644 },
     { kind: 'dir', path: 'lib' },
     { kind: 'dir', path: 'lib/modules' },
     ...moduleData.map((m): CpioEntry => ({ kind: 'file', path: `lib/modules/${m.name}.ko`, data: m.data })),
@@ -355,6 +367,11 @@ export interface PreparedBoot {
   cmdline: string;
 }
 
+/** Boards with sound hardware (zcu102's DisplayPort) would otherwise probe the host's audio. */
+function qemuEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, QEMU_AUDIO_DRV: 'none' };
+}
+
 export function baseCmdline(machine: Machine): string {
   return `console=${CONSOLE[machine]} loglevel=8 panic=-1`;
 }
@@ -363,14 +380,16 @@ export function baseCmdline(machine: Machine): string {
 export function prepareBoot(s: Scenario, opts: BootOptions = {}): PreparedBoot {
   assertLabReady();
   const dtb = scenarioDtb(s);
-  const initramfs = buildInitramfs({ steps: s.steps, settleUntilUptime: s.settleUntilUptime, finally: opts.finally });
-  const cmdline = [baseCmdline(s.machine), s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
+  const initramfs = buildInitramfs({ steps: s.steps, settleUntilUptime: s.settleUntilUptime, finally: opts.finally, truthVia: s.truthVia });
+  const kmsgArgs = s.truthVia === 'kmsg' ? 'printk.devkmsg=on' : '';
+  const cmdline = [baseCmdline(s.machine), kmsgArgs, s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
   const argv = [...machineArgs(s.machine), '-kernel', kernelImage(), '-initrd', initramfs, '-append', cmdline];
   if (dtb) argv.push('-dtb', dtb);
   if (s.pciNet) {
     if (s.machine !== 'virt') throw new Error('pciNet needs the virt machine');
     argv.push('-device', 'virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on,romfile=', '-netdev', 'user,id=n0,restrict=on');
   }
+  if (s.qemuArgs) argv.push(...s.qemuArgs);
   return { argv, dtb, initramfs, cmdline };
 }
 
@@ -400,7 +419,7 @@ export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootR
   const limitMs = (opts.timeoutSeconds ?? s.timeoutSeconds ?? 90) * 1000;
   return new Promise((resolveBoot, reject) => {
     const start = performance.now();
-    const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
     const chunks: ConsoleChunk[] = [];
     let stderr = '';
     let timedOut = false;
@@ -489,7 +508,7 @@ export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Prom
   const work = mkdtempSync(join(tmpdir(), 'lab-pty-'));
   const sock = join(work, 'monitor.sock');
   const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, '-serial', 'pty'];
-  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   let stderr = '';
   let pty: string | null = null;
@@ -533,7 +552,7 @@ export async function startBoardOnTcp(s: Scenario, opts: BootOptions & { port?: 
   const prep = prepareBoot(s, opts);
   const port = opts.port ?? (await freeTcpPort());
   const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', '-serial', `tcp:127.0.0.1:${port},server=on,wait=on`];
-  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));

@@ -66,7 +66,8 @@ export function parseTruthBlock(consoleText: string): TruthBlock | null {
   const groups: Record<string, string[]> = {};
   const devs: { bus: string; name: string; driver: string | null; node: string | null }[] = [];
   for (const raw of body.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+    // Printed through /dev/kmsg the lines carry printk's timestamp prefix.
+    const line = raw.replace(/\r$/, '').replace(/^\[\s*\d+\.\d+\] /, '');
     if (!line.startsWith('LAB:')) continue;
     const rest = line.slice(4);
     const sp = rest.indexOf(' ');

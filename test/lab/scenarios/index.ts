@@ -2,7 +2,11 @@
 // drive Debian's 6.1 kernel down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
 // IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups).
 // Golden logs and truths for each live in test/fixtures/bootlog/lab/<name>.{log,truth.json}.
-import type { Scenario } from '../board';
+import { join } from 'node:path';
+import { labDir, type Scenario } from '../board';
+
+/** The app's bundled demo board (resources/demo), recorded by scripts/lab/record-demo.ts. */
+export const demoDts = join(labDir, '..', '..', 'resources', 'demo', 'board.dts');
 
 const DD = 'dyndbg="file drivers/base/dd.c +p"';
 const DD_CORE = 'dyndbg="file drivers/base/dd.c +p; file drivers/base/core.c +p"';
@@ -58,6 +62,245 @@ export const scenarios: Scenario[] = [
       "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
     ],
     expected: 'pl061 and the PCI function deferred until the timeout, then bound with no IOMMU group',
+  },
+  {
+    name: 'short-timeout',
+    title: 'SMMU driver never registers, deferred_probe_timeout=3: the master is released after 3 s (core.c debug on)',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD_CORE} ${NO_SMMU} deferred_probe_timeout=3`,
+    steps: [],
+    settleUntilUptime: 15,
+    signatures: [
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
+      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      'Linked as a fwnode consumer to',
+    ],
+    expected: 'pl061 deferred, released ~3 s after late_initcall, bound with no IOMMU group',
+  },
+  {
+    name: 'smmu-disabled',
+    title: 'SMMU node status = "disabled": the master is configured without an IOMMU at its first probe',
+    machine: 'virt',
+    dts: 'virt-smmu-disabled.dts',
+    cmdline: DD,
+    steps: [],
+    settleUntilUptime: 15,
+    signatures: [
+      "bus: 'amba': really_probe: probing driver pl061_gpio with device 9030000\\.pl061",
+      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+    ],
+    expected: 'pl061 bound at its first probe, no deferral, no IOMMU group',
+  },
+  {
+    name: 'smmu-probe-fails',
+    title: "The SMMU's own probe fails (register window too small): its masters wait for the timeout; gpio-keys waits on the GPIO",
+    machine: 'virt',
+    dts: 'virt-smmu-broken.dts',
+    cmdline: `${DD_CORE} deferred_probe_timeout=3`,
+    steps: [{ kind: 'insmod', module: 'gpio_keys' }],
+    settleUntilUptime: 20,
+    signatures: [
+      'arm-smmu-v3 9050000\\.smmuv3: MMIO region too small',
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
+      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+    ],
+    expected: 'smmu probe fails with -EINVAL; pl061 deferred until the 3 s timeout, then bound without a group; gpio-keys bound after it',
+  },
+  {
+    name: 'fw-devlink-strict',
+    title: 'fw_devlink.strict=1: iommus becomes a mandatory supplier link; GPIO and PCIe host wait for the SMMU device',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD_CORE} fw_devlink.strict=1`,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleUntilUptime: 15,
+    signatures: [
+      'amba 9030000\\.pl061: error -EPROBE_DEFER: supplier 9050000\\.smmuv3 not ready',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group',
+      'virtio-pci 0000:00:01\\.0: Adding to iommu group',
+    ],
+    expected: 'pl061 and the PCIe host defer on "supplier 9050000.smmuv3 not ready" until the SMMU binds; all masters get groups',
+  },
+  {
+    name: 'fw-devlink-strict-no-iommu',
+    title: 'fw_devlink.strict=1 and no SMMU driver: the links hold the masters until the timeout relaxes them',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD_CORE} fw_devlink.strict=1 ${NO_SMMU} deferred_probe_timeout=3`,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleUntilUptime: 20,
+    signatures: [
+      'amba 9030000\\.pl061: error -EPROBE_DEFER: supplier 9050000\\.smmuv3 not ready',
+      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      "driver: 'pci-host-generic': driver_bound: bound to device '4010000000\\.pcie'",
+    ],
+    expected: 'pl061 and the PCIe host wait on the SMMU supplier; released when the timeout relaxes fw_devlink; bound with no group',
+  },
+  {
+    name: 'fw-devlink-off',
+    title: 'fw_devlink=off: no fwnode links at all; the IOMMU lookup alone defers the master',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD_CORE} fw_devlink=off`,
+    steps: [],
+    settleUntilUptime: 15,
+    signatures: [
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
+    ],
+    expected: 'no "Linked as a fwnode consumer" lines; pl061 deferred by the IOMMU lookup, then bound in group 0',
+  },
+  {
+    name: 'many-masters',
+    title: 'Several masters on one SMMUv3 (AMBA, platform built-in and modular, virtio-mmio with a backend, PCI): one group each',
+    machine: 'virt',
+    dts: 'virt-masters.dts',
+    cmdline: DD,
+    pciNet: true,
+    qemuArgs: ['-device', 'virtio-rng-device'],
+    steps: [
+      { kind: 'insmod', module: 'qemu_fw_cfg' },
+      { kind: 'insmod', module: 'virtio_mmio' },
+      { kind: 'insmod', module: 'virtio_rng' },
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleUntilUptime: 15,
+    signatures: [
+      'amba 9030000\\.pl061: Added to deferred list',
+      'rtc-pl031 9010000\\.pl031: Adding to iommu group',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group',
+      'fw_cfg 9020000\\.fw-cfg: Adding to iommu group',
+      'virtio-mmio a003e00\\.virtio_mmio: Adding to iommu group',
+      'virtio-mmio a003c00\\.virtio_mmio: Adding to iommu group',
+      'virtio-pci 0000:00:01\\.0: Adding to iommu group',
+    ],
+    expected: 'pl031 bound with a group at first probe (after the SMMU), pl061 after a deferral; module masters and the PCI function each in their own group',
+  },
+  {
+    name: 'pci-iommu-map',
+    title: "A PCI function behind the host bridge's iommu-map (virtio-net-pci, iommu_platform=on) on QEMU's own tree",
+    machine: 'virt',
+    dts: 'virt-smmuv3.dts',
+    cmdline: DD,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleUntilUptime: 15,
+    signatures: [
+      'virtio-pci 0000:00:01\\.0: Adding to iommu group 0',
+      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+    ],
+    expected:
+      'the function joins group 0 only when virtio-pci probes it (of_dma_configure at probe time); the host bridge 00:00.0, never probed, has no group',
+  },
+  {
+    name: 'initcall-debug',
+    title: 'initcall_debug with dd.c debug: every initcall and its duration around the deferral',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD} initcall_debug`,
+    steps: [],
+    settleUntilUptime: 15,
+    signatures: [
+      'calling  arm_smmu_driver_init\\+0x0/0x\\w+ @ 1',
+      'initcall arm_smmu_driver_init\\+0x0/0x\\w+ returned 0 after \\d+ usecs',
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
+    ],
+    expected: 'as late-iommu, with calling/returned lines for every initcall',
+  },
+  {
+    name: 'modules-late',
+    title: 'No SMMU driver, timeout 4 s; qemu_fw_cfg loaded before the timeout (extends it), virtio_mmio after it fired',
+    machine: 'virt',
+    dts: 'virt-masters.dts',
+    cmdline: `${DD} ${NO_SMMU} deferred_probe_timeout=4`,
+    qemuArgs: ['-device', 'virtio-rng-device'],
+    steps: [
+      { kind: 'insmod', module: 'qemu_fw_cfg' },
+      { kind: 'settle', untilUptime: 12 },
+      { kind: 'insmod', module: 'virtio_mmio' },
+      { kind: 'insmod', module: 'virtio_rng' },
+    ],
+    settleUntilUptime: 20,
+    signatures: [
+      'Extended deferred probe timeout by 4 secs',
+      'fw_cfg 9020000\\.fw-cfg: deferred probe timeout, ignoring dependency',
+      'virtio-mmio a003e00\\.virtio_mmio: deferred probe timeout, ignoring dependency',
+    ],
+    expected: 'fw-cfg deferred then released at the (extended) timeout; virtio-mmio masters loaded later bind at once without IOMMU',
+  },
+  {
+    name: 'sid-collision',
+    title: 'Two masters with one stream ID (GPIO SID 8 = PCI 00:01.0 RID): the second is refused by the SMMU and runs without IOMMU',
+    machine: 'virt',
+    dts: 'virt-sid-collision.dts',
+    cmdline: DD,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleUntilUptime: 15,
+    signatures: [
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
+      'virtio-pci 0000:00:01\\.0: stream 8 already in tree from dev 9030000\\.pl061',
+      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+    ],
+    expected: 'pl061 in group 0; virtio-pci probe_device fails (-EEXIST) after a successful lookup, so it binds without a group',
+  },
+  {
+    name: 'demo',
+    title: "The app's demo board: a deferral behind the SMMU, and a master behind an IOMMU nothing drives (timeout)",
+    machine: 'virt',
+    dts: demoDts,
+    cmdline: `${DD} deferred_probe_timeout=6`,
+    steps: [
+      { kind: 'insmod', module: 'qemu_fw_cfg' },
+      { kind: 'insmod', module: 'gpio_keys' },
+    ],
+    settleUntilUptime: 20,
+    signatures: [
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group',
+      'rtc-pl031 9010000\\.pl031: Adding to iommu group',
+      'fw_cfg 9020000\\.fw-cfg: deferred probe timeout, ignoring dependency',
+      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+    ],
+    expected: 'pl061 deferred then grouped; pl031 grouped at once; fw-cfg released by the 6 s timeout without IOMMU; gpio-keys bound',
+  },
+  {
+    name: 'zcu102',
+    title: "A real vendor board: Debian's zynqmp-zcu102-rev1.0.dtb on QEMU's xlnx-zcu102 (no PMU firmware: real deferrals)",
+    machine: 'xlnx-zcu102',
+    debianDtb: 'xilinx/zynqmp-zcu102-rev1.0.dtb',
+    cmdline: `earlycon keep_bootcon ${DD} deferred_probe_timeout=5`,
+    truthVia: 'kmsg',
+    steps: [],
+    settleUntilUptime: 9,
+    timeoutSeconds: 90,
+    signatures: [
+      'platform ff000000\\.serial: Added to deferred list',
+      'platform fd0e0000\\.pcie: Retrying from deferred list',
+      'nwl-pcie fd0e0000\\.pcie: deferred probe timeout, ignoring dependency',
+      'platform ff000000\\.serial: deferred probe pending',
+    ],
+    expected:
+      'both UARTs (clocks from the absent PMU firmware) stay deferred: "deferred probe pending" at the 5 s timeout; the PCIe host is released by the timeout',
   },
 ];
 
