@@ -6,30 +6,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import * as devicetree from '../../../engine/devicetree';
-import type { Diagnostic, Result } from '../../../engine/common';
+import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../../engine/devicetree';
+import type { Diagnostic } from '../../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../../common/contract';
 import type { EventHub } from './events';
 import type { ByteRecorder } from './recorder';
-
-type DtTree = devicetree.DtTree;
-
-// The DTS front end and the DTB/JSON back ends are being written alongside this service; reach them by
-// name so this file builds with or without them, and say so in a diagnostic when one is missing.
-interface EngineDtOptions {
-  includeDirs: string[];
-  defines: string[];
-  readFile(path: string): Uint8Array | undefined;
-  symbols?: boolean;
-}
-type LoadDeviceTree = (path: string, opts: EngineDtOptions) => Result<DtTree>;
-type WriteDtb = (tree: DtTree) => Uint8Array;
-type TreeToJson = (tree: DtTree) => unknown;
-
-const engine = devicetree as unknown as Record<string, unknown>;
-const loadDeviceTree = engine.loadDeviceTree as LoadDeviceTree | undefined;
-const writeDtb = engine.writeDtb as WriteDtb | undefined;
-const engineJson = (engine.treeToJson ?? engine.toJson ?? engine.writeJson) as TreeToJson | undefined;
 
 export interface CompiledBoard {
   dtb: Uint8Array;
@@ -62,19 +43,17 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
   const head = readFile(entry);
   if (!head) {
     diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read ${entry}`, file: entry });
-  } else if (devicetree.looksLikeDtb(head)) {
-    const r = devicetree.readDtb(head, entry);
+  } else if (looksLikeDtb(head)) {
+    const r = readDtb(head, entry);
     diagnostics.push(...r.diagnostics);
     tree = r.value;
     dtb = head;
-  } else if (!loadDeviceTree) {
-    diagnostics.push({ severity: 'error', code: 'engine_missing', message: 'this build has no DTS compiler yet (engine/devicetree loadDeviceTree); open the .dtb', file: entry });
   } else {
     const defines = Object.entries(req.defines ?? {}).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
     const r = loadDeviceTree(entry, { includeDirs: [dirname(entry), ...req.includeDirs.map((d) => resolve(d))], defines, readFile });
     diagnostics.push(...r.diagnostics);
     tree = r.value;
-    if (writeDtb && !diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);
+    if (!diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);
   }
   let config: string | undefined;
   if (req.configPath) {
@@ -84,24 +63,11 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
   }
   return {
     dtb,
-    treeJson: tree ? (engineJson ? engineJson(tree) : treeToPlainJson(tree)) : null,
+    treeJson: tree ? treeToJson(tree) : null,
     files: [...files].map(([path, hash]) => ({ path, sha256: hash })),
     ...(config !== undefined ? { config } : {}),
     diagnostics,
   };
-}
-
-/** Stand-in for the engine's JSON writer: full paths, labels, spans, raw bytes as hex. */
-function treeToPlainJson(tree: DtTree): unknown {
-  const visit = (node: DtTree['root'], path: string): unknown => ({
-    path,
-    name: node.name,
-    labels: node.labels,
-    span: node.span,
-    properties: node.properties.map((p) => ({ name: p.name, hex: Buffer.from(p.value).toString('hex'), labels: p.labels, span: p.span })),
-    children: node.children.map((c) => visit(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`)),
-  });
-  return { source: tree.source, root: visit(tree.root, '/') };
 }
 
 interface OpenBoard {
