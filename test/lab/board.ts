@@ -22,8 +22,14 @@ export const QEMU = 'qemu-system-aarch64';
 export type InitStep =
   | { kind: 'insmod'; module: string; args?: string }
   | { kind: 'sleep'; seconds: number }
-  /** Wait until devices_deferred is empty, or until the kernel's uptime reaches `untilUptime`. */
-  | { kind: 'settle'; untilUptime: number }
+  /**
+   * Wait until devices_deferred is empty, at most `maxSeconds` after /init started. Relative to
+   * /init (which runs right after late_initcall, where the deferred-probe timeout is armed) so a slow
+   * host shifts both ends alike.
+   */
+  | { kind: 'settle'; maxSeconds: number }
+  /** Wait until the kernel log (dmesg) matches a grep -E pattern, at most `maxSeconds` after /init started. */
+  | { kind: 'wait-log'; pattern: string; maxSeconds: number }
   | { kind: 'shell'; command: string };
 
 export type Machine = 'virt' | 'raspi3b' | 'xlnx-zcu102';
@@ -42,10 +48,10 @@ export interface Scenario {
   debianDtb?: string;
   /** Appended to the machine's base command line. */
   cmdline: string;
-  /** /init steps; a final settle with `settleUntilUptime` is always added. */
+  /** /init steps; a final settle with `settleSeconds` is always added. */
   steps: InitStep[];
-  /** Upper bound (kernel uptime, s) for waiting on devices_deferred to drain before the truth is taken. */
-  settleUntilUptime: number;
+  /** Upper bound (s after /init started) for waiting on devices_deferred to drain before the truth is taken. */
+  settleSeconds: number;
   /** Add a virtio-net-pci device with iommu_platform=on (a PCI master behind the SMMU's iommu-map). */
   pciNet?: boolean;
   /** More QEMU options (extra devices); the board's wiring is otherwise fixed by `machine`. */
@@ -143,7 +149,7 @@ export function resolveModules(names: readonly string[]): { name: string; file: 
 
 export interface InitramfsOptions {
   steps: readonly InitStep[];
-  settleUntilUptime: number;
+  settleSeconds: number;
   /** After the truth block: power off (default), or keep a shell on the console (end-to-end tests). */
   finally?: 'poweroff' | 'shell';
   truthVia?: 'console' | 'kmsg';
@@ -170,7 +176,11 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
   L.push("up() { cut -d' ' -f1 /proc/uptime; }");
   // debugfs files report size 0, so emptiness is judged on the content.
   L.push('pending() { [ -n "$(cat /sys/kernel/debug/devices_deferred 2>/dev/null)" ]; }');
-  L.push('settle() { while pending; do u=$(up); [ "${u%.*}" -ge "$1" ] && break; sleep 0.2; done; }');
+  L.push("secs() { cut -d. -f1 /proc/uptime; }");
+  L.push('t0=$(secs)');
+  L.push('elapsed() { echo $(( $(secs) - t0 )); }');
+  L.push('settle() { while pending; do [ "$(elapsed)" -ge "$1" ] && break; sleep 0.2; done; }');
+  L.push('waitlog() { until dmesg | grep -qE "$1"; do [ "$(elapsed)" -ge "$2" ] && break; sleep 0.2; done; }');
   L.push('echo "LAB: init started at uptime $(up)"');
   const known = new Set(modules.map((m) => m.name));
   const loaded = new Set<string>();
@@ -192,14 +202,18 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
         L.push(`sleep ${step.seconds}`);
         break;
       case 'settle':
-        L.push(`settle ${Math.ceil(step.untilUptime)}`);
+        L.push(`settle ${Math.ceil(step.maxSeconds)}`);
+        break;
+      case 'wait-log':
+        L.push(`waitlog ${shQuote(step.pattern)} ${Math.ceil(step.maxSeconds)}`);
+        L.push(`echo "LAB: waited for ${step.pattern.replace(/["`$\\]/g, '.')} until uptime $(up)"`);
         break;
       case 'shell':
         L.push(step.command);
         break;
     }
   }
-  L.push(`settle ${Math.ceil(opts.settleUntilUptime)}`);
+  L.push(`settle ${Math.ceil(opts.settleSeconds)}`);
   // Quiet the console while the block prints so kernel lines cannot split its lines.
   if (!kmsg) L.push('dmesg -n 1');
   L.push(`echo ${shQuote(TRUTH_BEGIN)}`);
@@ -240,7 +254,7 @@ export function buildInitramfs(opts: InitramfsOptions): string {
   if (!existsSync(busyboxPath)) throw new Error(`no ${busyboxPath}: run scripts/install-system-deps.sh lab`);
   const busybox = readFileSync(busyboxPath);
   const moduleData = modules.map((m) => ({ ...m, data: readFileSync(m.file) }));
-  const key = sha256('initramfs-v1', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
+  const key = sha256('initramfs-v2', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
   const dir = join(labCacheDir, 'initramfs');
   const out = join(dir, `${key.slice(0, 24)}.cpio.gz`);
   if (existsSync(out)) return out;
@@ -380,7 +394,7 @@ export function baseCmdline(machine: Machine): string {
 export function prepareBoot(s: Scenario, opts: BootOptions = {}): PreparedBoot {
   assertLabReady();
   const dtb = scenarioDtb(s);
-  const initramfs = buildInitramfs({ steps: s.steps, settleUntilUptime: s.settleUntilUptime, finally: opts.finally, truthVia: s.truthVia });
+  const initramfs = buildInitramfs({ steps: s.steps, settleSeconds: s.settleSeconds, finally: opts.finally, truthVia: s.truthVia });
   const kmsgArgs = s.truthVia === 'kmsg' ? 'printk.devkmsg=on' : '';
   const cmdline = [baseCmdline(s.machine), kmsgArgs, s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
   const argv = [...machineArgs(s.machine), '-kernel', kernelImage(), '-initrd', initramfs, '-append', cmdline];
