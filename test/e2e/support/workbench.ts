@@ -3,7 +3,8 @@
 // Chromium with the token in the URL. Plus a socat pty pair: the "board" end the test writes a boot
 // log into, and the end the app opens like any tty.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -49,6 +50,8 @@ export interface PtyPair {
   boardPath: string;
   /** Writes bytes into the board end, `chunk` bytes at a time with `gapMs` between (a serial line's pace). */
   play(bytes: Uint8Array, chunk?: number, gapMs?: number): Promise<void>;
+  /** Everything the app has sent to the board end so far. */
+  received(): Buffer;
   close(): Promise<void>;
 }
 
@@ -66,7 +69,13 @@ export async function openPtyPair(): Promise<PtyPair> {
     if (Date.now() - t0 > 10_000) throw new Error('socat made no ptys');
     await new Promise((r) => setTimeout(r, 20));
   }
-  const fd = openSync(boardPath, 'w');
+  const fd = openSync(boardPath, 'r+');
+  const got: Buffer[] = [];
+  // A tty handle (non-blocking, event driven), not fs.read on a threadpool thread that a pty would block.
+  const reader = new ReadStream(fd);
+  reader.setRawMode(true);
+  reader.on('data', (b: Buffer) => got.push(b));
+  reader.on('error', () => undefined);
   return {
     appPath,
     boardPath,
@@ -78,12 +87,9 @@ export async function openPtyPair(): Promise<PtyPair> {
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     },
+    received: () => Buffer.concat(got),
     async close() {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
+      reader.destroy();
       if (socat.exitCode === null) {
         socat.kill('SIGTERM');
         await new Promise((r) => socat.once('exit', r));
