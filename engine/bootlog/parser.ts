@@ -3,8 +3,8 @@
 // second kernel start mean the board reset), multi-line oops/panic/WARN reports (kernel/panic.c
 // `__warn`, arch/arm64/kernel/traps.c `die`), and sysfs/debugfs listings an init script prints.
 import type { BootEvent, BootEventBase, BootLogOptions, BootLogParser, BootLogStats } from './events';
-import { cleanLine, LineFramer, type FramedLine } from './line-framer';
-import { splitPrefix } from './prefix';
+import { cleanLine, LineFramer } from './line-framer';
+import { splitPrefix, type LinePrefix } from './prefix';
 import { recogniseMessage, type Recognised } from './recognise';
 
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
@@ -57,7 +57,7 @@ class StreamingBootLogParser implements BootLogParser {
     this.emitText = options.emitText ?? false;
   }
 
-  private readonly onLine = (line: FramedLine): void => this.line(line);
+  private readonly onLine = (text: string, hostTime: number, truncated: boolean): void => this.line(text, hostTime, truncated);
 
   feed(chunk: Uint8Array, hostTime: number): BootEvent[] {
     this.out = [];
@@ -73,17 +73,27 @@ class StreamingBootLogParser implements BootLogParser {
     return this.out;
   }
 
-  private line(framed: FramedLine): void {
+  private line(framed: string, hostTime: number, truncated: boolean): void {
     this.lineNo++;
     this.stats.lines = this.lineNo;
-    if (framed.truncated) this.stats.truncatedLines++;
-    const raw = cleanLine(framed.text);
-    if (raw.length === 0 || isBlank(raw)) {
+    if (truncated) this.stats.truncatedLines++;
+    // One pass over the line answers: blank? control characters to clean? mostly non-ASCII (garbage)?
+    let raw = framed;
+    let scan = PRINTABLE_ASCII.test(framed) ? NON_BLANK : scanLine(framed);
+    if (scan & HAS_CONTROL) {
+      raw = cleanLine(framed);
+      scan = scanLine(raw);
+    }
+    if (!(scan & NON_BLANK)) {
       this.listing = null;
       return;
     }
     const pre = splitPrefix(raw);
     if (pre.tool) return;
+    if (scan & GARBAGE) {
+      this.emit({ kind: 'garbage' }, raw, pre, hostTime);
+      return;
+    }
     if (this.kernelStarted && (raw.includes('U-Boot') || raw.includes('NOTICE:'))) {
       const banner = MID_LINE_BANNER.exec(pre.text);
       if (banner && banner.index > 0) {
@@ -92,17 +102,9 @@ class StreamingBootLogParser implements BootLogParser {
       }
     }
     const text = pre.text;
-    const base: BootEventBase = { hostTime: framed.hostTime, kernelTime: pre.kernelTime, line: this.lineNo, boot: this.boot, raw, text };
-    if (pre.level !== undefined) base.level = pre.level;
-    if (pre.caller !== undefined) base.caller = pre.caller;
-
-    if (looksLikeGarbage(raw)) {
-      this.push({ ...base, kind: 'garbage' });
-      return;
-    }
     const rec = recogniseMessage(text);
     if (this.startsNewBoot(rec, text, pre.kernelTime)) {
-      this.resetBoot(rec?.kind === 'kernel-start' ? 'kernel restarted' : 'bootloader restarted', base);
+      this.resetBoot(rec?.kind === 'kernel-start' ? 'kernel restarted' : 'bootloader restarted', this.base(raw, pre, hostTime));
     }
     if (pre.kernelTime !== null) this.lastKernelTime = pre.kernelTime;
     if (!this.kernelStarted) {
@@ -110,21 +112,45 @@ class StreamingBootLogParser implements BootLogParser {
         this.kernelStarted = true;
         if (this.stats.boots === 0) this.stats.boots = 1;
       } else {
-        if (rec?.kind === 'login-prompt') this.push({ ...base, kind: 'login-prompt' });
-        else this.push({ ...base, kind: 'bootloader' });
+        this.emit({ kind: rec?.kind === 'login-prompt' ? 'login-prompt' : 'bootloader' }, raw, pre, hostTime);
         return;
       }
     }
     this.kernelLinesThisBoot++;
-    this.trackReport(base, text);
+    if (this.report !== null || mayOpenReport(text)) this.trackReport(raw, pre, hostTime);
     if (rec) {
       this.listing = null;
       this.noteDebugOutputs(rec);
-      this.push({ ...base, ...rec } as BootEvent);
+      this.emit(rec, raw, pre, hostTime);
       return;
     }
-    if (pre.kernelTime === null && this.listingLine(base, text)) return;
-    if (this.emitText) this.push({ ...base, kind: 'text' });
+    if (pre.kernelTime === null && this.listingLine(raw, pre, hostTime)) return;
+    if (this.emitText) this.emit({ kind: 'text' }, raw, pre, hostTime);
+  }
+
+  /**
+   * Completes a recognised event with the per-line fields and emits it. Assigning onto the fresh
+   * object (not spreading into a new one) keeps this hot path monomorphic per event kind.
+   */
+  private emit(partial: Recognised | { kind: 'garbage' | 'bootloader' | 'login-prompt' | 'text' }, raw: string, pre: LinePrefix, hostTime: number): void {
+    const ev = partial as BootEvent;
+    ev.hostTime = hostTime;
+    ev.kernelTime = pre.kernelTime;
+    ev.line = this.lineNo;
+    ev.boot = this.boot;
+    ev.raw = raw;
+    ev.text = pre.text;
+    if (pre.level !== undefined) ev.level = pre.level;
+    if (pre.caller !== undefined) ev.caller = pre.caller;
+    this.out.push(ev);
+  }
+
+  /** The per-line event fields, built only for lines that become events. */
+  private base(raw: string, pre: LinePrefix, hostTime: number): BootEventBase {
+    const base: BootEventBase = { hostTime, kernelTime: pre.kernelTime, line: this.lineNo, boot: this.boot, raw, text: pre.text };
+    if (pre.level !== undefined) base.level = pre.level;
+    if (pre.caller !== undefined) base.caller = pre.caller;
+    return base;
   }
 
   private startsNewBoot(rec: Recognised | null, text: string, kernelTime: number | null): boolean {
@@ -162,11 +188,12 @@ class StreamingBootLogParser implements BootLogParser {
 
   // --- multi-line reports -------------------------------------------------------------------------
 
-  private trackReport(base: BootEventBase, text: string): void {
+  private trackReport(raw: string, pre: LinePrefix, hostTime: number): void {
+    const text = pre.text;
     const open = this.report;
     if (text === CUT_HERE) {
       this.closeReport(false);
-      this.openReport('warn', base, '');
+      this.openReport('warn', this.base(raw, pre, hostTime), '');
       return;
     }
     const warning = text.startsWith('WARNING: ') ? WARNING_LINE.exec(text) : null;
@@ -177,7 +204,7 @@ class StreamingBootLogParser implements BootLogParser {
         this.appendReport(text);
       } else {
         this.closeReport(false);
-        this.openReport('warn', base, text);
+        this.openReport('warn', this.base(raw, pre, hostTime), text);
         this.report!.location = warning[1]!;
       }
       return;
@@ -185,13 +212,13 @@ class StreamingBootLogParser implements BootLogParser {
     if (text.startsWith(PANIC_START)) {
       if (open?.kind !== 'panic') {
         this.closeReport(false);
-        this.openReport('panic', base, text);
+        this.openReport('panic', this.base(raw, pre, hostTime), text);
       } else this.appendReport(text);
       return;
     }
     if (OOPS_START.test(text) && open?.kind !== 'oops' && open?.kind !== 'panic') {
       this.closeReport(false);
-      this.openReport('oops', base, text);
+      this.openReport('oops', this.base(raw, pre, hostTime), text);
       return;
     }
     if (!open) return;
@@ -225,7 +252,11 @@ class StreamingBootLogParser implements BootLogParser {
 
   // --- listings printed by an init script ---------------------------------------------------------
 
-  private listingLine(base: BootEventBase, text: string): boolean {
+  private listingLine(raw: string, pre: LinePrefix, hostTime: number): boolean {
+    const text = pre.text;
+    // Listings are shell output: cheap rejections first.
+    if (this.listing === null && text.indexOf('\t') < 0 && text.charCodeAt(0) !== 47 /* / */ && !text.includes('devices_deferred')) return false;
+    const base = this.base(raw, pre, hostTime);
     if (text.includes('devices_deferred')) {
       this.listing = { kind: 'deferred' };
       return true;
@@ -282,20 +313,34 @@ class StreamingBootLogParser implements BootLogParser {
   }
 }
 
-function isBlank(s: string): boolean {
+// The common line: printable ASCII only, not starting with a blank (regex test is native and fast).
+const PRINTABLE_ASCII = /^[\x21-\x7e][\x20-\x7e\t]*$/;
+const NON_BLANK = 1;
+const HAS_CONTROL = 2;
+const GARBAGE = 4;
+
+/**
+ * Flags for a line in one pass: NON_BLANK, HAS_CONTROL (C0 other than TAB, DEL, C1 CSI), GARBAGE
+ * (wrong-baud output: a quarter or more outside printable ASCII).
+ */
+function scanLine(s: string): number {
+  let odd = 0;
+  let flags = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9) return false;
+    if (c > 32 && c < 127) flags |= NON_BLANK;
+    else if (c !== 32 && c !== 9) {
+      odd++;
+      if (c > 126) flags |= NON_BLANK;
+      if (c < 32 || c === 127 || c === 0x9b) flags |= HAS_CONTROL;
+    }
   }
-  return true;
+  if (odd > 0 && odd * 4 >= s.length) flags |= GARBAGE;
+  return flags;
 }
 
-/** Wrong-baud output: mostly bytes outside printable ASCII (replacement characters, Latin-1 noise). */
-function looksLikeGarbage(s: string): boolean {
-  let odd = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 126 || (c < 32 && c !== 9)) odd++;
-  }
-  return odd > 0 && odd * 4 >= s.length;
+/** Cheap test for the first line of an oops/panic/WARN report. */
+function mayOpenReport(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 45 /* - */ || c === 87 /* W */ || c === 75 /* K */ || c === 85 /* U */ || c === 73 /* I */ || c === 79 /* O */ || c === 66 /* B */ || c === 107 /* k */;
 }

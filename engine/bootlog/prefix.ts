@@ -19,7 +19,6 @@ const ISO = /^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]
 const DMESG_X = /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d)\s*:\s*(emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/;
 const JOURNAL = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /;
 const LEVEL = /^<(\d{1,3})>/;
-const STAMP = /^\[\s*(\d+)\.(\d+)\]/;
 const CALLER = /^\[\s*([TC]\d+)\]/;
 const LEVEL_NAMES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 
@@ -28,23 +27,27 @@ export function splitPrefix(line: string): LinePrefix {
   let s = line;
   let level: number | undefined;
   const c0 = s.charCodeAt(0);
-  if (c0 === 45 /* - */ && s.startsWith('- {') && s.includes('"msg"')) {
+  if (c0 === 91 /* [ */) {
+    // The common case first, by hand: a bare printk stamp.
+    const stamp = printkStamp(s, 0);
+    if (stamp < 0) {
+      const m = GRABSERIAL.exec(s) ?? TIO.exec(s) ?? ISO.exec(s);
+      if (m) s = s.slice(m[0].length);
+    }
+  } else if (c0 === 45 /* - */ && s.startsWith('- {') && s.includes('"msg"')) {
     const lava = parseLavaLine(s);
     if (lava === null) return { text: s, kernelTime: null, tool: true };
     s = lava;
-  } else if (c0 === 91 /* [ */) {
-    const m = GRABSERIAL.exec(s) ?? TIO.exec(s) ?? ISO.exec(s);
-    if (m) s = s.slice(m[0].length);
   } else if (c0 >= 48 && c0 <= 57 && s.length > 19 && s.charCodeAt(4) === 45) {
     const m = ISO.exec(s);
     if (m) s = s.slice(m[0].length);
-  } else if (c0 >= 97 && c0 <= 122) {
+  } else if (c0 >= 97 && c0 <= 122 && s.charCodeAt(4) <= 58) {
     const m = DMESG_X.exec(s);
     if (m) {
       level = LEVEL_NAMES.indexOf(m[1]!);
       s = s.slice(m[0].length);
     }
-  } else if (c0 >= 65 && c0 <= 90) {
+  } else if (c0 >= 65 && c0 <= 90 && s.charCodeAt(3) === 32) {
     const m = JOURNAL.exec(s);
     if (m) s = s.slice(m[0].length);
   }
@@ -58,24 +61,59 @@ export function splitPrefix(line: string): LinePrefix {
   let kernelTime: number | null = null;
   let caller: string | undefined;
   if (s.charCodeAt(0) === 91 /* [ */) {
-    const m = STAMP.exec(s);
-    if (m) {
-      kernelTime = Number(m[1]) + Number(m[2]) / 10 ** m[2]!.length;
-      s = s.slice(m[0].length);
-      if (s.charCodeAt(0) === 91) {
-        const c = CALLER.exec(s);
+    const end = printkStamp(s, 0);
+    if (end > 0) {
+      kernelTime = stampValue;
+      let at = end;
+      if (s.charCodeAt(at) === 91) {
+        const c = CALLER.exec(s.slice(at, at + 16));
         if (c) {
           caller = c[1];
-          s = s.slice(c[0].length);
+          at += c[0].length;
         }
       }
-      if (s.charCodeAt(0) === 32) s = s.slice(1);
+      if (s.charCodeAt(at) === 32) at++;
+      s = s.slice(at);
     }
   }
   const out: LinePrefix = { text: s, kernelTime };
   if (level !== undefined) out.level = level;
   if (caller !== undefined) out.caller = caller;
   return out;
+}
+
+/** Set by printkStamp: the stamp's value in seconds. */
+let stampValue = 0;
+
+/**
+ * Parses `[%5lu.%06lu]` at `at` by hand (the hot path of every kernel line): returns the index after
+ * the `]` and sets stampValue, or -1 when the text there is not a printk stamp.
+ */
+function printkStamp(s: string, at: number): number {
+  let i = at + 1;
+  const n = s.length;
+  while (i < n && s.charCodeAt(i) === 32) i++;
+  let secs = 0;
+  let digits = 0;
+  let c = 0;
+  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    secs = secs * 10 + (c - 48);
+    i++;
+    digits++;
+  }
+  if (digits === 0 || c !== 46 /* . */) return -1;
+  i++;
+  let frac = 0;
+  let scale = 1;
+  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    frac = frac * 10 + (c - 48);
+    scale *= 10;
+    i++;
+  }
+  if (scale === 1 || c !== 93 /* ] */) return -1;
+  // One division of two exact integers: correctly rounded, so "1.734700" is 1.7347.
+  stampValue = (secs * scale + frac) / scale;
+  return i + 1;
 }
 
 /** LAVA's log.yaml: one flow mapping per line; only `lvl: target` is what the board printed. */
