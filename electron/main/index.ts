@@ -80,6 +80,8 @@ function createWindow(): void {
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      // Middle-click opens links in new windows without passing the window-open handler.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const wc = win.webContents;

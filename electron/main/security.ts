@@ -62,8 +62,7 @@ export function hardenSession(session: Session): void {
   });
   session.on('will-download', (event) => event.preventDefault());
   session.webRequest.onHeadersReceived((details, callback) => {
-    const headers = { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] };
-    callback({ responseHeaders: headers });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });
 }
 
