@@ -524,20 +524,28 @@ export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Prom
   const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, '-serial', 'pty'];
   const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
+  // QEMU 7.2 announces the pty on stdout ("char device redirected to /dev/pts/N (label serial0)").
   let stderr = '';
+  let stdout = '';
   let pty: string | null = null;
+  const look = (): void => {
+    const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(stdout + stderr);
+    if (m) pty = m[1]!;
+  };
+  child.stdout!.on('data', (b: Buffer) => {
+    stdout += b.toString();
+    look();
+  });
   child.stderr!.on('data', (b: Buffer) => {
     stderr += b.toString();
-    const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(stderr);
-    if (m) pty = m[1]!;
+    look();
   });
-  child.stdout!.resume();
   try {
     await waitFor(() => pty !== null && existsSync(sock), child, 'the pty and the monitor socket', 20_000);
   } catch (e) {
     child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });
-    throw new Error(`${(e as Error).message}\n${stderr}`);
+    throw new Error(`${(e as Error).message}\n${stdout}${stderr}`);
   }
   const stop = async (): Promise<void> => {
     if (child.exitCode === null) child.kill('SIGKILL');
