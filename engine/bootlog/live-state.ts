@@ -254,7 +254,8 @@ export class LiveState {
         return;
       }
       case 'initcall':
-        this.cov.initcallDebug = true;
+        // "initcall X blacklisted" is printed without initcall_debug.
+        if (e.phase !== 'blacklisted') this.cov.initcallDebug = true;
         return;
       default:
         return;

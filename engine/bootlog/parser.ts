@@ -177,7 +177,7 @@ class StreamingBootLogParser implements BootLogParser {
   private noteDebugOutputs(rec: Recognised): void {
     if (DRIVER_CORE_DEBUG.has(rec.kind) || (rec.kind === 'bound' && rec.via !== 'driver-listing') || (rec.kind === 'deferred' && rec.via === 'added-to-list')) {
       this.stats.driverCoreDebug = true;
-    } else if (rec.kind === 'initcall' || rec.kind === 'probe-returned') {
+    } else if ((rec.kind === 'initcall' && rec.phase !== 'blacklisted') || rec.kind === 'probe-returned') {
       this.stats.initcallDebug = true;
     }
   }

@@ -1,0 +1,204 @@
+// Expected vs actual, device by device: the probe model's prediction (engine/probe) against the live
+// state folded from the boot log (engine/bootlog). Fields compared are those the kernel makes visible
+// (drivers/base/dd.c bind/deferral lines, drivers/iommu/iommu.c group lines); what the log could not
+// show (no dyndbg → no bind lines, no deferral lines) is reported as unobserved, never as a match.
+import type { DeviceReport, DeviceState, WhyStep } from '../common/device-report';
+
+/** What the log could show (engine/bootlog LogCoverage); absent means "everything". */
+export interface CompareCoverage {
+  driverCoreDebug: boolean;
+  initcallDebug: boolean;
+  deferredListing?: boolean;
+  iommuGroupListing?: boolean;
+  driverListing?: boolean;
+  timeoutReport?: boolean;
+}
+
+export interface CompareOptions {
+  coverage?: CompareCoverage;
+  /** Most inversions listed (all are counted). Default 200. */
+  maxInversions?: number;
+}
+
+export type CompareField = 'presence' | 'state' | 'iommu' | 'iommuGroup' | 'deferred' | 'deferrals' | 'driver';
+
+export interface FieldDifference {
+  field: CompareField;
+  predicted: string | number | boolean | null;
+  actual: string | number | boolean | null;
+  /** 'major' makes the device a mismatch; 'minor' is reported but does not (e.g. one retry more). */
+  severity: 'major' | 'minor';
+  note?: string;
+}
+
+export type Verdict =
+  | 'match' // every observable field agrees
+  | 'mismatch' // a major difference
+  | 'unobserved' // predicted to do something the log cannot show either way
+  | 'actual-only'; // in the log, not in the prediction (not a DT device the model creates)
+
+export interface DeviceComparison {
+  name: string;
+  node: string | null;
+  verdict: Verdict;
+  predicted: DeviceReport | null;
+  actual: DeviceReport | null;
+  differences: FieldDifference[];
+  /** Fields the log could not show for this device. */
+  unobserved: CompareField[];
+  /** The prediction's why chain: the predicted cause of any mismatch. */
+  cause: WhyStep[];
+}
+
+export interface BindInversion {
+  /** Bound before `second` in the prediction, after it in the log. */
+  first: string;
+  second: string;
+  predicted: [number, number];
+  actual: [number, number];
+}
+
+export interface BindOrderComparison {
+  /** Devices bound on both sides with a known bind position. */
+  compared: number;
+  /** Spearman rank correlation of the two bind orders over the compared devices; null below two. */
+  spearman: number | null;
+  inversionCount: number;
+  inversions: BindInversion[];
+}
+
+export interface Comparison {
+  devices: DeviceComparison[];
+  bindOrder: BindOrderComparison;
+  summary: Record<Verdict, number> & { total: number };
+  /** No device is a mismatch. */
+  allMatch: boolean;
+}
+
+const FULL: CompareCoverage = { driverCoreDebug: true, initcallDebug: true };
+// States with nothing to print: a device the kernel never probes leaves no line.
+const SILENT: ReadonlySet<DeviceState> = new Set(['no-driver', 'disabled', 'not-probed']);
+const REJECT = new Set([-19, -6]);
+
+export function compareDevices(predicted: readonly DeviceReport[], actual: readonly DeviceReport[], options: CompareOptions = {}): Comparison {
+  const coverage = options.coverage ?? FULL;
+  const probeLines = coverage.driverCoreDebug || coverage.initcallDebug;
+  const actualByName = new Map<string, DeviceReport>();
+  const actualByNode = new Map<string, DeviceReport>();
+  for (const a of actual) {
+    actualByName.set(a.name, a);
+    if (a.node) actualByNode.set(a.node, a);
+  }
+  const used = new Set<DeviceReport>();
+  const devices: DeviceComparison[] = [];
+  for (const p of predicted) {
+    let a = actualByName.get(p.name);
+    if (!a && p.node) a = actualByNode.get(p.node);
+    if (a && used.has(a)) a = undefined;
+    if (a) used.add(a);
+    devices.push(a ? comparePair(p, a, coverage) : predictedOnly(p, probeLines, coverage));
+  }
+  for (const a of actual) {
+    if (used.has(a)) continue;
+    devices.push(actualOnly(a));
+  }
+  const bindOrder = compareBindOrder(devices, options.maxInversions ?? 200);
+  const summary = { total: devices.length, match: 0, mismatch: 0, unobserved: 0, 'actual-only': 0 } as Comparison['summary'];
+  for (const d of devices) summary[d.verdict]++;
+  return { devices, bindOrder, summary, allMatch: summary.mismatch === 0 };
+}
+
+function comparePair(p: DeviceReport, a: DeviceReport, cov: CompareCoverage): DeviceComparison {
+  const differences: FieldDifference[] = [];
+  const unobserved: CompareField[] = [];
+  const evidence = (a as { evidence?: string }).evidence;
+  // A device the log only mentions (no probe line) has an unknown outcome unless dd.c debug was on.
+  const stateVisible = cov.driverCoreDebug || cov.initcallDebug || (evidence !== undefined && evidence !== 'mention') || a.state === 'bound' || a.state === 'failed' || a.state === 'deferred';
+  if (!stateVisible) unobserved.push('state');
+  else if (!sameState(p, a)) {
+    differences.push({ field: 'state', predicted: p.state, actual: a.state, severity: 'major', ...(a.error ? { note: `error ${a.error}` } : {}) });
+  } else if (p.state === 'bound' && p.driver && a.driver && p.driver !== a.driver) {
+    differences.push({ field: 'driver', predicted: p.driver, actual: a.driver, severity: 'major' });
+  }
+  // Group lines are printed at info level whenever a device joins a group: always observable.
+  if ((p.iommuGroup === null) !== (a.iommuGroup === null)) {
+    differences.push({ field: 'iommu', predicted: p.iommuGroup !== null, actual: a.iommuGroup !== null, severity: 'major' });
+  } else if (p.iommuGroup !== null && p.iommuGroup !== a.iommuGroup) {
+    differences.push({ field: 'iommuGroup', predicted: p.iommuGroup, actual: a.iommuGroup, severity: 'major' });
+  }
+  // Deferrals print only under dd.c dyndbg or initcall_debug; a final deferred state shows either way.
+  const deferralsVisible = cov.driverCoreDebug || cov.initcallDebug;
+  if (!deferralsVisible && !(p.state === 'deferred' || a.state === 'deferred')) unobserved.push('deferred', 'deferrals');
+  else if ((p.deferrals > 0) !== (a.deferrals > 0)) {
+    if (deferralsVisible) differences.push({ field: 'deferred', predicted: p.deferrals > 0, actual: a.deferrals > 0, severity: 'major' });
+    else unobserved.push('deferred', 'deferrals');
+  } else if (p.deferrals !== a.deferrals) {
+    if (deferralsVisible) differences.push({ field: 'deferrals', predicted: p.deferrals, actual: a.deferrals, severity: 'minor', note: 'how often a device is retried depends on the order other binds trigger the deferred list' });
+    else unobserved.push('deferrals');
+  }
+  const major = differences.some((d) => d.severity === 'major');
+  return {
+    name: p.name,
+    node: p.node ?? a.node,
+    verdict: major ? 'mismatch' : 'match',
+    predicted: p,
+    actual: a,
+    differences,
+    unobserved,
+    cause: major ? p.why : [],
+  };
+}
+
+function sameState(p: DeviceReport, a: DeviceReport): boolean {
+  if (p.state === a.state) return true;
+  // A driver declining its device (-ENODEV/-ENXIO, "rejects match") leaves it driverless, not failed.
+  const rejected = (r: DeviceReport) => r.state === 'failed' && r.error !== null && r.error !== undefined && REJECT.has(r.error);
+  if ((rejected(a) && p.state === 'no-driver') || (rejected(p) && a.state === 'no-driver')) return true;
+  // The log cannot tell "no driver", "never probed" and "not created" apart.
+  return SILENT.has(p.state) && SILENT.has(a.state);
+}
+
+function predictedOnly(p: DeviceReport, probeLines: boolean, cov: CompareCoverage): DeviceComparison {
+  const base = { name: p.name, node: p.node, predicted: p, actual: null, cause: [] as WhyStep[] };
+  if (SILENT.has(p.state)) return { ...base, verdict: 'match', differences: [], unobserved: [] };
+  // A bound, deferred or failed device leaves a line when dd.c debug is on (and failures always print,
+  // deferred devices are listed by the timeout report): absent then means it did not happen.
+  const visible = probeLines || (p.state === 'failed' && !(p.error !== null && p.error !== undefined && REJECT.has(p.error))) || (p.state === 'deferred' && !!(cov.timeoutReport || cov.deferredListing));
+  if (!visible && p.iommuGroup === null) return { ...base, verdict: 'unobserved', differences: [], unobserved: ['presence', 'state'] };
+  const differences: FieldDifference[] = [{ field: 'presence', predicted: p.state, actual: null, severity: 'major', note: 'the log never names this device' }];
+  if (p.iommuGroup !== null) differences.push({ field: 'iommu', predicted: true, actual: false, severity: 'major' });
+  return { ...base, verdict: 'mismatch', differences, unobserved: [], cause: p.why };
+}
+
+function actualOnly(a: DeviceReport): DeviceComparison {
+  return { name: a.name, node: a.node, verdict: 'actual-only', predicted: null, actual: a, differences: [], unobserved: [], cause: [] };
+}
+
+function compareBindOrder(devices: readonly DeviceComparison[], maxInversions: number): BindOrderComparison {
+  const both = devices.filter((d) => d.predicted?.bindIndex != null && d.actual?.bindIndex != null && d.predicted.state === 'bound' && d.actual.state === 'bound');
+  const n = both.length;
+  const byPredicted = both.slice().sort((x, y) => x.predicted!.bindIndex! - y.predicted!.bindIndex!);
+  const byActual = both.slice().sort((x, y) => x.actual!.bindIndex! - y.actual!.bindIndex!);
+  const actualRank = new Map(byActual.map((d, i) => [d, i]));
+  let d2 = 0;
+  byPredicted.forEach((d, i) => {
+    const diff = i - actualRank.get(d)!;
+    d2 += diff * diff;
+  });
+  const spearman = n >= 2 ? 1 - (6 * d2) / (n * (n * n - 1)) : null;
+  const inversions: BindInversion[] = [];
+  let inversionCount = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const x = byPredicted[i]!;
+      const y = byPredicted[j]!;
+      if (actualRank.get(x)! > actualRank.get(y)!) {
+        inversionCount++;
+        if (inversions.length < maxInversions) {
+          inversions.push({ first: x.name, second: y.name, predicted: [x.predicted!.bindIndex!, y.predicted!.bindIndex!], actual: [x.actual!.bindIndex!, y.actual!.bindIndex!] });
+        }
+      }
+    }
+  }
+  return { compared: n, spearman, inversionCount, inversions };
+}

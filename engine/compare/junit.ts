@@ -1,0 +1,35 @@
+// JUnit XML for CI (the schema Jenkins/GitLab read: testsuites > testsuite > testcase > failure):
+// one testcase per device, a failure per mismatch with the predicted cause in its body.
+import type { Comparison, DeviceComparison } from './compare';
+
+export function comparisonToJunit(comparison: Comparison, suiteName: string): string {
+  const cases = comparison.devices.map(testcase);
+  const failures = comparison.devices.filter((d) => d.verdict === 'mismatch').length;
+  const skipped = comparison.devices.filter((d) => d.verdict === 'unobserved').length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="bringup compare" tests="${cases.length}" failures="${failures}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function testcase(d: DeviceComparison): string {
+  const open = `    <testcase classname="${xml(d.node ?? 'log-only')}" name="${xml(d.name)}"`;
+  if (d.verdict === 'mismatch') {
+    const what = d.differences.filter((x) => x.severity === 'major').map((x) => `${x.field}: predicted ${x.predicted}, actual ${x.actual}`).join('; ');
+    const body = [...d.differences.map((x) => `${x.severity} ${x.field}: predicted ${x.predicted}, actual ${x.actual}${x.note ? ` (${x.note})` : ''}`), ...(d.cause.length ? ['predicted because:', ...d.cause.map((w) => `  ${w.subject}: ${w.text}`)] : [])].join('\n');
+    return `${open}>\n      <failure message="${xml(what)}" type="mismatch">${xml(body)}</failure>\n    </testcase>`;
+  }
+  if (d.verdict === 'unobserved') return `${open}>\n      <skipped message="${xml(`the log cannot show ${d.unobserved.join(', ')}`)}"/>\n    </testcase>`;
+  if (d.verdict === 'actual-only') return `${open}>\n      <system-out>${xml(`in the log only: ${d.actual?.state ?? ''}`)}</system-out>\n    </testcase>`;
+  return `${open}/>`;
+}
+
+function xml(s: string): string {
+  // Characters XML 1.0 cannot carry at all are dropped; markup characters are escaped.
+  return s.replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
