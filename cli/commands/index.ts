@@ -2,3 +2,5 @@
 import { registerCommand } from '../main';
 
 registerCommand('dt', async () => (await import('./dt')).command);
+registerCommand('parse-log', async () => (await import('./parse-log')).command);
+registerCommand('predict', async () => (await import('./predict')).command);
