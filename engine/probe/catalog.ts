@@ -1,0 +1,177 @@
+// The driver catalog: which driver matches which compatible (or AMBA primecell ID), the name the log prints
+// (drv->name), its bus, initcall level, link order, Kconfig gates and module. Generated from a kernel tree
+// by scripts/catalog/generate.ts (of_device_id / amba_id tables, Kbuild Makefiles); a kernel `.config`
+// (scripts/kconfig's output format) then says built-in, module or absent for each driver.
+
+export type InitcallLevel =
+  | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'
+  | 'fs' | 'fs_sync' | 'rootfs' | 'device' | 'device_sync' | 'late' | 'late_sync';
+
+/** include/linux/init.h order of the initcall sections. */
+export const INITCALL_LEVELS: readonly InitcallLevel[] = [
+  'pure', 'core', 'core_sync', 'postcore', 'postcore_sync', 'arch', 'arch_sync', 'subsys', 'subsys_sync',
+  'fs', 'fs_sync', 'rootfs', 'device', 'device_sync', 'late', 'late_sync',
+];
+
+export type DriverBus = 'platform' | 'amba' | 'pci';
+
+export interface CatalogDriver {
+  /** drv->name, the log's prefix for a bound device: `pl061_gpio`, `arm-smmu-v3`. */
+  name: string;
+  bus: DriverBus;
+  level: InitcallLevel;
+  /** Link order (file position * 1000 + registration rank inside the file). */
+  order: number;
+  /** The initcall function (what `initcall_blacklist=` names), e.g. `arm_smmu_driver_init`. */
+  initcall: string | null;
+  /** CONFIG_ symbols (without prefix) that must be y/m. */
+  kconfig: string[];
+  /** KBUILD_MODNAME: the `.ko` name with '_' (what `modprobe` and `--modules-loaded` name). */
+  module: string;
+  compatible: string[];
+  /** amba_id entries: [id, mask]. */
+  amba: [number, number][];
+  asyncProbe: boolean;
+  file: string;
+}
+
+export interface CatalogDeclare {
+  /** clk, clk-driver, irqchip, timer, of-declare, reserved-mem */
+  kind: string;
+  compatible: string;
+  kconfig: string[];
+  file: string;
+}
+
+export interface CatalogInitcall {
+  name: string;
+  level: InitcallLevel;
+  order: number;
+  file: string;
+}
+
+export interface DriverCatalog {
+  version: string;
+  drivers: CatalogDriver[];
+  declares: CatalogDeclare[];
+  initcalls: CatalogInitcall[];
+}
+
+interface RawDriver { n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; f: string }
+interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; f: string }[] }
+
+/** Decodes the compact JSON written by scripts/catalog/generate.ts. */
+export function decodeCatalog(json: unknown): DriverCatalog {
+  const raw = json as RawCatalog;
+  if (!raw || typeof raw !== 'object' || !Array.isArray(raw.drivers)) throw new TypeError('not a driver catalog (expected {format, drivers, ...})');
+  return {
+    version: raw.version,
+    drivers: raw.drivers.map((d) => ({
+      name: d.n, bus: d.b, level: d.l, order: d.o, initcall: d.i ?? null, kconfig: d.k, module: d.m,
+      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, file: d.f,
+    })),
+    declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),
+    initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, file: x.f })),
+  };
+}
+
+// ---- .config ------------------------------------------------------------------------------------
+
+export type ConfigValue = 'y' | 'm' | 'n';
+
+export interface KernelConfig {
+  get(symbol: string): ConfigValue;
+  /** The raw map (symbol without prefix → value as written). */
+  values: Map<string, string>;
+}
+
+/** Parses a kernel `.config` / `/proc/config.gz` text: `CONFIG_X=y|m|...`, `# CONFIG_X is not set`. */
+export function parseKernelConfig(text: string): KernelConfig {
+  const values = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/.exec(line);
+    if (m) values.set(m[1]!, m[2]!);
+  }
+  return {
+    values,
+    get(symbol: string): ConfigValue {
+      const v = values.get(symbol);
+      return v === 'y' || v === 'm' ? v : v === undefined ? 'n' : 'y';
+    },
+  };
+}
+
+export type Availability = 'builtin' | 'module' | 'absent';
+
+/** Built-in when every gate is y, a module when every gate is y or m, else absent; no config → built-in. */
+export function availabilityFromConfig(kconfig: readonly string[], config: KernelConfig | null): Availability {
+  if (!config) return 'builtin';
+  let module = false;
+  for (const sym of kconfig) {
+    const v = config.get(sym);
+    if (v === 'n') return 'absent';
+    if (v === 'm') module = true;
+  }
+  return module ? 'module' : 'builtin';
+}
+
+export function normalizeModuleName(name: string): string {
+  return name.replace(/\.ko(\.xz|\.gz|\.zst)?$/, '').replace(/-/g, '_');
+}
+
+// ---- matching -----------------------------------------------------------------------------------
+
+/** Lookup tables over a catalog: compatible → drivers, AMBA ids, names. */
+export class CatalogIndex {
+  readonly byCompatible = new Map<string, CatalogDriver[]>();
+  readonly amba: CatalogDriver[] = [];
+  readonly byName = new Map<string, CatalogDriver[]>();
+  readonly declares = new Map<string, CatalogDeclare[]>();
+
+  constructor(readonly catalog: DriverCatalog) {
+    for (const d of catalog.drivers) {
+      for (const c of d.compatible) {
+        const list = this.byCompatible.get(c);
+        if (list) list.push(d);
+        else this.byCompatible.set(c, [d]);
+      }
+      if (d.bus === 'amba') this.amba.push(d);
+      const n = this.byName.get(d.name);
+      if (n) n.push(d);
+      else this.byName.set(d.name, [d]);
+    }
+    for (const x of catalog.declares) {
+      const list = this.declares.get(x.compatible);
+      if (list) list.push(x);
+      else this.declares.set(x.compatible, [x]);
+    }
+  }
+
+  /** Platform drivers whose of_match_table matches any of the compatibles (of_driver_match_device). */
+  platformDriversFor(compatibles: readonly string[]): CatalogDriver[] {
+    const out: CatalogDriver[] = [];
+    for (const c of compatibles) for (const d of this.byCompatible.get(c) ?? []) if (d.bus === 'platform' && !out.includes(d)) out.push(d);
+    return out;
+  }
+
+  /** AMBA drivers whose amba_id table matches the periphid (amba_lookup: (id & mask) == (periphid & mask)). */
+  ambaDriversFor(periphid: number, derived = false): CatalogDriver[] {
+    // A derived ID knows only part number and designer: compare those bits alone.
+    const only = derived ? 0x000fffff : 0xffffffff;
+    return this.amba.filter((d) => d.amba.some(([id, mask]) => ((id & mask & only) >>> 0) === ((periphid & mask & only) >>> 0)));
+  }
+}
+
+/**
+ * The primecell ID an AMBA device would read from its hardware. Offline we take `arm,primecell-periphid`
+ * when the DT gives it, else derive it from ARM's own compatibles (`arm,pl061` → part 0x061, designer 0x41),
+ * which is what the ID registers of those cells hold (revision bits masked by every amba_id mask we use).
+ */
+export function periphidFromCompatible(compatibles: readonly string[], explicit: number | undefined): number | null {
+  if (explicit !== undefined) return explicit;
+  for (const c of compatibles) {
+    const m = /^arm,(?:pl|sp)(\d{3})$/.exec(c);
+    if (m) return (0x41 << 12) | parseInt(m[1]!, 16);
+  }
+  return null;
+}

@@ -1,0 +1,1166 @@
+// The driver core as a deterministic simulation: initcalls in level and link order (init/main.c),
+// device_add()/driver_register() matching (drivers/base/bus.c, dd.c __device_attach / __driver_attach),
+// really_probe() with its gates (fw_devlink supplier check in core.c, pinctrl, bus dma_configure →
+// of_dma_configure → of_iommu_configure), the deferred-probe lists and the timeout (dd.c).
+//
+// The state machine, as dd.c runs it. A device is added (of_platform_populate) and tried against every
+// registered driver of its bus in registration order; a driver is registered and tried against every
+// device of its bus in registration order. A try walks really_probe's gates: fw_devlink first (a fwnode
+// link to a supplier with no device yet → "wait for supplier", a device link to an unbound supplier →
+// "supplier X not ready"), then pinctrl, then DMA configuration, where of_iommu_xlate() asks whether the
+// master's IOMMU has registered; if not, driver_deferred_probe_check_state() says defer, or (after
+// initcalls_done / the timeout) "ignoring dependency" and the master goes on without the IOMMU. Then the
+// driver's own probe (the one thing we cannot see: its outcome is an assumption, ok by default, and it
+// defers while a resource it asks for - clock, GPIO, regulator, IRQ - has no bound provider). Any
+// -EPROBE_DEFER appends the device to the pending list. Every successful bind triggers: the pending list
+// moves to the active list and the deferred work retries it in FIFO order, until nothing is left - but
+// triggers do nothing before deferred_probe_initcall() (late_initcall) sets driver_deferred_probe_enable,
+// so during initcalls a deferred device is only retried when a matching driver registers. At
+// late_initcall: pass 1, initcalls_done, pass 2, then (CONFIG_MODULES) the timeout work is armed;
+// each driver registration re-arms it; when it fires it relaxes fw_devlink links to suppliers no driver
+// ever matched, makes check_state give up, retries everything and reports what is still pending.
+import { findNodeByPath, getProperty, nodePath, phandleIndex, stringListProp, walk, type DtNode, type DtProperty, type DtTree } from '../devicetree/index';
+import type { Diagnostic } from '../common/diagnostics';
+import type { WhyStep } from '../common/device-report';
+import { availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, normalizeModuleName, type Availability, type CatalogDriver, type KernelConfig } from './catalog';
+import { parseCmdline, type CmdlineKnobs } from './cmdline';
+import type { ProbeEvent, ProbeEventKind } from './events';
+import { contextBudget, dmaReach, GroupIds, groupingRuleFor, isDmaCoherent, ramTop, type GroupingRule } from './iommu';
+import { errnoName, type AssumedOutcome, type IommuPolicy, type ModuleLoad, type PredictOptions } from './options';
+import { deviceName, mapId, nodeAvailable, pciDevice, populateChildren, populateDevices, type PlatformDevice, type PopulateOptions } from './populate';
+import { IOMMU_OF_DECLARED_412, type KernelProfile } from './profile';
+import { isAncestorOrSelf, OPTIONAL_BINDINGS, probeResources, supplierRefs, type SupplierRef } from './suppliers';
+import { cells, stringProp, u32Prop } from '../devicetree/index';
+
+const EPROBE_DEFER = 517;
+const ENODEV = 19;
+const ENOSPC = 28;
+const ETIMEDOUT = 110;
+
+/** A driver as the model registers it: a catalog entry with its availability in this kernel. */
+export interface ModelDriver {
+  cat: CatalogDriver;
+  availability: Availability;
+  /** Lives in drivers/iommu: its bind registers an IOMMU instance (iommu_device_register). */
+  isIommu: boolean;
+  registered: boolean;
+}
+
+/** What one really_probe() try came to; classified in one switch (classifyProbe), as call_driver_probe() does. */
+export type ProbeOutcome =
+  | { kind: 'bound' }
+  /** device_links_check_suppliers(): -EPROBE_DEFER before "probing driver" is printed. */
+  | { kind: 'links-defer'; reason: string; supplier: DtNode; supplierDevice: DeviceState | null; binding: string; property: DtProperty }
+  /** pinctrl_bind_pins(): the pin controller has not bound. */
+  | { kind: 'pinctrl-defer'; supplier: DtNode; supplierDevice: DeviceState | null; property: DtProperty }
+  /** of_iommu_xlate(): the IOMMU has no registered instance and check_state says wait. */
+  | { kind: 'iommu-defer'; iommu: DtNode; property: DtProperty | null }
+  /** A mandatory IOMMU (what-if policy) is missing or out of contexts: the master's probe fails. */
+  | { kind: 'iommu-fail'; errno: number; iommu: DtNode }
+  /** The driver's probe returned -EPROBE_DEFER: a resource's provider is not bound, or assumed. */
+  | { kind: 'driver-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null }
+  /** -ENODEV / -ENXIO: "probe of X rejects match". */
+  | { kind: 'rejected'; errno: number; assumed: boolean }
+  | { kind: 'failed'; errno: number };
+
+export type DmaMode = 'iommu' | 'iommu-passthrough' | 'direct';
+
+/** Everything the model tracks per device (struct device + device_private, the parts that matter). */
+export interface DeviceState {
+  dev: PlatformDevice;
+  /** Position in the bus's klist: device registration order. */
+  regIndex: number;
+  driver: ModelDriver | null;
+  /** A matching driver tried to probe it (dev->can_match). */
+  canMatch: boolean;
+  attempted: boolean;
+  onDeferredList: boolean;
+  deferrals: number;
+  /** devices_deferred reason (dev_err_probe text), or null when the kernel records none. */
+  reason: string | null;
+  lastDefer: ProbeOutcome | null;
+  failure: { errno: number; driver: string; kind: 'rejected' | 'failed'; assumed: boolean } | null;
+  iommuGroup: number | null;
+  iommuNode: DtNode | null;
+  /** check_state gave up on the IOMMU (or the policy released it): configured without it for good. */
+  iommuGaveUp: { text: string; iommu: DtNode } | null;
+  iommuExhausted: boolean;
+  dma: DmaMode | null;
+  flags: string[];
+  assumed: AssumedOutcome;
+  assumedDefersLeft: number;
+  bindIndex: number | null;
+  bindTime: number | null;
+  addedAfterDriversDone: boolean;
+  addedAt: number;
+}
+
+interface IommuInstance {
+  node: DtNode;
+  device: DeviceState;
+  contexts: number;
+  contextNote: string;
+  used: number;
+  grouping: GroupingRule;
+  coherent: boolean;
+}
+
+interface GroupEntry {
+  id: number;
+  members: DeviceState[];
+  instance: IommuInstance;
+}
+
+interface TimerState {
+  armed: boolean;
+  at: number;
+}
+
+const WORK_LIMIT = 2_000_000;
+
+export interface SimulationResult {
+  devices: DeviceState[];
+  events: ProbeEvent[];
+  diagnostics: Diagnostic[];
+  drivers: ModelDriver[];
+  /** Nodes that reached populate but are disabled: reported, never devices. */
+  disabled: { node: DtNode; name: string }[];
+  /** Nodes an early OF_DECLARE initialised (no device). */
+  early: DtNode[];
+  knobs: CmdlineKnobs;
+  modules: boolean;
+  systemRunningAt: number;
+  lateInitcallAt: number;
+  timeoutFiredAt: number | null;
+  blacklisted: Set<string>;
+  missingModules: string[];
+}
+
+export function simulate(tree: DtTree, profile: KernelProfile, opts: PredictOptions): SimulationResult {
+  return new DriverCore(tree, profile, opts).run();
+}
+
+class DriverCore {
+  private readonly events: ProbeEvent[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private step = 0;
+  private time = 0;
+  private readonly knobs: CmdlineKnobs;
+  private readonly modules: boolean;
+  private readonly config: KernelConfig | null;
+  private readonly index: CatalogIndex | null;
+  private readonly phandles: Map<number, DtNode>;
+  private readonly popOpts: PopulateOptions;
+  private readonly devices: DeviceState[] = [];
+  private readonly byNode = new Map<DtNode, DeviceState>();
+  private readonly drivers: ModelDriver[] = [];
+  /** bus → drivers in registration order (the bus's klist_drivers). */
+  private readonly busDrivers = new Map<string, ModelDriver[]>();
+  /** deferred_probe_pending_list / deferred_probe_active_list */
+  private pending: DeviceState[] = [];
+  private active: DeviceState[] = [];
+  private deferredProbeEnable = false;
+  private initcallsDone = false;
+  private systemRunning = false;
+  private driversDone = false;
+  private readonly relaxedSuppliers = new Set<DeviceState>();
+  private timeoutSeconds: number;
+  private readonly timer: TimerState = { armed: false, at: 0 };
+  private timeoutFiredAt: number | null = null;
+  private workRunning = false;
+  private workBudget = WORK_LIMIT;
+  private bindCount = 0;
+  private readonly iommus = new Map<DtNode, IommuInstance>();
+  private readonly groups = new Map<string, GroupEntry>();
+  private readonly groupIds = new GroupIds();
+  private readonly early: DtNode[] = [];
+  private readonly earlySet = new Set<DtNode>();
+  private readonly disabled: { node: DtNode; name: string }[] = [];
+  private readonly fwMode: 'none' | 'off' | 'permissive' | 'on' | 'rpm';
+  private readonly fwStrict: boolean;
+  private readonly cycleNodes = new Map<DtNode, Set<DtNode>>();
+  private readonly blacklisted = new Set<string>();
+  private readonly missingModules: string[] = [];
+  private readonly ramTop: bigint;
+  private lateInitcallAt = 0;
+  private systemRunningAt = 0;
+  private readonly knownNodes = new Set<DtNode>();
+
+  constructor(private readonly tree: DtTree, private readonly profile: KernelProfile, private readonly opts: PredictOptions) {
+    this.knobs = parseCmdline(opts.cmdline ?? '');
+    this.config = opts.config ?? null;
+    this.modules = this.config ? this.config.get('MODULES') !== 'n' : true;
+    this.index = opts.catalog ? new CatalogIndex(opts.catalog) : null;
+    this.phandles = phandleIndex(tree);
+    const statusOverride = new Map<DtNode, boolean>();
+    for (const [target, status] of Object.entries(opts.nodeStatus ?? {})) {
+      const node = this.resolveNode(target);
+      if (node) statusOverride.set(node, status === 'okay');
+      else this.diag('warning', 'unknown_target', `--status target "${target}" matches no node or device name`);
+    }
+    this.popOpts = { statusOverride, isPrePopulated: (n) => this.earlySet.has(n) };
+    const defaultTimeout = this.modules ? profile.deferredTimeout.defaultWithModules : profile.hasCheckState ? 0 : -1;
+    this.timeoutSeconds = this.knobs.deferredProbeTimeout ?? defaultTimeout;
+    this.fwMode = profile.fwDevlinkDefault === 'none' ? 'none' : (this.knobs.fwDevlink ?? profile.fwDevlinkDefault);
+    this.fwStrict = (this.fwMode === 'on' || this.fwMode === 'rpm') && this.knobs.fwDevlinkStrict === true;
+    for (const b of this.knobs.initcallBlacklist) this.blacklisted.add(b);
+    this.ramTop = ramTop(tree.root);
+  }
+
+  // ---- trace ----------------------------------------------------------------------------------
+
+  private emit(kind: ProbeEventKind, fields: Omit<ProbeEvent, 'kind' | 'step' | 'time'> = {}): void {
+    this.events.push({ kind, step: this.step++, time: round6(this.time), ...fields });
+  }
+
+  private diag(severity: Diagnostic['severity'], code: string, message: string, node?: DtNode): void {
+    const d: Diagnostic = { severity, code, message };
+    if (node) {
+      d.nodePath = nodePath(node);
+      if (node.span) d.span = node.span;
+    }
+    this.diagnostics.push(d);
+  }
+
+  private tick(seconds: number): void {
+    this.time += seconds;
+  }
+
+  // ---- setup ----------------------------------------------------------------------------------
+
+  resolveNode(target: string): DtNode | undefined {
+    if (target.startsWith('/')) return findNodeByPath(this.tree, target);
+    for (const n of walk(this.tree.root)) {
+      if (!n.parent) continue;
+      if (n.labels.includes(target)) return n;
+    }
+    for (const n of walk(this.tree.root)) if (n.parent && deviceName(n, this.profile) === target) return n;
+    return undefined;
+  }
+
+  private availability(d: CatalogDriver): Availability {
+    const o = this.opts.drivers ?? {};
+    const forced = o[d.name] ?? o[d.module] ?? o[d.module.replace(/_/g, '-')] ?? d.kconfig.map((k) => o[k] ?? o[`CONFIG_${k}`]).find((x) => x !== undefined);
+    if (forced === 'missing') return 'absent';
+    if (forced === 'builtin') return 'builtin';
+    if (forced === 'module') return 'module';
+    return availabilityFromConfig(d.kconfig, this.config);
+  }
+
+  private buildDrivers(): void {
+    if (!this.index) return;
+    for (const cat of this.index.catalog.drivers) {
+      const availability = this.availability(cat);
+      if (availability === 'absent') continue;
+      this.drivers.push({ cat, availability, isIommu: cat.file.startsWith('drivers/iommu/'), registered: false });
+    }
+  }
+
+  /** of_clk_init / of_irq_init: built-in OF_DECLARE initialisers mark their nodes OF_POPULATED (no device). */
+  private runEarlyDeclares(): void {
+    if (!this.index) return;
+    for (const n of walk(this.tree.root)) {
+      if (!n.parent || !nodeAvailable(n, this.popOpts)) continue;
+      const compat = stringListProp(n, 'compatible');
+      for (const c of compat) {
+        const decl = this.index.declares.get(c)?.find((x) => (x.kind === 'clk' || x.kind === 'irqchip') && availabilityFromConfig(x.kconfig, this.config) === 'builtin');
+        if (decl) {
+          this.early.push(n);
+          this.earlySet.add(n);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Early-initialised nodes, for fw_devlink (FWNODE_FLAG_INITIALIZED): clk, irqchip, and timer declares. */
+  private initializedWithoutDevice(node: DtNode): boolean {
+    if (this.earlySet.has(node)) return true;
+    if (!this.index) return false;
+    return stringListProp(node, 'compatible').some((c) => this.index!.declares.get(c)?.some((x) => x.kind === 'timer' && availabilityFromConfig(x.kconfig, this.config) === 'builtin'));
+  }
+
+  // ---- run ------------------------------------------------------------------------------------
+
+  run(): SimulationResult {
+    if (!this.index) this.diag('warning', 'no_catalog', 'no driver catalog given: no device can bind');
+    this.buildDrivers();
+    this.runEarlyDeclares();
+    this.computeCycles();
+    this.time = 0.05;
+    // Initcalls: every built-in driver's registration, the default populate and deferred_probe_initcall,
+    // in level then link order.
+    type Item = { level: number; order: number; run: () => void; name: string };
+    const items: Item[] = [];
+    const levelOf = (l: string): number => INITCALL_LEVELS.indexOf(l as never);
+    const byInitcall = new Map<string, ModelDriver[]>();
+    for (const d of this.drivers) {
+      if (d.availability !== 'builtin') continue;
+      let level = levelOf(d.cat.level);
+      // v4.12-v4.18: of_iommu_init() probed IOMMU_OF_DECLARE'd IOMMUs at postcore_initcall_sync
+      if (this.profile.iommuMissing === 'declared-until-running' && d.isIommu && d.cat.compatible.some((c) => IOMMU_OF_DECLARED_412.includes(c))) level = levelOf('arch_sync') - 0.5;
+      const key = `${d.cat.initcall ?? d.cat.name}@${d.cat.order - (d.cat.order % 1000)}`;
+      const list = byInitcall.get(key);
+      if (list) list.push(d);
+      else {
+        byInitcall.set(key, [d]);
+        items.push({ level, order: d.cat.order, name: d.cat.initcall ?? d.cat.name, run: () => this.runDriverInitcall(byInitcall.get(key)!) });
+      }
+    }
+    const ic = this.index?.catalog.initcalls ?? [];
+    const populate = ic.find((x) => x.name === 'of_platform_default_populate_init');
+    const deferredInit = ic.find((x) => x.name === 'deferred_probe_initcall');
+    items.push({ level: levelOf(populate?.level ?? 'arch_sync'), order: populate?.order ?? 0, name: 'of_platform_default_populate_init', run: () => this.defaultPopulate() });
+    items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => this.deferredProbeInitcall() });
+    items.sort((a, b) => a.level - b.level || a.order - b.order);
+    for (const item of items) {
+      this.tick(0.0005);
+      item.run();
+    }
+    // kernel_init: free_initmem, SYSTEM_RUNNING, then userspace (/init) loads modules.
+    this.tick(0.05);
+    this.systemRunning = true;
+    this.systemRunningAt = this.time;
+    this.emit('userspace', { text: 'Run /init as init process' });
+    this.userspace();
+    this.finish();
+    return {
+      devices: this.devices, events: this.events, diagnostics: this.diagnostics, drivers: this.drivers, disabled: this.disabled,
+      early: this.early, knobs: this.knobs, modules: this.modules, systemRunningAt: this.systemRunningAt, lateInitcallAt: this.lateInitcallAt,
+      timeoutFiredAt: this.timeoutFiredAt, blacklisted: this.blacklisted, missingModules: this.missingModules,
+    };
+  }
+
+  private runDriverInitcall(drivers: ModelDriver[]): void {
+    const name = drivers[0]!.cat.initcall ?? drivers[0]!.cat.name;
+    if (this.blacklisted.has(name)) {
+      this.emit('initcall-blacklisted', { name, text: `initcall ${name} blacklisted` });
+      return;
+    }
+    this.emit('initcall', { name, text: `calling  ${name}+0x0/0x0 @ 1` });
+    for (const d of drivers) this.driverRegister(d);
+  }
+
+  private defaultPopulate(): void {
+    this.emit('initcall', { name: 'of_platform_default_populate_init', text: 'calling  of_platform_default_populate_init+0x0/0x0 @ 1' });
+    const devs = populateDevices(this.tree, this.profile, this.popOpts);
+    for (const n of walk(this.tree.root)) {
+      if (n.parent && !nodeAvailable(n, this.popOpts) && getProperty(n, 'compatible') && this.reachableByPopulate(n)) this.disabled.push({ node: n, name: deviceName(n, this.profile) });
+    }
+    for (const d of devs) {
+      if (d.node) this.knownNodes.add(d.node);
+      this.deviceAdd(d);
+    }
+  }
+
+  /** A node the default populate would visit (root child or child of a bus node that was created). */
+  private reachableByPopulate(n: DtNode): boolean {
+    for (let p = n.parent; p; p = p.parent) {
+      if (!p.parent) return true;
+      if (!nodeAvailable(p, this.popOpts)) return false;
+      const c = stringListProp(p, 'compatible');
+      if (!c.some((x) => ['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'].includes(x))) return false;
+    }
+    return true;
+  }
+
+  private userspace(): void {
+    type Ev = { at: number; seq: number; kind: 'module'; load: ModuleLoad } | { at: number; seq: number; kind: 'timeout' };
+    const loads: ModuleLoad[] = (this.opts.modulesLoaded ?? []).map((m) => (typeof m === 'string' ? parseModuleLoad(m) : m));
+    let t = this.time + 0.3;
+    const queue: Ev[] = [];
+    let seq = 0;
+    for (const l of loads) {
+      const at = l.at ?? t;
+      t = Math.max(t, at) + 0.15;
+      queue.push({ at, seq: seq++, kind: 'module', load: l });
+    }
+    for (;;) {
+      queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const nextModule = queue[0];
+      const timerAt = this.timer.armed ? this.timer.at : Number.POSITIVE_INFINITY;
+      if (!nextModule && !Number.isFinite(timerAt)) break;
+      if (nextModule && nextModule.at <= timerAt) {
+        queue.shift();
+        this.time = Math.max(this.time, nextModule.at);
+        if (nextModule.kind === 'module') this.loadModule(nextModule.load);
+      } else {
+        this.time = Math.max(this.time, timerAt);
+        this.timer.armed = false;
+        this.deferredProbeTimeoutWork();
+      }
+    }
+  }
+
+  private loadModule(load: ModuleLoad): void {
+    const name = normalizeModuleName(load.name);
+    const drivers = this.drivers.filter((d) => normalizeModuleName(d.cat.module) === name);
+    const inCatalog = this.index?.catalog.drivers.some((d) => normalizeModuleName(d.module) === name) ?? false;
+    if (drivers.length === 0) {
+      if (!inCatalog) this.missingModules.push(load.name);
+      this.emit('module-loaded', { name: load.name, text: `insmod ${load.name}` });
+      return;
+    }
+    this.emit('module-loaded', { name: load.name, text: `insmod ${load.name}` });
+    for (const d of drivers) {
+      if (d.availability !== 'module') continue;
+      if (d.registered) continue;
+      this.driverRegister(d);
+    }
+  }
+
+  private finish(): void {
+    for (const ds of this.devices) {
+      if (!ds.driver && !ds.canMatch && !ds.onDeferredList && !ds.failure) this.emit('no-driver', { device: ds.dev.name, text: `${ds.dev.bus} ${ds.dev.name}: no driver` });
+    }
+  }
+
+  // ---- devices and drivers --------------------------------------------------------------------
+
+  private deviceAdd(dev: PlatformDevice): DeviceState {
+    const ds: DeviceState = {
+      dev, regIndex: this.devices.length, driver: null, canMatch: false, attempted: false, onDeferredList: false, deferrals: 0, reason: null,
+      lastDefer: null, failure: null, iommuGroup: null, iommuNode: null, iommuGaveUp: null, iommuExhausted: false, dma: null, flags: [],
+      assumed: { kind: 'ok' }, assumedDefersLeft: 0, bindIndex: null, bindTime: null, addedAfterDriversDone: this.driversDone, addedAt: this.time,
+    };
+    const assumption = this.assumptionFor(dev);
+    if (assumption) {
+      ds.assumed = assumption;
+      if (assumption.kind === 'defer') ds.assumedDefersLeft = assumption.times;
+    }
+    this.devices.push(ds);
+    if (dev.node && dev.bus !== 'pci') this.byNode.set(dev.node, ds);
+    this.emit('device-added', { device: dev.name, text: `${dev.bus} ${dev.name}: device_add` });
+    if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
+    if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
+      for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${nodePath(dev.node)} Linked as a fwnode consumer to ${nodePath(ref.supplier)}` });
+    }
+    // bus_probe_device → __device_attach: drivers of the bus in registration order
+    this.deviceAttach(ds);
+    return ds;
+  }
+
+  private assumptionFor(dev: PlatformDevice): AssumedOutcome | null {
+    for (const a of this.opts.assume ?? []) {
+      if (a.target === dev.name || (dev.node && dev.bus !== 'pci' && (a.target === nodePath(dev.node) || dev.node.labels.includes(a.target)))) return a.outcome;
+    }
+    return null;
+  }
+
+  private driverRegister(d: ModelDriver): void {
+    d.registered = true;
+    const list = this.busDrivers.get(d.cat.bus) ?? [];
+    list.push(d);
+    this.busDrivers.set(d.cat.bus, list);
+    this.emit('driver-registered', { driver: d.cat.name, text: `bus: '${d.cat.bus}': add driver ${d.cat.name}` });
+    // driver_attach(): every device of the bus in registration order
+    for (const ds of this.devices.slice()) {
+      if (ds.dev.bus !== d.cat.bus || ds.driver) continue;
+      if (!this.matches(d, ds)) continue;
+      this.driverProbeDevice(d, ds);
+    }
+    // driver_register() → deferred_probe_extend_timeout()
+    if (this.profile.deferredTimeout.extendOnDriverRegistration && this.timer.armed) {
+      this.timer.at = this.time + this.timeoutSeconds;
+      this.emit('timeout-extended', { driver: d.cat.name, text: `Extended deferred probe timeout by ${this.timeoutSeconds} secs` });
+    }
+    this.runDeferredWorkIfQueued();
+  }
+
+  private matches(d: ModelDriver, ds: DeviceState): boolean {
+    const dev = ds.dev;
+    switch (dev.bus) {
+      case 'platform':
+        return d.cat.compatible.some((c) => dev.compatible.includes(c));
+      case 'amba':
+        if (dev.periphid === null || dev.periphid === undefined) return false;
+        return this.index!.ambaDriversFor(dev.periphid, dev.periphidDerived).includes(d.cat);
+      case 'pci':
+        return dev.pci?.driver === d.cat.name;
+    }
+  }
+
+  private deviceAttach(ds: DeviceState): void {
+    for (const d of (this.busDrivers.get(ds.dev.bus) ?? []).slice()) {
+      if (ds.driver) break;
+      if (!this.matches(d, ds)) continue;
+      const ret = this.driverProbeDevice(d, ds);
+      // __device_attach_driver: a core-level error (negative) or a bind stops the walk; driver errors go on
+      if (ret <= 0) break;
+    }
+    this.runDeferredWorkIfQueued();
+  }
+
+  /** driver_probe_device(): returns 0 bound, <0 core-level error, >0 driver error (5.14+ convention). */
+  private driverProbeDevice(d: ModelDriver, ds: DeviceState): number {
+    ds.canMatch = true;
+    const triggerBefore = this.triggerCount;
+    const outcome = this.reallyProbe(d, ds);
+    const ret = this.classifyProbe(d, ds, outcome);
+    if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) {
+      this.deferredProbeAdd(ds);
+      if (triggerBefore !== this.triggerCount) this.trigger();
+    }
+    return ret;
+  }
+
+  // ---- really_probe ---------------------------------------------------------------------------
+
+  private reallyProbe(d: ModelDriver, ds: DeviceState): ProbeOutcome {
+    this.tick(0.0002);
+    const links = this.checkSuppliers(ds);
+    if (links) return links;
+    ds.attempted = true;
+    this.emit('probe-attempt', { device: ds.dev.name, driver: d.cat.name, text: `bus: '${d.cat.bus}': really_probe: probing driver ${d.cat.name} with device ${ds.dev.name}` });
+    const pin = this.checkPinctrl(ds);
+    if (pin) return pin;
+    const dma = this.dmaConfigure(d, ds);
+    if (dma) return dma;
+    return this.callDriverProbe(d, ds);
+  }
+
+  /** The one place a probe outcome becomes log lines, list moves and state (dd.c call_driver_probe + really_probe exits). */
+  private classifyProbe(d: ModelDriver, ds: DeviceState, outcome: ProbeOutcome): number {
+    const prefix = (bound: boolean): string => (bound ? d.cat.name : ds.dev.bus);
+    switch (outcome.kind) {
+      case 'bound':
+        this.driverBound(d, ds);
+        return 0;
+      case 'links-defer':
+        ds.lastDefer = outcome;
+        ds.reason = this.profile.fwDevlinkReasons ? `${ds.dev.bus}: ${outcome.reason}` : null;
+        if (this.profile.fwDevlinkReasons) this.emit('deferred', { device: ds.dev.name, driver: d.cat.name, reason: outcome.reason, text: `${ds.dev.bus} ${ds.dev.name}: error -EPROBE_DEFER: ${outcome.reason}` });
+        return -EPROBE_DEFER;
+      case 'pinctrl-defer':
+      case 'iommu-defer':
+        ds.lastDefer = outcome;
+        ds.reason = null;
+        return -EPROBE_DEFER;
+      case 'iommu-fail':
+        ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'failed', assumed: false };
+        this.emit('failed', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: `${prefix(false)} ${ds.dev.name}: IOMMU mandatory for this master: ${errnoName(outcome.errno)}` });
+        return -outcome.errno > 0 ? outcome.errno : -outcome.errno;
+      case 'driver-defer':
+        ds.lastDefer = outcome;
+        ds.reason = null;
+        this.emit('deferred', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${nodePath(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
+        return this.profile.driverErrorsPositive ? EPROBE_DEFER : -EPROBE_DEFER;
+      case 'rejected':
+        ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'rejected', assumed: outcome.assumed };
+        this.emit('rejected', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: `${d.cat.name}: probe of ${ds.dev.name} rejects match ${outcome.errno}` });
+        return -outcome.errno;
+      case 'failed':
+        ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'failed', assumed: true };
+        this.emit('failed', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: `${d.cat.name}: probe of ${ds.dev.name} failed with error ${outcome.errno}` });
+        return -outcome.errno;
+    }
+  }
+
+  private driverBound(d: ModelDriver, ds: DeviceState): void {
+    this.tick(0.0003);
+    ds.driver = d;
+    ds.failure = null;
+    ds.reason = null;
+    ds.bindIndex = this.bindCount++;
+    ds.bindTime = this.time;
+    if (ds.onDeferredList) {
+      ds.onDeferredList = false;
+      this.pending = this.pending.filter((x) => x !== ds);
+      this.active = this.active.filter((x) => x !== ds);
+    }
+    this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
+    if (d.isIommu && ds.dev.node) this.iommuRegister(ds);
+    this.afterBind(d, ds);
+    // driver_bound() → driver_deferred_probe_trigger()
+    this.trigger();
+  }
+
+  /** What a bound driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
+  private afterBind(d: ModelDriver, ds: DeviceState): void {
+    if (d.cat.name === 'simple-pm-bus' && ds.dev.compatible.includes('simple-pm-bus')) {
+      for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts)) this.deviceAdd(child);
+    }
+    if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {
+      const specs = (this.opts.pciFunctions ?? []).filter((s) => this.pciHostMatches(s.host, ds));
+      const sorted = specs.slice().sort((a, b) => a.bdf.localeCompare(b.bdf));
+      for (const spec of sorted) {
+        const pdev = pciDevice(spec, ds.dev);
+        if (!pdev) {
+          this.diag('warning', 'bad_bdf', `PCI function "${spec.bdf}" is not a bus:device.function`);
+          continue;
+        }
+        this.deviceAdd(pdev);
+      }
+    }
+  }
+
+  private pciHostMatches(host: string | undefined, ds: DeviceState): boolean {
+    if (!host) return this.devices.find((x) => x.dev.node && x.dev.bus === 'platform' && isPciHost(x.dev.node)) === ds;
+    return host === ds.dev.name || host === ds.dev.path;
+  }
+
+  // ---- fw_devlink -----------------------------------------------------------------------------
+
+  /** The supplier references fw_devlink makes links for (property.c; optional ones only when strict). */
+  private linkRefs(node: DtNode): SupplierRef[] {
+    if (this.fwMode === 'none' || this.fwMode === 'off') return [];
+    const out: SupplierRef[] = [];
+    for (const ref of supplierRefs(node, this.profile.supplierBindings, this.phandles)) {
+      if (this.profile.optionalIommuBindings && OPTIONAL_BINDINGS.has(ref.binding) && !this.fwStrict) continue;
+      if (isAncestorOrSelf(ref.supplier, node)) continue;
+      // of_link_to_phandle(): no link to an unavailable supplier or one below an unavailable ancestor
+      let ok = true;
+      for (let n: DtNode | null = ref.supplier; n && n.parent; n = n.parent) {
+        if (this.byNode.has(n)) break;
+        if (!nodeAvailable(n, this.popOpts)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      // fw_devlink_create_devlink(): "Not linking ... might never become dev"
+      if (this.initializedWithoutDevice(ref.supplier) || ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) continue;
+      out.push(ref);
+    }
+    return out;
+  }
+
+  /** device_links_check_suppliers() */
+  private checkSuppliers(ds: DeviceState): ProbeOutcome | null {
+    const node = ds.dev.node;
+    if (!node || ds.dev.bus === 'pci') return null;
+    if (this.fwMode !== 'on' && this.fwMode !== 'rpm') return null;
+    const refs = this.linkRefs(node);
+    const cyc = this.cycleNodes.get(node);
+    // fwnode links first: a supplier node with no device (and no bound ancestor device to pick it up)
+    for (const ref of refs) {
+      if (cyc?.has(ref.supplier)) continue;
+      const sup = this.deviceFor(ref.supplier);
+      if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
+      const name = ref.supplier.name;
+      return { kind: 'links-defer', reason: `wait for supplier ${name}`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
+    }
+    for (const ref of refs) {
+      if (cyc?.has(ref.supplier)) continue;
+      const sup = this.deviceFor(ref.supplier);
+      if (!sup || sup === ds || sup.driver) continue;
+      if (this.relaxedSuppliers.has(sup) || (this.driversDone && sup.addedAfterDriversDone && !sup.canMatch)) continue;
+      return { kind: 'links-defer', reason: `supplier ${sup.dev.name} not ready`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
+    }
+    return null;
+  }
+
+  /** The device that stands for a supplier node: its own, or the nearest ancestor's. */
+  private deviceFor(node: DtNode): DeviceState | null {
+    for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
+      const ds = this.byNode.get(n);
+      if (ds) return ds;
+    }
+    return null;
+  }
+
+  /** Strongly connected groups of the node-level supplier graph: links inside one are cycle links. */
+  private computeCycles(): void {
+    if (this.fwMode === 'none' || this.fwMode === 'off') return;
+    const nodes: DtNode[] = [];
+    for (const n of walk(this.tree.root)) if (n.parent && getProperty(n, 'compatible')) nodes.push(n);
+    const deviceOf = (n: DtNode): DtNode | null => {
+      for (let p: DtNode | null = n; p && p.parent; p = p.parent) if (getProperty(p, 'compatible')) return p;
+      return null;
+    };
+    const edges = new Map<DtNode, DtNode[]>();
+    for (const n of nodes) {
+      const out: DtNode[] = [];
+      for (const ref of supplierRefs(n, this.profile.supplierBindings, this.phandles)) {
+        if (this.profile.optionalIommuBindings && OPTIONAL_BINDINGS.has(ref.binding) && !this.fwStrict) continue;
+        const s = deviceOf(ref.supplier);
+        if (s && s !== n && !isAncestorOrSelf(s, n)) out.push(s);
+      }
+      // a parent depends on its children's suppliers only via its children; children depend on parents implicitly
+      edges.set(n, out);
+    }
+    // Tarjan, iterative
+    let idx = 0;
+    const index = new Map<DtNode, number>();
+    const low = new Map<DtNode, number>();
+    const onStack = new Set<DtNode>();
+    const stack: DtNode[] = [];
+    for (const start of nodes) {
+      if (index.has(start)) continue;
+      const work: { n: DtNode; i: number }[] = [{ n: start, i: 0 }];
+      index.set(start, idx);
+      low.set(start, idx++);
+      stack.push(start);
+      onStack.add(start);
+      while (work.length) {
+        const top = work[work.length - 1]!;
+        const succ = edges.get(top.n) ?? [];
+        if (top.i < succ.length) {
+          const w = succ[top.i++]!;
+          if (!index.has(w)) {
+            index.set(w, idx);
+            low.set(w, idx++);
+            stack.push(w);
+            onStack.add(w);
+            work.push({ n: w, i: 0 });
+          } else if (onStack.has(w)) low.set(top.n, Math.min(low.get(top.n)!, index.get(w)!));
+        } else {
+          work.pop();
+          if (work.length) {
+            const parent = work[work.length - 1]!.n;
+            low.set(parent, Math.min(low.get(parent)!, low.get(top.n)!));
+          }
+          if (low.get(top.n) === index.get(top.n)) {
+            const comp: DtNode[] = [];
+            let w: DtNode;
+            do {
+              w = stack.pop()!;
+              onStack.delete(w);
+              comp.push(w);
+            } while (w !== top.n);
+            if (comp.length > 1) {
+              const set = new Set(comp);
+              for (const c of comp) {
+                // every supplier node inside the component (and its sub-nodes) is a cycle supplier for c
+                const sups = new Set<DtNode>();
+                for (const ref of supplierRefs(c, this.profile.supplierBindings, this.phandles)) {
+                  const s = deviceOf(ref.supplier);
+                  if (s && set.has(s)) sups.add(ref.supplier);
+                }
+                this.cycleNodes.set(c, sups);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private reportCycles(ds: DeviceState): void {
+    const sups = ds.dev.node ? this.cycleNodes.get(ds.dev.node) : undefined;
+    if (!sups || !ds.dev.node) return;
+    for (const s of sups) {
+      const text = this.profile.cycleLog === 'fixed'
+        ? `${nodePath(ds.dev.node)}: Fixed dependency cycle(s) with ${nodePath(s)}`
+        : `${ds.dev.bus} ${ds.dev.name}: Fixing up cyclic dependency with ${s.name}`;
+      if (this.profile.cycleLog !== 'none') this.emit('cycle', { device: ds.dev.name, text });
+    }
+  }
+
+  // ---- pinctrl, DMA / IOMMU, the driver's probe -----------------------------------------------
+
+  private checkPinctrl(ds: DeviceState): ProbeOutcome | null {
+    const node = ds.dev.node;
+    if (!node || ds.dev.bus === 'pci') return null;
+    const p = getProperty(node, 'pinctrl-0');
+    if (!p) return null;
+    for (const ref of supplierRefs(node, ['pinctrl-0'], this.phandles)) {
+      const sup = this.deviceFor(ref.supplier);
+      if (this.initializedWithoutDevice(ref.supplier)) continue;
+      if (sup && sup.driver) continue;
+      if (sup === ds) continue;
+      return { kind: 'pinctrl-defer', supplier: ref.supplier, supplierDevice: sup, property: p };
+    }
+    return null;
+  }
+
+  private policyFor(ds: DeviceState): IommuPolicy {
+    const p = this.opts.iommuPolicy ?? {};
+    const node = ds.dev.node;
+    return p[ds.dev.name] ?? (node && ds.dev.bus !== 'pci' ? (p[nodePath(node)] ?? node.labels.map((l) => p[l]).find(Boolean)) : undefined) ?? p['*'] ?? 'kernel';
+  }
+
+  /** The master's IOMMU specifier: `iommus` (platform, AMBA) or the host bridge's `iommu-map` for a PCI RID. */
+  private iommuSpec(ds: DeviceState): { node: DtNode; property: DtProperty | null; ids: number[] } | null | 'none' {
+    const dev = ds.dev;
+    if (dev.bus === 'pci' && dev.pci) {
+      const host = dev.pci.host.node;
+      if (!host) return 'none';
+      const m = mapId(host, 'iommu-map', dev.pci.rid);
+      switch (m.kind) {
+        case 'absent':
+          return 'none';
+        case 'no-translation':
+          this.emit('iommu-attach', { device: dev.name, text: `OF: ${nodePath(host)}: no iommu-map translation for id 0x${dev.pci.rid.toString(16)} on (null)` });
+          return 'none';
+        case 'bad-length':
+        case 'bad-mask':
+          return 'none';
+        case 'mapped': {
+          const target = this.phandles.get(m.target!);
+          return target ? { node: target, property: getProperty(host, 'iommu-map') ?? null, ids: [m.id!] } : 'none';
+        }
+      }
+    }
+    const node = dev.node;
+    if (!node) return 'none';
+    const prop = getProperty(node, 'iommus');
+    if (!prop) return 'none';
+    const c = cells(prop);
+    const target = this.phandles.get(c[0] ?? 0);
+    if (!target) return 'none';
+    const n = u32Prop(target, '#iommu-cells') ?? 1;
+    return { node: target, property: prop, ids: c.slice(1, 1 + n) };
+  }
+
+  /** bus->dma_configure → of_dma_configure → of_iommu_configure, per version (kernel-semantics §1, §8). */
+  private dmaConfigure(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
+    if (ds.dma && ds.dma !== 'direct') return null; // fwspec with ops from an earlier try: reuse
+    if (ds.iommuGaveUp || ds.iommuExhausted) {
+      ds.dma = 'direct';
+      return null;
+    }
+    const spec = this.iommuSpec(ds);
+    if (spec === 'none' || spec === null) {
+      ds.dma = 'direct';
+      return null;
+    }
+    ds.iommuNode = spec.node;
+    if (!nodeAvailable(spec.node, this.popOpts)) {
+      ds.dma = 'direct';
+      return null;
+    }
+    const inst = this.iommus.get(spec.node);
+    if (inst) return this.iommuAttach(d, ds, inst, spec.ids);
+    const policy = this.policyFor(ds);
+    const iommuDev = this.byNode.get(spec.node) ?? null;
+    const iommuHopeless = !iommuDev || !!iommuDev.failure || !this.drivers.some((x) => x.isIommu && this.matches(x, iommuDev));
+    if (policy === 'optional' && iommuHopeless) {
+      ds.iommuGaveUp = { text: 'IOMMU optional for this master (what-if policy): configured without it', iommu: spec.node };
+      ds.dma = 'direct';
+      this.noteDirect(ds);
+      return null;
+    }
+    let verdict: 'defer' | 'enodev' | 'etimedout';
+    switch (this.profile.iommuMissing) {
+      case 'none':
+        verdict = 'enodev';
+        break;
+      case 'declared-until-running': {
+        const declared = stringListProp(spec.node, 'compatible').some((c) => IOMMU_OF_DECLARED_412.includes(c) && this.drivers.some((x) => x.isIommu && x.availability === 'builtin' && x.cat.compatible.includes(c)));
+        verdict = declared && !this.systemRunning ? 'defer' : 'enodev';
+        break;
+      }
+      case 'check-state':
+        verdict = this.checkState();
+        break;
+    }
+    if (verdict === 'defer') return { kind: 'iommu-defer', iommu: spec.node, property: spec.property };
+    if (policy === 'mandatory') return { kind: 'iommu-fail', errno: verdict === 'etimedout' ? -ETIMEDOUT : -ENODEV, iommu: spec.node };
+    if (this.profile.iommuMissing === 'check-state') {
+      const text = verdict === 'etimedout' ? 'deferred probe timeout, ignoring dependency' : 'ignoring dependency for device, assuming no driver';
+      ds.iommuGaveUp = { text, iommu: spec.node };
+      this.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
+    } else {
+      ds.iommuGaveUp = { text: 'no IOMMU driver registered: configured without IOMMU', iommu: spec.node };
+    }
+    ds.dma = 'direct';
+    this.noteDirect(ds);
+    return null;
+  }
+
+  /** driver_deferred_probe_check_state() per version. */
+  private checkState(): 'defer' | 'enodev' | 'etimedout' {
+    if (this.profile.deferredTimeout.warnSplat) {
+      // v4.19-v5.6: give up at initcalls_done; -ETIMEDOUT only once the timeout work zeroed the timeout
+      if (!this.initcallsDone) return 'defer';
+      return this.timeoutSeconds === 0 ? 'etimedout' : 'enodev';
+    }
+    if (!this.modules && this.initcallsDone) return 'enodev';
+    if (this.timeoutSeconds === 0 && this.initcallsDone) return 'etimedout';
+    return 'defer';
+  }
+
+  private iommuAttach(d: ModelDriver, ds: DeviceState, inst: IommuInstance, ids: number[]): ProbeOutcome | null {
+    const passthrough = this.knobs.iommuPassthrough ?? (this.config?.get('IOMMU_DEFAULT_PASSTHROUGH') === 'y');
+    const key = this.groupKey(ds, inst, ids);
+    const prefix = this.profile.groupAtIommuRegistration && !ds.driver ? ds.dev.bus : d.cat.name;
+    const existing = this.groups.get(key);
+    if (existing) {
+      existing.members.push(ds);
+      ds.iommuGroup = existing.id;
+      ds.dma = passthrough ? 'iommu-passthrough' : 'iommu';
+      this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: existing.id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${existing.id}` });
+      return null;
+    }
+    const id = this.groupIds.alloc();
+    if (!passthrough && inst.used >= inst.contexts) {
+      this.groupIds.free(id);
+      ds.iommuExhausted = true;
+      const policy = this.policyFor(ds);
+      switch (this.profile.exhaustionLog) {
+        case '2015':
+          this.emit('iommu-exhausted', { device: ds.dev.name, driver: d.cat.name, error: -ENOSPC, text: `Failed to set up IOMMU for device ${ds.dev.name}; retaining platform DMA ops` });
+          break;
+        case 'failed-to-add':
+          this.emit('iommu-exhausted', { device: ds.dev.name, driver: d.cat.name, group: id, error: -ENOSPC, text: `${prefix} ${ds.dev.name}: Failed to add to iommu group ${id}: -28` });
+          break;
+        case 'add-remove':
+          this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${id}` });
+          this.emit('iommu-detach', { device: ds.dev.name, driver: d.cat.name, group: id, text: `${prefix} ${ds.dev.name}: Removing from iommu group ${id}` });
+          this.emit('iommu-exhausted', { device: ds.dev.name, driver: d.cat.name, error: -ENOSPC, text: `${prefix} ${ds.dev.name}: Adding to IOMMU failed: -28` });
+          break;
+        case 'add-only':
+          this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${id}` });
+          this.emit('iommu-exhausted', { device: ds.dev.name, driver: d.cat.name, error: -ENOSPC, text: `${prefix} ${ds.dev.name}: Adding to IOMMU failed: -28` });
+          break;
+      }
+      if (policy === 'mandatory') return { kind: 'iommu-fail', errno: -ENOSPC, iommu: inst.node };
+      ds.dma = 'direct';
+      this.noteDirect(ds);
+      return null;
+    }
+    if (!passthrough) inst.used++;
+    this.groups.set(key, { id, members: [ds], instance: inst });
+    ds.iommuGroup = id;
+    ds.dma = passthrough ? 'iommu-passthrough' : 'iommu';
+    this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${id}` });
+    const mc = isDmaCoherent(ds.dev.bus === 'pci' ? (ds.dev.pci?.host.node ?? null) : ds.dev.node);
+    if (mc !== inst.coherent) ds.flags.push(`dma-coherent differs: master ${mc ? 'coherent' : 'non-coherent'}, IOMMU ${inst.coherent ? 'coherent' : 'non-coherent'} (${nodePath(inst.node)})`);
+    return null;
+  }
+
+  private groupKey(ds: DeviceState, inst: IommuInstance, ids: number[]): string {
+    if (ds.dev.bus === 'pci' && ds.dev.pci) {
+      const rid = ds.dev.pci.rid;
+      // functions of one multi-function device without ACS share a group (pci_device_group)
+      const siblings = (this.opts.pciFunctions ?? []).filter((s) => s.bdf.replace(/\.\d$/, '') === ds.dev.pci!.bdf.replace(/\.\d$/, '') || s.bdf.replace(/\.\d$/, '').endsWith(ds.dev.pci!.bdf.replace(/\.\d$/, '').slice(5)));
+      return siblings.length > 1 ? `pci:${nodePath(inst.node)}:${rid >> 3}` : `pci:${nodePath(inst.node)}:${rid}`;
+    }
+    switch (inst.grouping) {
+      case 'per-instance':
+        return `inst:${nodePath(inst.node)}`;
+      case 'by-stream-id':
+        return `sid:${nodePath(inst.node)}:${ids.join(',')}`;
+      case 'per-device':
+        return `dev:${ds.dev.name}`;
+    }
+  }
+
+  /** Consequences of a master running without its IOMMU (kernel-semantics §6.3). */
+  private noteDirect(ds: DeviceState): void {
+    const node = ds.dev.bus === 'pci' ? (ds.dev.pci?.host.node ?? null) : ds.dev.node;
+    const coherent = isDmaCoherent(node);
+    if (!coherent) ds.flags.push('non-coherent master without IOMMU: every DMA buffer needs cache maintenance');
+    const reach = dmaReach(node);
+    if (this.ramTop > reach.limit) ds.flags.push(`DMA reach 0x${reach.limit.toString(16)} (${reach.from}) is below the top of RAM 0x${this.ramTop.toString(16)}: buffers above it are bounced through swiotlb`);
+    const inst = ds.iommuNode ? this.iommus.get(ds.iommuNode) : undefined;
+    const iommuCoherent = ds.iommuNode ? isDmaCoherent(ds.iommuNode) : coherent;
+    if (inst && coherent && !iommuCoherent) ds.flags.push('master marked dma-coherent while its IOMMU is not: coherency was only guaranteed through the IOMMU');
+  }
+
+  /** call_driver_probe(): the driver's own probe, as assumed, deferring on unbound resources it asks for. */
+  private callDriverProbe(d: ModelDriver, ds: DeviceState): ProbeOutcome {
+    const node = ds.dev.node;
+    // simple-pm-bus binds a plain simple-bus/simple-mfd only when that is its first compatible (6.1 probe)
+    if (d.cat.name === 'simple-pm-bus' && !ds.dev.compatible.includes('simple-pm-bus')) {
+      const first = ds.dev.compatible[0] ?? '';
+      if (!this.profile.simplePmBusBindsSimpleBus || !['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'].includes(first)) return { kind: 'rejected', errno: -ENODEV, assumed: false };
+    }
+    if (node && ds.dev.bus !== 'pci') {
+      for (const ref of probeResources(node, this.profile.supplierBindings.length ? this.profile.supplierBindings : RESOURCE_BINDINGS, this.phandles)) {
+        if (this.initializedWithoutDevice(ref.supplier)) continue;
+        if (ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) continue;
+        if (!nodeAvailable(ref.supplier, this.popOpts)) continue;
+        const sup = this.deviceFor(ref.supplier);
+        if (sup === ds) continue;
+        if (sup && sup.driver) continue;
+        return { kind: 'driver-defer', resource: ref, supplierDevice: sup };
+      }
+    }
+    const a = ds.assumed;
+    switch (a.kind) {
+      case 'ok':
+        return { kind: 'bound' };
+      case 'absent':
+        return { kind: 'rejected', errno: -ENODEV, assumed: true };
+      case 'defer':
+        if (ds.assumedDefersLeft > 0) {
+          ds.assumedDefersLeft--;
+          return { kind: 'driver-defer', resource: null, supplierDevice: null };
+        }
+        return { kind: 'bound' };
+      case 'fail':
+        return a.errno === -ENODEV || a.errno === -6 ? { kind: 'rejected', errno: a.errno, assumed: true } : { kind: 'failed', errno: a.errno };
+    }
+  }
+
+  // ---- IOMMU registration ---------------------------------------------------------------------
+
+  private iommuRegister(ds: DeviceState): void {
+    const node = ds.dev.node!;
+    const userSet = this.lookupNumber(this.opts.iommuContexts ?? {}, ds);
+    const budget = contextBudget(node, userSet);
+    const inst: IommuInstance = { node, device: ds, contexts: budget.contexts, contextNote: budget.note, used: 0, grouping: groupingRuleFor(stringListProp(node, 'compatible')), coherent: isDmaCoherent(node) };
+    this.iommus.set(node, inst);
+    if (!this.profile.groupAtIommuRegistration) return;
+    // v6.15+: bus_iommu_probe() configures every present master without a driver right away
+    for (const m of this.devices) {
+      if (m.driver || m.iommuGaveUp || m === ds) continue;
+      const spec = this.iommuSpec(m);
+      if (!spec || spec === 'none' || spec.node !== node) continue;
+      m.iommuNode = node;
+      const drv = { cat: { name: m.dev.bus } } as ModelDriver;
+      this.iommuAttach(drv, m, inst, spec.ids);
+    }
+  }
+
+  private lookupNumber(map: Record<string, number>, ds: DeviceState): number | undefined {
+    const node = ds.dev.node;
+    return map[ds.dev.name] ?? (node ? (map[nodePath(node)] ?? node.labels.map((l) => map[l]).find((x) => x !== undefined)) : undefined);
+  }
+
+  // ---- the deferred list ----------------------------------------------------------------------
+
+  private triggerCount = 0;
+  private workQueued = false;
+
+  /** driver_deferred_probe_add() */
+  private deferredProbeAdd(ds: DeviceState): void {
+    ds.deferrals++;
+    if (!ds.onDeferredList) {
+      ds.onDeferredList = true;
+      this.pending.push(ds);
+    }
+    const why = ds.lastDefer ? deferText(ds.lastDefer) : undefined;
+    this.emit('deferred', { device: ds.dev.name, reason: ds.reason ?? why, text: `${ds.dev.bus} ${ds.dev.name}: Added to deferred list` });
+  }
+
+  /** driver_deferred_probe_trigger(): nothing before late_initcall enables it. */
+  private trigger(): void {
+    if (!this.deferredProbeEnable) return;
+    this.triggerCount++;
+    this.active.push(...this.pending);
+    this.pending = [];
+    this.workQueued = true;
+  }
+
+  private runDeferredWorkIfQueued(): void {
+    if (this.workQueued && !this.workRunning) this.deferredProbeWork();
+  }
+
+  /** deferred_probe_work_func(): FIFO over the active list until it is empty. */
+  private deferredProbeWork(): void {
+    this.workRunning = true;
+    this.workQueued = false;
+    while (this.active.length) {
+      if (--this.workBudget <= 0) {
+        this.diag('error', 'probe_livelock', 'the deferred-probe work did not settle (work limit reached)');
+        this.active = [];
+        break;
+      }
+      const ds = this.active.shift()!;
+      if (ds.driver) continue;
+      // the device stays on the deferred list bookkeeping-wise until it binds or defers again
+      ds.onDeferredList = false;
+      ds.reason = null;
+      this.emit('retry', { device: ds.dev.name, text: `${ds.dev.bus} ${ds.dev.name}: Retrying from deferred list` });
+      this.deviceAttachNoWork(ds);
+      // a device that did not defer again and did not bind (driver error) leaves the lists
+    }
+    this.workRunning = false;
+    this.workQueued = false;
+  }
+
+  private deviceAttachNoWork(ds: DeviceState): void {
+    for (const d of (this.busDrivers.get(ds.dev.bus) ?? []).slice()) {
+      if (ds.driver) break;
+      if (!this.matches(d, ds)) continue;
+      const ret = this.driverProbeDevice(d, ds);
+      if (ret <= 0) break;
+    }
+  }
+
+  /** deferred_probe_initcall() */
+  private deferredProbeInitcall(): void {
+    this.lateInitcallAt = this.time;
+    this.emit('late-initcall', { name: 'deferred_probe_initcall', text: 'calling  deferred_probe_initcall+0x0/0x0 @ 1' });
+    this.deferredProbeEnable = true;
+    this.trigger();
+    this.deferredProbeWork();
+    if (!this.profile.hasCheckState) return;
+    this.initcallsDone = true;
+    if (!this.modules) this.fwDevlinkDriversDone();
+    this.trigger();
+    this.deferredProbeWork();
+    if (this.timeoutSeconds > 0) {
+      this.timer.armed = true;
+      this.timer.at = this.time + this.timeoutSeconds;
+    }
+  }
+
+  /** fw_devlink_drivers_done(): relax links whose supplier no driver ever matched. */
+  private fwDevlinkDriversDone(): void {
+    if (this.fwMode === 'none') return;
+    this.driversDone = true;
+    for (const ds of this.devices) {
+      if (ds.canMatch) continue;
+      this.relaxedSuppliers.add(ds);
+    }
+    for (const ds of this.devices) {
+      if (ds.driver || !ds.dev.node || ds.dev.bus === 'pci') continue;
+      for (const ref of this.linkRefs(ds.dev.node)) {
+        const sup = this.deviceFor(ref.supplier);
+        if (sup && this.relaxedSuppliers.has(sup) && sup.dev.node === ref.supplier) this.emit('devlink-relaxed', { device: ds.dev.name, text: `${ds.dev.bus} ${ds.dev.name}: Relaxing link with ${sup.dev.name}` });
+      }
+    }
+  }
+
+  /** deferred_probe_timeout_work_func() */
+  private deferredProbeTimeoutWork(): void {
+    this.timeoutFiredAt = this.time;
+    this.emit('timeout', { text: 'deferred probe timeout work', name: 'deferred_probe_timeout_work_func' });
+    this.fwDevlinkDriversDone();
+    this.timeoutSeconds = 0;
+    this.trigger();
+    this.deferredProbeWork();
+    for (const ds of this.pending) {
+      const reason = this.profile.pendingWithReason ? `: ${ds.reason ?? '(reason unknown)'}` : '';
+      this.emit('pending', { device: ds.dev.name, reason: ds.reason ?? undefined, text: `${ds.dev.bus} ${ds.dev.name}: deferred probe pending${reason}` });
+    }
+  }
+}
+
+// Bindings a driver's probe asks for in eras without fw_devlink tables (≤5.2).
+const RESOURCE_BINDINGS = ['clocks', 'power-domains', 'resets', 'phys', 'pwms', 'mboxes', 'interrupts', '*-supply', 'gpio-compat', '*-gpios', '*-gpio'];
+
+function ancestors(node: DtNode): DtNode[] {
+  const out: DtNode[] = [];
+  for (let n = node.parent; n && n.parent; n = n.parent) out.push(n);
+  return out;
+}
+
+export function isPciHost(node: DtNode): boolean {
+  if (stringProp(node, 'device_type') === 'pci') return true;
+  return stringListProp(node, 'compatible').some((c) => /pci(e)?-host|pcie?$|-pcie\b|,pcie/.test(c));
+}
+
+export function deferText(o: ProbeOutcome): string {
+  switch (o.kind) {
+    case 'links-defer':
+      return o.reason;
+    case 'pinctrl-defer':
+      return `pinctrl: pin controller ${nodePath(o.supplier)} not bound`;
+    case 'iommu-defer':
+      return `IOMMU ${nodePath(o.iommu)} not registered yet`;
+    case 'driver-defer':
+      return o.resource ? `driver waits for ${o.resource.property.name} provider ${nodePath(o.resource.supplier)}` : 'driver requested deferral';
+    default:
+      return o.kind;
+  }
+}
+
+function parseModuleLoad(text: string): ModuleLoad {
+  const at = text.lastIndexOf('@');
+  if (at > 0) {
+    const t = Number(text.slice(at + 1));
+    if (Number.isFinite(t)) return { name: text.slice(0, at), at: t };
+  }
+  return { name: text };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export type { WhyStep };

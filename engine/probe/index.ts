@@ -1,0 +1,53 @@
+// Public face of the probe model: predict() runs the driver-core simulation for a resolved tree and a
+// kernel description and returns per-device reports plus the ordered trace. Nothing outside
+// engine/probe imports deeper than this file.
+import type { Diagnostic, Result } from '../common/diagnostics';
+import type { DtTree } from '../devicetree/index';
+import { CatalogIndex } from './catalog';
+import { simulate } from './driver-core';
+import type { ProbeEvent } from './events';
+import type { PredictOptions } from './options';
+import { populateDevices as populate, type PlatformDevice, type PopulateOptions } from './populate';
+import { kernelProfile, type KernelProfile } from './profile';
+import { buildReports, type PredictedDevice } from './report';
+
+export interface Prediction {
+  devices: PredictedDevice[];
+  events: ProbeEvent[];
+  /** The profile the prediction ran with. */
+  kernel: string;
+  /** Kernel times of the landmarks, seconds. */
+  milestones: { lateInitcall: number; userspace: number; timeoutFired: number | null };
+}
+
+export function predict(tree: DtTree, options: PredictOptions = {}): Result<Prediction> {
+  const profile = options.profile ?? kernelProfile(options.kernel ?? '6.1');
+  const sim = simulate(tree, profile, options);
+  const index = options.catalog ? new CatalogIndex(options.catalog) : null;
+  const devices = buildReports(sim, index, options, profile);
+  const diagnostics: Diagnostic[] = [...sim.diagnostics];
+  for (const m of sim.missingModules) diagnostics.push({ severity: 'warning', code: 'unknown_module', message: `module "${m}" has no platform/AMBA/PCI driver in the catalog (loaded, nothing to bind)` });
+  return {
+    value: {
+      devices,
+      events: sim.events,
+      kernel: profile.version,
+      milestones: { lateInitcall: sim.lateInitcallAt, userspace: sim.systemRunningAt, timeoutFired: sim.timeoutFiredAt },
+    },
+    diagnostics,
+  };
+}
+
+/** of_platform_populate() as the kernel runs it at boot, with kernel device names. */
+export function populateDevices(tree: DtTree, profile: KernelProfile | string = '6.1', opts?: PopulateOptions): PlatformDevice[] {
+  return populate(tree, typeof profile === 'string' ? kernelProfile(profile) : profile, opts);
+}
+
+export { kernelProfile, KERNEL_VERSIONS, type KernelProfile, type KernelVersion, type FwDevlinkMode } from './profile';
+export { decodeCatalog, parseKernelConfig, availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, type DriverCatalog, type CatalogDriver, type KernelConfig, type Availability, type InitcallLevel } from './catalog';
+export { parseCmdline, splitCmdline, type CmdlineKnobs } from './cmdline';
+export { deviceName, translateFirstReg, mapId, parseBdf, type PlatformDevice, type PciFunctionSpec, type PopulateOptions } from './populate';
+export { parseAssumedOutcome, errnoName, errnoFromName, type PredictOptions, type Assumption, type AssumedOutcome, type DriverOverride, type IommuPolicy, type ModuleLoad } from './options';
+export type { ProbeEvent, ProbeEventKind } from './events';
+export type { PredictedDevice } from './report';
+export type { ProbeOutcome, DeviceState } from './driver-core';
