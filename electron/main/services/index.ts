@@ -10,6 +10,7 @@ import { EventHub } from './events';
 import { listSerialPorts, type PortRoots } from './ports';
 import { createNullSessionService, type SessionService, type SessionServiceFactory } from './recorder';
 import { ConnectionManager } from './serial/connections';
+import { createSessionService } from './sessions';
 
 export { EventHub } from './events';
 export type { ByteRecorder, LineMarkerKind, SessionService, SessionServiceFactory, SessionServiceContext } from './recorder';
@@ -104,7 +105,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
  * The session recorder the app runs with. Issue 6's session service
  * (electron/main/services/sessions/) plugs in here: set this to its factory.
  */
-const appSessionServiceFactory: SessionServiceFactory | undefined = undefined;
+const appSessionServiceFactory: SessionServiceFactory | undefined = (ctx) => createSessionService(ctx);
 
 export interface AppPaths {
   /** The project's (or packaged app's) resources/ folder. */
