@@ -136,6 +136,39 @@ function* walkNodes(root: DtNode): Generator<DtNode> {
 }
 
 export function writeDtb(tree: DtTree, options: WriteDtbOptions = {}): Uint8Array {
+  const fresh = encode(tree, options);
+  if (tree.rawBlob && !options.pad && !options.reserveSlots && sameIgnoringPadding(fresh, tree.rawBlob)) return tree.rawBlob.slice();
+  return fresh;
+}
+
+/** True when `raw` is `fresh` except for the alignment padding bytes inside its struct block. */
+function sameIgnoringPadding(fresh: Uint8Array, raw: Uint8Array): boolean {
+  if (fresh.length !== raw.length) return false;
+  const view = new DataView(fresh.buffer, fresh.byteOffset, fresh.byteLength);
+  const offStruct = view.getUint32(8);
+  const sizeStruct = view.getUint32(36);
+  let i = 0;
+  // Header, memory reservations: byte for byte.
+  for (; i < offStruct; i++) if (fresh[i] !== raw[i]) return false;
+  let p = offStruct;
+  const end = offStruct + sizeStruct;
+  while (p < end) {
+    const tag = view.getUint32(p);
+    if (raw[p] !== fresh[p] || raw[p + 1] !== fresh[p + 1] || raw[p + 2] !== fresh[p + 2] || raw[p + 3] !== fresh[p + 3]) return false;
+    p += 4;
+    let content = p;
+    if (tag === FDT_BEGIN_NODE) {
+      while (fresh[content] !== 0) content++;
+      content++;
+    } else if (tag === FDT_PROP) content = p + 8 + view.getUint32(p);
+    for (let k = p; k < content; k++) if (fresh[k] !== raw[k]) return false;
+    p = (content + 3) & ~3;
+  }
+  for (i = end; i < fresh.length; i++) if (fresh[i] !== raw[i]) return false;
+  return true;
+}
+
+function encode(tree: DtTree, options: WriteDtbOptions): Uint8Array {
   const strings = new StringTable();
   for (const s of tree.stringTable ?? []) strings.add(s);
   const struct = flatten(tree, strings);

@@ -236,7 +236,8 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
   }
   const start = (old: LiveNode, neu: LiveNode): Frame => {
     old.deleted = false;
-    for (let i = neu.labels.length - 1; i >= 0; i--) addLabel(old.labels, neu.labels[i]!.name);
+    // for_each_label_withdel walks the new list head first, prepending each to the old list.
+    for (const l of neu.labels) addLabel(old.labels, l.name);
     for (const np of neu.props) {
       if (np.deleted) {
         deletePropertyByName(old, np.name);
@@ -245,7 +246,7 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
       let merged = false;
       for (const op of old.props) {
         if (op.name === np.name) {
-          for (let i = np.labels.length - 1; i >= 0; i--) addLabel(op.labels, np.labels[i]!.name);
+          for (const l of np.labels) addLabel(op.labels, l.name);
           op.data = np.data;
           op.deleted = false;
           if (np.span) op.span = np.span;

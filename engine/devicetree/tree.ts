@@ -67,6 +67,11 @@ export interface DtTree {
    * edits one (fdtoverlay). Absent for trees compiled from source.
    */
   stringTable?: string[];
+  /**
+   * The exact bytes libfdt produced for this tree (fdtoverlay output keeps stale bytes in padding).
+   * writeDtb returns them as long as the tree still encodes to the same content.
+   */
+  rawBlob?: Uint8Array;
 }
 
 // ---- construction -------------------------------------------------------------------------------

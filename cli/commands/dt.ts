@@ -1,0 +1,95 @@
+// `bringup dt`: the device-tree compiler on the command line, a thin adapter over engine/devicetree
+// (as dtc.c is over livetree/flattree): parse flags, load (DTS through the C preprocessor, or DTB),
+// apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
+import { resolve as resolvePath } from 'node:path';
+import { hasErrors } from '../../engine/common';
+import { formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb } from '../../engine/devicetree';
+import { parseArgs, UsageError, type FlagSpec } from '../args';
+import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
+import type { Command } from '../main';
+
+const FLAGS: FlagSpec[] = [
+  { names: ['-I', '--include'], key: 'include', kind: 'list' },
+  { names: ['-D', '--define'], key: 'define', kind: 'list' },
+  { names: ['-@', '--symbols'], key: 'symbols', kind: 'boolean' },
+  { names: ['-a', '--apply'], key: 'apply', kind: 'list' },
+  { names: ['-O', '--out-format'], key: 'format', kind: 'string', choices: ['dtb', 'dts', 'json'] },
+  { names: ['-o', '--out'], key: 'out', kind: 'string' },
+  { names: ['-b', '--boot-cpu'], key: 'bootCpu', kind: 'string' },
+  { names: ['-E', '--no-cpp'], key: 'noCpp', kind: 'boolean' },
+  { names: ['-q', '--quiet'], key: 'quiet', kind: 'boolean' },
+];
+
+const usage = `usage: bringup dt <in.dts|in.dtb|in.dtbo> [options]
+
+Compiles a device tree the way Kbuild runs cpp | dtc (or reads a blob), and writes it out.
+
+options:
+  -I, --include DIR       include directory for #include and /include/ (repeatable); the input's own
+                          folder is always searched first
+  -D, --define NAME[=VAL] preprocessor define (repeatable)
+  -@, --symbols           emit /__symbols__ (dtc -@)
+  -a, --apply OVERLAY     apply a .dtbo (or plugin .dts) onto the result, as fdtoverlay (repeatable)
+  -O, --out-format FMT    dts (default), dtb or json
+  -o, --out FILE          write to FILE instead of stdout (required for -O dtb on a terminal)
+  -b, --boot-cpu N        boot CPU id in the DTB header (dtc -b; Kbuild passes 0)
+  -E, --no-cpp            do not run the C preprocessor over a .dts
+  -q, --quiet             do not print warnings
+
+exit status: 0 success (warnings allowed), 1 errors in the input, 2 bad usage
+`;
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, FLAGS);
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing input file');
+  const input = resolvePath(io.cwd, positionals[0]!);
+  const format = (flags.format as string | undefined) ?? 'dts';
+  const out = flags.out as string | undefined;
+  let bootCpuid: number | undefined;
+  if (flags.bootCpu !== undefined) {
+    const s = flags.bootCpu as string;
+    const n = /^(0x[0-9a-f]+|\d+)$/i.test(s) ? Number(s) : NaN;
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`-b takes a CPU number (got "${s}")`);
+    bootCpuid = n;
+  }
+  if (format === 'dtb' && !out && process.stdout.isTTY) {
+    throw new UsageError('refusing to write a binary DTB to a terminal: use -o FILE or redirect stdout');
+  }
+  const includeDirs = (flags.include as string[]).map((d) => resolvePath(io.cwd, d));
+  const readFile = (path: string): Uint8Array | undefined => {
+    try {
+      return io.readFile(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const r = loadDeviceTree(input, {
+    includeDirs: [resolvePath(input, '..'), ...includeDirs],
+    defines: flags.define as string[],
+    readFile,
+    symbols: flags.symbols === true,
+    overlays: (flags.apply as string[]).map((p) => resolvePath(io.cwd, p)),
+    preprocess: flags.noCpp !== true,
+    ...(bootCpuid !== undefined ? { bootCpuid } : {}),
+  });
+  const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
+  if (shown.length) io.stderr(shown.map(formatDtcDiagnostic).join('\n') + '\n');
+  if (hasErrors(r.diagnostics)) {
+    io.stderr(`bringup dt: ${input}: input has errors, no output written\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  let data: Uint8Array | string;
+  if (format === 'dtb') data = writeDtb(r.value);
+  else if (format === 'json') data = JSON.stringify(treeToJson(r.value), null, 1) + '\n';
+  else data = printDts(r.value);
+  if (out) io.writeFile(resolvePath(io.cwd, out), data);
+  else if (typeof data === 'string') io.stdout(data);
+  else process.stdout.write(data);
+  return EXIT_OK;
+}
+
+export const command: Command = {
+  summary: 'compile a device tree (DTS/DTB) like cpp | dtc, apply overlays, print DTB/DTS/JSON',
+  usage,
+  run,
+};
