@@ -1,0 +1,278 @@
+// Turns a source file's bytes into preprocessing tokens once, the way libcpp's lexer does for
+// `-x assembler-with-cpp` (libcpp/lex.cc: splices, comments, pp-numbers, unterminated quotes as
+// CPP_OTHER). The result is immutable and cached by path, so a batch of boards lexes each header once.
+import {
+  F_BOL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING, Tok,
+} from './tokens';
+
+export interface LexProblem {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  line: number;
+  col: number;
+  byteOffset?: number;
+}
+
+/** A file lexed once: its tokens (with BOL/PREV_WHITE flags and physical positions) and lexing problems. */
+export interface LexedFile {
+  path: string;
+  toks: Tok[];
+  problems: LexProblem[];
+  /** Parsed `#define`s keyed by the index of their `#` token: a shared header is parsed once per batch. */
+  defines: Map<number, unknown>;
+}
+
+/** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const n = bytes.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+  const parts: string[] = [];
+  if (ascii) {
+    for (let i = 0; i < n; i += 8192) {
+      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
+    }
+    return parts.join('');
+  }
+  const codes: number[] = [];
+  let i = 0;
+  const flush = () => { parts.push(String.fromCharCode.apply(null, codes)); codes.length = 0; };
+  while (i < n) {
+    const b = bytes[i]!;
+    let cp = 0xfffd;
+    let len = 1;
+    if (b < 0x80) cp = b;
+    else if (b >= 0xc2 && b < 0xe0 && i + 1 < n && (bytes[i + 1]! & 0xc0) === 0x80) {
+      cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f); len = 2;
+    } else if (b >= 0xe0 && b < 0xf0 && i + 2 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) {
+      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); len = 3;
+      if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
+    } else if (b >= 0xf0 && b < 0xf5 && i + 3 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
+      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); len = 4;
+      if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd;
+    }
+    if (cp > 0xffff) { cp -= 0x10000; codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)); } else codes.push(cp);
+    if (codes.length >= 8192) flush();
+    i += len;
+  }
+  flush();
+  return parts.join('');
+}
+
+function isIdStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+function isIdChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Length of the punctuator starting at s[i], or 0. Asm mode: no digraphs, no `::`. */
+function punctLength(s: string, i: number, c: number): number {
+  const d = s.charCodeAt(i + 1);
+  switch (c) {
+    case 91: case 93: case 40: case 41: case 123: case 125: case 126: case 63: case 59: case 44:
+      return 1; // [ ] ( ) { } ~ ? ; ,
+    case 46: // .
+      return d === 46 && s.charCodeAt(i + 2) === 46 ? 3 : 1;
+    case 45: // -
+      return d === 45 || d === 61 || d === 62 ? 2 : 1;
+    case 43: // +
+      return d === 43 || d === 61 ? 2 : 1;
+    case 38: // &
+      return d === 38 || d === 61 ? 2 : 1;
+    case 124: // |
+      return d === 124 || d === 61 ? 2 : 1;
+    case 42: case 47: case 37: case 94: case 33: case 61: // * / % ^ ! =
+      return d === 61 ? 2 : 1;
+    case 60: case 62: // < >
+      if (d === c) return s.charCodeAt(i + 2) === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 58: // :
+      return 1;
+    case 35: // #
+      return d === 35 ? 2 : 1;
+    default:
+      return 0;
+  }
+}
+
+interface Cleaned {
+  text: string;
+  /** Offsets in `text` where a backslash-newline was removed (each starts a new physical line). */
+  splices: number[];
+}
+
+/** Phase 1-2 of translation: CRLF/CR to LF, and backslash-newline splices removed. */
+function clean(raw: string, problems: LexProblem[]): Cleaned {
+  let text = raw.indexOf('\r') >= 0 ? raw.replace(/\r\n?/g, '\n') : raw;
+  const splices: number[] = [];
+  if (text.indexOf('\\') < 0) return { text, splices };
+  const parts: string[] = [];
+  let from = 0;
+  let removed = 0;
+  let line = 1;
+  let lineCountedTo = 0;
+  for (let b = text.indexOf('\\'); b >= 0; b = text.indexOf('\\', b + 1)) {
+    let j = b + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    if (j >= text.length || text.charCodeAt(j) !== 10) continue;
+    if (j > b + 1) {
+      for (let k = lineCountedTo; k < b; k++) if (text.charCodeAt(k) === 10) line++;
+      lineCountedTo = b;
+      problems.push({ severity: 'warning', code: 'backslash_space', message: 'backslash and newline separated by space', line, col: 0 });
+    }
+    parts.push(text.slice(from, b));
+    removed += j + 1 - b;
+    splices.push(j + 1 - removed);
+    from = j + 1;
+    b = j;
+  }
+  if (splices.length === 0) return { text, splices };
+  parts.push(text.slice(from));
+  text = parts.join('');
+  return { text, splices };
+}
+
+/** Where a NUL byte sits, as line:col (1-based), for the binary-input diagnostic. */
+function bytePosition(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) { line++; lineStart = i + 1; }
+  return { line, col: offset - lineStart + 1 };
+}
+
+export function lexBytes(path: string, bytes: Uint8Array): LexedFile {
+  const problems: LexProblem[] = [];
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const { line, col } = bytePosition(bytes, nul);
+    problems.push({
+      severity: 'error', code: 'binary_input', line, col, byteOffset: nul,
+      message: `file contains a NUL byte at byte offset ${nul}: not a text source (binary file?)`,
+    });
+    return { path, toks: [], problems, defines: new Map() };
+  }
+  return { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+}
+
+/**
+ * Tokenizes a whole file. Positions are physical (splices counted). A `#` that starts a logical
+ * line gets `aux` = the last physical line of that logical line, so an #include knows which line
+ * follows it; after `#include` a `<...>` is one K_HEADER token as libcpp lexes it.
+ */
+export function lexText(raw: string, problems: LexProblem[]): Tok[] {
+  const { text: s, splices } = clean(raw, problems);
+  const n = s.length;
+  const toks: Tok[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  let sp = 0;
+  let bol = true;
+  let ws = false;
+  let dirState = 0; // 1: after a BOL '#'; 2: after '#include' (a '<' starts a header name)
+  let hashTok: Tok | null = null;
+  const nsp = splices.length;
+  while (i < n) {
+    while (sp < nsp && splices[sp]! <= i) { line++; if (splices[sp]! > lineStart) lineStart = splices[sp]!; sp++; }
+    const c = s.charCodeAt(i);
+    if (c === 10) {
+      if (hashTok) { hashTok.aux = line; hashTok = null; }
+      line++; lineStart = i + 1; i++; bol = true; ws = false; dirState = 0;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13) { ws = true; i++; continue; }
+    if (c === 47) {
+      const d = s.charCodeAt(i + 1);
+      if (d === 42) {
+        const end = s.indexOf('*/', i + 2);
+        const stop = end < 0 ? n : end + 2;
+        if (end < 0) {
+          problems.push({ severity: 'error', code: 'unterminated_comment', message: 'unterminated comment', line, col: i - lineStart + 1 });
+        }
+        for (let k = s.indexOf('\n', i); k >= 0 && k < stop; k = s.indexOf('\n', k + 1)) {
+          while (sp < nsp && splices[sp]! <= k) { line++; sp++; }
+          line++; lineStart = k + 1;
+        }
+        i = stop; ws = true;
+        continue;
+      }
+      if (d === 47) {
+        const nl = s.indexOf('\n', i);
+        i = nl < 0 ? n : nl; ws = true;
+        continue;
+      }
+    }
+    const start = i;
+    const col = i - lineStart + 1;
+    let kind: number;
+    if (isIdStart(c)) {
+      i++;
+      while (i < n && isIdChar(s.charCodeAt(i))) i++;
+      const q = s.charCodeAt(i);
+      if (i === start + 1 && c === 76 /* L */ && (q === 34 || q === 39)) {
+        kind = lexQuoted(s, i, q);
+        i = quotedEnd;
+      } else kind = K_NAME;
+    } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) {
+      i++;
+      for (;;) {
+        const e = s.charCodeAt(i);
+        if (isIdChar(e) || e === 46) { i++; continue; }
+        if (e === 43 || e === 45) {
+          const p = s.charCodeAt(i - 1) | 32;
+          if (p === 101 /* e */ || p === 112 /* p */) { i++; continue; }
+        }
+        break;
+      }
+      kind = K_NUMBER;
+    } else if (c === 34 || c === 39) {
+      kind = lexQuoted(s, i, c);
+      i = quotedEnd;
+    } else if (c === 60 && dirState === 2) {
+      const close = s.indexOf('>', i + 1);
+      const nl = s.indexOf('\n', i + 1);
+      if (close >= 0 && (nl < 0 || close < nl)) { kind = K_HEADER; i = close + 1; } else { kind = K_PUNCT; i += punctLength(s, i, c); }
+    } else {
+      const len = punctLength(s, i, c);
+      if (len > 0) { kind = K_PUNCT; i += len; } else {
+        kind = K_OTHER;
+        i += c >= 0xd800 && c < 0xdc00 && i + 1 < n ? 2 : 1;
+      }
+    }
+    const tok = new Tok(kind, s.slice(start, i), (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0), line, col, -1, null);
+    toks.push(tok);
+    if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
+    else if (dirState === 1 && kind === K_NAME) {
+      const t = tok.text;
+      dirState = t === 'include' || t === 'include_next' || t === 'import' ? 2 : 0;
+    } else dirState = 0;
+    bol = false; ws = false;
+  }
+  if (hashTok) hashTok.aux = line;
+  return toks;
+}
+
+let quotedEnd = 0;
+/** A string or char literal starting at s[i] (the quote); sets quotedEnd. Unterminated: K_OTHER to end of line. */
+function lexQuoted(s: string, i: number, q: number): number {
+  const n = s.length;
+  let j = i + 1;
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    if (c === q) { quotedEnd = j + 1; return q === 34 ? K_STRING : K_CHAR; }
+    if (c === 10) break;
+    if (c === 92 && j + 1 < n && s.charCodeAt(j + 1) !== 10) j += 2; else j++;
+  }
+  quotedEnd = j > n ? n : j;
+  return K_OTHER;
+}
+
+/** Lexes a snippet (a pasted pair, a -D value); no problems reported. */
+export function lexSnippet(text: string): Tok[] {
+  return lexText(text, []);
+}
