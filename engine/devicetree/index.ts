@@ -8,3 +8,4 @@ export { treeToJson, type JsonTree, type JsonNode, type JsonProperty, type JsonC
 export { applyOverlay } from './overlay';
 export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
 export { loadDeviceTree, compileSource, registerPreprocessor, type LoadOptions, type Preprocessor } from './load';
+export { preprocess, createPreprocessCache } from './preprocess';

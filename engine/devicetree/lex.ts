@@ -68,10 +68,10 @@ const KEYWORDS: [string, TokenType, State | null][] = [
 
 const MAX_INCLUDE_DEPTH = 200;
 
-/** Encodes source text as dtc sees bytes: chars up to 0xff are bytes (latin1 input), others UTF-8. */
+/** Encodes source text back to the bytes dtc sees (sources are decoded as UTF-8). */
 export function textBytes(s: string): Uint8Array {
   let ascii = true;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) { ascii = false; break; }
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
   if (ascii) {
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -91,6 +91,28 @@ export function utf8(s: string): Uint8Array {
     else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
   return Uint8Array.from(out);
+}
+
+/** UTF-8 source bytes to text (ill-formed sequences become U+FFFD). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) { ascii = false; break; }
+  if (ascii) return decodeLatin1(bytes);
+  const out: number[] = [];
+  let s = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    let cp = 0xfffd;
+    let n = 1;
+    if (b < 0x80) cp = b;
+    else if (b >= 0xc2 && b < 0xe0 && (bytes[i + 1]! & 0xc0) === 0x80) { cp = ((b & 31) << 6) | (bytes[i + 1]! & 63); n = 2; }
+    else if (b >= 0xe0 && b < 0xf0 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) { cp = ((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63); n = 3; }
+    else if (b >= 0xf0 && b < 0xf5 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) { cp = ((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63); n = 4; }
+    out.push(cp);
+    i += n;
+    if (out.length >= 4096) { s += String.fromCodePoint(...out); out.length = 0; }
+  }
+  return s + String.fromCodePoint(...out);
 }
 
 export function decodeLatin1(bytes: Uint8Array): string {
@@ -504,7 +526,7 @@ export class Lexer {
     }
     this.stack.push(this.cur);
     const chain = [...this.cur.chain, { file: this.cur.file, line: at.line }];
-    this.cur = { text: decodeLatin1(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, col: 1, chain, markerStack: [] };
+    this.cur = { text: decodeUtf8(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, col: 1, chain, markerStack: [] };
   }
 }
 

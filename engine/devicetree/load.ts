@@ -5,7 +5,8 @@
 import type { Diagnostic, Result } from '../common/diagnostics';
 import { hasErrors } from '../common/diagnostics';
 import { looksLikeDtb, readDtb } from './dtb-read';
-import { decodeLatin1, type SourceFiles } from './lex';
+import { decodeUtf8, type SourceFiles } from './lex';
+import { preprocess } from './preprocess';
 import { applyOverlay } from './overlay';
 import { parseDts } from './parse';
 import { liveToTree, resolveLiveTree } from './resolve';
@@ -40,7 +41,7 @@ export interface LoadOptions {
   preprocessor?: Preprocessor;
 }
 
-let defaultPreprocessor: Preprocessor | undefined;
+let defaultPreprocessor: Preprocessor | undefined = (entry, o) => preprocess(entry, o as Parameters<typeof preprocess>[1]);
 
 /** Wires the engine's C preprocessor in (done by engine/devicetree/index.ts). */
 export function registerPreprocessor(p: Preprocessor): void {
@@ -103,11 +104,11 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
   }
   let text: string;
   const diagnostics: Diagnostic[] = [];
-  if (options.preprocess === false) text = decodeLatin1(bytes);
+  if (options.preprocess === false) text = decodeUtf8(bytes);
   else {
     const pp = options.preprocessor ?? defaultPreprocessor;
     if (!pp) {
-      text = decodeLatin1(bytes);
+      text = decodeUtf8(bytes);
       diagnostics.push({ severity: 'warning', code: 'preprocess', message: 'no C preprocessor available: parsing the source as is', file: path });
     } else {
       const r = pp(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}) });
