@@ -74,7 +74,8 @@ describe('live rows from the lab logs', () => {
 
     it(`${file}: rows filter, sort and window`, () => {
       const { live } = stream(bytes, 3);
-      const rows = buildRows(null, live);
+      const coverage = { driverCoreDebug: true, initcallDebug: false, deferredListing: false, iommuGroupListing: false, driverListing: false, timeoutReport: false };
+      const { rows } = buildRows(null, live, { coverage, initDone: true, started: true });
       expect(rows.length).toBe(live.length);
       expect(summarize(rows).unpredicted).toBe(rows.length);
       const all = queryRows(rows, { text: '', verdict: 'all', sort: 'name', descending: false });

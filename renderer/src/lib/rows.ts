@@ -15,16 +15,17 @@ export interface RowQuery {
 
 export const DEFAULT_QUERY: RowQuery = { text: '', verdict: 'all', sort: 'order', descending: false };
 
-const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'live-only': 1, 'predicted-only': 2, pending: 3, unpredicted: 4, match: 5 };
+const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'predicted-only': 1, 'live-only': 2, pending: 3, unobserved: 4, unpredicted: 5, match: 6 };
 
-export function summarize(rows: readonly DeviceRow[]): RowSummary {
-  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0, unpredicted: 0 };
+export function summarize(rows: readonly DeviceRow[], order: { spearman: number | null; inversions: number } = { spearman: null, inversions: 0 }): RowSummary {
+  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0, unpredicted: 0, unobserved: 0, ...order };
   for (const r of rows) {
     if (r.verdict === 'match') s.match++;
     else if (r.verdict === 'mismatch') s.mismatch++;
     else if (r.verdict === 'pending') s.pending++;
     else if (r.verdict === 'predicted-only') s.predictedOnly++;
     else if (r.verdict === 'unpredicted') s.unpredicted++;
+    else if (r.verdict === 'unobserved') s.unobserved++;
     else s.liveOnly++;
   }
   return s;

@@ -1,36 +1,77 @@
 // The worker's seam to the engine's prediction and comparison: turns the what-if settings into
-// engine/probe's options, and engine/compare's per-device verdicts into probe-board rows. Everything
-// engine-shaped the views need passes through here, so the views depend on protocol.ts alone.
-import type { LiveDeviceReport } from '../../../engine/bootlog';
-import type { DeviceReport, Diagnostic } from '../../../engine/common';
-import type { DtTree } from '../../../engine/devicetree';
-import type { CompareField, DeviceRow, TimelineEvent, TimelineKind, WhatIfOptions } from './protocol';
+// engine/probe's PredictOptions, and engine/compare's per-device verdicts into probe-board rows.
+// Everything engine-shaped the views need passes through here, so the views depend on protocol.ts alone.
+import type { LiveDeviceReport, LogCoverage } from '../../../engine/bootlog';
+import type { Diagnostic } from '../../../engine/common';
+import { compareDevices, type Comparison, type DeviceComparison, type FieldDifference } from '../../../engine/compare';
+import { nodePath, walk, type DtTree } from '../../../engine/devicetree';
+import {
+  parseAssumedOutcome,
+  parseKernelConfig,
+  predict,
+  type Assumption,
+  type DriverCatalog,
+  type DriverOverride,
+  type IommuPolicy,
+  type PredictedDevice,
+  type PredictOptions,
+  type ProbeEvent,
+} from '../../../engine/probe';
+import { cmdlineOf, type CompareField, type DeviceRow, type TimelineEvent, type TimelineKind, type WhatIfOptions } from './protocol';
 
 export interface Prediction {
-  devices: DeviceReport[];
+  devices: PredictedDevice[];
   timeline: TimelineEvent[];
   diagnostics: Diagnostic[];
   drivers: string[];
   iommus: string[];
 }
 
-export function runPredict(_tree: DtTree, _options: WhatIfOptions, _config: string | undefined): Prediction {
-  throw new Error('engine/probe is not integrated yet');
+/** The what-if panel's settings as engine/probe options. */
+export function predictOptions(o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined): { options: PredictOptions; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const assume: Assumption[] = [];
+  for (const [target, text] of Object.entries(o.assume)) {
+    const outcome = parseAssumedOutcome(text);
+    if (outcome) assume.push({ target, outcome });
+    else diagnostics.push({ severity: 'warning', code: 'bad_assumption', message: `cannot read outcome "${text}" for ${target}` });
+  }
+  const drivers: Record<string, DriverOverride> = {};
+  for (const [name, v] of Object.entries(o.drivers)) drivers[name] = v === 'absent' ? 'missing' : v;
+  const iommuPolicy: Record<string, IommuPolicy> = { '*': o.iommuPolicy, ...o.iommuPolicyPerMaster };
+  const options: PredictOptions = {
+    kernel: o.kernel,
+    catalog,
+    config: config ? parseKernelConfig(config) : null,
+    cmdline: cmdlineOf(o),
+    modulesLoaded: o.modulesLoaded,
+    assume,
+    drivers,
+    nodeStatus: o.nodeStatus,
+    iommuPolicy,
+    iommuContexts: o.iommuContexts,
+  };
+  return { options, diagnostics };
 }
 
-/** The fields of engine/probe's ProbeEvent the timeline reads. */
-interface TraceEvent {
-  kind: string;
-  step: number;
-  time: number;
-  device?: string;
-  text?: string;
-  reason?: string;
-  group?: number;
+export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined): Prediction {
+  const { options, diagnostics } = predictOptions(o, catalog, config);
+  const r = predict(tree, options);
+  const drivers = new Set<string>();
+  for (const d of r.value.devices) if (d.driver) drivers.add(d.driver);
+  const iommus: string[] = [];
+  for (const n of walk(tree.root)) if (n.properties.some((p) => p.name === '#iommu-cells')) iommus.push(nodePath(n));
+  return {
+    devices: r.value.devices,
+    timeline: predictedTimeline(r.value.events),
+    diagnostics: [...diagnostics, ...r.diagnostics],
+    drivers: [...drivers].sort(),
+    iommus,
+  };
 }
 
 /** The predicted trace as timeline marks on the modelled kernel-time axis. */
-export function predictedTimeline(events: readonly TraceEvent[]): TimelineEvent[] {
+export function predictedTimeline(events: readonly ProbeEvent[]): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   for (const e of events) {
     let kind: TimelineKind | null;
@@ -70,33 +111,117 @@ export function predictedTimeline(events: readonly TraceEvent[]): TimelineEvent[
   return out;
 }
 
-function keyOf(d: Pick<DeviceReport, 'name' | 'node'>): string {
+function keyOf(d: { name: string; node: string | null }): string {
   return d.node ?? `dev:${d.name}`;
 }
 
-const FIELDS: CompareField[] = ['state', 'iommuGroup', 'deferrals', 'bindIndex'];
+function fieldOf(f: FieldDifference['field']): CompareField | null {
+  switch (f) {
+    case 'state':
+    case 'presence':
+      return 'state';
+    case 'driver':
+      return 'driver';
+    case 'iommu':
+    case 'iommuGroup':
+      return 'iommuGroup';
+    case 'deferred':
+    case 'deferrals':
+      return 'deferrals';
+  }
+}
 
-export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[]): DeviceRow[] {
-  const rows: DeviceRow[] = [];
-  const byKey = new Map<string, DeviceRow>();
-  const byName = new Map<string, DeviceRow>();
-  for (const p of prediction?.devices ?? []) {
-    const row: DeviceRow = { key: keyOf(p), name: p.name, node: p.node, predicted: p, live: null, verdict: 'pending', differs: [] };
-    rows.push(row);
-    byKey.set(row.key, row);
-    byName.set(p.name, row);
+function show(v: string | number | boolean | null): string {
+  if (v === null) return 'none';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+function describe(diffs: readonly FieldDifference[]): string {
+  return diffs
+    .map((d) => {
+      const what = d.field === 'iommu' ? 'IOMMU' : d.field === 'presence' ? 'in log' : d.field;
+      return `${what}: predicted ${show(d.predicted)}, live ${show(d.actual)}`;
+    })
+    .join(' · ');
+}
+
+export interface LiveContext {
+  coverage: LogCoverage;
+  /** The kernel has handed over to userspace (initcalls, late_initcall's deferred pass done). */
+  initDone: boolean;
+  /** Any kernel output at all yet. */
+  started: boolean;
+}
+
+export interface RowsResult {
+  rows: DeviceRow[];
+  spearman: number | null;
+  inversions: number;
+}
+
+function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: Set<string>): DeviceRow {
+  const row: DeviceRow = {
+    key: keyOf(c),
+    name: c.name,
+    node: c.node,
+    predicted: c.predicted,
+    live: c.actual,
+    verdict: 'match',
+    differs: [],
+    minor: [],
+  };
+  for (const d of c.differences) {
+    const f = fieldOf(d.field);
+    if (!f) continue;
+    (d.severity === 'major' ? row.differs : row.minor).push(f);
   }
-  for (const l of live) {
-    const row = byKey.get(keyOf(l)) ?? byName.get(l.name);
-    if (row) {
-      row.live = l;
-      row.differs = FIELDS.filter((f) => row.predicted![f] !== l[f]);
-      row.verdict = row.differs.length ? 'mismatch' : 'match';
-    } else {
-      const r: DeviceRow = { key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: prediction ? 'live-only' : 'unpredicted', differs: [] };
-      rows.push(r);
-      byKey.set(r.key, r);
-    }
+  if (inverted.has(c.name)) row.minor.push('bindIndex');
+  switch (c.verdict) {
+    case 'match':
+      row.verdict = c.actual || ctx.initDone ? 'match' : 'pending';
+      break;
+    case 'mismatch':
+      if (!c.actual) row.verdict = ctx.initDone ? 'predicted-only' : 'pending';
+      else row.verdict = 'mismatch';
+      break;
+    case 'unobserved':
+      row.verdict = c.actual || ctx.initDone ? 'unobserved' : 'pending';
+      break;
+    case 'actual-only':
+      row.verdict = 'live-only';
+      break;
   }
-  return rows;
+  if (row.verdict === 'pending') {
+    row.differs = [];
+    row.minor = [];
+  }
+  const notes = c.differences.filter((d) => row.verdict !== 'pending' && (d.severity === 'major' || d.field === 'deferrals'));
+  if (notes.length) row.note = describe(notes);
+  return row;
+}
+
+/** Rows for the board: the comparison of prediction and live states, or live rows alone without a board. */
+export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[], ctx: LiveContext): RowsResult {
+  if (!prediction) {
+    return {
+      rows: live.map((l) => ({ key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'unpredicted', differs: [], minor: [] })),
+      spearman: null,
+      inversions: 0,
+    };
+  }
+  const cmp: Comparison = compareDevices(prediction.devices, live, { coverage: ctx.coverage });
+  const inverted = new Set<string>();
+  for (const inv of cmp.bindOrder.inversions) {
+    inverted.add(inv.first);
+    inverted.add(inv.second);
+  }
+  const rows = cmp.devices.map((c) => rowFromComparison(c, ctx, inverted));
+  // Two rows must never share a key (a live name mapped to a node the prediction also has).
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (seen.has(r.key)) r.key = `dev:${r.name}`;
+    seen.add(r.key);
+  }
+  return { rows, spearman: cmp.bindOrder.spearman, inversions: cmp.bindOrder.inversionCount };
 }

@@ -2,9 +2,10 @@
 // probe (engine/probe), parses the serial stream as it arrives (engine/bootlog), folds it into live
 // device states and compares them with the prediction (engine/compare). The UI thread gets rows
 // and timeline marks as patches, at most every FLUSH_MS, so a 3 Mbaud log never floods it.
-import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParser } from '../../../engine/bootlog';
+import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootEvent, type BootLogParser } from '../../../engine/bootlog';
 import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
-import { buildRows, runPredict, type Prediction } from './engine-adapter';
+import { decodeCatalog, type DriverCatalog } from '../../../engine/probe';
+import { buildRows, runPredict, type LiveContext, type Prediction, type RowsResult } from './engine-adapter';
 import { spanLookupFromJson } from './json-spans';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
@@ -31,6 +32,8 @@ let parser: BootLogParser = createBootLogParser({ emitText: true });
 let live = new LiveState();
 let liveBoot = 0;
 let fold: FoldState = freshFoldState();
+/** The kernel ran /init (or printed a login prompt): every built-in probe it will make is made. */
+let initDone = false;
 let pendingEvents: TimelineEvent[] = [];
 let lastHostTime = 0;
 let sent = new Map<string, string>();
@@ -48,31 +51,63 @@ function fingerprint(r: DeviceRow): string {
   return JSON.stringify([r.verdict, r.differs, r.note, r.live, r.predicted?.state, r.predicted?.bindIndex]);
 }
 
-function currentRows(): DeviceRow[] {
-  return buildRows(prediction, live.devices());
+function currentRows(): RowsResult {
+  const ctx: LiveContext = { coverage: live.coverage(), initDone, started: fold.bootInfo.kernelStarted };
+  return buildRows(prediction, live.devices(), ctx);
+}
+
+function summaryOf(r: RowsResult) {
+  return summarize(r.rows, { spearman: r.spearman, inversions: r.inversions });
 }
 
 /** Full replace: a new prediction, a new boot, or a reset. */
 function sendPrediction(ms: number) {
-  const rows = currentRows();
+  const result = currentRows();
+  const rows = result.rows;
   sent = new Map(rows.map((r) => [r.key, fingerprint(r)]));
   post({
     type: 'prediction',
     rows,
     events: prediction?.timeline ?? [],
     diagnostics: prediction?.diagnostics ?? [],
-    summary: summarize(rows),
+    summary: summaryOf(result),
     ms,
     drivers: prediction?.drivers ?? [],
     iommus: prediction?.iommus ?? [],
   });
 }
 
-function repredict() {
+// The driver catalogs shipped in resources/kernel/<version>/drivers.json, loaded on first use.
+const catalogFiles = import.meta.glob<unknown>('../../../resources/kernel/*/drivers.json', { import: 'default' });
+const catalogs = new Map<string, DriverCatalog>();
+let catalogWarning: string | null = null;
+
+async function catalogFor(kernel: string): Promise<DriverCatalog | null> {
+  const versions = Object.keys(catalogFiles).map((f) => /kernel\/([^/]+)\/drivers\.json$/.exec(f)![1]!);
+  // The exact version's catalog, else the newest shipped (drivers change slowly; the profile carries the semantics).
+  const v = versions.includes(kernel) ? kernel : versions.sort().pop();
+  catalogWarning = v && v !== kernel ? `no driver catalog for kernel ${kernel}: using the ${v} catalog` : v ? null : 'no driver catalog shipped';
+  if (!v) return null;
+  let c = catalogs.get(v);
+  if (!c) {
+    const file = Object.keys(catalogFiles).find((f) => f.includes(`/kernel/${v}/`))!;
+    c = decodeCatalog(await catalogFiles[file]!());
+    catalogs.set(v, c);
+  }
+  return c;
+}
+
+let predictRun = 0;
+
+async function repredict() {
   if (!tree) return;
+  const run = ++predictRun;
+  const catalog = await catalogFor(options.kernel);
+  if (run !== predictRun || !tree) return;
   const t0 = performance.now();
   try {
-    prediction = runPredict(tree, options, config);
+    prediction = runPredict(tree, options, catalog, config);
+    if (catalogWarning) prediction.diagnostics.unshift({ severity: 'warning', code: 'catalog', message: catalogWarning });
   } catch (e) {
     post({ type: 'error', message: `prediction failed: ${e instanceof Error ? e.message : String(e)}` });
     return;
@@ -88,7 +123,8 @@ function flush() {
   if (!dirty) return;
   dirty = false;
   lastFlush = performance.now();
-  const rows = currentRows();
+  const result = currentRows();
+  const rows = result.rows;
   const changed: DeviceRow[] = [];
   const keys = new Set<string>();
   for (const r of rows) {
@@ -108,7 +144,12 @@ function flush() {
   pendingEvents = [];
   const restart = resetTimeline;
   resetTimeline = false;
-  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summarize(rows), lastHostTime });
+  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summaryOf(result), lastHostTime });
+}
+
+/** init/main.c kernel_init(): "Run %s as init process" comes after every initcall and late_initcall's deferred pass. */
+function endsKernelInit(e: BootEvent): boolean {
+  return e.kind === 'login-prompt' || (e.kind === 'text' && /^Run \S+ as init process/.test(e.text));
 }
 
 function schedule() {
@@ -128,11 +169,13 @@ function onSerial(bytes: Uint8Array, hostTime: number) {
       // A reset: the timeline and the summary show the new boot only, like the live states.
       liveBoot = events[i]!.boot;
       fold = freshFoldState();
+      initDone = false;
       pendingEvents = [];
       resetTimeline = true;
       from = i;
     }
     pendingEvents.push(...foldEvents(from ? events.slice(from) : events, fold));
+    if (!initDone) initDone = events.some(endsKernelInit);
     live.apply(events);
   }
   const b = fold.bootInfo;
@@ -147,6 +190,7 @@ function resetLive() {
   live = new LiveState(prediction ? nodeIndexFromDevices(prediction.devices) : undefined);
   liveBoot = 0;
   fold = freshFoldState();
+  initDone = false;
   pendingEvents = [];
   resetTimeline = true;
   sendPrediction(0);
@@ -162,7 +206,7 @@ function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined) {
   config = cfg;
   const errors = read.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) post({ type: 'error', message: `DTB: ${errors[0]!.message}` });
-  repredict();
+  void repredict();
 }
 
 scope.onmessage = (e) => {
@@ -174,7 +218,7 @@ scope.onmessage = (e) => {
         break;
       case 'options':
         options = msg.options;
-        repredict();
+        void repredict();
         break;
       case 'serial':
         onSerial(msg.bytes, msg.hostTime);

@@ -31,14 +31,18 @@ export interface WhatIfOptions {
   drivers: Record<string, DriverAvailability>;
   /** Modules userspace loads, in order. */
   modulesLoaded: string[];
-  /** Default IOMMU policy for masters, and per-master overrides (DT path or device name). */
-  iommuPolicy: 'optional' | 'mandatory';
-  iommuPolicyPerMaster: Record<string, 'optional' | 'mandatory'>;
+  /** Default IOMMU policy for masters ('kernel': what the kernel version does), and per-master overrides. */
+  iommuPolicy: IommuPolicyChoice;
+  iommuPolicyPerMaster: Record<string, IommuPolicyChoice>;
   /** Context (stream / domain) budget per IOMMU instance (DT path). */
   iommuContexts: Record<string, number>;
   /** Per-device outcome overrides (DT path or device name). */
   assume: Record<string, OutcomeOverride>;
+  /** Node status overrides (DT path). */
+  nodeStatus: Record<string, 'okay' | 'disabled'>;
 }
+
+export type IommuPolicyChoice = 'kernel' | 'optional' | 'mandatory';
 
 export const DEFAULT_WHAT_IF: WhatIfOptions = {
   kernel: '6.1',
@@ -46,10 +50,11 @@ export const DEFAULT_WHAT_IF: WhatIfOptions = {
   extraCmdline: '',
   drivers: {},
   modulesLoaded: [],
-  iommuPolicy: 'optional',
+  iommuPolicy: 'kernel',
   iommuPolicyPerMaster: {},
   iommuContexts: {},
   assume: {},
+  nodeStatus: {},
 };
 
 export function cmdlineOf(o: WhatIfOptions): string {
@@ -63,9 +68,12 @@ export function cmdlineOf(o: WhatIfOptions): string {
   return parts.join(' ');
 }
 
-/** `unpredicted`: no board is loaded, so a live row has nothing to be compared with (not a finding). */
-export type Verdict = 'match' | 'mismatch' | 'pending' | 'predicted-only' | 'live-only' | 'unpredicted';
-export type CompareField = 'state' | 'iommuGroup' | 'deferrals' | 'bindIndex';
+/**
+ * `pending`: predicted, the live boot has not got there yet. `unobserved`: the log cannot show it either
+ * way (no dd.c debug). `unpredicted`: no board is loaded, so a live row has nothing to be compared with.
+ */
+export type Verdict = 'match' | 'mismatch' | 'pending' | 'unobserved' | 'predicted-only' | 'live-only' | 'unpredicted';
+export type CompareField = 'state' | 'driver' | 'iommuGroup' | 'deferrals' | 'bindIndex';
 
 /** One row of the probe board: the prediction and the live state of one device, side by side. */
 export interface DeviceRow {
@@ -76,8 +84,10 @@ export interface DeviceRow {
   predicted: DeviceReport | null;
   live: DeviceReport | null;
   verdict: Verdict;
-  /** Which fields differ (empty unless verdict is 'mismatch'). */
+  /** Fields that differ enough to make the device a mismatch. */
   differs: CompareField[];
+  /** Fields that differ in a way the kernel does not guarantee (retry counts, bind order inversions). */
+  minor: CompareField[];
   /** The comparison's account of the mismatch (predicted cause), when it has one. */
   note?: string;
   /** Live row changed at this UI-clock time (for the brief flash). */
@@ -121,6 +131,10 @@ export interface RowSummary {
   predictedOnly: number;
   liveOnly: number;
   unpredicted: number;
+  unobserved: number;
+  /** Bind-order agreement over devices bound on both sides (Spearman), null below two. */
+  spearman: number | null;
+  inversions: number;
 }
 
 /** A property of the detail view's DT node, decoded for display. */

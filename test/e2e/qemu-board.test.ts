@@ -1,0 +1,69 @@
+// A real board on a real serial line, end to end: Debian's 6.1 arm64 kernel under QEMU with
+// `-serial pty` (support/qemu-pty.ts over the lab's boot recipe, paused until the app has the port open), connected
+// through the connect bar like a USB adapter, watched from the first line to the last probe. The app's
+// live side must agree with the kernel's own truth block (sysfs drivers and IOMMU groups, printed by the
+// lab's /init at the end of the same boot) device by device.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioDtb } from '../lab/board';
+import { scenarios } from '../lab/scenarios';
+import { parseTruthBlock, TRUTH_END } from '../lab/truth';
+import { readRow, waitForLiveState } from './support/board-page';
+import { repoRoot } from './support/renderer-build';
+import { startPtyBoard, type PtyBoard } from './support/qemu-pty';
+import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
+
+const scenario = scenarios.find((s) => s.name === 'late-iommu')!;
+
+describe('QEMU board on a pty, connect to last probe', () => {
+  let wb: Workbench;
+  let board: PtyBoard;
+  let consoleText = '';
+
+  beforeAll(async () => {
+    board = await startPtyBoard(scenario);
+    wb = await openWorkbench();
+    // What the app receives, seen from the services' side of the same stream.
+    wb.services.events.on('serialData', (e) => (consoleText += Buffer.from(e.bytes).toString('latin1')));
+  }, 120_000);
+
+  afterAll(async () => {
+    await board?.stop();
+    await wb?.close();
+  });
+
+  it('shows every probe of the boot live, as the kernel itself reports them', async () => {
+    const { page } = wb;
+    await openBoard(page, scenarioDtb(scenario)!);
+    await connectTo(page, board.path);
+    await board.resume();
+    const t0 = Date.now();
+    while (!consoleText.includes(TRUTH_END)) {
+      if (Date.now() - t0 > 90_000) throw new Error(`the board did not finish booting:\n${consoleText.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const block = parseTruthBlock(consoleText);
+    expect(block).not.toBeNull();
+    const truth = block!.truth;
+    expect(consoleText).toContain('Booting Linux');
+    const order = truth.bindOrder!;
+    expect(order.length).toBeGreaterThan(5);
+    // The last probe of the boot reaches the board.
+    await waitForLiveState(page, order[order.length - 1]!, 'bound', 20_000);
+    for (const d of truth.devices.filter((x) => x.driver !== null)) {
+      const row = await readRow(page, d.name);
+      expect(row, d.name).not.toBeNull();
+      expect(row!.liveState, d.name).toBe('bound');
+      expect(row!.liveGrp, d.name).toBe(d.iommuGroup === null ? '–' : String(d.iommuGroup));
+      expect(row!.liveOrd, d.name).toBe(String(order.indexOf(d.name) + 1));
+    }
+    // The scenario's point: the GPIO behind the SMMU deferred, then bound in IOMMU group 0.
+    const gpio = (await readRow(page, '9030000.pl061'))!;
+    expect(Number(gpio.liveDef)).toBeGreaterThanOrEqual(1);
+    expect(gpio.liveGrp).toBe(String(truth.devices.find((d) => d.name === '9030000.pl061')!.iommuGroup));
+    mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'qemu-board.png') });
+    expect(wb.browser.errors).toEqual([]);
+  }, 180_000);
+});
