@@ -4,3 +4,4 @@ import { registerCommand } from '../main';
 registerCommand('dt', async () => (await import('./dt')).command);
 registerCommand('parse-log', async () => (await import('./parse-log')).command);
 registerCommand('predict', async () => (await import('./predict')).command);
+registerCommand('compare', async () => (await import('./compare')).command);
