@@ -1,7 +1,10 @@
 // Evaluates a macro-expanded `#if` / `#elif` line with cpp's integer semantics (libcpp/expr.cc):
 // 64-bit intmax_t/uintmax_t, the usual arithmetic conversions, short-circuit "skip_eval" so that
 // `0 && 1/0` is not an error, and an explicit operator stack so nesting depth never grows the JS stack.
-import { K_CHAR, K_NAME, K_NUMBER, K_PUNCT, type Tok } from './tokens';
+import * as tokens from './tokens';
+import { type Tok } from './tokens';
+// Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
+const { K_CHAR, K_NAME, K_NUMBER, K_PUNCT } = tokens;
 
 export interface ExprError {
   message: string;

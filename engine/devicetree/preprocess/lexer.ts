@@ -1,9 +1,11 @@
 // Turns a source file's bytes into preprocessing tokens once, the way libcpp's lexer does for
 // `-x assembler-with-cpp` (libcpp/lex.cc: splices, comments, pp-numbers, unterminated quotes as
 // CPP_OTHER). The result is immutable and cached by path, so a batch of boards lexes each header once.
-import {
-  F_BOL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING, Tok,
-} from './tokens';
+import * as tokens from './tokens';
+// Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
+const { F_BOL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
+const Tok = tokens.Tok;
+type Tok = tokens.Tok;
 
 export interface LexProblem {
   severity: 'error' | 'warning';

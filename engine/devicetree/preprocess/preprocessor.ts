@@ -6,11 +6,11 @@
 import type { Diagnostic, IncludeFrame, Result, Severity, SourceSpan } from '../../common';
 import { evaluateExpression, isExprError } from './expr';
 import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
-import {
-  ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH,
-  K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING,
-  Tok, avoidPaste, cloneTok, paddingTok, quoteFileName,
-} from './tokens';
+import * as tokens from './tokens';
+// Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
+const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
+const Tok = tokens.Tok;
+type Tok = tokens.Tok;
 
 export interface PreprocessCache {
   /** Lexed files by path (null: the file does not exist). Share one across boards of a batch. */
