@@ -85,6 +85,8 @@ export interface DeviceState {
   /** check_state gave up on the IOMMU (or the policy released it): configured without it for good. */
   iommuGaveUp: { text: string; iommu: DtNode } | null;
   iommuExhausted: boolean;
+  /** The IOMMU driver refused the master (arm-smmu-v3 duplicate stream ID): direct DMA. */
+  iommuRefused: string | null;
   dma: DmaMode | null;
   flags: string[];
   assumed: AssumedOutcome;
@@ -103,6 +105,8 @@ interface IommuInstance {
   used: number;
   grouping: GroupingRule;
   coherent: boolean;
+  /** arm-smmu-v3's stream table: stream ID → master (duplicates are refused). */
+  streams: Map<number, DeviceState> | null;
 }
 
 interface GroupEntry {
@@ -364,32 +368,32 @@ class DriverCore {
     return true;
   }
 
+  /** /init: modules in the user's order; the timeout work fires in between when its time comes. */
   private userspace(): void {
-    type Ev = { at: number; seq: number; kind: 'module'; load: ModuleLoad } | { at: number; seq: number; kind: 'timeout' };
     const loads: ModuleLoad[] = (this.opts.modulesLoaded ?? []).map((m) => (typeof m === 'string' ? parseModuleLoad(m) : m));
-    let t = this.time + 0.3;
-    const queue: Ev[] = [];
-    let seq = 0;
-    for (const l of loads) {
-      const at = l.at ?? t;
-      t = Math.max(t, at) + 0.15;
-      queue.push({ at, seq: seq++, kind: 'module', load: l });
-    }
-    for (;;) {
-      queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const nextModule = queue[0];
-      const timerAt = this.timer.armed ? this.timer.at : Number.POSITIVE_INFINITY;
-      if (!nextModule && !Number.isFinite(timerAt)) break;
-      if (nextModule && nextModule.at <= timerAt) {
-        queue.shift();
-        this.time = Math.max(this.time, nextModule.at);
-        if (nextModule.kind === 'module') this.loadModule(nextModule.load);
-      } else {
-        this.time = Math.max(this.time, timerAt);
+    const userStart = this.time;
+    let next = this.time + 0.3;
+    const fireTimerUntil = (t: number): void => {
+      while (this.timer.armed && this.timer.at <= t) {
+        this.time = Math.max(this.time, this.timer.at);
         this.timer.armed = false;
         this.deferredProbeTimeoutWork();
       }
+    };
+    for (const load of loads) {
+      let at = Math.max(next, load.at ?? next);
+      if (load.afterSettle !== undefined) {
+        // wait until devices_deferred drains, at most afterSettle seconds after /init started
+        const deadline = userStart + load.afterSettle;
+        fireTimerUntil(deadline);
+        at = Math.max(at, this.pending.length ? deadline : this.time);
+      }
+      fireTimerUntil(at);
+      this.time = Math.max(this.time, at);
+      this.loadModule(load);
+      next = this.time + 0.15;
     }
+    fireTimerUntil(Number.POSITIVE_INFINITY);
   }
 
   private loadModule(load: ModuleLoad): void {
@@ -420,7 +424,7 @@ class DriverCore {
   private deviceAdd(dev: PlatformDevice): DeviceState {
     const ds: DeviceState = {
       dev, regIndex: this.devices.length, driver: null, canMatch: false, attempted: false, onDeferredList: false, deferrals: 0, reason: null,
-      lastDefer: null, failure: null, iommuGroup: null, iommuNode: null, iommuGaveUp: null, iommuExhausted: false, dma: null, flags: [],
+      lastDefer: null, failure: null, iommuGroup: null, iommuNode: null, iommuGaveUp: null, iommuExhausted: false, iommuRefused: null, dma: null, flags: [],
       assumed: { kind: 'ok' }, assumedDefersLeft: 0, bindIndex: null, bindTime: null, addedAfterDriversDone: this.driversDone, addedAt: this.time,
     };
     const assumption = this.assumptionFor(dev);
@@ -524,6 +528,8 @@ class DriverCore {
     const prefix = (bound: boolean): string => (bound ? d.cat.name : ds.dev.bus);
     switch (outcome.kind) {
       case 'bound':
+        // children a probe creates (PCI enumeration, of_platform_populate) are added before driver_bound()
+        this.probeCreates(d, ds);
         this.driverBound(d, ds);
         return 0;
       case 'links-defer':
@@ -570,13 +576,12 @@ class DriverCore {
     }
     this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
     if (d.isIommu && ds.dev.node) this.iommuRegister(ds);
-    this.afterBind(d, ds);
     // driver_bound() → driver_deferred_probe_trigger()
     this.trigger();
   }
 
-  /** What a bound driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
-  private afterBind(d: ModelDriver, ds: DeviceState): void {
+  /** What a probing driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
+  private probeCreates(d: ModelDriver, ds: DeviceState): void {
     if (d.cat.name === 'simple-pm-bus' && ds.dev.compatible.includes('simple-pm-bus')) {
       for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts)) this.deviceAdd(child);
     }
@@ -806,7 +811,7 @@ class DriverCore {
   /** bus->dma_configure → of_dma_configure → of_iommu_configure, per version (kernel-semantics §1, §8). */
   private dmaConfigure(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
     if (ds.dma && ds.dma !== 'direct') return null; // fwspec with ops from an earlier try: reuse
-    if (ds.iommuGaveUp || ds.iommuExhausted) {
+    if (ds.iommuGaveUp || ds.iommuExhausted || ds.iommuRefused) {
       ds.dma = 'direct';
       return null;
     }
@@ -883,6 +888,20 @@ class DriverCore {
       this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: existing.id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${existing.id}` });
       return null;
     }
+    // arm_smmu_insert_master(): a stream ID already claimed by another master fails probe_device
+    if (inst.streams) {
+      for (const sid of ids) {
+        const owner = inst.streams.get(sid);
+        if (owner && owner !== ds) {
+          this.emit('iommu-exhausted', { device: ds.dev.name, driver: d.cat.name, error: -22, text: `${prefix} ${ds.dev.name}: stream ${sid} already in tree from dev ${owner.dev.name}` });
+          ds.iommuRefused = `stream ID ${sid} already belongs to ${owner.dev.name}`;
+          ds.dma = 'direct';
+          this.noteDirect(ds);
+          return null;
+        }
+      }
+      for (const sid of ids) inst.streams.set(sid, ds);
+    }
     const id = this.groupIds.alloc();
     if (!passthrough && inst.used >= inst.contexts) {
       this.groupIds.free(id);
@@ -958,14 +977,23 @@ class DriverCore {
       if (!this.profile.simplePmBusBindsSimpleBus || !['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'].includes(first)) return { kind: 'rejected', errno: -ENODEV, assumed: false };
     }
     if (node && ds.dev.bus !== 'pci') {
-      for (const ref of probeResources(node, this.profile.supplierBindings.length ? this.profile.supplierBindings : RESOURCE_BINDINGS, this.phandles)) {
-        if (this.initializedWithoutDevice(ref.supplier)) continue;
-        if (ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) continue;
-        if (!nodeAvailable(ref.supplier, this.popOpts)) continue;
-        const sup = this.deviceFor(ref.supplier);
-        if (sup === ds) continue;
-        if (sup && sup.driver) continue;
-        return { kind: 'driver-defer', resource: ref, supplierDevice: sup };
+      const check = this.driverChecks(d, ds);
+      if (check) return check;
+      const resources = probeResources(node, this.profile.supplierBindings.length ? this.profile.supplierBindings : RESOURCE_BINDINGS, this.phandles);
+      // platform_probe() → dev_pm_domain_attach(): a single power domain whose provider is missing asks
+      // check_state (genpd_dev_pm_attach), so the timeout turns it into a probe failure, not a wait
+      const domains = resources.filter((r) => r.binding === 'power-domains');
+      if (ds.dev.bus === 'platform' && domains.length === 1 && !this.resourceReady(domains[0]!, ds)) {
+        const v = this.checkState();
+        if (v === 'defer') return { kind: 'driver-defer', resource: domains[0]!, supplierDevice: this.deviceFor(domains[0]!.supplier) };
+        const text = v === 'etimedout' ? 'deferred probe timeout, ignoring dependency' : 'ignoring dependency for device, assuming no driver';
+        this.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
+        return { kind: 'failed', errno: v === 'etimedout' ? -ETIMEDOUT : -ENODEV };
+      }
+      for (const ref of resources) {
+        if (ref.binding === 'power-domains') continue;
+        if (this.resourceReady(ref, ds)) continue;
+        return { kind: 'driver-defer', resource: ref, supplierDevice: this.deviceFor(ref.supplier) };
       }
     }
     const a = ds.assumed;
@@ -985,13 +1013,39 @@ class DriverCore {
     }
   }
 
+  /** A provider the driver asks for is there: bound, or set up early without a device. */
+  private resourceReady(ref: SupplierRef, ds: DeviceState): boolean {
+    if (this.initializedWithoutDevice(ref.supplier)) return true;
+    if (ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) return true;
+    const sup = this.deviceFor(ref.supplier);
+    return sup === ds || !!(sup && sup.driver);
+  }
+
+  /**
+   * Checks a driver makes of its own node before anything else, when the kernel source says so:
+   * arm-smmu-v3 refuses a register window smaller than its two 64K pages ("MMIO region too small").
+   */
+  private driverChecks(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
+    const node = ds.dev.node!;
+    if (d.cat.name === 'arm-smmu-v3') {
+      const size = firstRegSize(node);
+      const need = stringListProp(node, 'compatible').includes('cavium,cn9900') ? 0x10000 : 0x20000;
+      if (size !== null && size < need) {
+        this.emit('failed', { device: ds.dev.name, driver: d.cat.name, text: `${d.cat.name} ${ds.dev.name}: MMIO region too small (reg size 0x${size.toString(16)}, needs 0x${need.toString(16)})` });
+        return { kind: 'failed', errno: -22 };
+      }
+    }
+    return null;
+  }
+
   // ---- IOMMU registration ---------------------------------------------------------------------
 
   private iommuRegister(ds: DeviceState): void {
     const node = ds.dev.node!;
     const userSet = this.lookupNumber(this.opts.iommuContexts ?? {}, ds);
     const budget = contextBudget(node, userSet);
-    const inst: IommuInstance = { node, device: ds, contexts: budget.contexts, contextNote: budget.note, used: 0, grouping: groupingRuleFor(stringListProp(node, 'compatible')), coherent: isDmaCoherent(node) };
+    const compat = stringListProp(node, 'compatible');
+    const inst: IommuInstance = { node, device: ds, contexts: budget.contexts, contextNote: budget.note, used: 0, grouping: groupingRuleFor(compat), coherent: isDmaCoherent(node), streams: compat.includes('arm,smmu-v3') ? new Map() : null };
     this.iommus.set(node, inst);
     if (!this.profile.groupAtIommuRegistration) return;
     // v6.15+: bus_iommu_probe() configures every present master without a driver right away
@@ -1123,6 +1177,19 @@ class DriverCore {
 
 // Bindings a driver's probe asks for in eras without fw_devlink tables (≤5.2).
 const RESOURCE_BINDINGS = ['clocks', 'power-domains', 'resets', 'phys', 'pwms', 'mboxes', 'interrupts', '*-supply', 'gpio-compat', '*-gpios', '*-gpio'];
+
+/** Size of the first `reg` entry, or null. */
+function firstRegSize(node: DtNode): number | null {
+  const reg = getProperty(node, 'reg');
+  if (!reg || !node.parent) return null;
+  const na = u32Prop(node.parent, '#address-cells') ?? 2;
+  const ns = u32Prop(node.parent, '#size-cells') ?? 1;
+  const c = cells(reg);
+  if (ns === 0 || c.length < na + ns) return null;
+  let size = 0;
+  for (let i = 0; i < ns; i++) size = size * 2 ** 32 + c[na + i]!;
+  return size;
+}
 
 function ancestors(node: DtNode): DtNode[] {
   const out: DtNode[] = [];

@@ -30,6 +30,8 @@ export interface ModuleLoad {
   name: string;
   /** Kernel time it is loaded at; default: userspace start plus its position. */
   at?: number;
+  /** Load once no device is left on the deferred list, waiting at most this many seconds after /init starts. */
+  afterSettle?: number;
 }
 
 export interface PredictOptions {

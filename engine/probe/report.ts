@@ -105,6 +105,8 @@ export function explain(ds: DeviceState, ctx: Ctx, seen: Set<DeviceState>): WhyS
       steps.push(...explainIommu(ds.iommuGaveUp.iommu, ctx, seen));
     } else if (ds.iommuExhausted && ds.iommuNode) {
       steps.push({ subject, text: `IOMMU ${nodePath(ds.iommuNode)} ran out of contexts (-ENOSPC): direct DMA`, ...spanOf(iommuPropSpan(ds)) });
+    } else if (ds.iommuRefused && ds.iommuNode) {
+      steps.push({ subject, text: `IOMMU ${nodePath(ds.iommuNode)} refused the master (${ds.iommuRefused}): direct DMA`, ...spanOf(iommuPropSpan(ds)) });
     }
     return steps;
   }

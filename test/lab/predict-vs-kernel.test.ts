@@ -5,10 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDtb } from '../../engine/devicetree/index';
-import { decodeCatalog, parseKernelConfig, predict, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../engine/probe/index';
+import { createNode, findNodeByPath, readDtb, type DtTree } from '../../engine/devicetree/index';
+import { decodeCatalog, parseKernelConfig, predict, type Assumption, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../engine/probe/index';
 import { debianDtbDir, kernelConfig } from '../support/system';
 import { scenarios } from './scenarios/index';
 
@@ -25,13 +25,52 @@ interface Truth { devices: TruthDevice[]; bindOrder: string[] | null; deferred: 
 /** PCI IDs the lab's QEMU functions carry → the PCI driver that binds them (the user naming functions). */
 const PCI_DRIVERS: Record<string, string | null> = { '1af4': 'virtio-pci', '1b36:0008': null };
 
-function loadTree(s: (typeof scenarios)[number]): ReturnType<typeof readDtb>['value'] {
+/**
+ * What QEMU's own boot code does to the tree before the kernel sees it (hw/arm/boot.c, the machine's
+ * modify_dtb hook): the /psci node is rewritten for QEMU's PSCI 1.0 conduit, and on xlnx-zcu102
+ * without EL3 the SMC firmware nodes (xlnx,zynqmp-firmware) are disabled because no PMU firmware runs.
+ */
+function qemuBootFixups(tree: DtTree, machine: string): Record<string, 'okay' | 'disabled'> {
+  const psci = findNodeByPath(tree, '/psci');
+  const compat = psci?.properties.find((p) => p.name === 'compatible');
+  if (psci && compat && machine !== 'virt') compat.value = new TextEncoder().encode('arm,psci-1.0\0arm,psci-0.2\0arm,psci\0');
+  const status: Record<string, 'okay' | 'disabled'> = {};
+  if (machine === 'xlnx-zcu102') {
+    const stack = [tree.root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      stack.push(...n.children);
+      const c = n.properties.find((p) => p.name === 'compatible');
+      if (c && new TextDecoder().decode(c.value).split('\0').includes('xlnx,zynqmp-firmware')) status[pathOf(n)] = 'disabled';
+    }
+  }
+  return status;
+}
+
+function pathOf(n: ReturnType<typeof createNode>): string {
+  const parts: string[] = [];
+  for (let x: typeof n | null = n; x && x.parent; x = x.parent) parts.unshift(x.name);
+  return '/' + parts.join('/');
+}
+
+/**
+ * QEMU virt fills its virtio-mmio transports from the top (a003e00 first) with the `-device virtio-*-device`
+ * backends given; an empty transport reads device ID 0 and virtio_mmio_probe() returns -ENODEV.
+ */
+function virtioBackendAssumptions(tree: DtTree, qemuArgs: readonly string[] | undefined): Assumption[] {
+  const backends = (qemuArgs ?? []).filter((a) => /^virtio-[a-z0-9-]+-device\b/.test(a)).length;
+  const transports = tree.root.children.filter((c) => c.name.startsWith('virtio_mmio@')).map((c) => '/' + c.name);
+  transports.sort((a, b) => parseInt(b.split('@')[1]!, 16) - parseInt(a.split('@')[1]!, 16));
+  return transports.slice(backends).map((target) => ({ target, outcome: { kind: 'absent' as const } }));
+}
+
+function loadTree(s: (typeof scenarios)[number]): DtTree {
   let dtb: string;
   if (s.debianDtb) dtb = join(debianDtbDir(), s.debianDtb);
   else {
     dtb = join(work, `${s.name}.dtb`);
     // dtc is the reference compiler until engine/devicetree's loadDeviceTree lands
-    const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, join(boardsDir, s.dts!)], { encoding: 'utf8' });
+    const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, resolve(boardsDir, s.dts!)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`dtc failed on ${s.dts}: ${r.stderr}`);
   }
   return readDtb(new Uint8Array(readFileSync(dtb)), dtb).value;
@@ -49,16 +88,16 @@ function pciFromLog(log: string): PciFunctionSpec[] {
   return out;
 }
 
-/** The scenario's /init plan as module loads; a settle step moves the next loads to its uptime. */
+/** The scenario's /init plan as module loads; a settle step holds the next load until devices_deferred drains. */
 function moduleLoads(steps: readonly unknown[]): ModuleLoad[] {
   const out: ModuleLoad[] = [];
-  let at: number | undefined;
+  let settle: number | undefined;
   for (const raw of steps) {
-    const step = raw as { kind: string; module?: string; untilUptime?: number };
+    const step = raw as { kind: string; module?: string; maxSeconds?: number };
     if (step.kind === 'insmod' && step.module) {
-      out.push(at === undefined ? { name: step.module } : { name: step.module, at });
-      if (at !== undefined) at += 0.1;
-    } else if (step.kind === 'settle' && typeof step.untilUptime === 'number') at = step.untilUptime;
+      out.push(settle === undefined ? { name: step.module } : { name: step.module, afterSettle: settle });
+      settle = undefined;
+    } else if (step.kind === 'settle' && typeof step.maxSeconds === 'number') settle = step.maxSeconds;
   }
   return out;
 }
@@ -80,8 +119,10 @@ describe('prediction vs Debian 6.1 under QEMU (lab goldens)', () => {
       const truth = JSON.parse(readFileSync(join(goldenDir, `${s.name}.truth.json`), 'utf8')) as Truth;
       const log = readFileSync(join(goldenDir, `${s.name}.log`), 'utf8');
       const tree = loadTree(s);
+      const nodeStatus = qemuBootFixups(tree, s.machine);
+      const assume = s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : [];
       const { value } = predict(tree, {
-        kernel: '6.1', catalog, config, cmdline: s.cmdline,
+        kernel: '6.1', catalog, config, cmdline: s.cmdline, nodeStatus, assume,
         modulesLoaded: moduleLoads(s.steps), pciFunctions: pciFromLog(log),
       });
       const predicted = new Map(value.devices.map((d) => [d.name, d]));
