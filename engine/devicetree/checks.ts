@@ -151,9 +151,11 @@ export const CHECKS: Check[] = [
         if (!ctx.tree.isPlugin) ctx.report(node, undefined, 'Missing interrupt-parent');
         return;
       }
-      const cells = cell(prop(irqNode, '#interrupt-cells'));
+      const cellsProp = prop(irqNode, '#interrupt-cells');
+      const cells = cell(cellsProp);
       if (cells === undefined) return;
-      if (cells && irq.value.length % (cells * 4)) ctx.report(node, irq, `size is (${irq.value.length}), expected multiple of ${cells * 4}`);
+      // dtc names the provider's #interrupt-cells here (its source position too), after the consumer's path.
+      if (cells && irq.value.length % (cells * 4)) ctx.report(node, cellsProp, `size is (${irq.value.length}), expected multiple of ${cells * 4}`);
     },
   },
   {
@@ -161,6 +163,7 @@ export const CHECKS: Check[] = [
     fn(ctx, node) {
       if (!isInterruptProvider(node)) return;
       if (!prop(node, '#interrupt-cells')) ctx.report(node, undefined, 'Missing #interrupt-cells in interrupt provider');
+      if (!prop(node, '#address-cells')) ctx.report(node, undefined, 'Missing #address-cells in interrupt provider');
     },
   },
 ];
