@@ -108,7 +108,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The board as `bringup dt` reads it: a DTB directly, a DTS through the preprocessor (board folder first). */
-function loadBoard(path: string, includeDirs: string[], defines: string[], io: CliIo): Result<DtTree> {
+export function loadBoard(path: string, includeDirs: string[], defines: string[], io: CliIo): Result<DtTree> {
   const bytes = io.readFile(path);
   if (looksLikeDtb(bytes)) return readDtb(bytes, path);
   const readFile = (p: string): Uint8Array | undefined => {

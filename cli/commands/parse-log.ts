@@ -2,18 +2,25 @@
 // log.yaml) through engine/bootlog, printed as the live device table or as JSON. A thin adapter:
 // read the file, run the streaming parser, print. Exit 0 parsed a boot, 1 no kernel output, 2 usage.
 import { resolve as resolvePath } from 'node:path';
-import { LiveState, parseBootLog, type BootEvent, type LiveDeviceReport } from '../../engine/bootlog';
+import { LiveState, parseBootLog, type BootEvent, type DeviceNodeIndex, type LiveDeviceReport } from '../../engine/bootlog';
+import { formatDiagnostic, hasErrors } from '../../engine/common/index';
+import { populateDevices } from '../../engine/probe/index';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
+import { loadBoard } from './compare';
 
 const FLAGS: FlagSpec[] = [
   { names: ['--json'], key: 'json', kind: 'boolean' },
   { names: ['--events'], key: 'events', kind: 'boolean' },
   { names: ['--boot'], key: 'boot', kind: 'string' },
+  { names: ['--board'], key: 'board', kind: 'string' },
+  { names: ['-I', '--include'], key: 'include', kind: 'list' },
+  { names: ['-D', '--define'], key: 'define', kind: 'list' },
+  { names: ['--kernel', '-k'], key: 'kernel', kind: 'string' },
 ];
 
-const usage = `usage: bringup parse-log <LOG> [--json] [--events] [--boot N]
+const usage = `usage: bringup parse-log <LOG> [--json] [--events] [--boot N] [--board DTS|DTB [-I DIR]... [-D NAME[=VAL]]... [--kernel V]]
 
 Parses a captured boot log and prints each device as the kernel left it: state, driver, IOMMU group,
 deferrals, bind order. Accepts raw serial captures (U-Boot before the kernel, resets, ANSI, garbage),
@@ -23,6 +30,9 @@ options:
   --json      print {"source","stats","coverage","boots","boot","devices","reports"} (docs/cli-parse-log.md)
   --events    with --json: also print every recognised event
   --boot N    report boot N (0-based) of a capture holding several; default: the last
+  --board F   the board's device tree: maps each kernel device name to its DT node (kernel naming
+              rules of --kernel, default 6.1); names no node matches keep node null
+  -I DIR, -D NAME[=VAL]  include path and defines for a .dts board
 
 exit status: 0 a kernel boot was found, 1 the file holds no kernel output, 2 bad usage or unreadable file
 `;
@@ -46,7 +56,23 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const boot = flags.boot === undefined ? lastBoot : Number(flags.boot);
   if (!Number.isInteger(boot) || boot < 0 || boot > lastBoot) throw new UsageError(`--boot takes 0..${lastBoot} (got "${flags.boot as string}")`);
   const mine = events.filter((e) => e.boot === boot);
-  const live = new LiveState();
+  let nodeIndex: DeviceNodeIndex | undefined;
+  if (typeof flags.board === 'string') {
+    const boardPath = resolvePath(io.cwd, flags.board);
+    let loaded;
+    try {
+      loaded = loadBoard(boardPath, (flags.include as string[]).map((d) => resolvePath(io.cwd, d)), flags.define as string[], io);
+    } catch (e) {
+      io.stderr(`bringup parse-log: cannot read ${boardPath}: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    if (hasErrors(loaded.diagnostics)) {
+      for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return EXIT_USAGE;
+    }
+    nodeIndex = new Map(populateDevices(loaded.value, (flags.kernel as string | undefined) ?? '6.1').filter((d) => d.node).map((d) => [d.name, d.path]));
+  }
+  const live = new LiveState(nodeIndex);
   live.apply(mine);
   const devices = live.devices();
   const reports = mine.filter((e) => REPORT_KINDS.has(e.kind));

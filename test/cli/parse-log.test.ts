@@ -50,6 +50,26 @@ describe('bringup parse-log --json on every lab log', () => {
   }
 });
 
+describe('bringup parse-log --board maps names to DT nodes', () => {
+  it('every device the kernel tied to a DT node (sysfs of_node) gets that node; others stay null', async () => {
+    const board = join(__dirname, '../lab/boards/virt-gpio-iommu.dts');
+    const { code, out } = await run([join(LAB, 'late-iommu.log'), '--json', '--board', board]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as { devices: { name: string; node: string | null }[] };
+    const truth = JSON.parse(readFileSync(join(LAB, 'late-iommu.truth.json'), 'utf8')) as { devices: { name: string; node: string | null }[] };
+    const truthNode = new Map(truth.devices.map((t) => [t.name, t.node]));
+    let mapped = 0;
+    for (const d of doc.devices) {
+      if (!truthNode.has(d.name)) continue;
+      expect([d.name, d.node]).toEqual([d.name, truthNode.get(d.name)]);
+      if (d.node) mapped++;
+    }
+    expect(mapped).toBeGreaterThan(5);
+    // Names no node matches are kept, not dropped.
+    expect(doc.devices.find((d) => d.name === 'reg-dummy')).toMatchObject({ node: null });
+  });
+});
+
 describe('bringup parse-log exit codes and text', () => {
   it('prints a table in bind order', async () => {
     const { code, out } = await run([join(LAB, 'late-iommu.log')]);
