@@ -437,7 +437,18 @@ export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootR
     const chunks: ConsoleChunk[] = [];
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (b: Buffer) => chunks.push({ t: performance.now() - start, bytes: b }));
+    // Machines without PSCI SYSTEM_OFF (raspi3b) halt on `poweroff -f` instead of exiting, so the
+    // end marker is the signal: give QEMU a moment to exit by itself, then end it.
+    let tail = '';
+    let endSeen = false;
+    child.stdout.on('data', (b: Buffer) => {
+      chunks.push({ t: performance.now() - start, bytes: b });
+      tail = (tail + b.toString('latin1')).slice(-64);
+      if (!endSeen && tail.includes(TRUTH_END)) {
+        endSeen = true;
+        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 3000).unref();
+      }
+    });
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     const timer = setTimeout(() => {
       timedOut = true;

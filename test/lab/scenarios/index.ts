@@ -303,6 +303,25 @@ export const scenarios: Scenario[] = [
     expected:
       'both UARTs (clocks from the absent PMU firmware) stay deferred: "deferred probe pending" at the 5 s timeout; the PCIe host is released by the timeout',
   },
+  {
+    name: 'raspi3b',
+    title: "A second vendor board: Debian's bcm2837-rpi-3-b.dtb on QEMU's raspi3b (firmware mailbox partly modelled)",
+    machine: 'raspi3b',
+    debianDtb: 'broadcom/bcm2837-rpi-3-b.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 10,
+    timeoutSeconds: 90,
+    signatures: [
+      'amba 3f201000\\.serial: Added to deferred list',
+      'platform soc:firmware: Added to deferred list',
+      'platform soc:firmware: Retrying from deferred list',
+      "driver: 'raspberrypi-firmware': driver_bound: bound to device 'soc:firmware'",
+      "driver: 'uart-pl011': driver_bound: bound to device '3f201000\\.serial'",
+    ],
+    expected:
+      'the PL011 console UART, the firmware node and its children defer at first probe (mailbox/clock suppliers not yet bound) and all bind at late_initcall',
+  },
 ];
 
 export function scenarioByName(name: string): Scenario {
