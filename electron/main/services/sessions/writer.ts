@@ -3,7 +3,8 @@
 // bounds latency (flushDelayMs), fdatasync runs at every marker and at least every syncIntervalMs, and a
 // failed write (disk full, quota, I/O error) cuts the file back to its last whole record, pauses, keeps
 // a bounded backlog in memory and retries until space returns. The file on disk is valid at all times.
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { constants as fsConstants } from 'node:fs';
 import { decodeSession, encodeData, encodeHeader, encodeRecord, type MarkerKind, type SessionRecord } from '../../../../engine/session';
 
@@ -99,6 +100,7 @@ export class SessionWriter {
     if (meta) start.meta = meta;
     w.queue(encodeRecord(start), 0, 0);
     w.opening = w.openFile('wx');
+    w.opening.catch(() => {}); // reported through pause(); the pump retries
     w.startSyncTimer();
     w.kickSoon();
     return w;
@@ -207,6 +209,7 @@ export class SessionWriter {
 
   private async openFile(flags: string): Promise<void> {
     try {
+      await mkdir(dirname(this.path), { recursive: true });
       this.fh = await open(this.path, flags, 0o644);
     } catch (err) {
       this.opening = null;
@@ -267,7 +270,10 @@ export class SessionWriter {
 
   private async pump(): Promise<void> {
     if (!this.fh) {
-      if (!this.opening) this.opening = this.openFile('wx');
+      if (!this.opening) {
+        this.opening = this.openFile('wx');
+        this.opening.catch(() => {});
+      }
       try {
         await this.opening;
       } catch {
