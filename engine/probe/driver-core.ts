@@ -990,6 +990,7 @@ class DriverCore {
         this.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
         return { kind: 'failed', errno: v === 'etimedout' ? -ETIMEDOUT : -ENODEV };
       }
+      resources.push(...this.driverDataResources(ds));
       for (const ref of resources) {
         if (ref.binding === 'power-domains') continue;
         if (this.resourceReady(ref, ds)) continue;
@@ -1011,6 +1012,29 @@ class DriverCore {
       case 'fail':
         return a.errno === -ENODEV || a.errno === -6 ? { kind: 'rejected', errno: a.errno, assumed: true } : { kind: 'failed', errno: a.errno };
     }
+  }
+
+  /**
+   * Providers a driver reaches through its parent or a plain phandle rather than a supplier binding:
+   * a child of an MFD (`simple-mfd` with its own driver) asks the parent's driver for its data
+   * (rpi_firmware_get(), dev_get_regmap(parent)); a `firmware = <&fw>` phandle names the firmware driver.
+   */
+  private driverDataResources(ds: DeviceState): SupplierRef[] {
+    const node = ds.dev.node!;
+    const out: SupplierRef[] = [];
+    const parent = node.parent;
+    const parentCompat = parent ? stringListProp(parent, 'compatible') : [];
+    if (parent && parentCompat.includes('simple-mfd') && this.index) {
+      const own = this.index.platformDriversFor(parentCompat).filter((x) => x.name !== 'simple-pm-bus' && this.drivers.some((m) => m.cat === x));
+      const prop = getProperty(parent, 'compatible');
+      if (own.length && prop) out.push({ binding: 'parent-mfd', property: prop, supplier: parent });
+    }
+    const fw = getProperty(node, 'firmware');
+    if (fw && fw.value.length === 4) {
+      const target = this.phandles.get(cells(fw)[0]!);
+      if (target) out.push({ binding: 'firmware', property: fw, supplier: target });
+    }
+    return out;
   }
 
   /** A provider the driver asks for is there: bound, or set up early without a device. */

@@ -22,6 +22,15 @@ const work = mkdtempSync(join(tmpdir(), 'predict-lab-'));
 interface TruthDevice { name: string; bus: string; node: string | null; driver: string | null; iommuGroup: number | null; deferred: boolean }
 interface Truth { devices: TruthDevice[]; bindOrder: string[] | null; deferred: { name: string; reason: string }[] }
 
+/**
+ * What QEMU's boards do that no device tree says (the hardware half of a prediction, given as
+ * assumptions the way an engineer would): QEMU's raspi3b firmware mailbox does not answer the GPIO
+ * expander calls ("Failed to get GPIO 1 config"), so pwrseq_simple's reset GPIO fails with -EIO.
+ */
+const HARDWARE_ASSUMPTIONS: Record<string, Assumption[]> = {
+  raspi3b: [{ target: '/wifi-pwrseq', outcome: { kind: 'fail', errno: -5 } }],
+};
+
 /** PCI IDs the lab's QEMU functions carry → the PCI driver that binds them (the user naming functions). */
 const PCI_DRIVERS: Record<string, string | null> = { '1af4': 'virtio-pci', '1b36:0008': null };
 
@@ -120,7 +129,7 @@ describe('prediction vs Debian 6.1 under QEMU (lab goldens)', () => {
       const log = readFileSync(join(goldenDir, `${s.name}.log`), 'utf8');
       const tree = loadTree(s);
       const nodeStatus = qemuBootFixups(tree, s.machine);
-      const assume = s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : [];
+      const assume = [...(s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : []), ...(HARDWARE_ASSUMPTIONS[s.machine] ?? [])];
       const { value } = predict(tree, {
         kernel: '6.1', catalog, config, cmdline: s.cmdline, nodeStatus, assume,
         modulesLoaded: moduleLoads(s.steps), pciFunctions: pciFromLog(log),
