@@ -10,6 +10,7 @@ import { scenarioDtb } from '../lab/board';
 import { scenarios } from '../lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
+import { kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { startPtyBoard, type PtyBoard } from './support/qemu-pty';
 import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
@@ -35,7 +36,7 @@ describe('QEMU board on a pty, connect to last probe', () => {
 
   it('shows every probe of the boot live, as the kernel itself reports them', async () => {
     const { page } = wb;
-    await openBoard(page, scenarioDtb(scenario)!);
+    await openBoard(page, scenarioDtb(scenario)!, { config: kernelConfig() });
     await connectTo(page, board.path);
     await board.resume();
     const t0 = Date.now();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDts } from '../lab/board';
 import { readRow, summaryChips, waitForLiveState } from './support/board-page';
+import { kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
 
@@ -61,7 +62,7 @@ describe('workbench in Chromium (browser mode)', () => {
 
   it('connects to a pty through the connect bar and fills in live states from a real boot log', async () => {
     const { page } = wb;
-    await openBoard(page, compileDts('virt-gpio-iommu.dts'));
+    await openBoard(page, compileDts('virt-gpio-iommu.dts'), { config: kernelConfig() });
     await connectTo(page, pty.appPath);
     await pty.play(scenario.log, 256, 3);
     const last = scenario.truth.bindOrder[scenario.truth.bindOrder.length - 1]!;

@@ -4,7 +4,7 @@
 import type { DeviceRow, RowSummary, Verdict } from '../worker/protocol';
 
 export type SortKey = 'order' | 'name' | 'verdict' | 'state' | 'deferrals' | 'live-order';
-export type VerdictFilter = 'all' | 'problems' | 'mismatch' | 'pending' | 'one-side';
+export type VerdictFilter = 'all' | 'problems' | 'mismatch' | 'pending' | 'one-side' | 'live-only';
 
 export interface RowQuery {
   text: string;
@@ -32,7 +32,7 @@ export function summarize(rows: readonly DeviceRow[], order: { spearman: number 
 }
 
 function isProblem(r: DeviceRow): boolean {
-  if (r.verdict === 'mismatch' || r.verdict === 'live-only' || r.verdict === 'predicted-only') return true;
+  if (r.verdict === 'mismatch' || r.verdict === 'predicted-only') return true;
   const st = r.live?.state ?? r.predicted?.state;
   return st === 'failed' || st === 'deferred' || (r.live?.deferrals ?? 0) > 0 || (r.predicted?.deferrals ?? 0) > 0;
 }
@@ -48,7 +48,9 @@ function matchesVerdict(r: DeviceRow, f: VerdictFilter): boolean {
     case 'pending':
       return r.verdict === 'pending';
     case 'one-side':
-      return r.verdict === 'live-only' || r.verdict === 'predicted-only';
+      return r.verdict === 'predicted-only';
+    case 'live-only':
+      return r.verdict === 'live-only';
   }
 }
 

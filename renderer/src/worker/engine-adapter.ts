@@ -192,7 +192,8 @@ function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: Set<
       row.verdict = 'live-only';
       break;
   }
-  if (row.verdict === 'pending') {
+  if (row.verdict !== 'mismatch' && row.verdict !== 'match') {
+    // One side only (or not yet): the row itself is the finding; there is no pair of cells to contrast.
     row.differs = [];
     row.minor = [];
   }

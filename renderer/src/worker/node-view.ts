@@ -90,7 +90,7 @@ function printable(bytes: Uint8Array): boolean {
 const MAX_SHOWN_BYTES = 256;
 
 /** A property value the way dtc prints it: strings, <cells> or [bytes]; long values are cut. */
-export function formatValue(prop: DtProperty, labelOf?: (phandle: number) => string | undefined, phandleish = false): string {
+export function formatValue(prop: DtProperty): string {
   const v = prop.value;
   if (v.length === 0) return '';
   if (printable(v)) {
@@ -102,14 +102,45 @@ export function formatValue(prop: DtProperty, labelOf?: (phandle: number) => str
   }
   if (v.length % 4 === 0) {
     const c = cells(prop);
-    const shown = c.slice(0, MAX_SHOWN_BYTES / 4).map((x, i) => {
-      const label = phandleish && i === 0 ? labelOf?.(x) : undefined;
-      return label ? `&${label}` : `0x${x.toString(16)}`;
-    });
+    const shown = c.slice(0, MAX_SHOWN_BYTES / 4).map((x) => `0x${x.toString(16)}`);
     return `<${shown.join(' ')}${c.length > shown.length ? ` …(${c.length} cells)` : ''}>`;
   }
   const bytes = Array.from(v.subarray(0, MAX_SHOWN_BYTES), (b) => b.toString(16).padStart(2, '0'));
   return `[${bytes.join(' ')}${v.length > MAX_SHOWN_BYTES ? ` …(${v.length} bytes)` : ''}]`;
+}
+
+/** A phandle property with its specifiers, the targets named (`<&{/smmuv3@9050000} 0x100>`), as dtc prints a DTS. */
+export function formatReferences(prop: DtProperty, byPhandle: Map<number, DtNode>): string | null {
+  if (prop.value.length === 0 || prop.value.length % 4 !== 0) return null;
+  const c = cells(prop);
+  const ref = (n: DtNode) => (n.labels[0] ? `&${n.labels[0]}` : `&{${nodePath(n)}}`);
+  const parts: string[] = [];
+  const hex = (x: number) => `0x${x.toString(16)}`;
+  if (prop.name === 'iommu-map' || prop.name === 'msi-map') {
+    for (let i = 0; i + 1 < c.length; ) {
+      const t = byPhandle.get(c[i + 1]!);
+      if (!t) return null;
+      const n = u32Prop(t, prop.name === 'iommu-map' ? '#iommu-cells' : '#msi-cells') ?? 1;
+      parts.push([hex(c[i]!), ref(t), ...c.slice(i + 2, i + 3 + n).map(hex)].join(' '));
+      i += 3 + n;
+    }
+    return parts.length ? `<${parts.join(' ')}>` : null;
+  }
+  const cellsProp = cellsPropFor(prop.name);
+  if (cellsProp === undefined) return null;
+  for (let i = 0; i < c.length; ) {
+    const t = byPhandle.get(c[i]!);
+    if (!t) {
+      if (c[i] !== 0) return null;
+      parts.push('0');
+      i++;
+      continue;
+    }
+    const n = cellsProp ? (u32Prop(t, cellsProp) ?? 0) : 0;
+    parts.push([ref(t), ...c.slice(i + 1, i + 1 + n).map(hex)].join(' '));
+    i += 1 + n;
+  }
+  return parts.length ? `<${parts.join(' ')}>` : null;
 }
 
 export interface LinkIndex {
@@ -145,9 +176,8 @@ export function nodeDetail(
   deviceOfNode: (path: string) => string | undefined,
 ): NodeDetail {
   const path = nodePath(node);
-  const labelOf = (ph: number) => links.byPhandle.get(ph)?.labels[0] ?? (links.byPhandle.has(ph) ? undefined : undefined);
   const properties: NodePropertyView[] = node.properties.map((p) => {
-    const view: NodePropertyView = { name: p.name, text: formatValue(p, labelOf, cellsPropFor(p.name) !== undefined) };
+    const view: NodePropertyView = { name: p.name, text: formatReferences(p, links.byPhandle) ?? formatValue(p) };
     const span = p.span ?? spans(path, p.name);
     if (span) view.span = span;
     return view;
