@@ -27,6 +27,7 @@ const windows = new Map<number, string>();
 let services: WorkbenchServices;
 
 function serveRenderer(): void {
+  if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no renderer at ${rendererDir}: run \`npx electron-vite build\` (npm start does)`);
   const root = realpathSync(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);

@@ -127,6 +127,8 @@ describe('serial over a socat pty pair', () => {
     expect(lostAfter).toBeLessThan(1000);
     expect(statuses.some((s) => s.state === 'reconnecting')).toBe(true);
     await expect(manager.write(st.connectionId, new Uint8Array([65]))).rejects.toThrow(/reconnecting|lost/);
+    // Settings changed while the adapter is away apply when it comes back.
+    await manager.updateSettings(st.connectionId, { ...DEFAULT_SERIAL_SETTINGS, baudRate: 230400 });
 
     socat = await socatPtyPair(app, board);
     await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 5000);
@@ -134,8 +136,9 @@ describe('serial over a socat pty pair', () => {
     await write(far.port, 'after replug\n');
     await waitFor('bytes after reconnect', () => rxText().includes('after replug\n'));
     expect(rxText()).toBe('before unplug\nafter replug\n');
+    expect(sttySpeed(app)).toBe(230400);
     expect(recorder.rxText()).toBe(rxText());
-    expect(recorder.markers.map((m) => m.kind)).toEqual(['connect', 'lost', 'reconnect']);
+    expect(recorder.markers.map((m) => m.kind)).toEqual(['connect', 'lost', 'config', 'reconnect']);
     expect(recorder.begun).toHaveLength(1); // one session across the power cycle
     // The link now names the new socat's pty (the kernel may hand out the same number again).
     expect(realpathSync(app)).toMatch(/^\/dev\/pts\/\d+$/);
@@ -170,6 +173,32 @@ describe('serial over raw TCP', () => {
     await waitFor('bytes to the pty', () => far.received().length >= 2);
     expect([...Buffer.from(far.received(), 'latin1')]).toEqual([0xff, 0x42]);
     await expect(manager.setSignals(st.connectionId, { dtr: true })).rejects.toThrow(/rfc2217/);
+  });
+
+  it('shows the server going away and reconnects when it listens again', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const pty = join(dir, 'pty');
+    let socat = await socatTcpToPty(port, pty);
+    cleanups.push(() => socat.stop());
+    const { manager, statuses, rxText, recorder } = managed(50);
+    const st = await manager.connect({ target: `tcp://127.0.0.1:${port}`, settings: DEFAULT_SERIAL_SETTINGS, autoReconnect: true });
+    await socat.stop();
+    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 2000, 5);
+    socat = await socatTcpToPty(port, pty);
+    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 5000);
+    await waitFor('pty behind the new server', () => {
+      try {
+        return realpathSync(pty);
+      } catch {
+        return undefined;
+      }
+    });
+    const far = await openFarEnd(pty);
+    await write(far.port, 'back\n');
+    await waitFor('bytes after reconnect', () => rxText().includes('back\n'));
+    expect(recorder.markers.map((m) => m.kind)).toEqual(['connect', 'lost', 'reconnect']);
+    expect(st.connectionId).toBe(manager.list()[0]!.connectionId);
   });
 
   it('reports a refused connection', async () => {

@@ -120,6 +120,11 @@ export class ConnectionManager {
         c.demo = await this.opts.demo.open(c.id, c.settings);
       }
       await this.openTransport(c);
+      if (!this.connections.has(c.id)) {
+        // disconnect() ran while the line was opening
+        await c.transport?.close().catch(() => {});
+        throw new Error(`${c.target}: disconnected while connecting`);
+      }
     } catch (err) {
       this.connections.delete(c.id);
       await c.demo?.release().catch(() => {});
@@ -236,6 +241,13 @@ export class ConnectionManager {
   async updateSettings(id: string, settings: SerialSettings): Promise<void> {
     validateSettings(settings);
     const c = this.get(id);
+    if (c.state === 'lost' || c.state === 'reconnecting') {
+      // Applied when the adapter comes back (the reopen uses c.settings).
+      c.settings = { ...settings };
+      this.marker(c, 'config', JSON.stringify(settings));
+      this.setState(c, c.state, c.error);
+      return;
+    }
     const t = this.requireOpen(c);
     await t.applySettings({ ...settings });
     c.settings = { ...settings };
