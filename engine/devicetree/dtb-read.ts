@@ -164,6 +164,9 @@ function restoreLabels(tree: DtTree): void {
       if (!part || !node) continue;
       node = node.children.find((c: DtNode) => c.name === part);
     }
-    if (node && node !== tree.root && !node.labels.includes(prop.name)) node.labels.push(prop.name);
+    if (node && node !== tree.root && !node.labels.includes(prop.name)) {
+      node.labels.push(prop.name);
+      tree.labelsFromSymbols = true;
+    }
   }
 }

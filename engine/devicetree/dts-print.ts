@@ -131,7 +131,7 @@ export function printDts(tree: DtTree): string {
     }
     // dtc prints an empty line before every child node.
     out.push(level > 0 ? '\n' + indent : indent);
-    for (const l of node.labels) out.push(`${l}: `);
+    if (!tree.labelsFromSymbols) for (const l of node.labels) out.push(`${l}: `);
     out.push(node.name ? `${node.name} {\n` : '/ {\n');
     for (const p of node.properties) {
       out.push('\t'.repeat(level + 1));

@@ -4,7 +4,7 @@
 // phandle references and the `file:line:col` it came from with its include chain.
 import type { SourceSpan } from '../common/diagnostics';
 import { guessValueType } from './dts-print';
-import { nodePath, phandleOf, walk, type DtProperty, type DtTree, type Marker } from './tree';
+import { phandleOf, walk, type DtNode, type DtProperty, type DtTree, type Marker } from './tree';
 
 export interface JsonChunk {
   type: 'string' | 'u8' | 'u16' | 'u32' | 'u64';
@@ -34,7 +34,6 @@ export interface JsonNode {
   alsoAt?: string[];
   includedFrom?: string[];
   properties: JsonProperty[];
-  children: string[];
 }
 
 export interface JsonTree {
@@ -91,14 +90,18 @@ function hexOf(v: Uint8Array): string {
 
 export function treeToJson(tree: DtTree): JsonTree {
   const nodes: JsonNode[] = [];
+  // Paths are built from the parent's, so the walk stays linear in the output size.
+  const paths = new Map<DtNode, string>();
   for (const node of walk(tree.root)) {
-    const path = nodePath(node);
+    const parentPath = node.parent ? paths.get(node.parent)! : null;
+    const path = parentPath === null ? '/' : parentPath === '/' ? `/${node.name}` : `${parentPath}/${node.name}`;
+    paths.set(node, path);
     const at = node.name.indexOf('@');
     const jn: JsonNode = {
       path,
       name: node.name,
       unitAddress: at < 0 ? '' : node.name.slice(at + 1),
-      parent: node.parent ? nodePath(node.parent) : null,
+      parent: parentPath,
       labels: [...node.labels],
       phandle: phandleOf(node) ?? null,
       properties: node.properties.map((p) => {
@@ -118,7 +121,6 @@ export function treeToJson(tree: DtTree): JsonTree {
         }
         return jp;
       }),
-      children: node.children.map((c) => (path === '/' ? `/${c.name}` : `${path}/${c.name}`)),
     };
     if (node.span) {
       jn.source = where(node.span);

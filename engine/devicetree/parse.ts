@@ -49,8 +49,11 @@ class Parser {
     this.tok = this.lexer.next();
   }
 
+  private lastSpan: SourceSpan = { file: '', line: 1, col: 1, endLine: 1, endCol: 1 };
+
   private advance(): Token {
     const t = this.tok;
+    this.lastSpan = t.span;
     if (this.ahead) {
       this.tok = this.ahead;
       this.ahead = undefined;
@@ -478,13 +481,15 @@ class Parser {
   /** Precedence climbing over dtc's levels: || && | ^ & (== !=) (< > <= >=) (<< >>) (+ -) (* / %). */
   private binary(level: number): bigint {
     if (level >= LEVELS.length) return this.unary();
+    const start = this.tok.span;
     let left = this.binary(level + 1);
     for (;;) {
       const op = this.opAt(level);
       if (!op) return left;
-      const opTok = this.advance();
+      this.advance();
       const right = this.binary(level + 1);
-      left = this.apply(op, left, right, opTok.span);
+      // dtc reports a division by zero over the whole `a / b` (bison's @$).
+      left = this.apply(op, left, right, joinSpan(start, this.lastSpan));
     }
   }
 

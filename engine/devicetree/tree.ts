@@ -72,6 +72,8 @@ export interface DtTree {
    * writeDtb returns them as long as the tree still encodes to the same content.
    */
   rawBlob?: Uint8Array;
+  /** Node labels were recovered from a blob's /__symbols__ (dtc -I dtb does not print those). */
+  labelsFromSymbols?: boolean;
 }
 
 // ---- construction -------------------------------------------------------------------------------

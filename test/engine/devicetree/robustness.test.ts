@@ -1,0 +1,141 @@
+// Bad and extreme inputs: each class gives a typed diagnostic with file:line.col (or a byte offset for
+// blobs) and never throws, hangs or overflows the stack: 10,000-deep nesting in DTS and DTB, huge
+// values, an empty file, a binary file, a truncated DTB, unterminated tokens, runaway expressions.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic, hasErrors } from '../../../engine/common';
+import { compileSource, formatDtcDiagnostic, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
+import { debianDtbDir } from '../../support/system';
+import { fixtures, readFileOrUndefined } from './dtc';
+
+const noFiles = { readFile: () => undefined };
+const compile = (text: string, file = 'in.dts') => compileSource(text, file, noFiles);
+const errors = (text: string) => compile(text).diagnostics.filter((d) => d.severity === 'error').map(formatDtcDiagnostic);
+
+function deepSource(depth: number): string {
+  return '/dts-v1/;\n/ {\n' + 'a {\n'.repeat(depth) + 'leaf;\n' + '};\n'.repeat(depth) + '};\n';
+}
+
+describe('depth from the input never overflows the stack', () => {
+  it('10,000-deep nesting in DTS compiles, merges, writes, reads back and prints', () => {
+    const text = deepSource(10_000);
+    const r = compileSource(text + '/ {\n' + 'a {\n'.repeat(10_000) + 'more;\n' + '};\n'.repeat(10_000) + '};\n', 'deep.dts', { ...noFiles, symbols: true });
+    expect(r.diagnostics).toEqual([]);
+    const blob = writeDtb(r.value);
+    const back = readDtb(blob, 'deep.dtb');
+    expect(back.diagnostics).toEqual([]);
+    expect(Buffer.from(writeDtb(back.value)).equals(Buffer.from(blob))).toBe(true);
+    let depth = 0;
+    for (let n = back.value.root; n.children.length; n = n.children[0]!) depth++;
+    expect(depth).toBe(10_000);
+    const dts = printDts(r.value);
+    expect(dts.endsWith('};\n')).toBe(true);
+    expect(runChecks(r.value)).toEqual([]);
+  });
+
+  it('JSON of a 3,000-deep tree is flat (no nesting in the document)', () => {
+    const j = treeToJson(compile(deepSource(3_000)).value);
+    expect(j.nodes).toHaveLength(3_001);
+    expect(j.nodes[3_000]!.path.split('/')).toHaveLength(3_001);
+  });
+
+  it('a DTB nested 10,000 deep is read and rewritten', () => {
+    const blob = writeDtb(compile(deepSource(10_000)).value);
+    const r = readDtb(blob, 'deep.dtb');
+    expect(hasErrors(r.diagnostics)).toBe(false);
+    expect(printDts(r.value).length).toBeGreaterThan(10_000);
+  });
+
+  it('runaway parentheses stop with a positioned error; long unary chains evaluate', () => {
+    expect(errors('/dts-v1/;\n/ { p = <' + '('.repeat(5000) + '1' + ')'.repeat(5000) + '>; };')[0]).toMatch(/^in\.dts:2\.266-267: ERROR: expression nested deeper than 256 parentheses$/);
+    const r = compile('/dts-v1/;\n/ { p = <(' + '-'.repeat(100_000) + '1)>; };');
+    expect(r.diagnostics).toEqual([]);
+    expect([...r.value.root.properties[0]!.value]).toEqual([0, 0, 0, 1]);
+  });
+});
+
+describe('huge values', () => {
+  it('a 1,000,000-cell property and an 8 MiB /incbin/', () => {
+    const cells = Array.from({ length: 1_000_000 }, (_, i) => i).join(' ');
+    const blob = new Uint8Array(8 << 20).fill(0xa5);
+    const r = compileSource(`/dts-v1/;\n/ { p = <${cells}>; b = /incbin/("big.bin"); };`, '/x/in.dts', { readFile: (p) => (p === '/x/big.bin' ? blob : undefined) });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value.root.properties[0]!.value.length).toBe(4_000_000);
+    expect(r.value.root.properties[1]!.value.length).toBe(8 << 20);
+    const out = writeDtb(r.value);
+    expect(out.length).toBeGreaterThan(12_000_000);
+  });
+});
+
+describe('malformed input is a positioned diagnostic', () => {
+  it('a 0-byte file', () => {
+    const r = loadDeviceTree('/x/empty.dts', { readFile: () => new Uint8Array(0), preprocess: false });
+    expect(r.diagnostics.map(formatDtcDiagnostic)).toEqual(['/x/empty.dts:1.1: ERROR: empty input: a device tree source needs "/dts-v1/;" and a root node']);
+  });
+
+  it('a binary file fed as DTS', () => {
+    const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+    const r = loadDeviceTree('/x/prog', { readFile: () => elf });
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ severity: 'error', code: 'input', file: '/x/prog', byteOffset: 4 });
+    expect(formatDtcDiagnostic(r.diagnostics[0]!)).toMatch(/^\/x\/prog:byte 4: ERROR \(input\): not a device tree source or blob/);
+  });
+
+  it('a truncated DTB names the offset', () => {
+    const file = join(debianDtbDir(), 'arm', 'juno-r2.dtb');
+    const whole = new Uint8Array(readFileSync(file));
+    for (const cut of [39, 100, whole.length >> 1, whole.length - 1]) {
+      const r = loadDeviceTree('juno.dtb', { readFile: () => whole.slice(0, cut) });
+      expect(hasErrors(r.diagnostics)).toBe(true);
+      const d = r.diagnostics.find((x) => x.severity === 'error')!;
+      expect(d.file).toBe('juno.dtb');
+      expect(d.byteOffset).toBeTypeOf('number');
+    }
+  });
+
+  it('syntax errors stop at the first one with its position', () => {
+    expect(errors('/dts-v1/;\n/ {')).toEqual(["in.dts:2.4: ERROR: syntax error: unexpected end of input, expecting a property, a node or '}'"]);
+    expect(errors('/dts-v1/;\n/ { a = <1 2>; b { }; c = <3>; };')).toEqual(['in.dts:2.23-31: ERROR: Properties must precede subnodes']);
+    expect(errors('/dts-v1/;\n/ { a = "unterminated; };')[0]).toBe('in.dts:2.9-26: ERROR (lexical): unterminated string');
+    expect(errors('/dts-v1/;\n/* open')[0]).toBe('in.dts:2.1-8: ERROR (lexical): unterminated comment');
+    expect(errors('/ { };')[0]).toMatch(/^in\.dts:1\.1-2: ERROR: missing "\/dts-v1\/;" header/);
+  });
+
+  it('value errors as dtc reports them, and the parse goes on', () => {
+    expect(errors('/dts-v1/;\n/ { x = /bits/ 7 <1>; y = /bits/ 8 <256>; z = /bits/ 16 <&foo>; w = <(1/0)>; };')).toEqual([
+      'in.dts:2.16-17: ERROR: Array elements must be 8, 16, 32 or 64-bits',
+      'in.dts:2.37-40: ERROR: Value out of range for 8-bit array element',
+      'in.dts:2.58-62: ERROR: References are only allowed in arrays with 32-bit elements.',
+      'in.dts:2.71-74: ERROR: Division by zero',
+    ]);
+    expect(errors('/dts-v1/;\n/ { };\n&nolabel { };\n/delete-node/ &{/nopath};')).toEqual([
+      'in.dts:3.1-9: ERROR (reference): Label or path nolabel not found',
+      'in.dts:4.15-25: ERROR (reference): Label or path /nopath not found',
+    ]);
+  });
+
+  it('/include/ of a missing file and an /include/ cycle', () => {
+    const missing = compileSource('/dts-v1/;\n/include/ "nope.dtsi"\n/ { };', '/x/a.dts', noFiles);
+    expect(missing.diagnostics.map(formatDtcDiagnostic)[0]).toMatch(/^\/x\/a\.dts:2\.1-22: ERROR \(include\): Couldn't open "nope\.dtsi"/);
+    const self = new TextEncoder().encode('/include/ "loop.dtsi"\n');
+    const cyc = compileSource('/dts-v1/;\n/include/ "loop.dtsi"\n/ { };', '/x/a.dts', { readFile: (p) => (p.endsWith('loop.dtsi') ? self : undefined) });
+    expect(cyc.diagnostics[0]!.message).toMatch(/nested deeper than 200/);
+    expect(cyc.diagnostics[0]!.span!.file).toBe('/x/loop.dtsi');
+    expect(cyc.diagnostics[0]!.span!.includedFrom!.length).toBe(200);
+  });
+
+  it('a diagnostic inside an #included file carries the include chain', () => {
+    const file = join(fixtures, 'err-include-chain.dts');
+    const r = loadDeviceTree(file, { readFile: readFileOrUndefined, includeDirs: [fixtures] });
+    const d = r.diagnostics.find((x) => x.code === 'phandle_references')!;
+    expect(d.span!.file).toBe(join(fixtures, 'err-include-chain.dtsi'));
+    expect(d.span!.line).toBe(2);
+    expect(d.span!.includedFrom).toEqual([{ file, line: 3 }]);
+    expect(formatDiagnostic(d)).toContain(`included from ${file}:3`);
+    expect(formatDtcDiagnostic(d).split('\n')).toEqual([
+      `${join(fixtures, 'err-include-chain.dtsi')}:2.11-4.4: ERROR (phandle_references): /consumer: Reference to non-existent node or label "no_such_clock"`,
+      `  included from ${file}:3`,
+    ]);
+  });
+});
