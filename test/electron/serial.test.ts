@@ -74,6 +74,13 @@ describe('serial over a socat pty pair', () => {
     expect(kinds).toEqual(['connect', 'signals', 'reset', 'break']);
     expect(recorder.markers[2]!.detail).toMatch(/^dtr 20ms/);
 
+    // Asking again for the same line (a reloaded page) hands back the open connection.
+    const again = await manager.connect({ target: app, settings: DEFAULT_SERIAL_SETTINGS, autoReconnect: true });
+    expect(again.connectionId).toBe(st.connectionId);
+    expect(manager.list()).toHaveLength(1);
+    // Another owner (another window) cannot open a device this one holds: serialport locks it.
+    await expect(manager.connect({ target: app, settings: DEFAULT_SERIAL_SETTINGS, autoReconnect: false }, 'other-window')).rejects.toThrow(/lock/i);
+
     const status = manager.list()[0]!;
     expect(status.bytesReceived).toBe(16 + 256);
     expect(status.bytesSent).toBe(5);

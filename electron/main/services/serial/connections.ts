@@ -99,6 +99,15 @@ export class ConnectionManager {
   async connect(req: ConnectRequest, owner = 'default'): Promise<ConnectionStatus> {
     const parsed = parseTarget(req.target);
     validateSettings(req.settings);
+    // A page reloaded in browser mode (or a renderer that lost track) asks again for a line its
+    // owner already holds: hand back that connection rather than fail on the device lock.
+    const held = [...this.connections.values()].find((x) => x.owner === owner && x.target === req.target.trim() && x.state !== 'connecting');
+    if (held) {
+      held.autoReconnect = req.autoReconnect;
+      if (JSON.stringify(held.settings) !== JSON.stringify(req.settings)) await this.updateSettings(held.id, req.settings);
+      else this.setState(held, held.state, held.error);
+      return this.status(held);
+    }
     const c: Connection = {
       id: `conn-${randomUUID().slice(0, 8)}`,
       owner,
