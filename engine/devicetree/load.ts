@@ -147,7 +147,8 @@ export function loadDeviceTree(path: string, options: LoadOptions): Result<DtTre
   if (options.checks !== false) diagnostics.push(...runChecks(tree));
   for (const overlayPath of options.overlays ?? []) {
     const { overlays: _ignored, bootCpuid: _b, ...rest } = options;
-    const ov = loadOne(overlayPath, { ...rest, symbols: rest.symbols ?? true });
+    // Overlays are compiled as Kbuild compiles a .dtbo: a plugin, without -@.
+    const ov = loadOne(overlayPath, { ...rest, symbols: false });
     diagnostics.push(...ov.diagnostics);
     if (hasErrors(ov.diagnostics)) return { value: tree, diagnostics };
     const applied = applyOverlay(tree, ov.value);
