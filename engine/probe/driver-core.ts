@@ -189,6 +189,8 @@ class DriverCore {
   private lateInitcallAt = 0;
   private systemRunningAt = 0;
   private readonly knownNodes = new Set<DtNode>();
+  /** Nodes of_iommu_init() already turned into devices (OF_POPULATED before the default populate). */
+  private readonly earlyDevices = new Set<DtNode>();
 
   constructor(private readonly tree: DtTree, private readonly profile: KernelProfile, private readonly opts: PredictOptions) {
     this.knobs = parseCmdline(opts.cmdline ?? '');
@@ -202,7 +204,7 @@ class DriverCore {
       if (node) statusOverride.set(node, status === 'okay');
       else this.diag('warning', 'unknown_target', `--status target "${target}" matches no node or device name`);
     }
-    this.popOpts = { statusOverride, isPrePopulated: (n) => this.earlySet.has(n) };
+    this.popOpts = { statusOverride, isPrePopulated: (n) => this.earlySet.has(n) || this.earlyDevices.has(n) };
     const defaultTimeout = this.modules ? profile.deferredTimeout.defaultWithModules : profile.hasCheckState ? 0 : -1;
     this.timeoutSeconds = this.knobs.deferredProbeTimeout ?? defaultTimeout;
     this.fwMode = profile.fwDevlinkDefault === 'none' ? 'none' : (this.knobs.fwDevlink ?? profile.fwDevlinkDefault);
@@ -301,8 +303,11 @@ class DriverCore {
     for (const d of this.drivers) {
       if (d.availability !== 'builtin') continue;
       let level = levelOf(d.cat.level);
-      // v4.12-v4.18: of_iommu_init() probed IOMMU_OF_DECLARE'd IOMMUs at postcore_initcall_sync
-      if (this.profile.iommuMissing === 'declared-until-running' && d.isIommu && d.cat.compatible.some((c) => IOMMU_OF_DECLARED_412.includes(c))) level = levelOf('arch_sync') - 0.5;
+      // ≤v4.18: of_iommu_init() creates and probes IOMMU_OF_DECLARE'd IOMMUs at postcore_initcall_sync
+      if (this.earlyIommuInit() && d.isIommu && d.cat.compatible.some((c) => IOMMU_OF_DECLARED_412.includes(c))) {
+        items.push({ level: levelOf('postcore_sync'), order: d.cat.order, name: 'of_iommu_init', run: () => this.ofIommuInit(d) });
+        continue;
+      }
       const key = `${d.cat.initcall ?? d.cat.name}@${d.cat.order - (d.cat.order % 1000)}`;
       const list = byInitcall.get(key);
       if (list) list.push(d);
@@ -333,6 +338,28 @@ class DriverCore {
       early: this.early, knobs: this.knobs, modules: this.modules, systemRunningAt: this.systemRunningAt, lateInitcallAt: this.lateInitcallAt,
       timeoutFiredAt: this.timeoutFiredAt, blacklisted: this.blacklisted, missingModules: this.missingModules,
     };
+  }
+
+  private earlyIommuInit(): boolean {
+    return this.profile.iommuMissing === 'declared-until-running' || this.profile.dmaConfigureAtCreation;
+  }
+
+  /** of_iommu_init(): the declared IOMMU's init creates its platform device and registers its driver. */
+  private ofIommuInit(d: ModelDriver): void {
+    if (d.cat.initcall && this.blacklisted.has(d.cat.initcall)) {
+      this.emit('initcall-blacklisted', { name: d.cat.initcall, text: `initcall ${d.cat.initcall} blacklisted` });
+      return;
+    }
+    this.emit('initcall', { name: 'of_iommu_init', text: `calling  of_iommu_init+0x0/0x0 @ 1` });
+    this.driverRegister(d);
+    for (const n of walk(this.tree.root)) {
+      if (!n.parent || !nodeAvailable(n, this.popOpts) || this.knownNodes.has(n)) continue;
+      const compat = stringListProp(n, 'compatible');
+      if (!compat.some((c) => d.cat.compatible.includes(c))) continue;
+      this.knownNodes.add(n);
+      this.earlyDevices.add(n);
+      this.deviceAdd({ name: deviceName(n, this.profile), node: n, path: nodePath(n), bus: 'platform', compatible: compat, parent: null, createdBy: 'populate' });
+    }
   }
 
   private runDriverInitcall(drivers: ModelDriver[]): void {
@@ -439,6 +466,8 @@ class DriverCore {
     if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
       for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${nodePath(dev.node)} Linked as a fwnode consumer to ${nodePath(ref.supplier)}` });
     }
+    // pre-4.12: of_dma_configure() ran at device creation; whatever the IOMMU state is now, it stays
+    if (this.profile.dmaConfigureAtCreation && dev.bus !== 'pci') this.dmaConfigureAtCreation(ds);
     // bus_probe_device → __device_attach: drivers of the bus in registration order
     this.deviceAttach(ds);
     return ds;
@@ -810,7 +839,7 @@ class DriverCore {
 
   /** bus->dma_configure → of_dma_configure → of_iommu_configure, per version (kernel-semantics §1, §8). */
   private dmaConfigure(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
-    if (ds.dma && ds.dma !== 'direct') return null; // fwspec with ops from an earlier try: reuse
+    if (ds.dma) return null; // fwspec with ops from an earlier try (or set at creation): reuse
     if (ds.iommuGaveUp || ds.iommuExhausted || ds.iommuRefused) {
       ds.dma = 'direct';
       return null;
@@ -862,6 +891,24 @@ class DriverCore {
     ds.dma = 'direct';
     this.noteDirect(ds);
     return null;
+  }
+
+  /** v4.1-v4.11: ops looked up when the device is created; missing ops mean no IOMMU for life. */
+  private dmaConfigureAtCreation(ds: DeviceState): void {
+    const spec = this.iommuSpec(ds);
+    if (spec === 'none' || spec === null || !nodeAvailable(spec.node, this.popOpts)) return;
+    ds.iommuNode = spec.node;
+    const inst = this.iommus.get(spec.node);
+    if (inst) {
+      const drv = { cat: { name: ds.dev.bus } } as ModelDriver;
+      this.iommuAttach(drv, ds, inst, spec.ids);
+      return;
+    }
+    const iommuDev = this.byNode.get(spec.node);
+    if (iommuDev?.failure) this.emit('iommu-exhausted', { device: ds.dev.name, text: `Failed to set up IOMMU for device ${ds.dev.name}; retaining platform DMA ops` });
+    ds.iommuGaveUp = { text: 'no IOMMU ops registered when the device was created: platform DMA ops for good', iommu: spec.node };
+    ds.dma = 'direct';
+    this.noteDirect(ds);
   }
 
   /** driver_deferred_probe_check_state() per version. */
@@ -1169,7 +1216,7 @@ class DriverCore {
 
   /** fw_devlink_drivers_done(): relax links whose supplier no driver ever matched. */
   private fwDevlinkDriversDone(): void {
-    if (this.fwMode === 'none') return;
+    if (this.fwMode === 'none' || !this.profile.hasDriversDone) return;
     this.driversDone = true;
     for (const ds of this.devices) {
       if (ds.canMatch) continue;

@@ -32,10 +32,15 @@ export function predict(tree: DtTree, options: PredictOptions = {}): Result<Pred
       devices,
       events: sim.events,
       kernel: profile.version,
-      milestones: { lateInitcall: sim.lateInitcallAt, userspace: sim.systemRunningAt, timeoutFired: sim.timeoutFiredAt },
+      milestones: { lateInitcall: us(sim.lateInitcallAt), userspace: us(sim.systemRunningAt), timeoutFired: sim.timeoutFiredAt === null ? null : us(sim.timeoutFiredAt) },
     },
     diagnostics,
   };
+}
+
+/** Kernel times are printed to the microsecond; so are the trace's. */
+function us(t: number): number {
+  return Math.round(t * 1e6) / 1e6;
 }
 
 /** of_platform_populate() as the kernel runs it at boot, with kernel device names. */

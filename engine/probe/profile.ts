@@ -58,6 +58,8 @@ export interface KernelProfile {
   cycleLog: 'none' | 'fixing-up' | 'fixed';
   /** fw_devlink deferral reasons recorded by dev_err_probe ("wait for supplier", "supplier X not ready"). */
   fwDevlinkReasons: boolean;
+  /** fw_devlink_drivers_done() exists (v5.13+): links to suppliers no driver matched are relaxed. */
+  hasDriversDone: boolean;
   /** `<hex>.<bit>.<name>` device names when the node has a `mask` property (≈v5.15+). */
   maskInDeviceName: boolean;
   /** simple-pm-bus also binds plain simple-bus / simple-mfd nodes (≈v5.16+). */
@@ -89,6 +91,7 @@ const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   supplierBindings: BINDINGS_61,
   cycleLog: 'fixed',
   fwDevlinkReasons: true,
+  hasDriversDone: true,
   maskInDeviceName: true,
   simplePmBusBindsSimpleBus: true,
   groupAtIommuRegistration: false,
@@ -112,6 +115,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: [],
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
     exhaustionLog: '2015',
@@ -129,6 +133,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: [],
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
     exhaustionLog: 'failed-to-add',
@@ -144,6 +149,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: BINDINGS_510.filter((b) => b !== 'gpio' && b !== 'gpios'),
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
     exhaustionLog: 'failed-to-add',
@@ -159,6 +165,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: BINDINGS_510,
     cycleLog: 'fixing-up',
     fwDevlinkReasons: false,
+    hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
     exhaustionLog: 'add-remove',

@@ -86,7 +86,7 @@ function report(ds: DeviceState, ctx: Ctx): PredictedDevice {
     error: ds.failure?.errno ?? null,
     dma: ds.dma,
     flags: ds.flags,
-    bindTime: ds.bindTime,
+    bindTime: ds.bindTime === null ? null : Math.round(ds.bindTime * 1e6) / 1e6,
   };
 }
 
