@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { corpusBoards, includePrefixes, type CorpusBoard } from '../test/corpus/corpus';
+import { createPreprocessCache } from '../engine/devicetree';
 import { compileBoard } from '../test/corpus/compile';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -78,7 +79,7 @@ global.gc?.();
 const before = process.memoryUsage().rss;
 let peak = before;
 const t0 = performance.now();
-const cache = {};
+const cache = createPreprocessCache();
 let failures = 0;
 for (const b of boards) {
   try {

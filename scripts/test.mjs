@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need (cached, idempotent), runs the type checks and the whole
 // vitest suite (unit, corpus subset, lab boots, end-to-end), and ends with CI's totals line:
-// `N passed, N failed`. `--corpus` runs the full kernel corpus instead of the subset.
+// `N passed, N failed`.
 // Extra arguments are passed to vitest (e.g. `npm test -- test/engine/devicetree`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,10 +11,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const env = { ...process.env };
-if (args.includes('--corpus')) {
-  env.BRINGUP_CORPUS = 'full';
-  args.splice(args.indexOf('--corpus'), 1);
-}
 
 let passed = 0;
 let failed = 0;

@@ -3,9 +3,11 @@
 // apply the overlays onto the base as fdtoverlay does. File access is Node's; the engine does none.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { applyOverlay, loadDeviceTree, readDtb, writeDtb, type DtTree } from '../../engine/devicetree';
+import { applyOverlay, createPreprocessCache, loadDeviceTree, readDtb, writeDtb, type DtTree } from '../../engine/devicetree';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common';
 import { includePrefixes, type CorpusBoard, type DtcStep } from './corpus';
+
+type PreprocessCache = ReturnType<typeof createPreprocessCache>;
 
 export function readFileOrUndefined(path: string): Uint8Array | undefined {
   try {
@@ -21,19 +23,19 @@ export class CompileError extends Error {
   }
 }
 
-export function compileStep(step: DtcStep, cache?: unknown): DtTree {
+export function compileStep(step: DtcStep, cache?: PreprocessCache): DtTree {
   const r = loadDeviceTree(step.source, {
     includeDirs: [dirname(step.source), includePrefixes],
     defines: [],
     readFile: readFileOrUndefined,
     symbols: step.symbols,
     ...(cache ? { cache } : {}),
-  } as Parameters<typeof loadDeviceTree>[1]);
+  });
   if (hasErrors(r.diagnostics)) throw new CompileError(r.diagnostics);
   return r.value;
 }
 
-export function compileBoard(board: CorpusBoard, cache?: unknown): Uint8Array {
+export function compileBoard(board: CorpusBoard, cache?: PreprocessCache): Uint8Array {
   const trees = board.steps.map((s) => compileStep(s, cache));
   if (!board.composite) return writeDtb(trees[0]!);
   // fdtoverlay works on blobs: the base and each overlay as compiled DTBs.
