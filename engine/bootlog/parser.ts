@@ -4,7 +4,7 @@
 // `__warn`, arch/arm64/kernel/traps.c `die`), and sysfs/debugfs listings an init script prints.
 import type { BootEvent, BootEventBase, BootLogOptions, BootLogParser, BootLogStats } from './events';
 import { cleanLine, LineFramer } from './line-framer';
-import { splitPrefix, type LinePrefix } from './prefix';
+import { splitPrefixInto, type LinePrefix } from './prefix';
 import { recogniseMessage, type Recognised } from './recognise';
 
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
@@ -49,6 +49,8 @@ class StreamingBootLogParser implements BootLogParser {
   private report: OpenReport | null = null;
   private listing: ListingContext = null;
   private out: BootEvent[] = [];
+  /** Reused for every line (see splitPrefixInto). */
+  private readonly pre: LinePrefix = { text: '', kernelTime: null, level: undefined, caller: undefined, tool: false };
   readonly stats: BootLogStats = { bytes: 0, lines: 0, truncatedLines: 0, boots: 0, driverCoreDebug: false, initcallDebug: false };
 
   constructor(options: BootLogOptions) {
@@ -88,7 +90,8 @@ class StreamingBootLogParser implements BootLogParser {
       this.listing = null;
       return;
     }
-    const pre = splitPrefix(raw);
+    const pre = this.pre;
+    splitPrefixInto(raw, pre);
     if (pre.tool) return;
     if (scan & GARBAGE) {
       this.emit({ kind: 'garbage' }, raw, pre, hostTime);

@@ -7,8 +7,8 @@ export interface LinePrefix {
   /** The kernel message (or bootloader/shell text) after every prefix. */
   text: string;
   kernelTime: number | null;
-  level?: number;
-  caller?: string;
+  level?: number | undefined;
+  caller?: string | undefined;
   /** The line is LAVA bookkeeping, not console output: nothing to recognise. */
   tool?: boolean;
 }
@@ -24,6 +24,22 @@ const LEVEL_NAMES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 
 
 /** Splits a cleaned console line into its message and the printk metadata in front of it. */
 export function splitPrefix(line: string): LinePrefix {
+  const out: LinePrefix = { text: '', kernelTime: null };
+  splitPrefixInto(line, out);
+  if (out.level === undefined) delete out.level;
+  if (out.caller === undefined) delete out.caller;
+  if (!out.tool) delete out.tool;
+  return out;
+}
+
+/**
+ * splitPrefix into a caller-owned record (the parser reuses one for every line: no allocation on the
+ * hot path). Every field is written; `level`/`caller` are undefined when absent.
+ */
+export function splitPrefixInto(line: string, out: LinePrefix): void {
+  out.tool = false;
+  out.level = undefined;
+  out.caller = undefined;
   let s = line;
   let level: number | undefined;
   const c0 = s.charCodeAt(0);
@@ -36,7 +52,12 @@ export function splitPrefix(line: string): LinePrefix {
     }
   } else if (c0 === 45 /* - */ && s.startsWith('- {') && s.includes('"msg"')) {
     const lava = parseLavaLine(s);
-    if (lava === null) return { text: s, kernelTime: null, tool: true };
+    if (lava === null) {
+      out.text = s;
+      out.kernelTime = null;
+      out.tool = true;
+      return;
+    }
     s = lava;
   } else if (c0 >= 48 && c0 <= 57 && s.length > 19 && s.charCodeAt(4) === 45) {
     const m = ISO.exec(s);
@@ -76,10 +97,10 @@ export function splitPrefix(line: string): LinePrefix {
       s = s.slice(at);
     }
   }
-  const out: LinePrefix = { text: s, kernelTime };
-  if (level !== undefined) out.level = level;
-  if (caller !== undefined) out.caller = caller;
-  return out;
+  out.text = s;
+  out.kernelTime = kernelTime;
+  out.level = level;
+  out.caller = caller;
 }
 
 /** Set by printkStamp: the stamp's value in seconds. */
