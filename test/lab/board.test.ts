@@ -1,10 +1,10 @@
 // The lab board's own machinery: module dependency order from Debian's .modinfo, the newc initramfs,
 // the truth-block parser on the committed golden logs, and the two real serial wirings (a paused
 // QEMU on a pty, a QEMU waiting on a TCP console) that the end-to-end tests connect to.
-import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { constants, openSync, readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { ReadStream } from 'node:tty';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildInitramfs, labDir, resolveModules, startBoardOnPty, startBoardOnTcp } from './board';
@@ -67,20 +67,23 @@ describe('lab board on a real serial line', () => {
     const board = await startBoardOnPty(scenarioByName('late-iommu'));
     try {
       expect(board.path).toMatch(/^\/dev\/pts\/\d+$/);
-      // Raw mode so the line discipline neither echoes into the guest nor rewrites bytes.
-      const reader = spawn('sh', ['-c', `stty -F ${board.path} raw -echo && exec cat ${board.path}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      // Opened (synchronously) before resume, in raw mode so the line discipline neither echoes into
+      // the guest nor rewrites bytes: what a serial terminal does with a USB adapter.
+      const reader = new ReadStream(openSync(board.path, constants.O_RDWR | constants.O_NOCTTY));
+      reader.setRawMode(true);
       let text = '';
-      const done = new Promise<void>((res) => {
-        reader.stdout.on('data', (b: Buffer) => {
+      const done = new Promise<void>((res, rej) => {
+        reader.on('data', (b: Buffer) => {
           text += b.toString('latin1');
           if (text.includes(TRUTH_END)) res();
         });
+        reader.on('error', rej);
       });
       await new Promise((r) => setTimeout(r, 300));
       expect(text).toBe('');
       await board.resume();
       await done;
-      reader.kill();
+      reader.destroy();
       expect(text).toMatch(/^[^\n]*Booting Linux on physical CPU/);
       expect(text).toContain('pl061_gpio 9030000.pl061: Adding to iommu group 0');
       const want = JSON.parse(readFileSync(join(goldenDir, 'late-iommu.truth.json'), 'utf8'));

@@ -179,7 +179,9 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
   L.push("secs() { cut -d. -f1 /proc/uptime; }");
   L.push('t0=$(secs)');
   L.push('elapsed() { echo $(( $(secs) - t0 )); }');
-  L.push('settle() { while pending; do [ "$(elapsed)" -ge "$1" ] && break; sleep 0.2; done; }');
+  // A device leaves devices_deferred before its retry has run, so an empty list must stay empty a
+  // moment (the retry binds it or puts it back) before the truth is taken.
+  L.push('settle() { while :; do while pending; do [ "$(elapsed)" -ge "$1" ] && return; sleep 0.2; done; sleep 1; pending || return; done; }');
   L.push('waitlog() { until dmesg | grep -qE "$1"; do [ "$(elapsed)" -ge "$2" ] && break; sleep 0.2; done; }');
   L.push('echo "LAB: init started at uptime $(up)"');
   const known = new Set(modules.map((m) => m.name));
@@ -254,7 +256,7 @@ export function buildInitramfs(opts: InitramfsOptions): string {
   if (!existsSync(busyboxPath)) throw new Error(`no ${busyboxPath}: run scripts/install-system-deps.sh lab`);
   const busybox = readFileSync(busyboxPath);
   const moduleData = modules.map((m) => ({ ...m, data: readFileSync(m.file) }));
-  const key = sha256('initramfs-v2', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
+  const key = sha256('initramfs-v3', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
   const dir = join(labCacheDir, 'initramfs');
   const out = join(dir, `${key.slice(0, 24)}.cpio.gz`);
   if (existsSync(out)) return out;
@@ -491,19 +493,33 @@ export interface RunningBoard {
   exited: Promise<number | null>;
 }
 
-function monitorCommand(sock: string, command: string): Promise<void> {
+function monitorCommand(sock: string, command: string, timeoutMs = 20_000): Promise<void> {
   return new Promise((res, rej) => {
     const c = createConnection(sock);
     let sent = false;
+    let greeting = '';
+    const timer = setTimeout(() => {
+      c.destroy();
+      rej(new Error(`no monitor prompt within ${timeoutMs} ms for ${command}`));
+    }, timeoutMs);
     c.on('data', (d) => {
-      if (!sent && d.toString().includes('(qemu)')) {
+      // The prompt can arrive split over several reads.
+      greeting += d.toString();
+      if (!sent && greeting.includes('(qemu)')) {
         sent = true;
         c.write(`${command}\n`);
         setTimeout(() => c.end(), 100);
       }
     });
-    c.on('close', () => (sent ? res() : rej(new Error(`monitor closed before ${command}`))));
-    c.on('error', rej);
+    c.on('close', () => {
+      clearTimeout(timer);
+      if (sent) res();
+      else rej(new Error(`monitor closed before ${command}`));
+    });
+    c.on('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
   });
 }
 
