@@ -1,10 +1,7 @@
 // `bringup predict <board.dts|.dtb>`: loads the board's tree, runs the probe model (engine/probe) with the
 // kernel described by the flags, and prints a table in probe order or, with --json, the public
 // {"devices":[...],"events":[...]} document (docs/cli-predict.md).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs, UsageError } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 import type { Command } from '../main';
@@ -30,27 +27,20 @@ ${PREDICT_USAGE}  -I DIR, -D NAME[=VAL]    include path and defines for a .dts (
   --json                   print {"devices":[...],"events":[...]} (see docs/cli-predict.md)
 `;
 
-type LoadFn = (path: string, opts: { includeDirs: string[]; defines: Record<string, string>; readFile: (p: string) => Uint8Array }) => Result<devicetree.DtTree>;
-
-/** The board's tree: a DTB read directly; a DTS through engine/devicetree's loadDeviceTree, else dtc. */
-export function loadBoard(path: string, includeDirs: string[], defines: Record<string, string>, io: CliIo): Result<devicetree.DtTree> {
-  const bytes = io.readFile(path);
-  if (devicetree.looksLikeDtb(bytes)) return devicetree.readDtb(bytes, path);
-  const load = (devicetree as unknown as Record<string, unknown>).loadDeviceTree as LoadFn | undefined;
-  if (typeof load === 'function') return load(path, { includeDirs, defines, readFile: (p) => io.readFile(p) });
-  // Fallback while the DTS front end is not exported: the reference compiler, then the DTB reader.
-  const dir = mkdtempSync(join(tmpdir(), 'bringup-predict-'));
-  try {
-    const out = join(dir, 'board.dtb');
-    const cppArgs = ['-nostdinc', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '-P', ...includeDirs.flatMap((d) => ['-I', d]), ...Object.entries(defines).map(([k, v]) => `-D${k}=${v}`), resolve(io.cwd, path)];
-    const cpp = spawnSync('cpp', cppArgs, { encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (cpp.status !== 0) return { value: devicetree.createTree(), diagnostics: [{ severity: 'error', code: 'cpp', message: cpp.stderr.trim() || 'cpp failed', file: path }] };
-    const dtc = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', out, ...includeDirs.flatMap((d) => ['-i', d]), '-'], { input: cpp.stdout, encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (dtc.status !== 0) return { value: devicetree.createTree(), diagnostics: [{ severity: 'error', code: 'dtc', message: dtc.stderr.trim() || 'dtc failed', file: path }] };
-    return devicetree.readDtb(new Uint8Array(readFileSync(out)), path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The board's tree through engine/devicetree's front door: a .dtb read, a .dts preprocessed and compiled. */
+export function loadBoard(path: string, includeDirs: string[], defines: string[], io: CliIo): Result<devicetree.DtTree> {
+  return devicetree.loadDeviceTree(resolve(io.cwd, path), {
+    includeDirs: includeDirs.map((d) => resolve(io.cwd, d)),
+    defines,
+    checks: false,
+    readFile: (p) => {
+      try {
+        return io.readFile(p);
+      } catch {
+        return undefined;
+      }
+    },
+  });
 }
 
 export function predictionJson(p: Prediction): string {
@@ -74,18 +64,8 @@ export const command: Command = {
     const { flags, positionals } = parseArgs(argv, FLAGS);
     if (positionals.length !== 1) throw new UsageError('expected exactly one board file (.dts or .dtb)');
     const options = predictOptionsFromFlags(flags, io);
-    const defines: Record<string, string> = {};
-    for (const d of (flags.define as string[]) ?? []) {
-      const eq = d.indexOf('=');
-      defines[eq < 0 ? d : d.slice(0, eq)] = eq < 0 ? '1' : d.slice(eq + 1);
-    }
-    let loaded: Result<devicetree.DtTree>;
-    try {
-      loaded = loadBoard(positionals[0]!, (flags.include as string[]) ?? [], defines, io);
-    } catch (e) {
-      io.stderr(`bringup predict: cannot read ${positionals[0]}: ${e instanceof Error ? e.message : String(e)}\n`);
-      return EXIT_INPUT_ERROR;
-    }
+    const defines = (flags.define as string[]) ?? [];
+    const loaded = loadBoard(positionals[0]!, (flags.include as string[]) ?? [], defines, io);
     const diags: Diagnostic[] = [...loaded.diagnostics];
     if (hasErrors(loaded.diagnostics)) {
       for (const d of diags) io.stderr(formatDiagnostic(d) + '\n');
