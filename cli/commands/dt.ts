@@ -1,7 +1,7 @@
 // `bringup dt`: the device-tree compiler on the command line, a thin adapter over engine/devicetree
 // (as dtc.c is over livetree/flattree): parse flags, load (DTS through the C preprocessor, or DTB),
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { hasErrors } from '../../engine/common';
 import { formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
@@ -42,7 +42,8 @@ exit status: 0 success (warnings allowed), 1 errors in the input, 2 bad usage
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing input file');
-  const input = resolvePath(io.cwd, positionals[0]!);
+  // Paths stay as typed so diagnostics read like dtc's; file access resolves them against the cwd.
+  const input = positionals[0]!;
   const format = (flags.format as string | undefined) ?? 'dts';
   const out = flags.out as string | undefined;
   let bootCpuid: number | undefined;
@@ -55,20 +56,20 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (format === 'dtb' && !out && process.stdout.isTTY) {
     throw new UsageError('refusing to write a binary DTB to a terminal: use -o FILE or redirect stdout');
   }
-  const includeDirs = (flags.include as string[]).map((d) => resolvePath(io.cwd, d));
+  const includeDirs = flags.include as string[];
   const readFile = (path: string): Uint8Array | undefined => {
     try {
-      return io.readFile(path);
+      return io.readFile(resolvePath(io.cwd, path));
     } catch {
       return undefined;
     }
   };
   const r = loadDeviceTree(input, {
-    includeDirs: [resolvePath(input, '..'), ...includeDirs],
+    includeDirs: [dirname(input), ...includeDirs],
     defines: flags.define as string[],
     readFile,
     symbols: flags.symbols === true,
-    overlays: (flags.apply as string[]).map((p) => resolvePath(io.cwd, p)),
+    overlays: flags.apply as string[],
     preprocess: flags.noCpp !== true,
     ...(bootCpuid !== undefined ? { bootCpuid } : {}),
   });

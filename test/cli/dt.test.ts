@@ -1,0 +1,171 @@
+// `bringup dt` through the real bin (node bin/bringup.mjs): output formats against the real dtc and
+// fdtoverlay, diagnostics on stderr in dtc's format, and the exit codes (0 ok, 1 input errors, 2 usage).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { debianDtbDir, kernelSourceDir } from '../support/system';
+
+const root = join(__dirname, '..', '..');
+const fx = 'test/fixtures/dts';
+let tmp = '';
+
+function bringup(...args: string[]): { status: number; stdout: Buffer; stderr: string } {
+  const r = spawnSync('node', ['bin/bringup.mjs', 'dt', ...args], { cwd: root, maxBuffer: 1 << 28 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+function dtc(...args: string[]): Buffer {
+  return spawnSync('dtc', ['-q', ...args], { cwd: root, maxBuffer: 1 << 28 }).stdout;
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'bringup-dt-'));
+  bringup('--help'); // builds the CLI bundle once
+}, 120_000);
+
+describe('bringup dt', () => {
+  it('prints DTS by default, exactly as dtc -O dts, warnings on stderr, exit 0', () => {
+    const r = bringup(`${fx}/lang-refs.dts`, '-E');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toBe(dtc('-I', 'dts', '-O', 'dts', `${fx}/lang-refs.dts`).toString());
+    expect(r.stderr).toBe(`${fx}/lang-refs.dts:7.34-12.4: Warning (interrupt_provider): /interrupt-controller@1000: Missing #address-cells in interrupt provider\n`);
+    expect(bringup(`${fx}/lang-refs.dts`, '-q').stderr).toBe('');
+  });
+
+  it('-O dtb -o FILE writes dtc\'s bytes; -@ and -b as dtc', () => {
+    const out = join(tmp, 'refs.dtb');
+    expect(bringup(`${fx}/lang-refs.dts`, '-O', 'dtb', '-o', out, '-@', '-b', '3').status).toBe(0);
+    expect(readFileSync(out).equals(dtc('-I', 'dts', '-O', 'dtb', '-@', '-b', '3', `${fx}/lang-refs.dts`))).toBe(true);
+  });
+
+  it('compiles a kernel board through the preprocessor like Kbuild (-I include-prefixes)', () => {
+    const dir = join(kernelSourceDir, 'arch/arm64/boot/dts/arm');
+    const out = join(tmp, 'juno.dtb');
+    const r = bringup(join(dir, 'juno-r2.dts'), '-I', join(kernelSourceDir, 'scripts/dtc/include-prefixes'), '-b', '0', '-q', '-O', 'dtb', '-o', out);
+    expect(r.status).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(join(debianDtbDir(), 'arm/juno-r2.dtb')))).toBe(true);
+  });
+
+  it('-D defines reach the preprocessor', () => {
+    const r = bringup(`${fx}/lang-cpp.dts`, '-D', 'EXTRA=0x2a');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain('extra = <0x2a>;');
+    expect(bringup(`${fx}/lang-cpp.dts`).stdout.toString()).toContain('no-extra;');
+  });
+
+  it('-O json follows the documented schema', () => {
+    const r = bringup(`${fx}/lang-refs.dts`, '-O', 'json', '-q');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout.toString());
+    expect(j.schema).toBe('bringup-dt/1');
+    const user = j.nodes.find((n: { path: string }) => n.path === '/user@3000');
+    expect(user).toMatchObject({ name: 'user@3000', unitAddress: '3000', parent: '/', labels: [], phandle: null });
+    expect(user.source).toBe(`${fx}/lang-refs.dts:28:12`);
+    const clocks = user.properties.find((p: { name: string }) => p.name === 'clocks');
+    expect(clocks).toMatchObject({ hex: '00000002000000010000000200000002', length: 16, decoded: [{ type: 'u32', values: [2, 1] }, { type: 'u32', values: [2, 2] }] });
+    expect(clocks.refs).toEqual([{ offset: 0, kind: 'phandle', ref: 'clk' }, { offset: 8, kind: 'phandle', ref: '/clock@2000' }]);
+    const clk = j.nodes.find((n: { path: string }) => n.path === '/clock@2000');
+    expect(clk).toMatchObject({ labels: ['clk'], phandle: 2 });
+    const compat = j.nodes.find((n: { path: string }) => n.path === '/interrupt-controller@1000').properties[0];
+    expect(compat.decoded).toEqual([{ type: 'string', values: ['arm,gic'] }]);
+  });
+
+  it('reads a DTB and applies an overlay (-a) as fdtoverlay does', () => {
+    const base = join(tmp, 'base.dtb');
+    const ov = join(tmp, 'ov.dtbo');
+    writeFileSync(join(tmp, 'base.dts'), '/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tsoc { bus@0 { compatible = "simple-bus"; status = "disabled"; old = "a long value that shrinks"; }; };\n\tgpio: gpio@100 { reg = <0x100 4>; #gpio-cells = <2>; };\n\ti2c1: i2c@200 { reg = <0x200 4>; status = "disabled"; existing { a; }; };\n\tuart0: serial@300 { reg = <0x300 4>; };\n};\n');
+    spawnSync('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', base, join(tmp, 'base.dts')]);
+    // Kbuild compiles an overlay without -@; so does `-a x.dts`.
+    spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', ov, `${fx}/lang-plugin.dts`], { cwd: root });
+    spawnSync('fdtoverlay', ['-i', base, '-o', join(tmp, 'ref.dtb'), ov]);
+    const out = join(tmp, 'out.dtb');
+    const r = bringup(base, '-a', ov, '-O', 'dtb', '-o', out);
+    expect(r.status).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(join(tmp, 'ref.dtb')))).toBe(true);
+    // The overlay may also be given as its plugin source.
+    const out2 = join(tmp, 'out2.dtb');
+    expect(bringup(base, '-a', `${fx}/lang-plugin.dts`, '-E', '-O', 'dtb', '-o', out2).status).toBe(0);
+    expect(readFileSync(out2).equals(readFileSync(join(tmp, 'ref.dtb')))).toBe(true);
+  });
+
+  it('an overlay whose label the base lacks is an input error (exit 1)', () => {
+    const base = join(tmp, 'nosym.dtb');
+    spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', base, `${fx}/lang-refs.dts`], { cwd: root });
+    const r = bringup(base, '-a', `${fx}/lang-plugin.dts`, '-E', '-q');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ERROR \(overlay\): cannot apply overlay: label "i2c1" used by the overlay is not in the base's \/__symbols__/);
+  });
+
+  describe('errors in the input exit 1 with a positioned message', () => {
+    it('a reference to a missing label', () => {
+      const r = bringup(`${fx}/bad-phandle_references.dts`, '-E');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`${fx}/bad-phandle_references.dts:4.11-6.4: ERROR (phandle_references): /consumer: Reference to non-existent node or label "missing_clock"\nbringup dt: ${fx}/bad-phandle_references.dts: input has errors, no output written\n`);
+      expect(r.stdout.length).toBe(0);
+    });
+
+    it('a syntax error', () => {
+      writeFileSync(join(tmp, 'syntax.dts'), '/dts-v1/;\n/ {\n\tfoo = <1 2;\n};\n');
+      const r = bringup(join(tmp, 'syntax.dts'));
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(`${join(tmp, 'syntax.dts')}:3.12-13: ERROR: syntax error: unexpected ';', expecting '>'`);
+    });
+
+    it('an error inside an included file names the include chain', () => {
+      const r = bringup(`${fx}/err-include-chain.dts`);
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n').slice(0, 2)).toEqual([
+        `${fx}/err-include-chain.dtsi:2.11-4.4: ERROR (phandle_references): /consumer: Reference to non-existent node or label "no_such_clock"`,
+        `  included from ${fx}/err-include-chain.dts:3`,
+      ]);
+    });
+
+    it('a 0-byte file', () => {
+      writeFileSync(join(tmp, 'empty.dts'), '');
+      const r = bringup(join(tmp, 'empty.dts'));
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(`${join(tmp, 'empty.dts')}:1.1: ERROR: empty input: a device tree source needs "/dts-v1/;" and a root node`);
+    });
+
+    it('a binary file', () => {
+      const r = bringup('/bin/true');
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toMatch(/^\/bin\/true:byte 4: ERROR \(input\): not a device tree source or blob/);
+    });
+
+    it('a truncated DTB', () => {
+      const whole = readFileSync(join(debianDtbDir(), 'arm/juno-r2.dtb'));
+      writeFileSync(join(tmp, 'cut.dtb'), whole.subarray(0, 5000));
+      const r = bringup(join(tmp, 'cut.dtb'));
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(`${join(tmp, 'cut.dtb')}:byte 4: ERROR (dtb): totalsize ${whole.length} is larger than the file (5000 bytes)`);
+    });
+
+    it('a missing file', () => {
+      const r = bringup(join(tmp, 'nope.dts'));
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(`${join(tmp, 'nope.dts')}: ERROR (io): cannot read ${join(tmp, 'nope.dts')}`);
+    });
+
+    it('10,000-deep nesting compiles (exit 0) instead of overflowing', () => {
+      writeFileSync(join(tmp, 'deep.dts'), '/dts-v1/;\n/ {\n' + 'a {\n'.repeat(10_000) + '};\n'.repeat(10_000) + '};\n');
+      const out = join(tmp, 'deep.dtb');
+      expect(bringup(join(tmp, 'deep.dts'), '-E', '-O', 'dtb', '-o', out).status).toBe(0);
+      // header, one empty reservation, root (8) + 10,000 x (BEGIN + "a" + END = 12) + root END + FDT_END
+      expect(readFileSync(out).length).toBe(40 + 16 + 8 + 12 * 10_000 + 4 + 4);
+    });
+  });
+
+  it('bad usage exits 2', () => {
+    expect(bringup().status).toBe(2);
+    expect(bringup('a.dts', 'b.dts').status).toBe(2);
+    expect(bringup(`${fx}/lang-refs.dts`, '-O', 'yaml').status).toBe(2);
+    expect(bringup(`${fx}/lang-refs.dts`, '--frobnicate').status).toBe(2);
+    expect(bringup(`${fx}/lang-refs.dts`, '-b', 'x').status).toBe(2);
+    const r = bringup(`${fx}/lang-refs.dts`, '-O');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^bringup dt: option -O needs a value/);
+  });
+});
