@@ -45,7 +45,7 @@ function referenceCommand(b: CorpusBoard): string {
 function oursCommand(b: CorpusBoard): string {
   const parts = b.steps.map((s, i) => {
     const out = join(tmp, `ours-${i}.${i === 0 ? 'dtb' : 'dtbo'}`);
-    return `node ${q(bringup)} dt ${q(s.source)} -I ${q(dirname(s.source))} -I ${q(includePrefixes)} ${s.symbols ? '-@' : ''} -O dtb -o ${q(out)}`;
+    return `node ${q(bringup)} dt ${q(s.source)} -I ${q(dirname(s.source))} -I ${q(includePrefixes)} ${s.symbols ? '-@' : ''} -b 0 -O dtb -o ${q(out)}`;
   });
   if (b.composite) {
     const base = b.steps[0]!;

@@ -29,6 +29,7 @@ export function compileStep(step: DtcStep, cache?: PreprocessCache): DtTree {
     defines: [],
     readFile: readFileOrUndefined,
     symbols: step.symbols,
+    bootCpuid: 0, // Kbuild runs dtc -b 0
     ...(cache ? { cache } : {}),
   });
   if (hasErrors(r.diagnostics)) throw new CompileError(r.diagnostics);
