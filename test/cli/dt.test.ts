@@ -64,10 +64,11 @@ describe('bringup dt', () => {
     expect(user).toMatchObject({ name: 'user@3000', unitAddress: '3000', parent: '/', labels: [], phandle: null });
     expect(user.source).toBe(`${fx}/lang-refs.dts:28:12`);
     const clocks = user.properties.find((p: { name: string }) => p.name === 'clocks');
-    expect(clocks).toMatchObject({ hex: '00000002000000010000000200000002', length: 16, decoded: [{ type: 'u32', values: [2, 1] }, { type: 'u32', values: [2, 2] }] });
+    expect(clocks).toMatchObject({ hex: '00000003000000010000000300000002', length: 16, decoded: [{ type: 'u32', values: [3, 1] }, { type: 'u32', values: [3, 2] }] });
     expect(clocks.refs).toEqual([{ offset: 0, kind: 'phandle', ref: 'clk' }, { offset: 8, kind: 'phandle', ref: '/clock@2000' }]);
     const clk = j.nodes.find((n: { path: string }) => n.path === '/clock@2000');
-    expect(clk).toMatchObject({ labels: ['clk'], phandle: 2 });
+    // dtc's numbering: self-ref gets 1 (first reference in tree order), intc 2, clk 3; 5 is explicit.
+    expect(clk).toMatchObject({ labels: ['clk'], phandle: 3 });
     const compat = j.nodes.find((n: { path: string }) => n.path === '/interrupt-controller@1000').properties[0];
     expect(compat.decoded).toEqual([{ type: 'string', values: ['arm,gic'] }]);
   });
