@@ -110,6 +110,25 @@ export const scenarios: Scenario[] = [
     expected: 'smmu probe fails with -EINVAL; pl061 deferred until the 3 s timeout, then bound without a group; gpio-keys bound after it',
   },
   {
+    name: 'smmu-no-hardware',
+    title: 'The SMMU node points at memory with no SMMU behind it: its probe rejects the match (-ENXIO); masters wait for the timeout',
+    machine: 'virt',
+    dts: 'virt-smmu-no-hw.dts',
+    cmdline: `${DD} deferred_probe_timeout=3`,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleSeconds: 15,
+    signatures: [
+      'arm-smmu-v3: probe of 4000000\\.smmuv3 rejects match -6',
+      'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
+      'virtio-pci 0000:00:01\\.0: deferred probe timeout, ignoring dependency',
+    ],
+    expected: 'SMMU probe rejects the match (-6); pl061 and the PCI function wait for the 3 s timeout and bind with no group',
+  },
+  {
     name: 'fw-devlink-strict',
     title: 'fw_devlink.strict=1: iommus becomes a mandatory supplier link; GPIO and PCIe host wait for the SMMU device',
     machine: 'virt',
