@@ -33,9 +33,9 @@ h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:18px 0 8px}
 dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:0}dl.meta dt{color:var(--mut)}dl.meta dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 nav a{margin-right:14px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid var(--bd);padding:3px 6px;text-align:left;vertical-align:top}
-th{position:sticky;top:0;background:var(--bg)}td.n{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
+th{position:sticky;top:0;background:var(--bg)}td.n{font-family:ui-monospace,monospace;overflow-wrap:anywhere}td.s{font-family:ui-monospace,monospace;white-space:nowrap}
 tr.mismatch td,tr.predicted-only td,tr.actual-only td{background:var(--hl)}
-.v-match{color:var(--ok);font-weight:600}.v-mismatch,.v-predicted-only,.v-actual-only{color:var(--bad);font-weight:600}
+.v-match{color:var(--ok);font-weight:600}.v-unobserved{color:var(--mut)}.v-mismatch,.v-predicted-only,.v-actual-only{color:var(--bad);font-weight:600}
 .tools{margin:6px 0}.tools input[type=search]{width:280px}
 pre{font:12px/1.35 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--bd);padding:8px;max-height:70vh;overflow:auto}
 pre.console .m{color:var(--warn);font-weight:600}pre.console .ts{color:var(--mut)}pre.console .tx{color:var(--ok)}
@@ -45,13 +45,13 @@ details{margin:4px 0}summary{cursor:pointer}ol.why{margin:4px 0 8px}
 
 // The one script: filter rows by text and show mismatches only. It only reads textContent and sets
 // `hidden`, so even hostile row text stays inert.
-const SCRIPT = `(function(){var q=document.getElementById('q'),m=document.getElementById('mm'),rows=[].slice.call(document.querySelectorAll('#devices tbody tr'));function f(){var s=q.value.toLowerCase(),o=m.checked;rows.forEach(function(r){r.hidden=(o&&r.getAttribute('data-verdict')==='match')||(s!==''&&r.textContent.toLowerCase().indexOf(s)<0)})}q.addEventListener('input',f);m.addEventListener('change',f)})();`;
+const SCRIPT = `(function(){var q=document.getElementById('q'),m=document.getElementById('mm'),rows=[].slice.call(document.querySelectorAll('#devices tbody tr'));function f(){var s=q.value.toLowerCase(),o=m.checked;rows.forEach(function(r){var v=r.getAttribute('data-verdict');r.hidden=(o&&(v==='match'||v==='unobserved'))||(s!==''&&r.textContent.toLowerCase().indexOf(s)<0)})}q.addEventListener('input',f);m.addEventListener('change',f)})();`;
 
 function cell(d: DeviceReport | null, key: 'state' | 'iommu' | 'deferrals' | 'bind'): string {
   if (!d) return '<td class="n">—</td>';
   switch (key) {
     case 'state':
-      return `<td class="n">${escapeHtml(d.state)}${d.error !== undefined && d.error !== null ? ` (${escapeHtml(String(d.error))})` : ''}</td>`;
+      return `<td class="s">${escapeHtml(d.state)}${d.error !== undefined && d.error !== null ? ` (${escapeHtml(String(d.error))})` : ''}</td>`;
     case 'iommu':
       return `<td class="n">${d.iommuGroup === null ? '—' : escapeHtml(String(d.iommuGroup))}</td>`;
     case 'deferrals':
@@ -73,9 +73,9 @@ function deviceTable(verdicts: DeviceVerdict[]): string {
     );
   });
   const counts = { match: 0, other: 0 };
-  for (const v of verdicts) if (v.verdict === 'match') counts.match++; else counts.other++;
+  for (const v of verdicts) if (v.verdict === 'match' || v.verdict === 'unobserved') counts.match++; else counts.other++;
   return `<section id="devices"><h2>Devices: predicted and actual</h2>
-<p>${verdicts.length} devices, <span class="v-match">${counts.match} match</span>, <span class="v-mismatch">${counts.other} differ</span>.</p>
+<p>${verdicts.length} devices, <span class="v-match">${counts.match} match or cannot be seen in the log</span>, <span class="v-mismatch">${counts.other} differ</span>.</p>
 <div class="tools"><input id="q" type="search" placeholder="filter devices" aria-label="filter devices"> <label><input id="mm" type="checkbox"> mismatches only</label></div>
 <table><thead><tr><th rowspan="2">device</th><th rowspan="2">DT node</th><th colspan="4">predicted</th><th colspan="4">actual</th><th rowspan="2">verdict</th><th rowspan="2">differences</th></tr>
 <tr><th>state</th><th>IOMMU group</th><th>deferrals</th><th>bind #</th><th>state</th><th>IOMMU group</th><th>deferrals</th><th>bind #</th></tr></thead>
@@ -108,7 +108,8 @@ function timeline(verdicts: DeviceVerdict[], events: readonly TimelineEvent[] | 
   }
   const verdictOf = new Map(verdicts.map((v) => [v.name, v.verdict]));
   const marks = points.map((p) => {
-    const bad = verdictOf.get(p.device) !== undefined && verdictOf.get(p.device) !== 'match';
+    const vd = verdictOf.get(p.device);
+    const bad = vd !== undefined && vd !== 'match' && vd !== 'unobserved';
     const y = lanesY[p.lane];
     const shape = p.kind.startsWith('defer') ? `<rect x="${(p.x - 3).toFixed(1)}" y="${y - 9}" width="6" height="18"` : `<circle cx="${p.x.toFixed(1)}" cy="${y}" r="4"`;
     return `${shape} fill="${bad ? 'var(--bad)' : 'var(--ok)'}"><title>${escapeHtml(`${p.device}: ${p.kind}${p.text ? ` ${p.text}` : ''}`)}</title>${p.kind.startsWith('defer') ? '</rect>' : '</circle>'}`;
@@ -131,7 +132,7 @@ function whyChains(verdicts: DeviceVerdict[]): string {
               .map((s) => `<li><span class="n">${escapeHtml(s.subject)}</span>: ${escapeHtml(s.text)}${s.span ? ` <span class="note">(${escapeHtml(formatSpan(s.span))})</span>` : ''}</li>`)
               .join('')}</ol>`
           : '';
-      return `<details${v.verdict !== 'match' ? ' open' : ''}><summary><span class="n">${escapeHtml(v.name)}</span> <span class="v-${escapeHtml(v.verdict)}">${escapeHtml(v.verdict)}</span></summary>${chain('predicted', v.predicted)}${chain('actual', v.actual)}</details>`;
+      return `<details${v.verdict !== 'match' && v.verdict !== 'unobserved' ? ' open' : ''}><summary><span class="n">${escapeHtml(v.name)}</span> <span class="v-${escapeHtml(v.verdict)}">${escapeHtml(v.verdict)}</span></summary>${chain('predicted', v.predicted)}${chain('actual', v.actual)}</details>`;
     });
   return `<section id="why"><h2>Why chains</h2>${items.length ? items.join('\n') : '<p class="note">No why chains were recorded.</p>'}</section>`;
 }

@@ -34,14 +34,15 @@ export interface JunitOptions {
 export function exportJunit(data: SessionData, inputs: ReportInputs, opts: JunitOptions = {}): string {
   const verdicts = deviceVerdicts(inputs);
   const suite = opts.suiteName ?? `bringup.${data.target ?? data.sessionId}`;
-  const failures = verdicts.filter((v) => v.verdict !== 'match').length;
+  const failures = verdicts.filter((v) => v.verdict !== 'match' && v.verdict !== 'unobserved').length;
+  const skipped = verdicts.filter((v) => v.verdict === 'unobserved').length;
   const iso = Number.isFinite(data.startedAt) ? new Date(data.startedAt).toISOString().slice(0, 19) : '1970-01-01T00:00:00';
   const ts = opts.timestamp ?? iso;
   const classname = xmlEscape(suite);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="${xmlEscape(inputs.title ?? 'bringup compare')}" tests="${verdicts.length}" failures="${failures}" errors="0" time="0">`);
   out.push(
-    `  <testsuite name="${xmlEscape(suite)}" tests="${verdicts.length}" failures="${failures}" errors="0" skipped="0" time="0" timestamp="${xmlEscape(ts)}" hostname="${xmlEscape(opts.hostname ?? 'localhost')}" id="0" package="bringup">`,
+    `  <testsuite name="${xmlEscape(suite)}" tests="${verdicts.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${xmlEscape(ts)}" hostname="${xmlEscape(opts.hostname ?? 'localhost')}" id="0" package="bringup">`,
   );
   out.push('    <properties>');
   out.push(`      <property name="session" value="${xmlEscape(data.sessionId)}"/>`);
@@ -52,6 +53,12 @@ export function exportJunit(data: SessionData, inputs: ReportInputs, opts: Junit
     const name = xmlEscape(v.node ? `${v.name} (${v.node})` : v.name);
     if (v.verdict === 'match') {
       out.push(`    <testcase name="${name}" classname="${classname}" time="0"/>`);
+      continue;
+    }
+    if (v.verdict === 'unobserved') {
+      out.push(`    <testcase name="${name}" classname="${classname}" time="0">`);
+      out.push(`      <skipped message="${xmlEscape(`the log cannot show this device's predicted outcome (predicted: ${describe(v.predicted)})`)}"/>`);
+      out.push('    </testcase>');
       continue;
     }
     const message = xmlEscape(v.differences[0] ?? v.verdict);

@@ -4,7 +4,8 @@
 import type { DeviceReport } from '../common/device-report';
 import type { SessionData } from './session-data';
 
-export type Verdict = 'match' | 'mismatch' | 'predicted-only' | 'actual-only';
+/** `unobserved`: predicted something the log cannot show either way (engine/compare's word). */
+export type Verdict = 'match' | 'mismatch' | 'predicted-only' | 'actual-only' | 'unobserved';
 
 export interface DeviceVerdict {
   name: string;
@@ -42,10 +43,16 @@ function obj(v: unknown): Record<string, unknown> | null {
 
 function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(textOf).join(' ← ');
   const o = obj(v);
   if (o) {
+    if (typeof o.subject === 'string' && typeof o.text === 'string') return `${o.subject}: ${o.text}`;
     for (const k of ['text', 'message', 'description', 'summary']) if (typeof o[k] === 'string') return o[k] as string;
-    if (typeof o.field === 'string') return `${o.field}: predicted ${JSON.stringify(o.predicted)}, actual ${JSON.stringify(o.actual)}`;
+    if (typeof o.field === 'string') {
+      const note = typeof o.note === 'string' ? ` (${o.note})` : '';
+      const minor = o.severity === 'minor' ? ' [minor]' : '';
+      return `${o.field}: predicted ${JSON.stringify(o.predicted)}, actual ${JSON.stringify(o.actual)}${note}${minor}`;
+    }
   }
   return JSON.stringify(v);
 }
@@ -65,6 +72,7 @@ function verdictFromComparison(entry: Record<string, unknown>): Verdict | null {
   if (typeof v === 'string') {
     const s = v.toLowerCase();
     if (s === 'match' || s === 'ok' || s === 'pass' || s === 'same') return 'match';
+    if (s === 'unobserved' || s === 'unknown') return 'unobserved';
     if (s.includes('predicted') && s.includes('only')) return 'predicted-only';
     if ((s.includes('actual') || s.includes('live')) && s.includes('only')) return 'actual-only';
     return 'mismatch';
@@ -118,8 +126,10 @@ export function deviceVerdicts(inputs: ReportInputs): DeviceVerdict[] {
     if (verdict) v.verdict = verdict;
     const diffs = e.differences ?? e.mismatches ?? e.diffs;
     if (Array.isArray(diffs)) v.differences = diffs.map(textOf);
+    if (!v.predicted && obj(e.predicted)) v.predicted = e.predicted as unknown as DeviceReport;
+    if (!v.actual && obj(e.actual)) v.actual = e.actual as unknown as DeviceReport;
     const cause = e.cause ?? e.predictedCause;
-    if (cause !== undefined && cause !== null) v.cause = textOf(cause);
+    if (cause !== undefined && cause !== null && !(Array.isArray(cause) && cause.length === 0)) v.cause = textOf(cause);
   }
   return order;
 }
