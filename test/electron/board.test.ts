@@ -5,12 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { BoardService } from '../../electron/main/services/board';
 import { EventHub } from '../../electron/main/services/events';
-import { kernelSourceDir } from '../support/system';
+import { kernelConfig, kernelSourceDir } from '../support/system';
 import { RecorderProbe } from './recorder-probe';
 import { tempDir, waitFor } from './support';
 
@@ -103,6 +104,31 @@ describe('board service', () => {
     expect(err).toBeTruthy();
     expect(err!.span?.file ?? err!.file).toContain('broken.dts');
     expect(b.dtb.length).toBe(0);
+  });
+
+  it('passes defines to the preprocessor and reads the kernel config (plain or /proc/config.gz), watching it too', async () => {
+    const { dir, svc, changes } = setup();
+    writeFileSync(join(dir, 'defs.dts'), '/dts-v1/;\n/ {\n#ifdef WB_FLAG\n  flag;\n#endif\n  value = <WB_VAL>;\n};\n');
+    const config = join(dir, 'config');
+    copyFileSync(kernelConfig(), config);
+    const b = await svc.open({ path: join(dir, 'defs.dts'), includeDirs: [], defines: { WB_FLAG: '', WB_VAL: '0x2a' }, configPath: config, kernel: '6.1', watch: true });
+    expect(b.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const text = decompile(b.dtb);
+    expect(text).toContain('flag;');
+    expect(text).toContain('value = <0x2a>;');
+    expect(b.config).toBe(readFileSync(kernelConfig(), 'utf8'));
+    expect(b.config).toMatch(/^CONFIG_ARM_SMMU_V3=/m);
+    expect(b.files.map((f) => f.path)).toContain(config);
+
+    appendFileSync(config, 'CONFIG_WORKBENCH_TEST=y\n');
+    const changed = await waitFor('boardChanged on a config edit', () => changes[0], 5000);
+    expect(changed.config).toMatch(/^CONFIG_WORKBENCH_TEST=y$/m);
+
+    const gz = join(dir, 'config.gz');
+    writeFileSync(gz, gzipSync(readFileSync(kernelConfig())));
+    const z = await svc.open({ path: join(dir, 'defs.dts'), includeDirs: [], defines: { WB_VAL: '1' }, configPath: gz, kernel: '6.1', watch: false });
+    expect(z.config).toBe(readFileSync(kernelConfig(), 'utf8'));
+    expect(decompile(z.dtb)).not.toContain('flag;');
   });
 
   it('reads a .dtb as is', async () => {
