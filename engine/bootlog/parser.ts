@@ -99,7 +99,7 @@ class StreamingBootLogParser implements BootLogParser {
     }
     if (this.kernelStarted && (raw.includes('U-Boot') || raw.includes('NOTICE:'))) {
       const banner = MID_LINE_BANNER.exec(pre.text);
-      if (banner && banner.index > 0) {
+      if (banner !== null && banner.index > 0) {
         pre.text = pre.text.slice(banner.index);
         pre.kernelTime = null;
       }

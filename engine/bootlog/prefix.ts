@@ -111,6 +111,14 @@ let stampValue = 0;
  * the `]` and sets stampValue, or -1 when the text there is not a printk stamp.
  */
 function printkStamp(s: string, at: number): number {
+  // printk's own layout "[%5lu.%06lu]" (up to 99999 s): one slice and one native number parse.
+  if (s.charCodeAt(at + 6) === 46 /* . */ && s.charCodeAt(at + 13) === 93 /* ] */) {
+    const v = Number(s.slice(at + 1, at + 13));
+    if (v >= 0 && s.charCodeAt(at + 12) !== 32) {
+      stampValue = v;
+      return at + 14;
+    }
+  }
   let i = at + 1;
   const n = s.length;
   while (i < n && s.charCodeAt(i) === 32) i++;
