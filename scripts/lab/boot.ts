@@ -21,7 +21,11 @@ let bad = 0;
 for (const s of list) {
   const r = await bootScenario(s);
   if (!quiet) process.stdout.write(r.console.toString('utf8'));
-  const missing = s.signatures.filter((sig) => !new RegExp(sig).test(r.console.toString('latin1')));
+  const text = r.console.toString('latin1');
+  const missing = [
+    ...s.signatures.filter((sig) => !new RegExp(sig).test(text)),
+    ...(s.absentSignatures ?? []).filter((sig) => new RegExp(sig).test(text)).map((sig) => `(must not print) ${sig}`),
+  ];
   console.log(
     `\n== ${s.name}: ${(r.durationMs / 1000).toFixed(1)} s, exit ${r.exitCode}${r.timedOut ? ' (TIMED OUT)' : ''}, ` +
       `truth ${r.truth ? `at uptime ${r.truth.uptimeSeconds}` : 'MISSING'}, missing signatures: ${missing.length ? missing.join(' | ') : 'none'}`,

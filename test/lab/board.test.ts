@@ -8,7 +8,7 @@ import { ReadStream } from 'node:tty';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildInitramfs, labDir, resolveModules, startBoardOnPty, startBoardOnTcp } from './board';
-import { scenarioByName } from './scenarios/index';
+import { scenarioByName, scenarios } from './scenarios/index';
 import { parseTruthBlock, TRUTH_END } from './truth';
 
 const goldenDir = join(labDir, '..', 'fixtures', 'bootlog', 'lab');
@@ -41,6 +41,14 @@ describe('lab board machinery', () => {
       expect(block, f).not.toBeNull();
       const want = JSON.parse(readFileSync(join(goldenDir, `${name}.truth.json`), 'utf8'));
       expect({ scenario: name, ...block!.truth }).toEqual(want);
+    }
+  });
+
+  it('finds each scenario's signature lines, and none of its absent ones, in its golden log', () => {
+    for (const s of scenarios) {
+      const log = readFileSync(join(goldenDir, `${s.name}.log`)).toString('latin1');
+      for (const sig of s.signatures) expect(log, `${s.name}`).toMatch(new RegExp(sig));
+      for (const sig of s.absentSignatures ?? []) expect(log, `${s.name}`).not.toMatch(new RegExp(sig));
     }
   });
 

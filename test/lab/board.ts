@@ -58,6 +58,8 @@ export interface Scenario {
   qemuArgs?: string[];
   /** Lines (regular expressions) the console log must contain: the kernel behaviour the scenario is about. */
   signatures: string[];
+  /** Lines (regular expressions) the console log must not contain: what the scenario shows does not happen. */
+  absentSignatures?: string[];
   /** What the real kernel did, in one sentence (for reports). */
   expected: string;
   /** Host wall-clock limit for the whole boot. */

@@ -54,6 +54,7 @@ describe('lab: Debian 6.1 arm64 on QEMU', () => {
       expect(r.truth, `${s.name} printed no truth block; tail:\n${log.slice(-2000)}`).not.toBeNull();
       expect(log).toContain('Booting Linux on physical CPU');
       for (const sig of s.signatures) expect(log, `signature of ${s.name}`).toMatch(new RegExp(sig));
+      for (const sig of s.absentSignatures ?? []) expect(log, `line ${s.name} must not print`).not.toMatch(new RegExp(sig));
       const want = JSON.parse(readFileSync(golden, 'utf8'));
       expect({ scenario: s.name, ...r.truth!.truth }).toEqual(want);
     }, 240_000);

@@ -2,12 +2,10 @@
 // (test/fixtures/bootlog/lab/<name>.{log,truth.json}, recorded from Debian's 6.1 kernel under QEMU by
 // test/lab/board.ts), predict with the scenario's device tree, command line, module plan and Debian's
 // own .config, and compare device by device: final state, IOMMU group or none, deferred or not, bind order.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createNode, findNodeByPath, readDtb, type DtTree } from '../../engine/devicetree/index';
+import { createNode, findNodeByPath, loadDeviceTree, readDtb, type DtTree } from '../../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type Assumption, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../engine/probe/index';
 import { debianDtbDir, kernelConfig } from '../support/system';
 import { scenarios } from './scenarios/index';
@@ -17,18 +15,20 @@ const goldenDir = join(root, 'test', 'fixtures', 'bootlog', 'lab');
 const boardsDir = join(__dirname, 'boards');
 const catalog = decodeCatalog(JSON.parse(readFileSync(join(root, 'resources', 'kernel', '6.1', 'drivers.json'), 'utf8')));
 const config = parseKernelConfig(readFileSync(kernelConfig(), 'utf8'));
-const work = mkdtempSync(join(tmpdir(), 'predict-lab-'));
 
 interface TruthDevice { name: string; bus: string; node: string | null; driver: string | null; iommuGroup: number | null; deferred: boolean }
 interface Truth { devices: TruthDevice[]; bindOrder: string[] | null; deferred: { name: string; reason: string }[] }
 
 /**
- * What QEMU's boards do that no device tree says (the hardware half of a prediction, given as
- * assumptions the way an engineer would): QEMU's raspi3b firmware mailbox does not answer the GPIO
- * expander calls ("Failed to get GPIO 1 config"), so pwrseq_simple's reset GPIO fails with -EIO.
+ * What the hardware does that no device tree says (the half of a prediction an engineer supplies as
+ * assumptions, per scenario): QEMU's raspi3b firmware mailbox does not answer the GPIO expander calls
+ * ("Failed to get GPIO 1 config"), so pwrseq_simple's reset GPIO fails with -EIO; smmu-no-hardware
+ * moves the SMMU node onto an address with no SMMU behind it, so its ID registers read back nothing
+ * and arm_smmu_device_hw_probe() returns -ENXIO.
  */
 const HARDWARE_ASSUMPTIONS: Record<string, Assumption[]> = {
   raspi3b: [{ target: '/wifi-pwrseq', outcome: { kind: 'fail', errno: -5 } }],
+  'smmu-no-hardware': [{ target: '4000000.smmuv3', outcome: { kind: 'fail', errno: -6 } }],
 };
 
 /** PCI IDs the lab's QEMU functions carry → the PCI driver that binds them (the user naming functions). */
@@ -74,15 +74,15 @@ function virtioBackendAssumptions(tree: DtTree, qemuArgs: readonly string[] | un
 }
 
 function loadTree(s: (typeof scenarios)[number]): DtTree {
-  let dtb: string;
-  if (s.debianDtb) dtb = join(debianDtbDir(), s.debianDtb);
-  else {
-    dtb = join(work, `${s.name}.dtb`);
-    // dtc is the reference compiler until engine/devicetree's loadDeviceTree lands
-    const r = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, resolve(boardsDir, s.dts!)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`dtc failed on ${s.dts}: ${r.stderr}`);
+  if (s.debianDtb) {
+    const dtb = join(debianDtbDir(), s.debianDtb);
+    return readDtb(new Uint8Array(readFileSync(dtb)), dtb).value;
   }
-  return readDtb(new Uint8Array(readFileSync(dtb)), dtb).value;
+  // the board's source through the product's own DTS front end (engine/devicetree), as `bringup predict` reads it
+  const r = loadDeviceTree(resolve(boardsDir, s.dts!), { checks: false, readFile: (p) => (existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined) });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`${s.dts}: ${errors.map((d) => d.message).join('; ')}`);
+  return r.value;
 }
 
 /** PCI functions as the log names them: `pci 0000:00:01.0: [1af4:1041] type 00 class ...`. */
@@ -129,7 +129,7 @@ describe('prediction vs Debian 6.1 under QEMU (lab goldens)', () => {
       const log = readFileSync(join(goldenDir, `${s.name}.log`), 'utf8');
       const tree = loadTree(s);
       const nodeStatus = qemuBootFixups(tree, s.machine);
-      const assume = [...(s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : []), ...(HARDWARE_ASSUMPTIONS[s.machine] ?? [])];
+      const assume = [...(s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : []), ...(HARDWARE_ASSUMPTIONS[s.name] ?? [])];
       const { value } = predict(tree, {
         kernel: '6.1', catalog, config, cmdline: s.cmdline, nodeStatus, assume,
         modulesLoaded: moduleLoads(s.steps), pciFunctions: pciFromLog(log),
