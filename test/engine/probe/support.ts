@@ -1,10 +1,10 @@
 // Test support for the probe model: small boards compiled by the real dtc, the shipped 6.1 driver catalog,
 // and Debian's real arm64 .config (plus variants derived from it, e.g. CONFIG_MODULES unset).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDtb, type DtTree } from '../../../engine/devicetree/index';
+import { loadDeviceTree, readDtb, type DtTree } from '../../../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type DriverCatalog, type KernelConfig, type PredictOptions, type Prediction, type PredictedDevice } from '../../../engine/probe/index';
 import { kernelConfig } from '../../support/system';
 
@@ -19,8 +19,18 @@ export const debianConfig: KernelConfig = parseKernelConfig(debianConfigText);
 /** Debian's config with CONFIG_MODULES unset (a kernel without loadable modules). */
 export const noModulesConfig: KernelConfig = parseKernelConfig(debianConfigText.replace(/^CONFIG_MODULES=y$/m, '# CONFIG_MODULES is not set'));
 
-/** Compiles DTS text with dtc (the reference compiler) and reads the blob back. */
+/** Compiles DTS text with the engine's own front end (engine/devicetree loadDeviceTree): spans and labels kept. */
 export function compileDts(source: string, includeDirs: string[] = [fixturesDir]): DtTree {
+  const dts = join(work, `board${seq++}.dts`);
+  writeFileSync(dts, source);
+  const r = loadDeviceTree(dts, { includeDirs, checks: false, readFile: (p) => (existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined) });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`loadDeviceTree: ${errors.map((d) => d.message).join('; ')}`);
+  return r.value;
+}
+
+/** The same through dtc (the reference compiler) and the DTB reader: no spans, no labels. */
+export function compileWithDtc(source: string, includeDirs: string[] = [fixturesDir]): DtTree {
   const n = seq++;
   const dts = join(work, `board${n}.dts`);
   const dtb = join(work, `board${n}.dtb`);
