@@ -89,7 +89,13 @@ const electron = forceBrowser ? undefined : electronBinary();
 if (!dev) buildApp();
 if (electron) {
   console.log(`opening the Electron app (${electron})`);
-  const child = spawn(electron, [root, ...(demo ? ['--demo'] : [])], { cwd: root, stdio: 'inherit' });
+  const electronArgs = [root, ...(demo ? ['--demo'] : [])];
+  if (process.getuid?.() === 0) {
+    // Chromium refuses to start as root with its OS sandbox; the renderer keeps sandbox: true.
+    console.log('running as root: starting Electron with --no-sandbox (the OS-level sandbox needs a normal user)');
+    electronArgs.unshift('--no-sandbox');
+  }
+  const child = spawn(electron, electronArgs, { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => (process.exitCode = code ?? 0));
 } else {
   if (!forceBrowser) {
