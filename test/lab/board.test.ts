@@ -44,7 +44,7 @@ describe('lab board machinery', () => {
     }
   });
 
-  it('finds each scenario's signature lines, and none of its absent ones, in its golden log', () => {
+  it('finds each scenario signature line, and none of its absent ones, in its golden log', () => {
     for (const s of scenarios) {
       const log = readFileSync(join(goldenDir, `${s.name}.log`)).toString('latin1');
       for (const sig of s.signatures) expect(log, `${s.name}`).toMatch(new RegExp(sig));
