@@ -258,7 +258,7 @@ class StreamingBootLogParser implements BootLogParser {
   private listingLine(raw: string, pre: LinePrefix, hostTime: number): boolean {
     const text = pre.text;
     // Listings are shell output: cheap rejections first.
-    if (this.listing === null && text.indexOf('\t') < 0 && text.charCodeAt(0) !== 47 /* / */ && !text.includes('devices_deferred')) return false;
+    if (this.listing === null && text.indexOf('\t') < 0 && !text.includes('/sys/') && !text.includes('devices_deferred')) return false;
     const base = this.base(raw, pre, hostTime);
     if (text.includes('devices_deferred')) {
       this.listing = { kind: 'deferred' };
@@ -277,7 +277,7 @@ class StreamingBootLogParser implements BootLogParser {
       }
       if (found) return true;
     }
-    if (text.startsWith('/sys/bus/')) {
+    if (text.includes('/sys/bus/')) {
       const link = DRIVER_LINK.exec(text);
       if (link) {
         this.push({ ...base, kind: 'driver-listing', bus: link[1]!, device: link[2]!, driver: link[3]! });
