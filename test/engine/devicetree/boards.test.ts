@@ -2,13 +2,14 @@
 // way Kbuild runs it, against Debian's shipped DTBs (-@ boards and fdtoverlay composites included), and
 // `-O dts` text against dtc's. The whole corpus runs in test/corpus; this is a cross-vendor sample.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { applyOverlay, createPreprocessCache, loadDeviceTree, printDts, readDtb, writeDtb, type LoadOptions } from '../../../engine/devicetree';
 import { debianDtbDir, kernelSourceDir } from '../../support/system';
-import { dtc, kbuildCpp, readFileOrUndefined } from './dtc';
+import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
 
 const dts = join(kernelSourceDir, 'arch', 'arm64', 'boot', 'dts');
 const prefixes = join(kernelSourceDir, 'scripts', 'dtc', 'include-prefixes');
@@ -76,13 +77,15 @@ describe('kernel boards against cpp | dtc and Debian', () => {
   }
 
   it('applyOverlay matches the real fdtoverlay on a small base and plugin', () => {
-    const tmp = execFileSync('mktemp', ['-d']).toString().trim();
-    const base = `/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tsoc { bus@0 { compatible = "simple-bus"; status = "disabled"; old = "a long value that shrinks"; }; };\n\tgpio: gpio@100 { reg = <0x100 4>; #gpio-cells = <2>; };\n\ti2c1: i2c@200 { reg = <0x200 4>; status = "disabled"; existing { a; }; };\n\tuart0: serial@300 { reg = <0x300 4>; };\n};\n`;
-    execFileSync('sh', ['-c', `printf '%s' '${base}' > ${tmp}/base.dts && dtc -q -@ -I dts -O dtb -o ${tmp}/base.dtb ${tmp}/base.dts && dtc -q -@ -I dts -O dtb -o ${tmp}/ov.dtbo ${join(dts, '..', '..', '..', '..', '..', 'test/fixtures/dts/lang-plugin.dts').replace(/.*test\//, 'test/')} 2>/dev/null || dtc -q -@ -I dts -O dtb -o ${tmp}/ov.dtbo test/fixtures/dts/lang-plugin.dts && fdtoverlay -i ${tmp}/base.dtb -o ${tmp}/out.dtb ${tmp}/ov.dtbo`], { cwd: join(__dirname, '..', '..', '..') });
-    const baseTree = readDtb(new Uint8Array(readFileSync(`${tmp}/base.dtb`))).value;
-    const ovTree = readDtb(new Uint8Array(readFileSync(`${tmp}/ov.dtbo`))).value;
-    const r = applyOverlay(baseTree, ovTree);
-    expect(r.diagnostics).toEqual([]);
-    expect(Buffer.from(writeDtb(r.value)).equals(readFileSync(`${tmp}/out.dtb`))).toBe(true);
+    const tmp = mkdtempSync(join(tmpdir(), 'overlay-'));
+    writeFileSync(join(tmp, 'base.dts'), '/dts-v1/;\n/ {\n\tsoc { bus@0 { compatible = "simple-bus"; status = "disabled"; old = "a long value that shrinks"; }; };\n\tgpio: gpio@100 { #gpio-cells = <2>; };\n\ti2c1: i2c@200 { status = "disabled"; existing { a; }; };\n\tuart0: serial@300 { };\n};\n');
+    dtc(['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', join(tmp, 'base.dtb'), join(tmp, 'base.dts')]);
+    for (const symbols of [false, true]) {
+      dtc(['-q', ...(symbols ? ['-@'] : []), '-I', 'dts', '-O', 'dtb', '-o', join(tmp, 'ov.dtbo'), join(fixtures, 'lang-plugin.dts')]);
+      execFileSync('fdtoverlay', ['-i', join(tmp, 'base.dtb'), '-o', join(tmp, 'out.dtb'), join(tmp, 'ov.dtbo')]);
+      const r = applyOverlay(readDtb(new Uint8Array(readFileSync(join(tmp, 'base.dtb')))).value, readDtb(new Uint8Array(readFileSync(join(tmp, 'ov.dtbo')))).value);
+      expect(r.diagnostics).toEqual([]);
+      expect(Buffer.from(writeDtb(r.value)).equals(readFileSync(join(tmp, 'out.dtb')))).toBe(true);
+    }
   });
 });
