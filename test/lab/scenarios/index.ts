@@ -308,6 +308,48 @@ export const scenarios: Scenario[] = [
     expected: 'pl061 deferred then grouped; pl031 grouped at once; fw-cfg released by the 6 s timeout without IOMMU; gpio-keys bound',
   },
   {
+    name: 'stuck-supplier',
+    title: 'A consumer whose GPIO supplier has no driver: its own probe defers, past the timeout, for good',
+    machine: 'virt',
+    dts: 'virt-stuck-supplier.dts',
+    cmdline: `${DD_CORE} deferred_probe_timeout=3`,
+    // gpio-keys never leaves the deferred list; the truth is taken once the timeout has reported it.
+    steps: [
+      { kind: 'insmod', module: 'gpio_keys' },
+      { kind: 'wait-log', pattern: 'deferred probe pending', maxSeconds: 20 },
+    ],
+    settleSeconds: 0,
+    signatures: [
+      'poweroff Linked as a fwnode consumer to gpio@9070000',
+      'platform gpio-keys: Linked as a sync state only consumer to 9070000\\.gpio',
+      'gpio-keys gpio-keys: Driver gpio-keys requests probe deferral',
+      'platform gpio-keys: deferred probe pending',
+    ],
+    absentSignatures: ['gpio-keys: probe deferral - wait for supplier'],
+    expected:
+      'the gpios phandle sits on the child node "poweroff", so fw_devlink only makes a sync-state link and never holds gpio-keys; its driver defers (no GPIO chip), the timeout retries it, it defers again and stays in devices_deferred',
+  },
+  {
+    name: 'iommu-passthrough',
+    title: 'iommu.passthrough=1: masters still join groups, with identity default domains',
+    machine: 'virt',
+    dts: 'virt-gpio-iommu.dts',
+    cmdline: `${DD} iommu.passthrough=1`,
+    pciNet: true,
+    steps: [
+      { kind: 'insmod', module: 'virtio_pci' },
+      { kind: 'insmod', module: 'virtio_net' },
+    ],
+    settleSeconds: 10,
+    signatures: [
+      'iommu: Default domain type: Passthrough \\(set via kernel command line\\)',
+      'amba 9030000\\.pl061: Added to deferred list',
+      'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
+      'virtio-pci 0000:00:01\\.0: Adding to iommu group 1',
+    ],
+    expected: 'same probe order and groups as with translation: passthrough changes the domain type, not the lookup',
+  },
+  {
     name: 'zcu102',
     title: "A real vendor board: Debian's zynqmp-zcu102-rev1.0.dtb on QEMU's xlnx-zcu102 (no PMU firmware: real deferrals)",
     machine: 'xlnx-zcu102',
