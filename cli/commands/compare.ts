@@ -1,6 +1,7 @@
 // `bringup compare <BOARD> <LOG>`: the prediction for a board (engine/probe, with the predict flags
 // of cli/predict-options.ts) set beside a captured boot log (engine/bootlog), device by device
 // (engine/compare). Exit 0 everything observable matches, 1 mismatches, 2 bad input or usage.
+import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common/index';
 import { compareDevices, comparisonToJunit, type Comparison, type DeviceComparison } from '../../engine/compare';
@@ -98,7 +99,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const coverage = live.coverage();
   const comparison = compareDevices(prediction.value.devices, actual, { coverage });
 
-  if (typeof flags.junit === 'string') io.writeFile(resolvePath(io.cwd, flags.junit), comparisonToJunit(comparison, `${boardArg} vs ${logArg}`));
+  if (typeof flags.junit === 'string') {
+    const now = new Date();
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const timestamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+    io.writeFile(resolvePath(io.cwd, flags.junit), comparisonToJunit(comparison, `${boardArg} vs ${logArg}`, { timestamp, hostname: hostname() }));
+  }
   if (flags.json) {
     io.stdout(JSON.stringify({ board: boardPath, log: logPath, boot, cmdline: options.cmdline ?? null, cmdlineFromLog: flags.cmdline === undefined && logCmdline !== null, coverage, comparison }, null, 1) + '\n');
   } else {

@@ -2,4 +2,4 @@
 // bind-order statistics and a JUnit rendering for CI.
 export { compareDevices } from './compare';
 export type { BindInversion, BindOrderComparison, Comparison, CompareCoverage, CompareField, CompareOptions, DeviceComparison, FieldDifference, Verdict } from './compare';
-export { comparisonToJunit } from './junit';
+export { comparisonToJunit, type JunitOptions } from './junit';

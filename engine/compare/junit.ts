@@ -2,14 +2,22 @@
 // one testcase per device, a failure per mismatch with the predicted cause in its body.
 import type { Comparison, DeviceComparison } from './compare';
 
-export function comparisonToJunit(comparison: Comparison, suiteName: string): string {
+export interface JunitOptions {
+  /** Local time the comparison ran, `YYYY-MM-DDTHH:MM:SS` (Ant's format, no zone); the engine has no clock. */
+  timestamp?: string;
+  hostname?: string;
+}
+
+export function comparisonToJunit(comparison: Comparison, suiteName: string, options: JunitOptions = {}): string {
   const cases = comparison.devices.map(testcase);
   const failures = comparison.devices.filter((d) => d.verdict === 'mismatch').length;
   const skipped = comparison.devices.filter((d) => d.verdict === 'unobserved').length;
+  const timestamp = options.timestamp ?? '1970-01-01T00:00:00';
+  const hostname = options.hostname || 'localhost';
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="bringup compare" tests="${cases.length}" failures="${failures}" skipped="${skipped}">`,
-    `  <testsuite name="${xml(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    `<testsuites name="bringup compare" tests="${cases.length}" failures="${failures}" errors="0" time="0">`,
+    `  <testsuite name="${xml(suiteName || 'compare')}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${xml(timestamp)}" hostname="${xml(hostname)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -18,7 +26,8 @@ export function comparisonToJunit(comparison: Comparison, suiteName: string): st
 }
 
 function testcase(d: DeviceComparison): string {
-  const open = `    <testcase classname="${xml(d.node ?? 'log-only')}" name="${xml(d.name)}"`;
+  // Device comparisons take no time of their own; JUnit requires the attribute.
+  const open = `    <testcase classname="${xml(d.node || 'log-only')}" name="${xml(d.name || '(unnamed)')}" time="0"`;
   if (d.verdict === 'mismatch') {
     const what = d.differences.filter((x) => x.severity === 'major').map((x) => `${x.field}: predicted ${x.predicted}, actual ${x.actual}`).join('; ');
     const body = [...d.differences.map((x) => `${x.severity} ${x.field}: predicted ${x.predicted}, actual ${x.actual}${x.note ? ` (${x.note})` : ''}`), ...(d.cause.length ? ['predicted because:', ...d.cause.map((w) => `  ${w.subject}: ${w.text}`)] : [])].join('\n');

@@ -1,6 +1,7 @@
 // `bringup compare` in-process over the lab's real boards and logs with Debian's real .config: a right
 // prediction matches (exit 0); a wrong assumption flags exactly the devices whose prediction it
 // changes (exit 1); JUnit has one testcase per device; bad input exits 2.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,10 @@ describe('bringup compare on lab boards', () => {
     const rows = r.out.split('\n').filter((l) => /^(ok|XX|\?\?|\+) /.test(l));
     expect(xml.match(/<testcase /g)!.length).toBe(rows.length);
     expect(xml.match(/<failure /g)!.length).toBe(rows.filter((l) => l.startsWith('XX')).length);
+    // Against the project's JUnit schema (Ant/Jenkins layout), with the real xmllint.
+    const lint = spawnSync('xmllint', ['--noout', '--schema', join(__dirname, '../fixtures/session/junit.xsd'), junit], { encoding: 'utf8' });
+    expect(lint.stderr).toContain('validates');
+    expect(lint.status).toBe(0);
   });
 
   it('exit 2 on bad input', async () => {
