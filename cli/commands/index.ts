@@ -5,3 +5,4 @@ registerCommand('dt', async () => (await import('./dt')).command);
 registerCommand('parse-log', async () => (await import('./parse-log')).command);
 registerCommand('predict', async () => (await import('./predict')).command);
 registerCommand('compare', async () => (await import('./compare')).command);
+registerCommand('session', async () => (await import('./session')).command);

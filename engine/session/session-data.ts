@@ -117,7 +117,7 @@ export class SessionAssembler {
 
 /**
  * The records that rebuild `data` exactly (used by import and by bundle export of in-memory sessions).
- * Chunks, markers and annotations are interleaved by time, stable for equal times.
+ * Markers and annotations are placed before the first chunk received after them.
  */
 export function sessionToRecords(data: SessionData): SessionRecord[] {
   const out: SessionRecord[] = [];
@@ -133,12 +133,19 @@ export function sessionToRecords(data: SessionData): SessionRecord[] {
     for (const s of b.sources) out.push({ type: 'source', t: data.startedAt, path: s.path, sha256: s.sha256, bytes: s.bytes });
     if (b.settings !== undefined) out.push({ type: 'settings', t: data.startedAt, settings: b.settings });
   }
-  const timed: SessionRecord[] = [
-    ...data.chunks.map((c): SessionRecord => ({ type: c.dir, t: c.t, bytes: c.bytes })),
+  // Chunks stay in arrival order even when their host times go backwards (a clock step, a capture
+  // whose stamps wrap); markers and annotations are merged in by time around them.
+  const others: SessionRecord[] = [
     ...data.markers.map((m): SessionRecord => (m.detail === undefined ? { type: 'marker', t: m.t, kind: m.kind } : { type: 'marker', t: m.t, kind: m.kind, detail: m.detail })),
     ...data.annotations.map((a): SessionRecord => ({ type: 'annotation', t: a.t, kind: a.kind, detail: a.detail })),
   ];
-  timed.sort((a, b) => a.t - b.t);
-  out.push(...timed, ...data.unknown);
+  others.sort((a, b) => a.t - b.t);
+  let k = 0;
+  for (const c of data.chunks) {
+    while (k < others.length && others[k]!.t <= c.t) out.push(others[k++]!);
+    out.push({ type: c.dir, t: c.t, bytes: c.bytes });
+  }
+  while (k < others.length) out.push(others[k++]!);
+  out.push(...data.unknown);
   return out;
 }
