@@ -118,3 +118,29 @@ describe('v6.12 (dev_dbg driver-core forms, pending with reason, cycles, bus-pre
     expect(devices.has('/soc/dsi@7e700000')).toBe(false);
   });
 });
+
+describe('v5.10 (IOMMU exhaustion lines, SMMU banner, 5.11-era fw_devlink wording, check_state without modules)', () => {
+  const { events, devices } = parse('v5.10-iommu-exhaustion.log');
+
+  it('follows groups through add, remove and failed add', () => {
+    expect(devices.get('70000000.ethernet')).toMatchObject({ iommuGroup: 0, driver: 'stmmaceth' });
+    expect(devices.get('70010000.mmc')).toMatchObject({ iommuGroup: null, driver: 'sdhci-tegra' });
+    expect(devices.get('70020000.usb')).toMatchObject({ iommuGroup: null });
+    expect(events.find((e) => e.kind === 'iommu-group' && e.action === 'add-failed')).toMatchObject({ device: '70020000.usb', group: 1, error: -28 });
+  });
+
+  it('reads the SMMU banner with its context-bank limit and the IOMMU core lines', () => {
+    const details = events.filter((e) => e.kind === 'iommu-driver').map((e) => (e.kind === 'iommu-driver' ? e.detail : null));
+    expect(details).toContainEqual({ what: 'default-domain', type: 'Translated', cmdline: false });
+    expect(details).toContainEqual({ what: 'context-banks', count: 4 });
+    expect(details.filter((d) => d?.what === 'smmu-banner')).toHaveLength(5);
+    expect(details).toContainEqual({ what: 'other', text: 'OF: /pcie@fe000000: no iommu-map translation for id 0x100 on (null)' });
+    expect(events.find((e) => e.kind === 'iommu-driver' && e.device === '70030000.gpu')).toBeDefined();
+  });
+
+  it('"probe deferral - supplier X not ready" and "assuming no driver" (R-Car, §7.1)', () => {
+    expect(events.find((e) => e.kind === 'supplier-not-ready')).toMatchObject({ device: 'e6800000.ethernet', supplier: 'e6150000.clock-controller', waitForNode: false });
+    expect(events.find((e) => e.kind === 'defer-timeout')).toMatchObject({ device: 'e6800000.ethernet', assumeNoDriver: true, driver: 'ravb', kernelTime: 3.222205 });
+    expect(devices.get('e6800000.ethernet')).toMatchObject({ state: 'bound', deferrals: 1, timedOut: true, bindIndex: 0, deferReason: 'supplier e6150000.clock-controller not ready' });
+  });
+});
