@@ -287,18 +287,18 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
   return oldRoot;
 }
 
-/** Pre-order over live nodes (for_each_child skips deleted ones), iterative. */
-export function* liveWalk(root: LiveNode): Generator<LiveNode> {
-  if (root.deleted) return;
+/** The live nodes in pre-order (for_each_child skips deleted ones), collected iteratively. */
+export function liveWalk(root: LiveNode): LiveNode[] {
+  const out: LiveNode[] = [];
+  if (root.deleted) return out;
   const stack: LiveNode[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    yield n;
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      const c = n.children[i]!;
-      if (!c.deleted) stack.push(c);
-    }
+    out.push(n);
+    const cs = n.children;
+    for (let i = cs.length - 1; i >= 0; i--) if (!cs[i]!.deleted) stack.push(cs[i]!);
   }
+  return out;
 }
 
 /** dtc's fullpath (fill_fullpaths/join_path), computed on demand so deep trees stay linear in memory. */
@@ -329,8 +329,14 @@ export function liveNodeByPath(root: LiveNode, path: string): LiveNode | undefin
 
 /** livetree.c get_node_by_label: first live node in pre-order carrying the live label. */
 export function liveNodeByLabel(root: LiveNode, label: string): LiveNode | undefined {
-  for (const n of liveWalk(root)) {
-    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+  if (root.deleted) return undefined;
+  const stack: LiveNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const ls = n.labels;
+    for (let i = 0; i < ls.length; i++) if (ls[i]!.name === label && !ls[i]!.deleted) return n;
+    const cs = n.children;
+    for (let i = cs.length - 1; i >= 0; i--) if (!cs[i]!.deleted) stack.push(cs[i]!);
   }
   return undefined;
 }
