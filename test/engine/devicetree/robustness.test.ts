@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../../engine/common';
-import { compileSource, formatDtcDiagnostic, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
+import { applyOverlay, compileSource, formatDtcDiagnostic, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
 import { debianDtbDir } from '../../support/system';
 import { fixtures, readFileOrUndefined } from './dtc';
 
@@ -137,5 +137,43 @@ describe('malformed input is a positioned diagnostic', () => {
       `${join(fixtures, 'err-include-chain.dtsi')}:2.11-4.4: ERROR (phandle_references): /consumer: Reference to non-existent node or label "no_such_clock"`,
       `  included from ${file}:3`,
     ]);
+  });
+});
+
+describe('random damage never throws', () => {
+  // A fixed-seed generator so a failure reproduces.
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+
+  it('1,000 corrupted sources and 1,000 corrupted blobs give diagnostics, not exceptions', () => {
+    const sources = ['lang-values.dts', 'lang-refs.dts', 'lang-edit.dts', 'lang-plugin.dts'].map((f) => readFileSync(join(fixtures, f), 'latin1'));
+    for (let i = 0; i < 1000; i++) {
+      let s = sources[i % sources.length]!;
+      for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) {
+        const p = Math.floor(rnd() * s.length);
+        const op = rnd();
+        if (op < 0.33) s = s.slice(0, p) + s.slice(p + 1 + Math.floor(rnd() * 5));
+        else if (op < 0.66) s = s.slice(0, p) + '{};<>&/:"[]()-@#x0'[Math.floor(rnd() * 18)] + s.slice(p);
+        else s = s.slice(0, p) + s.slice(Math.floor(rnd() * s.length));
+      }
+      const r = compileSource(s, 'f.dts', { ...noFiles, symbols: rnd() < 0.5 });
+      const blob = writeDtb(r.value);
+      printDts(r.value);
+      treeToJson(r.value);
+      runChecks(r.value);
+      expect(hasErrors(readDtb(blob).diagnostics)).toBe(false);
+    }
+    const base = writeDtb(compileSource(sources[1]!, 'refs.dts', { ...noFiles, symbols: true }).value);
+    for (let i = 0; i < 1000; i++) {
+      const b = base.slice(0, rnd() < 0.3 ? Math.floor(rnd() * base.length) : base.length);
+      for (let k = 0; k < 3; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      const r = readDtb(b, 'bad.dtb');
+      printDts(r.value);
+      treeToJson(r.value);
+      runChecks(r.value);
+      writeDtb(r.value);
+      applyOverlay(r.value, r.value);
+      for (const d of r.diagnostics) expect(d.byteOffset).toBeTypeOf('number');
+    }
   });
 });
