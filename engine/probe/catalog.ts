@@ -123,6 +123,14 @@ export function normalizeModuleName(name: string): string {
 
 /** Lookup tables over a catalog: compatible → drivers, AMBA ids, names. */
 export class CatalogIndex {
+  private static readonly cache = new WeakMap<DriverCatalog, CatalogIndex>();
+  /** One index per catalog object, built once. */
+  static for(catalog: DriverCatalog): CatalogIndex {
+    let idx = CatalogIndex.cache.get(catalog);
+    if (!idx) CatalogIndex.cache.set(catalog, (idx = new CatalogIndex(catalog)));
+    return idx;
+  }
+
   readonly byCompatible = new Map<string, CatalogDriver[]>();
   readonly amba: CatalogDriver[] = [];
   readonly byName = new Map<string, CatalogDriver[]>();

@@ -44,6 +44,8 @@ export interface ModelDriver {
   /** Lives in drivers/iommu: its bind registers an IOMMU instance (iommu_device_register). */
   isIommu: boolean;
   registered: boolean;
+  /** Registration sequence on its bus (klist_drivers order). */
+  seq: number;
 }
 
 /** What one really_probe() try came to; classified in one switch (classifyProbe), as call_driver_probe() does. */
@@ -122,6 +124,9 @@ interface TimerState {
 
 const WORK_LIMIT = 2_000_000;
 
+const NO_CONFIG = {};
+const availabilityCache = new WeakMap<object, WeakMap<object, Availability[]>>();
+
 export interface SimulationResult {
   devices: DeviceState[];
   events: ProbeEvent[];
@@ -189,6 +194,13 @@ class DriverCore {
   private lateInitcallAt = 0;
   private systemRunningAt = 0;
   private readonly knownNodes = new Set<DtNode>();
+  private readonly modelOf = new Map<CatalogDriver, ModelDriver>();
+  private readonly iommuDrivers: ModelDriver[] = [];
+  /** Devices by compatible, AMBA and PCI devices: the candidates a registering driver walks. */
+  private readonly devicesByCompat = new Map<string, DeviceState[]>();
+  private readonly ambaDevices: DeviceState[] = [];
+  private readonly pciDevices: DeviceState[] = [];
+  private registrations = 0;
   /** Nodes of_iommu_init() already turned into devices (OF_POPULATED before the default populate). */
   private readonly earlyDevices = new Set<DtNode>();
 
@@ -196,7 +208,7 @@ class DriverCore {
     this.knobs = parseCmdline(opts.cmdline ?? '');
     this.config = opts.config ?? null;
     this.modules = this.config ? this.config.get('MODULES') !== 'n' : true;
-    this.index = opts.catalog ? new CatalogIndex(opts.catalog) : null;
+    this.index = opts.catalog ? CatalogIndex.for(opts.catalog) : null;
     this.phandles = phandleIndex(tree);
     const statusOverride = new Map<DtNode, boolean>();
     for (const [target, status] of Object.entries(opts.nodeStatus ?? {})) {
@@ -245,8 +257,10 @@ class DriverCore {
   }
 
   private availability(d: CatalogDriver): Availability {
-    const o = this.opts.drivers ?? {};
-    const forced = o[d.name] ?? o[d.module] ?? o[d.module.replace(/_/g, '-')] ?? d.kconfig.map((k) => o[k] ?? o[`CONFIG_${k}`]).find((x) => x !== undefined);
+    const o = this.opts.drivers;
+    if (!o || Object.keys(o).length === 0) return availabilityFromConfig(d.kconfig, this.config);
+    let forced = o[d.name] ?? o[d.module] ?? o[d.module.replace(/_/g, '-')];
+    for (const k of d.kconfig) forced ??= o[k] ?? o[`CONFIG_${k}`];
     if (forced === 'missing') return 'absent';
     if (forced === 'builtin') return 'builtin';
     if (forced === 'module') return 'module';
@@ -255,10 +269,25 @@ class DriverCore {
 
   private buildDrivers(): void {
     if (!this.index) return;
-    for (const cat of this.index.catalog.drivers) {
-      const availability = this.availability(cat);
+    // The y/m/n split of a catalog under one .config is the same for every prediction: cache it.
+    const plain = !this.opts.drivers || Object.keys(this.opts.drivers).length === 0;
+    const cacheKey = this.config ?? NO_CONFIG;
+    let perConfig = availabilityCache.get(this.index.catalog);
+    if (!perConfig) availabilityCache.set(this.index.catalog, (perConfig = new WeakMap()));
+    let avail = plain ? perConfig.get(cacheKey) : undefined;
+    if (!avail) {
+      avail = this.index.catalog.drivers.map((cat) => this.availability(cat));
+      if (plain) perConfig.set(cacheKey, avail);
+    }
+    const cats = this.index.catalog.drivers;
+    for (let i = 0; i < cats.length; i++) {
+      const availability = avail[i]!;
       if (availability === 'absent') continue;
-      this.drivers.push({ cat, availability, isIommu: cat.file.startsWith('drivers/iommu/'), registered: false });
+      const cat = cats[i]!;
+      const m: ModelDriver = { cat, availability, isIommu: cat.file.startsWith('drivers/iommu/'), registered: false, seq: -1 };
+      this.drivers.push(m);
+      this.modelOf.set(cat, m);
+      if (m.isIommu) this.iommuDrivers.push(m);
     }
   }
 
@@ -461,6 +490,14 @@ class DriverCore {
     }
     this.devices.push(ds);
     if (dev.node && dev.bus !== 'pci') this.byNode.set(dev.node, ds);
+    if (dev.bus === 'amba') this.ambaDevices.push(ds);
+    else if (dev.bus === 'pci') this.pciDevices.push(ds);
+    else
+      for (const c of new Set(dev.compatible)) {
+        const l = this.devicesByCompat.get(c);
+        if (l) l.push(ds);
+        else this.devicesByCompat.set(c, [ds]);
+      }
     this.emit('device-added', { device: dev.name, text: `${dev.bus} ${dev.name}: device_add` });
     if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
     if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
@@ -480,15 +517,38 @@ class DriverCore {
     return null;
   }
 
+  /** The devices a registering driver can match, in device registration order. */
+  private candidateDevices(d: ModelDriver): DeviceState[] {
+    if (d.cat.bus === 'amba') return this.ambaDevices.slice();
+    if (d.cat.bus === 'pci') return this.pciDevices.slice();
+    const lists = d.cat.compatible.map((c) => this.devicesByCompat.get(c)).filter((l): l is DeviceState[] => !!l);
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0]!.slice();
+    return [...new Set(lists.flat())].sort((a, b) => a.regIndex - b.regIndex);
+  }
+
+  /** The registered drivers a device can match, in driver registration order. */
+  private candidateDrivers(ds: DeviceState): ModelDriver[] {
+    const dev = ds.dev;
+    if (dev.bus !== 'platform' || !this.index) return (this.busDrivers.get(dev.bus) ?? []).slice();
+    const out: ModelDriver[] = [];
+    for (const cat of this.index.platformDriversFor(dev.compatible)) {
+      const m = this.modelOf.get(cat);
+      if (m && m.registered) out.push(m);
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
   private driverRegister(d: ModelDriver): void {
     d.registered = true;
+    d.seq = this.registrations++;
     const list = this.busDrivers.get(d.cat.bus) ?? [];
     list.push(d);
     this.busDrivers.set(d.cat.bus, list);
     this.emit('driver-registered', { driver: d.cat.name, text: `bus: '${d.cat.bus}': add driver ${d.cat.name}` });
     // driver_attach(): every device of the bus in registration order
-    for (const ds of this.devices.slice()) {
-      if (ds.dev.bus !== d.cat.bus || ds.driver) continue;
+    for (const ds of this.candidateDevices(d)) {
+      if (ds.driver) continue;
       if (!this.matches(d, ds)) continue;
       this.driverProbeDevice(d, ds);
     }
@@ -514,7 +574,7 @@ class DriverCore {
   }
 
   private deviceAttach(ds: DeviceState): void {
-    for (const d of (this.busDrivers.get(ds.dev.bus) ?? []).slice()) {
+    for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
       if (!this.matches(d, ds)) continue;
       const ret = this.driverProbeDevice(d, ds);
@@ -598,11 +658,8 @@ class DriverCore {
     ds.reason = null;
     ds.bindIndex = this.bindCount++;
     ds.bindTime = this.time;
-    if (ds.onDeferredList) {
-      ds.onDeferredList = false;
-      this.pending = this.pending.filter((x) => x !== ds);
-      this.active = this.active.filter((x) => x !== ds);
-    }
+    // driver_deferred_probe_del(): the list entries are dropped lazily (bound devices are skipped)
+    ds.onDeferredList = false;
     this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
     if (d.isIommu && ds.dev.node) this.iommuRegister(ds);
     // driver_bound() → driver_deferred_probe_trigger()
@@ -858,7 +915,7 @@ class DriverCore {
     if (inst) return this.iommuAttach(d, ds, inst, spec.ids);
     const policy = this.policyFor(ds);
     const iommuDev = this.byNode.get(spec.node) ?? null;
-    const iommuHopeless = !iommuDev || !!iommuDev.failure || !this.drivers.some((x) => x.isIommu && this.matches(x, iommuDev));
+    const iommuHopeless = !iommuDev || !!iommuDev.failure || !this.iommuDrivers.some((x) => this.matches(x, iommuDev));
     if (policy === 'optional' && iommuHopeless) {
       ds.iommuGaveUp = { text: 'IOMMU optional for this master (what-if policy): configured without it', iommu: spec.node };
       ds.dma = 'direct';
@@ -871,7 +928,7 @@ class DriverCore {
         verdict = 'enodev';
         break;
       case 'declared-until-running': {
-        const declared = stringListProp(spec.node, 'compatible').some((c) => IOMMU_OF_DECLARED_412.includes(c) && this.drivers.some((x) => x.isIommu && x.availability === 'builtin' && x.cat.compatible.includes(c)));
+        const declared = stringListProp(spec.node, 'compatible').some((c) => IOMMU_OF_DECLARED_412.includes(c) && this.iommuDrivers.some((x) => x.availability === 'builtin' && x.cat.compatible.includes(c)));
         verdict = declared && !this.systemRunning ? 'defer' : 'enodev';
         break;
       }
@@ -1072,7 +1129,7 @@ class DriverCore {
     const parent = node.parent;
     const parentCompat = parent ? stringListProp(parent, 'compatible') : [];
     if (parent && parentCompat.includes('simple-mfd') && this.index) {
-      const own = this.index.platformDriversFor(parentCompat).filter((x) => x.name !== 'simple-pm-bus' && this.drivers.some((m) => m.cat === x));
+      const own = this.index.platformDriversFor(parentCompat).filter((x) => x.name !== 'simple-pm-bus' && this.modelOf.has(x));
       const prop = getProperty(parent, 'compatible');
       if (own.length && prop) out.push({ binding: 'parent-mfd', property: prop, supplier: parent });
     }
@@ -1138,6 +1195,8 @@ class DriverCore {
   // ---- the deferred list ----------------------------------------------------------------------
 
   private triggerCount = 0;
+  /** Head of the active list (a queue: shift() would be quadratic). */
+  private activeHead = 0;
   private workQueued = false;
 
   /** driver_deferred_probe_add() */
@@ -1155,7 +1214,7 @@ class DriverCore {
   private trigger(): void {
     if (!this.deferredProbeEnable) return;
     this.triggerCount++;
-    this.active.push(...this.pending);
+    for (const ds of this.pending) if (ds.onDeferredList && !ds.driver) this.active.push(ds);
     this.pending = [];
     this.workQueued = true;
   }
@@ -1168,13 +1227,18 @@ class DriverCore {
   private deferredProbeWork(): void {
     this.workRunning = true;
     this.workQueued = false;
-    while (this.active.length) {
+    while (this.activeHead < this.active.length) {
       if (--this.workBudget <= 0) {
         this.diag('error', 'probe_livelock', 'the deferred-probe work did not settle (work limit reached)');
         this.active = [];
+        this.activeHead = 0;
         break;
       }
-      const ds = this.active.shift()!;
+      const ds = this.active[this.activeHead++]!;
+      if (this.activeHead > 4096 && this.activeHead * 2 > this.active.length) {
+        this.active = this.active.slice(this.activeHead);
+        this.activeHead = 0;
+      }
       if (ds.driver) continue;
       // the device stays on the deferred list bookkeeping-wise until it binds or defers again
       ds.onDeferredList = false;
@@ -1183,12 +1247,14 @@ class DriverCore {
       this.deviceAttachNoWork(ds);
       // a device that did not defer again and did not bind (driver error) leaves the lists
     }
+    this.active = [];
+    this.activeHead = 0;
     this.workRunning = false;
     this.workQueued = false;
   }
 
   private deviceAttachNoWork(ds: DeviceState): void {
-    for (const d of (this.busDrivers.get(ds.dev.bus) ?? []).slice()) {
+    for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
       if (!this.matches(d, ds)) continue;
       const ret = this.driverProbeDevice(d, ds);
@@ -1240,6 +1306,7 @@ class DriverCore {
     this.trigger();
     this.deferredProbeWork();
     for (const ds of this.pending) {
+      if (!ds.onDeferredList || ds.driver) continue;
       const reason = this.profile.pendingWithReason ? `: ${ds.reason ?? '(reason unknown)'}` : '';
       this.emit('pending', { device: ds.dev.name, reason: ds.reason ?? undefined, text: `${ds.dev.bus} ${ds.dev.name}: deferred probe pending${reason}` });
     }

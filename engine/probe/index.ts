@@ -23,7 +23,7 @@ export interface Prediction {
 export function predict(tree: DtTree, options: PredictOptions = {}): Result<Prediction> {
   const profile = options.profile ?? kernelProfile(options.kernel ?? '6.1');
   const sim = simulate(tree, profile, options);
-  const index = options.catalog ? new CatalogIndex(options.catalog) : null;
+  const index = options.catalog ? CatalogIndex.for(options.catalog) : null;
   const devices = buildReports(sim, index, options, profile);
   const diagnostics: Diagnostic[] = [...sim.diagnostics];
   for (const m of sim.missingModules) diagnostics.push({ severity: 'warning', code: 'unknown_module', message: `module "${m}" has no platform/AMBA/PCI driver in the catalog (loaded, nothing to bind)` });

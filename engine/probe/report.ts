@@ -5,8 +5,8 @@
 import { getProperty, nodePath, stringListProp, stringProp, type DtNode } from '../devicetree/index';
 import type { DeviceReport, WhyStep } from '../common/device-report';
 import type { SourceSpan } from '../common/diagnostics';
-import { availabilityFromConfig, type CatalogIndex } from './catalog';
-import { deferText, type DeviceState, type SimulationResult } from './driver-core';
+import { availabilityFromConfig, type CatalogDriver, type CatalogIndex } from './catalog';
+import { deferText, type DeviceState, type ModelDriver, type SimulationResult } from './driver-core';
 import { errnoName, type PredictOptions } from './options';
 import type { KernelProfile } from './profile';
 
@@ -25,12 +25,14 @@ interface Ctx {
   opts: PredictOptions;
   profile: KernelProfile;
   byNode: Map<DtNode, DeviceState>;
+  modelOf: Map<CatalogDriver, ModelDriver>;
 }
 
 export function buildReports(sim: SimulationResult, index: CatalogIndex | null, opts: PredictOptions, profile: KernelProfile): PredictedDevice[] {
   const byNode = new Map<DtNode, DeviceState>();
   for (const ds of sim.devices) if (ds.dev.node && ds.dev.bus !== 'pci') byNode.set(ds.dev.node, ds);
-  const ctx: Ctx = { sim, index, opts, profile, byNode };
+  const modelOf = new Map(sim.drivers.map((d) => [d.cat, d] as const));
+  const ctx: Ctx = { sim, index, opts, profile, byNode, modelOf };
   const firstProbe = new Map<string, number>();
   for (const e of sim.events) {
     if (!e.device || firstProbe.has(e.device)) continue;
@@ -185,7 +187,7 @@ function noDriverWhy(ds: DeviceState, ctx: Ctx): WhyStep[] {
   }
   const steps: WhyStep[] = [];
   for (const c of candidates) {
-    const model = ctx.sim.drivers.find((d) => d.cat === c);
+    const model = ctx.modelOf.get(c);
     if (model && model.availability === 'builtin' && c.initcall && ctx.sim.blacklisted.has(c.initcall)) {
       steps.push({ subject, text: `${c.name} never registers: initcall_blacklist=${c.initcall} on the command line`, ...compatSpan });
     } else if (model && model.availability === 'module' && !model.registered) {
