@@ -29,7 +29,7 @@ if (!step('system dependencies', 'bash', ['scripts/install-system-deps.sh', 'all
 
 // 2. Type checks: each layer against its own allowed libraries (the engine has no DOM and no Node).
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-for (const project of ['engine/tsconfig.json', 'cli/tsconfig.json', 'electron/tsconfig.json']) {
+for (const project of ['engine/tsconfig.json', 'cli/tsconfig.json', 'electron/tsconfig.json', 'test/tsconfig.json']) {
   if (!existsSync(join(root, project))) continue;
   if (step(`typecheck ${project}`, process.execPath, [tsc, '-p', project, '--noEmit'])) passed++;
   else failed++;
