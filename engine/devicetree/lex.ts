@@ -13,9 +13,9 @@ export interface Token {
   type: TokenType;
   /** Name, label, reference, or the single character of a CHAR token. */
   text: string;
-  /** LITERAL / CHAR_LITERAL / BYTE value. */
+  /** LITERAL / CHAR_LITERAL / BYTE value when it does not fit `small` (see tokenValue). */
   value?: bigint;
-  /** A small LITERAL's value as a number (saves BigInt work for plain cells). */
+  /** The value as a number when it fits 32 bits (most cells: no BigInt work at all). */
   small?: number;
   /** STRING bytes after escape processing, without the trailing NUL. */
   bytes?: Uint8Array;
@@ -288,7 +288,7 @@ export class Lexer {
         if (isHex(c) && isHex(t.charCodeAt(p + 1))) {
           const v = parseInt(t.slice(p, p + 2), 16);
           this.advance(2);
-          return { type: 'BYTE', text: t.slice(p, p + 2), value: BigInt(v), small: v, span: this.span(line, col) };
+          return { type: 'BYTE', text: '', small: v, span: this.span(line, col) };
         }
         if (c === 93 /* ] */) {
           this.advance(1);
@@ -324,11 +324,10 @@ export class Lexer {
         }
       }
 
-      const two = t.slice(p, p + 2);
-      const op = TWO_CHAR_OPS[two];
+      const op = twoCharOp(c, t.charCodeAt(p + 1));
       if (op) {
         this.advance(2);
-        return { type: op, text: two, span: this.span(line, col) };
+        return { type: op, text: t.slice(p, p + 2), span: this.span(line, col) };
       }
 
       // Any other single character (dtc's `.` rule) and its state changes.
@@ -363,8 +362,12 @@ export class Lexer {
     const text = t.slice(p, q);
     this.advance(q - p);
     const span = this.span(line, col);
-    let value: bigint;
     const digits = t.slice(hex ? p + 2 : p, digitsEnd);
+    // Fast path: up to 8 hex digits or 9 decimal digits always fit 32 bits.
+    if (hex ? digits.length <= 8 : digits.length <= 9 && (digits.length === 1 || digits[0] !== '0')) {
+      return { type: 'LITERAL', text, small: parseInt(digits, hex ? 16 : 10), span };
+    }
+    let value: bigint;
     if (hex) value = BigInt('0x' + digits);
     else if (digits.length > 1 && digits[0] === '0') {
       // strtoull base 0: a leading 0 means octal; stops at the first non-octal digit.
@@ -399,7 +402,7 @@ export class Lexer {
       v = bytes[0]!;
       if (bytes.length > 1) this.error(`Character literal has ${bytes.length} characters instead of 1`, span);
     }
-    return { type: 'CHAR_LITERAL', text: t.slice(p, q + 1), value: BigInt(v), small: v, span };
+    return { type: 'CHAR_LITERAL', text: t.slice(p, q + 1), small: v, span };
   }
 
   /** Index just past the closing quote of a string starting at `p`, or -1. */
@@ -530,13 +533,20 @@ export class Lexer {
   }
 }
 
-const TWO_CHAR_OPS: Record<string, TokenType> = {
-  '<<': 'LSHIFT',
-  '>>': 'RSHIFT',
-  '<=': 'LE',
-  '>=': 'GE',
-  '==': 'EQ',
-  '!=': 'NE',
-  '&&': 'AND',
-  '||': 'OR',
-};
+/** `<<` `>>` `<=` `>=` `==` `!=` `&&` `||` */
+function twoCharOp(a: number, b: number): TokenType | undefined {
+  switch (a) {
+    case 60: return b === 60 ? 'LSHIFT' : b === 61 ? 'LE' : undefined; // <
+    case 62: return b === 62 ? 'RSHIFT' : b === 61 ? 'GE' : undefined; // >
+    case 61: return b === 61 ? 'EQ' : undefined; // =
+    case 33: return b === 61 ? 'NE' : undefined; // !
+    case 38: return b === 38 ? 'AND' : undefined; // &
+    case 124: return b === 124 ? 'OR' : undefined; // |
+  }
+  return undefined;
+}
+
+/** A LITERAL / CHAR_LITERAL / BYTE token's value as 64-bit unsigned. */
+export function tokenValue(t: Token): bigint {
+  return t.value ?? BigInt(t.small ?? 0);
+}

@@ -104,7 +104,7 @@ export class ByteData {
   }
 
   value(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return this.length === this.bytes.length ? this.bytes : this.bytes.slice(0, this.length);
   }
 }
 

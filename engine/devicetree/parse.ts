@@ -3,7 +3,7 @@
 // C integer expressions in 64-bit unsigned arithmetic. Node bodies are parsed with an explicit stack so
 // input-controlled nesting cannot overflow the JS stack. Stops at the first syntax error, as bison does.
 import type { Diagnostic, SourceSpan } from '../common/diagnostics';
-import { Lexer, decodeLatin1, textBytes, type SourceFiles, type Token, type TokenType } from './lex';
+import { Lexer, decodeLatin1, textBytes, tokenValue, type SourceFiles, type Token, type TokenType } from './lex';
 import {
   ByteData, addChild, addLabel, deleteNode, mergeNodes, newNode, newProperty, liveNodeByRef,
   type LiveNode, type LiveProperty, type LiveReserve, type LiveTree,
@@ -403,7 +403,7 @@ class Parser {
     if (this.is('BITS')) {
       this.advance();
       const lit = this.expect('LITERAL', 'a bit width');
-      const v = lit.value!;
+      const v = tokenValue(lit);
       if (v === 8n || v === 16n || v === 32n || v === 64n) bits = Number(v);
       else this.error('Array elements must be 8, 16, 32 or 64-bits', lit.span);
       this.expectChar('<');
@@ -418,7 +418,7 @@ class Parser {
           d.appendU32(t.small);
           continue;
         }
-        this.appendChecked(d, t.value!, bits, mask, t.span);
+        this.appendChecked(d, tokenValue(t), bits, mask, t.span);
       } else if (this.isChar('(')) {
         const start = t.span;
         const v = this.integerPrim();
@@ -449,7 +449,7 @@ class Parser {
     const t = this.tok;
     if (t.type === 'LITERAL' || t.type === 'CHAR_LITERAL') {
       this.advance();
-      return t.value!;
+      return tokenValue(t);
     }
     if (this.isChar('(')) {
       if (++this.exprDepth > MAX_EXPR_DEPTH) {

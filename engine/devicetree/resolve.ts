@@ -367,7 +367,8 @@ function lowerNode(ln: LiveNode, parent: DtNode | null): DtNode {
   if (ln.omitIfUnused) dn.omitIfNoRef = true;
   for (const p of ln.props) {
     if (p.deleted) continue;
-    const prop: DtProperty = { name: p.name, value: p.data.value(), labels: [], markers: p.data.markers.map((m) => ({ ...m })) };
+    // The live tree is dropped after lowering: its markers move over as they are.
+    const prop: DtProperty = { name: p.name, value: p.data.value(), labels: [], markers: p.data.markers };
     for (const l of p.labels) if (!l.deleted) prop.labels.push(l.name);
     if (p.span) prop.span = p.span as SourceSpan;
     dn.properties.push(prop);
