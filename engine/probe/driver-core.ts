@@ -195,6 +195,8 @@ class DriverCore {
   private systemRunningAt = 0;
   private readonly knownNodes = new Set<DtNode>();
   private readonly modelOf = new Map<CatalogDriver, ModelDriver>();
+  private readonly refsCache = new Map<DtNode, SupplierRef[]>();
+  private readonly resourcesCache = new Map<DtNode, SupplierRef[]>();
   private readonly iommuDrivers: ModelDriver[] = [];
   /** Devices by compatible, AMBA and PCI devices: the candidates a registering driver walks. */
   private readonly devicesByCompat = new Map<string, DeviceState[]>();
@@ -696,7 +698,7 @@ class DriverCore {
   private linkRefs(node: DtNode): SupplierRef[] {
     if (this.fwMode === 'none' || this.fwMode === 'off') return [];
     const out: SupplierRef[] = [];
-    for (const ref of supplierRefs(node, this.profile.supplierBindings, this.phandles)) {
+    for (const ref of this.refsOf(node)) {
       if (this.profile.optionalIommuBindings && OPTIONAL_BINDINGS.has(ref.binding) && !this.fwStrict) continue;
       if (isAncestorOrSelf(ref.supplier, node)) continue;
       // of_link_to_phandle(): no link to an unavailable supplier or one below an unavailable ancestor
@@ -714,6 +716,13 @@ class DriverCore {
       out.push(ref);
     }
     return out;
+  }
+
+  /** supplierRefs() of a node with this profile's bindings, parsed once per prediction. */
+  private refsOf(node: DtNode): SupplierRef[] {
+    let refs = this.refsCache.get(node);
+    if (!refs) this.refsCache.set(node, (refs = supplierRefs(node, this.profile.supplierBindings, this.phandles)));
+    return refs;
   }
 
   /** device_links_check_suppliers() */
@@ -762,7 +771,7 @@ class DriverCore {
     const edges = new Map<DtNode, DtNode[]>();
     for (const n of nodes) {
       const out: DtNode[] = [];
-      for (const ref of supplierRefs(n, this.profile.supplierBindings, this.phandles)) {
+      for (const ref of this.refsOf(n)) {
         if (this.profile.optionalIommuBindings && OPTIONAL_BINDINGS.has(ref.binding) && !this.fwStrict) continue;
         const s = deviceOf(ref.supplier);
         if (s && s !== n && !isAncestorOrSelf(s, n)) out.push(s);
@@ -1083,7 +1092,9 @@ class DriverCore {
     if (node && ds.dev.bus !== 'pci') {
       const check = this.driverChecks(d, ds);
       if (check) return check;
-      const resources = probeResources(node, this.profile.supplierBindings.length ? this.profile.supplierBindings : RESOURCE_BINDINGS, this.phandles);
+      let cached = this.resourcesCache.get(node);
+      if (!cached) this.resourcesCache.set(node, (cached = probeResources(node, this.profile.supplierBindings.length ? this.profile.supplierBindings : RESOURCE_BINDINGS, this.phandles)));
+      const resources = cached.slice();
       // platform_probe() → dev_pm_domain_attach(): a single power domain whose provider is missing asks
       // check_state (genpd_dev_pm_attach), so the timeout turns it into a probe failure, not a wait
       const domains = resources.filter((r) => r.binding === 'power-domains');
