@@ -2,7 +2,7 @@
 // version 17): 40-byte header, memory reservation map, struct block, strings block, no padding unless
 // asked. Property names share the strings block the way stringtable_insert does (a name that is a
 // suffix of an earlier one reuses it), through a suffix map instead of dtc's quadratic scan.
-import { textBytes } from './lex';
+import { decodeLatin1, textBytes } from './lex';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_PROP } from './dtb-read';
 import type { DtNode, DtTree } from './tree';
 
@@ -38,7 +38,7 @@ export class StringTable {
 
   /** The names in the order they were appended (for seeding a later write). */
   names(): string[] {
-    return this.chunks.map((c) => String.fromCharCode(...c.subarray(0, c.length - 1)));
+    return this.chunks.map((c) => decodeLatin1(c.subarray(0, c.length - 1)));
   }
 
   bytes(): Uint8Array {

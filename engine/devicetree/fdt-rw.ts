@@ -3,6 +3,7 @@
 // and add_subnode. It is a faithful model rather than a tree rewrite because fdtoverlay's output keeps
 // libfdt's leftovers: stale bytes in padding after a shrunk or inserted value, new properties and
 // subnodes inserted first, new names appended to the strings block. Offsets are struct-relative.
+import { decodeLatin1 } from './lex';
 
 export const FDT_ERR = {
   NOTFOUND: 'FDT_ERR_NOTFOUND',
@@ -140,7 +141,7 @@ export class Fdt {
     const base = this.offStruct + off + 4;
     let e = base;
     while (this.buf[e] !== 0) e++;
-    return String.fromCharCode(...this.buf.subarray(base, e));
+    return decodeLatin1(this.buf.subarray(base, e));
   }
 
   private nextProp(off: number): number {
@@ -170,7 +171,7 @@ export class Fdt {
     const s = this.offStrings + nameoff;
     let e = s;
     while (this.buf[e] !== 0) e++;
-    return String.fromCharCode(...this.buf.subarray(s, e));
+    return decodeLatin1(this.buf.subarray(s, e));
   }
 
   propName(prop: number): string {
@@ -217,7 +218,7 @@ export class Fdt {
       const ap = aliases >= 0 ? this.getProp(aliases, alias) : -1;
       if (ap < 0) return -1;
       const v = this.propValue(ap);
-      off = this.pathOffset(String.fromCharCode(...v.subarray(0, Math.max(0, v.indexOf(0)))));
+      off = this.pathOffset(decodeLatin1(v.subarray(0, Math.max(0, v.indexOf(0)))));
       if (off < 0) return -1;
       p = q < 0 ? path.length : q;
     }

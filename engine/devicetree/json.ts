@@ -2,6 +2,7 @@
 // pre-order node list (so depth never nests the document), each property with its raw bytes in hex and
 // a decoded form split by the value's type markers (or dtc's type guess for blob input), labels,
 // phandle references and the `file:line:col` it came from with its include chain.
+import { decodeUtf8 } from './lex';
 import type { SourceSpan } from '../common/diagnostics';
 import { guessValueType } from './dts-print';
 import { phandleOf, walk, type DtNode, type DtProperty, type DtTree, type Marker } from './tree';
@@ -64,11 +65,11 @@ function decode(prop: DtProperty): JsonChunk[] {
       let start = m.offset;
       for (let k = m.offset; k < end; k++) {
         if (v[k] === 0) {
-          values.push(String.fromCharCode(...v.subarray(start, k)));
+          values.push(decodeUtf8(v.subarray(start, k)));
           start = k + 1;
         }
       }
-      if (start < end) values.push(String.fromCharCode(...v.subarray(start, end)));
+      if (start < end) values.push(decodeUtf8(v.subarray(start, end)));
     } else {
       const w = type === 'u8' ? 1 : type === 'u16' ? 2 : type === 'u32' ? 4 : 8;
       for (let p = m.offset; p + w <= end; p += w) {

@@ -3,13 +3,14 @@
 // largest, patch __local_fixups__, resolve __fixups__ through the base's __symbols__, merge each
 // fragment's __overlay__ into its target, carry the overlay's symbols over, then fdt_pack. It runs on
 // blobs (fdt-rw.ts) because fdtoverlay's bytes depend on libfdt's in-place edits.
+import { decodeLatin1 } from './lex';
 import type { Diagnostic, Result } from '../common/diagnostics';
 import { readDtb } from './dtb-read';
 import { writeDtb } from './dtb-write';
 import { Fdt, FdtError } from './fdt-rw';
 import type { DtNode, DtTree } from './tree';
 
-const cstr = (v: Uint8Array) => String.fromCharCode(...v.subarray(0, v.indexOf(0) < 0 ? v.length : v.indexOf(0)));
+const cstr = (v: Uint8Array) => decodeLatin1(v.subarray(0, v.indexOf(0) < 0 ? v.length : v.indexOf(0)));
 const u32be = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 
 class OverlayError extends Error {}
@@ -103,7 +104,7 @@ function apply(fdt: Fdt, fdto: Fdt): void {
           start = i + 1;
           continue;
         }
-        const entry = String.fromCharCode(...value.subarray(start, i));
+        const entry = decodeLatin1(value.subarray(start, i));
         start = i + 1;
         const m = /^([^:]*):([^:]*):(\d+)$/.exec(entry);
         if (!m) fail(`bad __fixups__ entry "${entry}" for ${label}`);

@@ -4,7 +4,7 @@
 // then `-@` __symbols__ and, for plugins, __fixups__ and __local_fixups__. Finally the live tree is
 // lowered into the public model (deleted things dropped).
 import type { Diagnostic, SourceSpan } from '../common/diagnostics';
-import { textBytes } from './lex';
+import { decodeLatin1, textBytes } from './lex';
 import {
   ByteData, addChild, buildLabelIndex, deleteNode, getLiveChild, getLiveProperty, liveNodeByRef, livePath, liveWalk, newNode, newProperty,
   type LiveNode, type LiveProperty, type LiveTree,
@@ -85,7 +85,7 @@ class Resolver {
     }
     const baseBytes = textBytes(base);
     if (v.length !== baseBytes.length + 1 || baseBytes.some((b, k) => v[k] !== b)) {
-      this.report('error', 'name_properties', node, undefined, `"name" property is incorrect ("${String.fromCharCode(...v.subarray(0, Math.max(0, v.indexOf(0))))}" instead of base node name)`);
+      this.report('error', 'name_properties', node, undefined, `"name" property is incorrect ("${decodeLatin1(v.subarray(0, Math.max(0, v.indexOf(0))))}" instead of base node name)`);
     } else node.props.splice(i, 1);
   }
 

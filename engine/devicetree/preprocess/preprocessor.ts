@@ -34,8 +34,10 @@ export interface PreprocessOptions {
   maxIncludeDepth?: number;
   /** Shared lexed-file cache for a batch; without it each call has its own. */
   cache?: PreprocessCache;
-  /** Upper bound on tokens produced by macro expansion before giving up (exponential macros). */
+  /** Upper bound on tokens moved by macro expansion and argument collection before giving up. */
   maxExpansionWork?: number;
+  /** Upper bound on tokens printed (an exponential macro stops here instead of exhausting memory). */
+  maxOutputTokens?: number;
   /** What __DATE__/__TIME__ show; without it they read "??? ?? ????" / "??:??:??" (cpp without a clock). */
   now?: Date;
 }
@@ -73,15 +75,28 @@ interface Macro {
 interface Ctx {
   toks: Tok[];
   pos: number;
+  /** One past the last token; an argument context then yields ARG_END once. */
+  end: number;
+  isArg: boolean;
   macro: Macro | null;
-  /** Per-token line (argument pre-expansion), else `line` for all. */
+  /** Line of each token: `lines[i]`, else (for a view on a file) `toks[i].line + delta`, else `line`. */
   lines: number[] | null;
+  delta: number;
   line: number;
 }
 
+/**
+ * An argument's tokens are `toks[start..end)`: usually a view on the array they were read from (the
+ * file, or an enclosing argument), so nested invocations share storage instead of copying; linear
+ * memory even for F(F(F(...))) ten thousand deep.
+ */
 interface MacroArg {
   toks: Tok[];
-  lines: number[];
+  start: number;
+  end: number;
+  lines: number[] | null;
+  delta: number;
+  line: number;
   expanded: Tok[] | null;
   stringified: Tok | null;
   /** The variadic argument was not given at all (`, ## __VA_ARGS__` then drops the comma). */
@@ -137,6 +152,19 @@ function joinPath(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
+/**
+ * Appends to an expansion, dropping paddings that cannot change any reader's decision (an
+ * avoid-paste after an avoid-paste, a sourced padding after a sourced padding). Without this,
+ * nested expansions accumulate paddings quadratically, as cpp's do.
+ */
+function pushCollapsed(out: Tok[], t: Tok): void {
+  if (t.kind === K_PADDING && out.length > 0) {
+    const last = out[out.length - 1]!;
+    if (last.kind === K_PADDING && (t.src === null) === (last.src === null)) return;
+  }
+  out.push(t);
+}
+
 function isPunct(t: Tok, s: string): boolean {
   return t.kind === K_PUNCT && t.text === s;
 }
@@ -154,6 +182,7 @@ class Preprocessor {
   private readonly includeDirs: string[];
   private readonly maxDepth: number;
   private readonly maxWork: number;
+  private readonly maxOutput: number;
   private readonly once = new Set<string>();
   private readonly pushedMacros = new Map<string, (Macro | undefined)[]>();
   private skipping = false;
@@ -170,7 +199,10 @@ class Preprocessor {
 
   // -E printer state (c-ppoutput.cc's `print`)
   private readonly chunks: string[] = [];
-  private cur = '';
+  /** The output line being built, as pieces (string ropes would cost 32 bytes per token). */
+  private parts: string[] = [];
+  private col = 0;
+  private printedTokens = 0;
   private printed = false;
   private srcLine = 0;
   private srcFile = '';
@@ -182,7 +214,8 @@ class Preprocessor {
     this.cache = options.cache ?? createPreprocessCache();
     this.includeDirs = options.includeDirs.map((d) => (d.length > 1 ? d.replace(/\/+$/, '') : d));
     this.maxDepth = options.maxIncludeDepth ?? 200;
-    this.maxWork = options.maxExpansionWork ?? 200_000_000;
+    this.maxWork = options.maxExpansionWork ?? 400_000_000;
+    this.maxOutput = options.maxOutputTokens ?? 50_000_000;
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -275,8 +308,10 @@ class Preprocessor {
   // ---------------------------------------------------------------- output (c-ppoutput.cc)
 
   private newline(): void {
-    this.chunks.push(this.cur, '\n');
-    this.cur = '';
+    this.parts.push('\n');
+    this.chunks.push(this.parts.join(''));
+    this.parts = [];
+    this.col = 0;
   }
 
   private printLineMarker(line: number, file: string, flags: string): void {
@@ -313,13 +348,19 @@ class Preprocessor {
     this.prev = tok;
     if (space) {
       // Keep the original column where we can, so positions in the output still match the source.
-      const want = tok.col - 1 - this.cur.length;
-      if ((tok.flags & F_SYNTH) === 0 && want > 0) this.cur += want <= 256 ? SPACES.slice(0, want) : ' '.repeat(want);
-      else this.cur += ' ';
+      const want = tok.col - 1 - this.col;
+      if ((tok.flags & F_SYNTH) === 0 && want > 0) {
+        this.parts.push(want <= 256 ? SPACES.slice(0, want) : ' '.repeat(want));
+        this.col += want;
+      } else { this.parts.push(' '); this.col++; }
     }
-    this.cur += tok.text;
+    this.parts.push(tok.text);
+    this.col += tok.text.length;
     this.printed = true;
-    if (this.cur.length > 65536) { this.chunks.push(this.cur); this.cur = ''; }
+    if (this.parts.length > 4096) this.parts = [this.parts.join('')];
+    if (++this.printedTokens > this.maxOutput) {
+      this.stop('output_limit', `preprocessed output exceeds ${this.maxOutput} tokens; giving up (runaway macro?)`, this.spanOf(this.lastBase));
+    }
   }
 
   // ---------------------------------------------------------------- base lexer (_cpp_lex_token)
@@ -373,9 +414,16 @@ class Preprocessor {
 
   // ---------------------------------------------------------------- token stream (cpp_get_token_1)
 
-  private pushCtx(toks: Tok[], macro: Macro | null, line: number, lines: number[] | null = null): void {
-    this.ctxs.push({ toks, pos: 0, macro, lines, line });
+  private pushCtx(toks: Tok[], macro: Macro | null, line: number): void {
+    this.ctxs.push({ toks, pos: 0, end: toks.length, isArg: false, macro, lines: null, delta: NaN, line });
   }
+
+  // Where the token nextTok() just returned sits, so an argument can be kept as a view (oIdx -1: made up).
+  private oArr: Tok[] | null = null;
+  private oIdx = -1;
+  private oLines: number[] | null = null;
+  private oDelta = NaN;
+  private oLine = 0;
 
   private popCtx(): void {
     const c = this.ctxs.pop()!;
@@ -393,25 +441,36 @@ class Preprocessor {
       let tok: Tok;
       if (n === 0) {
         tok = this.lexBase();
+        const fr = this.incl[this.incl.length - 1]!;
+        if (tok.kind === K_EOF) this.oIdx = -1;
+        else { this.oArr = fr.file.toks; this.oIdx = fr.pos - 1; this.oLines = null; this.oDelta = fr.delta; }
       } else {
         const c = this.ctxs[n - 1]!;
-        if (c.pos < c.toks.length) {
-          tok = c.toks[c.pos++]!;
-          this.curLine = c.lines ? c.lines[c.pos - 1]! : c.line;
+        if (c.pos < c.end) {
+          const i = c.pos++;
+          tok = c.toks[i]!;
+          this.curLine = c.lines !== null ? c.lines[i]! : c.delta === c.delta ? tok.line + c.delta : c.line;
+          this.oArr = c.toks; this.oIdx = i; this.oLines = c.lines; this.oDelta = c.delta; this.oLine = c.line;
           if ((tok.flags & F_PASTE_LEFT) !== 0) {
             this.pasteAll(c, tok);
             if (this.inDirective) continue;
+            this.oIdx = -1;
             return paddingTok(tok);
           }
+        } else if (c.isArg) {
+          if (c.pos === c.end) c.pos++;
+          this.oIdx = -1;
+          return ARG_END;
         } else {
           this.popCtx();
           if (this.inDirective) continue;
+          this.oIdx = -1;
           return AVOID_PASTE;
         }
       }
       if (tok.kind === K_NAME && (tok.flags & F_NO_EXPAND) === 0) {
         const m = this.macros.get(tok.text);
-        if (m !== undefined && m.disabled) tok = cloneTok(tok, tok.flags | F_NO_EXPAND);
+        if (m !== undefined && m.disabled) { tok = cloneTok(tok, tok.flags | F_NO_EXPAND); this.oIdx = -1; }
       }
       return tok;
     }
@@ -456,17 +515,15 @@ class Preprocessor {
         }
       }
       const nf = this.frames.length;
-      if (nf > 0) { this.frames[nf - 1]!.out.push(tok); continue; }
+      if (nf > 0) { pushCollapsed(this.frames[nf - 1]!.out, tok); continue; }
       return tok;
     }
   }
 
   private pushArg(arg: MacroArg): void {
-    const toks = arg.toks.slice();
-    toks.push(ARG_END);
-    const lines = arg.lines.slice();
-    lines.push(this.curLine);
-    this.pushCtx(toks, null, this.curLine, lines);
+    this.ctxs.push({
+      toks: arg.toks, pos: arg.start, end: arg.end, isArg: true, macro: null, lines: arg.lines, delta: arg.delta, line: arg.line,
+    });
   }
 
   /** 0: not expanded (the name stays); 1: expansion pushed; 2: arguments being pre-expanded on a frame. */
@@ -526,22 +583,39 @@ class Preprocessor {
     const def = m.def;
     const paramc = def.params.length;
     const args: MacroArg[] = [];
-    const fresh = (): MacroArg => ({ toks: [], lines: [], expanded: null, stringified: null, absent: false });
-    const trim = (a: MacroArg) => {
-      while (a.toks.length && a.toks[a.toks.length - 1]!.kind === K_PADDING) { a.toks.pop(); a.lines.pop(); }
+    const fresh = (): MacroArg => ({
+      toks: [], start: 0, end: 0, lines: null, delta: NaN, line: 0, expanded: null, stringified: null, absent: false,
+    });
+    // An argument starts as a view on the array its first token came from and becomes a copy
+    // only when a token arrives from elsewhere (padding, a painted name, another context).
+    let viewing = false;
+    let copyLines: number[] = [];
+    const toCopy = (a: MacroArg) => {
+      const toks: Tok[] = [];
+      copyLines = [];
+      for (let i = a.start; i < a.end; i++) {
+        toks.push(a.toks[i]!);
+        copyLines.push(a.lines !== null ? a.lines[i]! : a.delta === a.delta ? a.toks[i]!.line + a.delta : a.line);
+      }
+      a.toks = toks; a.start = 0; a.end = toks.length; a.lines = copyLines; a.delta = NaN;
+      viewing = false;
     };
+    const trim = (a: MacroArg) => {
+      while (a.end > a.start && a.toks[a.end - 1]!.kind === K_PADDING) { a.end--; if (!viewing) { a.toks.pop(); copyLines.pop(); } }
+    };
+    const finish = (a: MacroArg) => { trim(a); args.push(a); viewing = false; };
     let cur = fresh();
     let depth = 0;
     let count = 0;
     for (;;) {
       const t = this.nextTok();
       if (t.kind === K_PADDING) {
-        if (cur.toks.length === 0) continue;
+        if (cur.end === cur.start) continue;
       } else if (t.kind === K_PUNCT) {
         const s = t.text;
         if (s === '(') depth++;
         else if (s === ')') { if (depth-- === 0) break; } else if (s === ',') {
-          if (depth === 0 && !(def.variadic && args.length === paramc - 1)) { trim(cur); args.push(cur); cur = fresh(); continue; }
+          if (depth === 0 && !(def.variadic && args.length === paramc - 1)) { finish(cur); cur = fresh(); continue; }
         } else if (s === '#' && (t.flags & F_BOL) !== 0) {
           this.backup(t);
           this.report('error', 'unterminated_macro_call', `unterminated argument list invoking macro "${def.name}"`, this.spanOf(name));
@@ -552,15 +626,24 @@ class Preprocessor {
         this.report('error', 'unterminated_macro_call', `unterminated argument list invoking macro "${def.name}"`, this.spanOf(name));
         return null;
       }
-      cur.toks.push(t);
-      cur.lines.push(this.curLine);
+      if (cur.end === cur.start && this.oIdx >= 0) {
+        cur.toks = this.oArr!; cur.start = this.oIdx; cur.end = this.oIdx + 1;
+        cur.lines = this.oLines; cur.delta = this.oDelta; cur.line = this.oLine;
+        viewing = true;
+      } else if (viewing && this.oIdx === cur.end && this.oArr === cur.toks) {
+        cur.end++;
+      } else {
+        if (viewing || cur.end === cur.start) toCopy(cur);
+        cur.toks.push(t);
+        copyLines.push(this.curLine);
+        cur.end++;
+      }
       if (++count === 4096) { this.countWork(count); count = 0; if (this.fatal) return null; }
     }
     this.countWork(count);
-    trim(cur);
-    args.push(cur);
+    finish(cur);
     let argc = args.length;
-    if (argc === 1 && paramc === 0 && args[0]!.toks.length === 0) argc = 0;
+    if (argc === 1 && paramc === 0 && args[0]!.end === args[0]!.start) argc = 0;
     if (argc < paramc) {
       if (argc + 1 === paramc && def.variadic) {
         const a = fresh();
@@ -594,27 +677,29 @@ class Preprocessor {
         if (src.kind !== K_MACRO_ARG) { out.push(src); continue; }
         const arg = args[src.aux]!;
         const prevPaste = i > 0 && (body[i - 1]!.flags & F_PASTE_LEFT) !== 0;
-        let from: Tok[];
+        let from = arg.toks;
+        let fs = arg.start;
+        let fe = arg.end;
         let pasteFlag = -1;
         if ((src.flags & F_STRINGIFY) !== 0) {
           if (!arg.stringified) arg.stringified = this.stringify(arg);
-          from = [arg.stringified];
-        } else if ((src.flags & F_PASTE_LEFT) !== 0) from = arg.toks;
-        else if (prevPaste) {
-          from = arg.toks;
+          from = [arg.stringified]; fs = 0; fe = 1;
+        } else if ((src.flags & F_PASTE_LEFT) !== 0) {
+          // unexpanded
+        } else if (prevPaste) {
           if (out.length) {
             const last = out[out.length - 1]!;
             if (isPunct(last, ',') && def.variadic && src.aux === paramc - 1) {
               if (arg.absent) out.pop(); else pasteFlag = out.length - 1;
-            } else if (from.length === 0) pasteFlag = out.length - 1;
+            } else if (fe === fs) pasteFlag = out.length - 1;
           }
-        } else from = arg.expanded ?? arg.toks;
-        if (i > 0 && !prevPaste) out.push(paddingTok(src));
-        if (from.length) {
-          for (let j = 0; j < from.length; j++) out.push(from[j]!);
+        } else if (arg.expanded) { from = arg.expanded; fs = 0; fe = from.length; }
+        if (i > 0 && !prevPaste) pushCollapsed(out, paddingTok(src));
+        if (fe > fs) {
+          for (let j = fs; j < fe; j++) pushCollapsed(out, from[j]!);
           if ((src.flags & F_PASTE_LEFT) !== 0) pasteFlag = out.length - 1;
         }
-        if ((src.flags & F_PASTE_LEFT) === 0) out.push(AVOID_PASTE);
+        if ((src.flags & F_PASTE_LEFT) === 0) pushCollapsed(out, AVOID_PASTE);
         if (pasteFlag >= 0) {
           const t = out[pasteFlag]!;
           out[pasteFlag] = cloneTok(t, (t.flags & ~F_PASTE_LEFT) | (src.flags & F_PASTE_LEFT));
@@ -631,7 +716,8 @@ class Preprocessor {
     let source: Tok | null = null;
     let first = true;
     let backslashes = 0;
-    for (const t of arg.toks) {
+    for (let i = arg.start; i < arg.end; i++) {
+      const t = arg.toks[i]!;
       if (t.kind === K_PADDING) {
         if (source === null || ((source.flags & F_PREV_WHITE) === 0 && t.src === null)) source = t.src;
         continue;
@@ -654,7 +740,7 @@ class Preprocessor {
     let lhs = first;
     let rhs: Tok;
     do {
-      if (c.pos >= c.toks.length) break;
+      if (c.pos >= c.end) break;
       rhs = c.toks[c.pos++]!;
       if (rhs.kind === K_PADDING) continue;
       const text = lhs.text + (isPunct(lhs, '/') && !isPunct(rhs, '=') ? ' ' : '') + rhs.text;
@@ -1240,7 +1326,7 @@ class Preprocessor {
       this.printToken(tok);
     }
     if (this.printed) this.newline();
-    this.chunks.push(this.cur);
+    this.chunks.push(this.parts.join(''));
     return { value: this.chunks.join(''), diagnostics: this.diags };
   }
 }

@@ -66,6 +66,18 @@ describe('huge values', () => {
     const out = writeDtb(r.value);
     expect(out.length).toBeGreaterThan(12_000_000);
   });
+
+  it('a 4 MiB string value and a 1 MiB node name go through every back end', () => {
+    const name = 'n'.repeat(1 << 20);
+    const r = compile(`/dts-v1/;\n/ { s = "${'x'.repeat(4 << 20)}"; ${name} { }; };`);
+    expect(r.diagnostics).toEqual([]);
+    const j = treeToJson(r.value);
+    expect((j.nodes[0]!.properties[0]!.decoded[0]!.values[0] as string).length).toBe(4 << 20);
+    expect(printDts(r.value).length).toBeGreaterThan(5 << 20);
+    const back = readDtb(writeDtb(r.value));
+    expect(back.value.root.children[0]!.name).toBe(name);
+    expect(applyOverlay(back.value, back.value).diagnostics).toEqual([]);
+  });
 });
 
 describe('malformed input is a positioned diagnostic', () => {
