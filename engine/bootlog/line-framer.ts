@@ -9,8 +9,14 @@ interface StreamingDecoder {
 }
 type DecoderCtor = new (label: string, options?: { fatal?: boolean }) => StreamingDecoder;
 
-/** Receives each line: its text, the host time of the chunk that held its first byte, and whether it was cut. */
-export type LineSink = (text: string, hostTime: number, truncated: boolean) => void;
+/**
+ * Receives each line: its text, the host time of the chunk that held its first byte, whether it was
+ * cut, and whether it is known to hold only printable ASCII and TAB (so the caller can skip its own check).
+ */
+export type LineSink = (text: string, hostTime: number, truncated: boolean, printable: boolean) => void;
+
+// Anything but printable ASCII, TAB and line ends: one native scan per chunk instead of one per line.
+const NOT_PRINTABLE = /[^\x20-\x7e\t\r\n]/;
 
 const LF = 10;
 const CR = 13;
@@ -21,6 +27,9 @@ export class LineFramer {
   private partialTime = 0;
   private hasPartial = false;
   private truncated = false;
+  /** Every piece of the pending line came from a chunk without control or non-ASCII characters. */
+  private printable = true;
+  private chunkPrintable = true;
   /** The last terminator was CR: swallow further CRs and one LF (`\r\r\n` is one line end). */
   private afterCr = false;
 
@@ -31,11 +40,15 @@ export class LineFramer {
 
   push(chunk: Uint8Array, hostTime: number, out: LineSink): void {
     if (chunk.length === 0) return;
-    this.scan(this.decoder.decode(chunk, { stream: true }), hostTime, out);
+    const text = this.decoder.decode(chunk, { stream: true });
+    this.chunkPrintable = !NOT_PRINTABLE.test(text);
+    this.scan(text, hostTime, out);
   }
 
   end(hostTime: number, out: LineSink): void {
-    this.scan(this.decoder.decode(), hostTime, out);
+    const text = this.decoder.decode();
+    this.chunkPrintable = !NOT_PRINTABLE.test(text);
+    this.scan(text, hostTime, out);
     if (this.hasPartial) this.emit(out);
   }
 
@@ -81,10 +94,12 @@ export class LineFramer {
     this.partialTime = hostTime;
     this.partial = '';
     this.truncated = false;
+    this.printable = true;
   }
 
   private append(text: string, start: number, end: number, hostTime: number): void {
     if (!this.hasPartial) this.startLine(hostTime);
+    if (!this.chunkPrintable) this.printable = false;
     const room = this.maxLineLength - this.partial.length;
     if (room <= 0) {
       this.truncated = true;
@@ -100,10 +115,12 @@ export class LineFramer {
   private emit(out: LineSink): void {
     const text = this.partial;
     const truncated = this.truncated;
+    const printable = this.printable;
     this.hasPartial = false;
     this.partial = '';
     this.truncated = false;
-    out(text, this.partialTime, truncated);
+    this.printable = true;
+    out(text, this.partialTime, truncated, printable);
   }
 }
 

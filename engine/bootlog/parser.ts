@@ -59,7 +59,7 @@ class StreamingBootLogParser implements BootLogParser {
     this.emitText = options.emitText ?? false;
   }
 
-  private readonly onLine = (text: string, hostTime: number, truncated: boolean): void => this.line(text, hostTime, truncated);
+  private readonly onLine = (text: string, hostTime: number, truncated: boolean, printable: boolean): void => this.line(text, hostTime, truncated, printable);
 
   feed(chunk: Uint8Array, hostTime: number): BootEvent[] {
     this.out = [];
@@ -75,13 +75,13 @@ class StreamingBootLogParser implements BootLogParser {
     return this.out;
   }
 
-  private line(framed: string, hostTime: number, truncated: boolean): void {
+  private line(framed: string, hostTime: number, truncated: boolean, printable: boolean): void {
     this.lineNo++;
     this.stats.lines = this.lineNo;
     if (truncated) this.stats.truncatedLines++;
     // One pass over the line answers: blank? control characters to clean? mostly non-ASCII (garbage)?
     let raw = framed;
-    let scan = PRINTABLE_ASCII.test(framed) ? NON_BLANK : scanLine(framed);
+    let scan = printable ? (framed.charCodeAt(0) > 32 ? NON_BLANK : scanLine(framed)) : PRINTABLE_ASCII.test(framed) ? NON_BLANK : scanLine(framed);
     if (scan & HAS_CONTROL) {
       raw = cleanLine(framed);
       scan = scanLine(raw);

@@ -44,12 +44,14 @@ export function splitPrefixInto(line: string, out: LinePrefix): void {
   let level: number | undefined;
   const c0 = s.charCodeAt(0);
   if (c0 === 91 /* [ */) {
-    // The common case first, by hand: a bare printk stamp.
+    // The common case first, by hand: a bare printk stamp, and nothing else in front of it.
     const stamp = printkStamp(s, 0);
-    if (stamp < 0) {
-      const m = GRABSERIAL.exec(s) ?? TIO.exec(s) ?? ISO.exec(s);
-      if (m) s = s.slice(m[0].length);
+    if (stamp > 0) {
+      finishStamp(s, stamp, level, out);
+      return;
     }
+    const m = GRABSERIAL.exec(s) ?? TIO.exec(s) ?? ISO.exec(s);
+    if (m) s = s.slice(m[0].length);
   } else if (c0 === 45 /* - */ && s.startsWith('- {') && s.includes('"msg"')) {
     const lava = parseLavaLine(s);
     if (lava === null) {
@@ -79,28 +81,33 @@ export function splitPrefixInto(line: string, out: LinePrefix): void {
       s = s.slice(m[0].length);
     }
   }
-  let kernelTime: number | null = null;
-  let caller: string | undefined;
-  if (s.charCodeAt(0) === 91 /* [ */) {
-    const end = printkStamp(s, 0);
-    if (end > 0) {
-      kernelTime = stampValue;
-      let at = end;
-      if (s.charCodeAt(at) === 91) {
-        const c = CALLER.exec(s.slice(at, at + 16));
-        if (c) {
-          caller = c[1];
-          at += c[0].length;
-        }
-      }
-      if (s.charCodeAt(at) === 32) at++;
-      s = s.slice(at);
-    }
+  const end = s.charCodeAt(0) === 91 /* [ */ ? printkStamp(s, 0) : -1;
+  if (end > 0) {
+    finishStamp(s, end, level, out);
+    return;
   }
   out.text = s;
-  out.kernelTime = kernelTime;
+  out.kernelTime = null;
   out.level = level;
+  out.caller = undefined;
+}
+
+/** After a printk stamp ending at `end` (stampValue set): the optional caller id, one space, the message. */
+function finishStamp(s: string, end: number, level: number | undefined, out: LinePrefix): void {
+  out.kernelTime = stampValue;
+  out.level = level;
+  let at = end;
+  let caller: string | undefined;
+  if (s.charCodeAt(at) === 91) {
+    const c = CALLER.exec(s.slice(at, at + 16));
+    if (c) {
+      caller = c[1];
+      at += c[0].length;
+    }
+  }
+  if (s.charCodeAt(at) === 32) at++;
   out.caller = caller;
+  out.text = s.slice(at);
 }
 
 /** Set by printkStamp: the stamp's value in seconds. */

@@ -65,8 +65,14 @@ export function isBusName(name: string): boolean {
   return BUS_NAMES.has(name);
 }
 
+/** Set by recogniseBare for recogniseMessage: the first ": " and the first " " of the line, -2 when not searched. */
+let firstColon = -2;
+let firstSpace = -2;
+
 /** Recognises a message that is not a device message (no `<prefix> <device>: ` in front). */
 function recogniseBare(text: string): Recognised | null {
+  firstColon = -2;
+  firstSpace = -2;
   const c0 = text.charCodeAt(0);
   let m: RegExpExecArray | null;
   switch (c0) {
@@ -77,13 +83,13 @@ function recogniseBare(text: string): Recognised | null {
       if ((m = RE.busBound.exec(text)) && m[2]) return { kind: 'bound', bus: m[1]!, device: m[2], driver: m[3]!, via: 'bus-bound' };
       break;
     case 100 /* d */:
-      if ((m = RE.driverBound.exec(text)) && m[2]) return { kind: 'bound', driver: m[1]!, device: m[2], via: 'driver-bound' };
+      if (text.startsWith("driver: '") && (m = RE.driverBound.exec(text)) && m[2]) return { kind: 'bound', driver: m[1]!, device: m[2], via: 'driver-bound' };
       break;
     case 112 /* p */:
-      if ((m = RE.probeReturned.exec(text))) return { kind: 'probe-returned', device: m[1]!, result: Number(m[2]), usecs: Number(m[3]) };
+      if (text.startsWith('probe of ') && (m = RE.probeReturned.exec(text))) return { kind: 'probe-returned', device: m[1]!, result: Number(m[2]), usecs: Number(m[3]) };
       break;
     case 99 /* c */:
-      if ((m = RE.calling.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'call' };
+      if (text.startsWith('calling ') && (m = RE.calling.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'call' };
       break;
     case 105 /* i */:
       if (text.startsWith('initcall ')) {
@@ -96,22 +102,22 @@ function recogniseBare(text: string): Recognised | null {
       }
       break;
     case 69 /* E */:
-      if ((m = RE.extended.exec(text))) return { kind: 'defer-timeout-extended', seconds: Number(m[1]) };
+      if (text.startsWith('Extended ') && (m = RE.extended.exec(text))) return { kind: 'defer-timeout-extended', seconds: Number(m[1]) };
       break;
     case 75 /* K */:
       if (text.startsWith('Kernel command line: ')) return { kind: 'cmdline', cmdline: text.slice(21) };
       break;
     case 76 /* L */:
-      if ((m = RE.linuxVersion.exec(text))) return { kind: 'kernel-start', version: m[1]! };
+      if (text.startsWith('Linux version ') && (m = RE.linuxVersion.exec(text))) return { kind: 'kernel-start', version: m[1]! };
       break;
     case 66 /* B */:
       if (text.startsWith('Booting Linux on physical CPU')) return { kind: 'kernel-start' };
       break;
     case 65 /* A */:
-      if ((m = RE.oldGroup.exec(text))) return { kind: 'iommu-group', device: m[1]!, group: Number(m[2]), action: 'add' };
+      if (text.startsWith('Adding device ') && (m = RE.oldGroup.exec(text))) return { kind: 'iommu-group', device: m[1]!, group: Number(m[2]), action: 'add' };
       break;
     case 70 /* F */:
-      if ((m = RE.retainOps.exec(text))) return { kind: 'iommu-driver', device: m[1]!, detail: { what: 'config-failed', error: 'retaining platform DMA ops' } };
+      if (text.startsWith('Failed to set up IOMMU ') && (m = RE.retainOps.exec(text))) return { kind: 'iommu-driver', device: m[1]!, detail: { what: 'config-failed', error: 'retaining platform DMA ops' } };
       break;
     case 79 /* O */:
       if (text.startsWith('OF: ') && text.includes(' translation for id ')) return { kind: 'iommu-driver', detail: { what: 'other', text } };
@@ -119,7 +125,7 @@ function recogniseBare(text: string): Recognised | null {
   }
   // Lines of the form "<word>: ..." or "<word> ..." where <word> is a driver name or a DT node: one
   // indexOf each, then anchored startsWith, instead of scanning the line once per phrase.
-  const colon = text.indexOf(': ');
+  const colon = (firstColon = text.indexOf(': '));
   if (colon > 0) {
     if (text.startsWith(': probe of ', colon) && (m = RE.oldFailRejects.exec(text))) {
       const error = Number(m[4]);
@@ -131,7 +137,7 @@ function recogniseBare(text: string): Recognised | null {
       return { kind: 'devlink', device: m[1]!, link: 'cycle-fixed', other: m[2]! };
     }
   }
-  const space = text.indexOf(' ');
+  const space = (firstSpace = text.indexOf(' '));
   if (space > 0 && (text.startsWith(' Linked as a fwnode ', space) || text.startsWith(' Dropping the fwnode ', space)) && (m = RE.fwnodeLink.exec(text))) {
     return { kind: 'devlink', device: m[1]!, link: m[2] === 'Dropping the fwnode link to' ? 'dropped' : 'fwnode-consumer', other: m[3]! };
   }
@@ -227,23 +233,25 @@ function recogniseDeviceMessage(prefix: string, device: string, msg: string): Re
  * Finds `<prefix> <device>: ` in front of a message. Device names may hold ':' ("soc:foo",
  * "c400000.spmi:pmic@0:rtc@6100"), so the separator is the first ": " after the first space.
  */
-export function splitDeviceMessage(text: string): { prefix: string; device: string; msg: string } | null {
-  const sp = text.indexOf(' ');
+export function splitDeviceMessage(text: string, space = text.indexOf(' '), colon = text.indexOf(': ')): { prefix: string; device: string; msg: string } | null {
+  const sp = space;
   if (sp <= 0 || sp > 64) return null;
-  const sep = text.indexOf(': ', sp + 1);
+  // The first ": " after the first space; a ": " before it means the prefix ends in ':' (not a device message).
+  if (colon >= 0 && colon < sp) return null;
+  const sep = colon;
   if (sep < 0 || sep - sp > 128) return null;
   const device = text.slice(sp + 1, sep);
   if (device.length === 0 || device.indexOf(' ') >= 0) return null;
-  const prefix = text.slice(0, sp);
-  if (prefix.charCodeAt(prefix.length - 1) === 58 /* : */) return null;
-  return { prefix, device, msg: text.slice(sep + 2) };
+  if (text.charCodeAt(sp - 1) === 58 /* : */) return null;
+  return { prefix: text.slice(0, sp), device, msg: text.slice(sep + 2) };
 }
 
 /** Classifies a kernel message; null when it says nothing the workbench tracks. */
 export function recogniseMessage(text: string): Recognised | null {
   const bare = recogniseBare(text);
   if (bare) return bare;
-  const dm = splitDeviceMessage(text);
+  // recogniseBare searched for the first space and ": " already when it reached its phrase checks.
+  const dm = firstSpace !== -2 ? splitDeviceMessage(text, firstSpace, firstColon) : splitDeviceMessage(text);
   if (dm) return recogniseDeviceMessage(dm.prefix, dm.device, dm.msg);
   return null;
 }
