@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SessionAssembler, decodeSession } from '../../engine/session';
 import { SessionWriter } from '../../electron/main/services/sessions/writer';
 import { bootLogStream } from './support/stream';
@@ -18,7 +18,13 @@ beforeAll(() => {
   mounted = true;
 });
 afterAll(() => {
-  if (mounted) execFileSync('umount', [mountPoint]);
+  if (mounted) {
+    try {
+      execFileSync('umount', [mountPoint]);
+    } catch {
+      execFileSync('umount', ['-l', mountPoint]); // a failed test left a file open
+    }
+  }
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
@@ -47,6 +53,11 @@ describe('disk full on a 256 KiB tmpfs', () => {
     const path = join(mountPoint, 'full.bwsession');
     const statuses: (string | undefined)[] = [];
     const w = SessionWriter.create(path, { sessionId: 'full', startedAt: 0 }, { flushDelayMs: 1, retryMs: 50, onStatus: (x) => statuses.push(x.paused) });
+    onTestFinished(async () => {
+      await w.close();
+      rmSync(path, { force: true });
+      rmSync(filler, { force: true });
+    });
     const stream = bootLogStream(400 * 1024);
     let fed = 0;
     // Stream as a console would until the disk is full.
@@ -66,15 +77,16 @@ describe('disk full on a 256 KiB tmpfs', () => {
     expect(during.rx.length).toBe(w.bytesReceivedOnDisk);
     expect(during.rx.equals(Buffer.from(stream.subarray(0, during.rx.length)))).toBe(true);
 
-    // More data arrives while paused: it waits in memory (bounded).
+    // More data arrives while paused: it waits in memory (bounded). Retries may write some of it into
+    // space the cut-back freed and pause again; the file stays whole records either way.
     for (let k = 0; k < 20 && fed < stream.length; k++) {
       const n = Math.min(1024, stream.length - fed);
       w.rx(stream.subarray(fed, fed + n), fed);
       fed += n;
     }
     await sleep(200);
-    expect(w.paused).toBeDefined();
     expect(decodeRx(path).summary.tailLength).toBe(0);
+    expect(w.bytesReceivedOnDisk).toBeLessThan(fed);
 
     rmSync(filler);
     await until('recording to resume', () => w.paused === undefined);
@@ -85,7 +97,6 @@ describe('disk full on a 256 KiB tmpfs', () => {
     expect(after.rx.length).toBe(fed);
     expect(after.rx.equals(Buffer.from(stream.subarray(0, fed)))).toBe(true);
     expect(after.markers.map((m) => m.kind)).toContain('resumed');
-    rmSync(path);
   }, 60_000);
 
   it('when the backlog limit is reached, drops what does not fit and records a gap with its size', async () => {
@@ -93,6 +104,11 @@ describe('disk full on a 256 KiB tmpfs', () => {
     writeFileSync(filler, new Uint8Array(200 * 1024));
     const path = join(mountPoint, 'gap.bwsession');
     const w = SessionWriter.create(path, { sessionId: 'gap', startedAt: 0 }, { flushDelayMs: 1, retryMs: 50, maxBacklogBytes: 16 * 1024 });
+    onTestFinished(async () => {
+      await w.close();
+      rmSync(path, { force: true });
+      rmSync(filler, { force: true });
+    });
     const stream = bootLogStream(300 * 1024);
     let fed = 0;
     while (fed < stream.length) {

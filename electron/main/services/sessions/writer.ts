@@ -84,6 +84,8 @@ export class SessionWriter {
   private syncing: Promise<void> | null = null;
   private droppedSinceGap = 0;
   private pausedAt = 0;
+  /** A retry is writing the backlog: `paused` stays set (and reported) until it has all succeeded. */
+  private retrying = false;
 
   private constructor(path: string, identity: SessionIdentity, opts: SessionWriterOptions) {
     this.path = path;
@@ -281,7 +283,7 @@ export class SessionWriter {
       }
     }
     const fh = this.fh!;
-    while (this.pending.length && !this.paused) {
+    while (this.pending.length && (!this.paused || this.retrying)) {
       // Take whole records up to one batch.
       let n = 0;
       let size = 0;
@@ -340,11 +342,30 @@ export class SessionWriter {
       this.queue(encodeRecord({ type: 'marker', t: Date.now(), kind: 'gap', detail: `${this.droppedSinceGap} bytes received while recording was paused were not recorded` }), 0, 0);
       this.droppedSinceGap = 0;
     }
+    const failed = (): boolean => this.retryTimer !== null; // pause() re-armed the timer
+    this.retrying = true;
+    try {
+      if (this.running) await this.running;
+      await this.kick();
+      if (failed()) return;
+      if (this.dirty && this.fh) {
+        this.dirty = false;
+        try {
+          await this.fh.datasync();
+        } catch (err) {
+          this.dirty = true;
+          this.pause(err);
+          return;
+        }
+      }
+    } finally {
+      this.retrying = false;
+    }
+    if (failed() || this.pending.length) {
+      if (!failed() && !this.closed) this.retryTimer = setTimeout(() => void this.retry(), this.opts.retryMs);
+      return;
+    }
     this.paused = undefined;
-    await this.kick();
-    if (this.paused) return; // still failing; pause() re-armed the timer
-    await this.sync();
-    if (this.paused) return;
     this.record({ type: 'marker', t: Date.now(), kind: 'resumed', detail: `recording resumed after ${Math.round((Date.now() - pausedAt) / 1000)} s paused (${wasPaused})` });
     this.opts.onStatus?.(this);
     await this.durable();
