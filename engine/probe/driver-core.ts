@@ -399,8 +399,22 @@ class DriverCore {
       this.emit('initcall-blacklisted', { name, text: `initcall ${name} blacklisted` });
       return;
     }
-    this.emit('initcall', { name, text: `calling  ${name}+0x0/0x0 @ 1` });
+    // The trace keeps the initcalls of drivers this board can use; the other thousand register silently.
+    if (drivers.some((d) => this.relevant(d))) this.emit('initcall', { name, text: `calling  ${name}+0x0/0x0 @ 1` });
     for (const d of drivers) this.driverRegister(d);
+  }
+
+  private treeCompatibles: Set<string> | null = null;
+
+  /** A driver that could match something on this board (a compatible in the tree, an AMBA cell, a named PCI driver). */
+  private relevant(d: ModelDriver): boolean {
+    if (!this.treeCompatibles) {
+      this.treeCompatibles = new Set();
+      for (const n of walk(this.tree.root)) for (const c of stringListProp(n, 'compatible')) this.treeCompatibles.add(c);
+    }
+    if (d.cat.bus === 'amba') return this.treeCompatibles.has('arm,primecell');
+    if (d.cat.bus === 'pci') return (this.opts.pciFunctions ?? []).some((p) => p.driver === d.cat.name);
+    return d.cat.compatible.some((c) => this.treeCompatibles!.has(c));
   }
 
   private defaultPopulate(): void {
@@ -547,7 +561,7 @@ class DriverCore {
     const list = this.busDrivers.get(d.cat.bus) ?? [];
     list.push(d);
     this.busDrivers.set(d.cat.bus, list);
-    this.emit('driver-registered', { driver: d.cat.name, text: `bus: '${d.cat.bus}': add driver ${d.cat.name}` });
+    if (this.relevant(d)) this.emit('driver-registered', { driver: d.cat.name, text: `bus: '${d.cat.bus}': add driver ${d.cat.name}` });
     // driver_attach(): every device of the bus in registration order
     for (const ds of this.candidateDevices(d)) {
       if (ds.driver) continue;
