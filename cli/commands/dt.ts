@@ -83,8 +83,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (format === 'dtb') data = writeDtb(r.value);
   else if (format === 'json') data = JSON.stringify(treeToJson(r.value), null, 1) + '\n';
   else data = printDts(r.value);
-  if (out) io.writeFile(resolvePath(io.cwd, out), data);
-  else if (typeof data === 'string') io.stdout(data);
+  if (out) {
+    try {
+      io.writeFile(resolvePath(io.cwd, out), data);
+    } catch (e) {
+      io.stderr(`bringup dt: cannot write ${out}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return EXIT_INPUT_ERROR;
+    }
+  } else if (typeof data === 'string') io.stdout(data);
   else process.stdout.write(data);
   return EXIT_OK;
 }

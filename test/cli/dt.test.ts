@@ -144,6 +144,12 @@ describe('bringup dt', () => {
       expect(r.stderr.split('\n')[0]).toBe(`${join(tmp, 'cut.dtb')}:byte 4: ERROR (dtb): totalsize ${whole.length} is larger than the file (5000 bytes)`);
     });
 
+    it('an output file that cannot be written', () => {
+      const r = bringup(`${fx}/lang-refs.dts`, '-q', '-O', 'dtb', '-o', join(tmp, 'no-such-dir', 'x.dtb'));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^bringup dt: cannot write .*no-such-dir\/x\.dtb: ENOENT/);
+    });
+
     it('a missing file', () => {
       const r = bringup(join(tmp, 'nope.dts'));
       expect(r.status).toBe(1);
