@@ -1,6 +1,7 @@
 // The serial service against real lines: a socat pty pair (bytes both ways, DTR/RTS/BREAK, unplug
 // by killing socat and reconnection when it comes back at the same link), a raw TCP server, and
 // ser2net serving a pty over telnet RFC 2217 with our client changing the pty's termios.
+import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
@@ -260,5 +261,31 @@ describe('serial over RFC 2217 (ser2net)', () => {
     // ser2net answers BREAK; behind a pty it leaves DTR/RTS unanswered (TIOCMSET fails), and the record says so.
     expect(recorder.markers[4]!.detail).toMatch(/not confirmed/);
     expect(recorder.markers[6]!.detail).toBe('10ms');
+  });
+});
+
+describe('RFC 2217 server restart', () => {
+  it('renegotiates and re-applies the settings when ser2net comes back', async () => {
+    const dir = tempDir();
+    const [dev, board] = [join(dir, 'dev'), join(dir, 'board')];
+    const socat = await socatPtyPair(dev, board);
+    cleanups.push(() => socat.stop());
+    const port = await freePort();
+    let ser2net = await ser2netRfc2217(dir, port, dev);
+    cleanups.push(() => ser2net.stop());
+    const { manager, statuses, recorder } = managed(50);
+    const st = await manager.connect({ target: `rfc2217://127.0.0.1:${port}`, settings: { ...DEFAULT_SERIAL_SETTINGS, baudRate: 57600 }, autoReconnect: true });
+    await waitFor('57600 on the pty', () => sttySpeed(dev) === 57600);
+    await ser2net.stop();
+    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 3000, 5);
+    // While the server is away the line is set to something else: only our client re-applying its
+    // settings after the reconnect can bring 57600 back (ser2net itself opens it at 115200).
+    expect(spawnSync('stty', ['-F', dev, '9600']).status).toBe(0);
+    expect(sttySpeed(dev)).toBe(9600);
+    ser2net = await ser2netRfc2217(dir, port, dev);
+    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 8000);
+    await waitFor('57600 again on the pty', () => sttySpeed(dev) === 57600, 3000);
+    expect(recorder.markers.map((m) => m.kind)).toEqual(['connect', 'lost', 'reconnect']);
+    expect(manager.list()[0]!.connectionId).toBe(st.connectionId);
   });
 });
