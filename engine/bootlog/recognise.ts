@@ -26,7 +26,6 @@ const RE = {
   oldFailRejects: /^(\S+): probe of (\S+) (rejects match|failed with error) (-?\d+)$/,
   newFailRejects: /^probe with driver (\S+) (rejects match|failed with error) (-?\d+)$/,
   probeReturned: /^probe of (\S+) returned (-?\d+) after (\d+) usecs$/,
-  calling: /^calling {1,2}(\S+) @ \d+$/,
   initcallReturned: /^initcall (\S+) returned (-?\d+) after (\d+) usecs$/,
   initcallBlacklisted: /^initcall (\S+) blacklisted$/,
   extended: /^Extended deferred probe timeout by (\d+) secs$/,
@@ -61,6 +60,16 @@ const DEVLINK_KIND: Record<string, Extract<Recognised, { kind: 'devlink' }>['lin
   'Not linking': 'not-linking',
 };
 
+/** text[from..] is one or more decimal digits and nothing else. */
+function isDigits(text: string, from: number): boolean {
+  if (from >= text.length) return false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 export function isBusName(name: string): boolean {
   return BUS_NAMES.has(name);
 }
@@ -89,7 +98,13 @@ function recogniseBare(text: string): Recognised | null {
       if (text.startsWith('probe of ') && (m = RE.probeReturned.exec(text))) return { kind: 'probe-returned', device: m[1]!, result: Number(m[2]), usecs: Number(m[3]) };
       break;
     case 99 /* c */:
-      if (text.startsWith('calling ') && (m = RE.calling.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'call' };
+      if (text.startsWith('calling ')) {
+        // "calling  %pS @ %i" by hand: initcall_debug prints thousands of these.
+        let at = 8;
+        if (text.charCodeAt(at) === 32) at++;
+        const end = text.indexOf(' @ ', at);
+        if (end > at && text.indexOf(' ', at) === end && isDigits(text, end + 3)) return { kind: 'initcall', fn: text.slice(at, end), phase: 'call' };
+      }
       break;
     case 105 /* i */:
       if (text.startsWith('initcall ')) {
