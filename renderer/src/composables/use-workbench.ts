@@ -58,7 +58,39 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   // The worker starts from the panel's current settings, whatever order board and options arrive in.
   whatIf.send();
 
-  offs.push(onSerial((bytes, hostTime) => engine.post({ type: 'serial', bytes, hostTime })));
+  // Chunks for the worker are coalesced for a few milliseconds: one message per batch, not per read.
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let batchTime = 0;
+  let batchTimer: ReturnType<typeof setTimeout> | null = null;
+  const flushBatch = () => {
+    batchTimer = null;
+    if (!batch.length) return;
+    const bytes = batch.length === 1 ? batch[0]! : new Uint8Array(batchBytes);
+    if (batch.length > 1) {
+      let o = 0;
+      for (const b of batch) {
+        bytes.set(b, o);
+        o += b.length;
+      }
+    }
+    engine.post({ type: 'serial', bytes, hostTime: batchTime });
+    batch = [];
+    batchBytes = 0;
+  };
+  offs.push(
+    onSerial((bytes, hostTime) => {
+      // The parser stamps a line with the host time of the chunk holding its first byte: keep the first.
+      if (!batch.length) batchTime = hostTime;
+      batch.push(bytes);
+      batchBytes += bytes.length;
+      if (batchBytes > 1 << 16) flushBatch();
+      else batchTimer ??= setTimeout(flushBatch, 8);
+    }),
+  );
+  offs.push(() => {
+    if (batchTimer) clearTimeout(batchTimer);
+  });
 
   let rxWindow = 0;
   let lastConnection: string | null = null;

@@ -70,7 +70,12 @@ function orderKey(r: DeviceRow): number {
   return r.predicted?.bindIndex ?? r.live?.bindIndex ?? BIG;
 }
 
-/** Indices into `rows` that pass the query, in display order. */
+/** Whether patching rows' live sides in place can change the result of this query. */
+export function dependsOnLive(q: RowQuery): boolean {
+  return q.verdict !== 'all' || q.text.trim() !== '' || (q.sort !== 'order' && q.sort !== 'name');
+}
+
+/** Indices into `rows` that pass the query, in display order. Keys are computed once, then compared. */
 export function queryRows(rows: readonly DeviceRow[], q: RowQuery): number[] {
   const needle = q.text.trim().toLowerCase();
   const idx: number[] = [];
@@ -78,37 +83,40 @@ export function queryRows(rows: readonly DeviceRow[], q: RowQuery): number[] {
     const r = rows[i]!;
     if (matchesVerdict(r, q.verdict) && matchesText(r, needle)) idx.push(i);
   }
-  let cmp: (a: DeviceRow, b: DeviceRow) => number;
-  switch (q.sort) {
-    case 'order':
-      cmp = (a, b) => orderKey(a) - orderKey(b);
-      break;
-    case 'live-order':
-      cmp = (a, b) => (a.live?.bindIndex ?? BIG) - (b.live?.bindIndex ?? BIG);
-      break;
-    case 'name':
-      cmp = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      break;
-    case 'verdict':
-      cmp = (a, b) => VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict];
-      break;
-    case 'state':
-      cmp = (a, b) => {
-        const sa = a.live?.state ?? a.predicted?.state ?? '';
-        const sb = b.live?.state ?? b.predicted?.state ?? '';
-        return sa < sb ? -1 : sa > sb ? 1 : 0;
-      };
-      break;
-    case 'deferrals':
-      cmp = (a, b) =>
-        Math.max(b.live?.deferrals ?? 0, b.predicted?.deferrals ?? 0) - Math.max(a.live?.deferrals ?? 0, a.predicted?.deferrals ?? 0);
-      break;
-  }
+  const sign = q.descending ? -1 : 1;
   // Stable: ties keep the worker's order (probe order), so sorting by verdict keeps each group ordered.
-  idx.sort((ia, ib) => {
-    const c = cmp(rows[ia]!, rows[ib]!);
-    return (q.descending ? -c : c) || ia - ib;
-  });
+  if (q.sort === 'name' || q.sort === 'state') {
+    const keys = new Map<number, string>();
+    for (const i of idx) {
+      const r = rows[i]!;
+      keys.set(i, q.sort === 'name' ? r.name : (r.live?.state ?? r.predicted?.state ?? ''));
+    }
+    idx.sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      return (ka < kb ? -sign : ka > kb ? sign : 0) || a - b;
+    });
+    return idx;
+  }
+  const keys = new Float64Array(rows.length);
+  for (const i of idx) {
+    const r = rows[i]!;
+    switch (q.sort) {
+      case 'order':
+        keys[i] = orderKey(r);
+        break;
+      case 'live-order':
+        keys[i] = r.live?.bindIndex ?? BIG;
+        break;
+      case 'verdict':
+        keys[i] = VERDICT_RANK[r.verdict];
+        break;
+      case 'deferrals':
+        keys[i] = -Math.max(r.live?.deferrals ?? 0, r.predicted?.deferrals ?? 0);
+        break;
+    }
+  }
+  idx.sort((a, b) => (keys[a]! - keys[b]!) * sign || a - b);
   return idx;
 }
 

@@ -2,16 +2,19 @@
 // windows for the timeline, and the board's filter/sort/selection. Rows live in a shallow array
 // patched in place by the worker's messages; a version counter tells the views to re-query.
 import { defineStore } from 'pinia';
-import { computed, reactive, ref, shallowRef, triggerRef } from 'vue';
+import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { Diagnostic } from '../../../engine/common';
-import { DEFAULT_QUERY, queryRows, summarize, type RowQuery } from '../lib/rows';
+import { DEFAULT_QUERY, dependsOnLive, queryRows, summarize, type RowQuery } from '../lib/rows';
 import type { BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
 
 /** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
 export const LIVE_EVENT_CAP = 20_000;
+const REQUERY_MS = 150;
 
 export const useProbeStore = defineStore('probe', () => {
   const rows = shallowRef<DeviceRow[]>([]);
+  /** The same array as rows.value, read without tracking. */
+  let current: DeviceRow[] = [];
   const indexByKey = new Map<string, number>();
   const version = ref(0);
   const summary = shallowRef<RowSummary>(summarize([]));
@@ -27,10 +30,30 @@ export const useProbeStore = defineStore('probe', () => {
   const query = reactive<RowQuery>({ ...DEFAULT_QUERY });
   const selectedKey = ref<string | null>(null);
 
+  /** Bumped when the row list must be re-queried (not for live patches the query cannot see). */
+  const queryVersion = ref(0);
   const display = computed(() => {
-    void version.value;
-    return queryRows(rows.value, query);
+    void queryVersion.value;
+    // The plain array, not the ref: a live patch must not re-query by itself (requery() decides).
+    return queryRows(current, query);
   });
+  // Re-querying 10,000 rows on every patch of a streaming log is wasted work when the query ignores the
+  // live side; when it does not, re-query at most every REQUERY_MS.
+  let requeryTimer: ReturnType<typeof setTimeout> | null = null;
+  function requery(soon: boolean) {
+    if (!soon) {
+      if (requeryTimer) clearTimeout(requeryTimer);
+      requeryTimer = null;
+      queryVersion.value++;
+      return;
+    }
+    if (requeryTimer) return;
+    requeryTimer = setTimeout(() => {
+      requeryTimer = null;
+      queryVersion.value++;
+    }, REQUERY_MS);
+  }
+  watch(query, () => requery(false), { deep: true });
 
   const selected = computed(() => {
     void version.value;
@@ -42,22 +65,28 @@ export const useProbeStore = defineStore('probe', () => {
     indexByKey.clear();
     next.forEach((r, i) => indexByKey.set(r.key, i));
     rows.value = next;
+    current = next;
     version.value++;
+    requery(false);
   }
 
   function patch(changed: DeviceRow[], now: number) {
     if (!changed.length) return;
     const arr = rows.value;
+    let added = false;
     for (const r of changed) {
       r.changedAt = now;
       const i = indexByKey.get(r.key);
       if (i === undefined) {
         indexByKey.set(r.key, arr.length);
         arr.push(r);
+        added = true;
       } else arr[i] = r;
     }
     triggerRef(rows);
     version.value++;
+    if (added) requery(true);
+    else if (dependsOnLive(query)) requery(true);
   }
 
   function apply(msg: FromWorker, now = performance.now()) {
@@ -98,6 +127,11 @@ export const useProbeStore = defineStore('probe', () => {
     boot.value = null;
   }
 
+  /** The rows without a reactive dependency (for throttled views). */
+  function rowsNow(): readonly DeviceRow[] {
+    return current;
+  }
+
   function select(key: string | null) {
     selectedKey.value = key;
   }
@@ -122,5 +156,6 @@ export const useProbeStore = defineStore('probe', () => {
     apply,
     clearLive,
     select,
+    rowsNow,
   };
 });

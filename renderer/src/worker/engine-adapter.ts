@@ -158,9 +158,11 @@ export interface RowsResult {
   rows: DeviceRow[];
   spearman: number | null;
   inversions: number;
+  /** Devices in a listed bind-order inversion (their order cells get the minor mark). */
+  inverted: Set<string>;
 }
 
-function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: Set<string>): DeviceRow {
+function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: ReadonlySet<string>): DeviceRow {
   const row: DeviceRow = {
     key: keyOf(c),
     name: c.name,
@@ -202,6 +204,38 @@ function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: Set<
   return row;
 }
 
+/**
+ * Rows for changed live devices only, between full comparisons: each live device is paired the way
+ * compareDevices pairs (by name, else by DT node) and compared on its own. Bind-order inversions come
+ * from the last full comparison (`inverted`), as they need every device.
+ */
+export function rowsForLive(prediction: Prediction | null, changed: LiveDeviceReport[], ctx: LiveContext, inverted: ReadonlySet<string>, index: PairIndex): DeviceRow[] {
+  if (!prediction) return changed.map((l) => ({ key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'unpredicted', differs: [], minor: [] }));
+  const out: DeviceRow[] = [];
+  for (const a of changed) {
+    const p = index.byName.get(a.name) ?? (a.node ? index.byNode.get(a.node) : undefined);
+    const cmp = compareDevices(p ? [p] : [], [a], { coverage: ctx.coverage });
+    const row = rowFromComparison(cmp.devices[0]!, ctx, inverted);
+    out.push(row);
+  }
+  return out;
+}
+
+export interface PairIndex {
+  byName: Map<string, PredictedDevice>;
+  byNode: Map<string, PredictedDevice>;
+}
+
+export function pairIndex(prediction: Prediction | null): PairIndex {
+  const byName = new Map<string, PredictedDevice>();
+  const byNode = new Map<string, PredictedDevice>();
+  for (const p of prediction?.devices ?? []) {
+    byName.set(p.name, p);
+    if (p.node) byNode.set(p.node, p);
+  }
+  return { byName, byNode };
+}
+
 /** Rows for the board: the comparison of prediction and live states, or live rows alone without a board. */
 export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[], ctx: LiveContext): RowsResult {
   if (!prediction) {
@@ -209,6 +243,7 @@ export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[
       rows: live.map((l) => ({ key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'unpredicted', differs: [], minor: [] })),
       spearman: null,
       inversions: 0,
+      inverted: new Set(),
     };
   }
   const cmp: Comparison = compareDevices(prediction.devices, live, { coverage: ctx.coverage });
@@ -224,5 +259,5 @@ export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[
     if (seen.has(r.key)) r.key = `dev:${r.name}`;
     seen.add(r.key);
   }
-  return { rows, spearman: cmp.bindOrder.spearman, inversions: cmp.bindOrder.inversionCount };
+  return { rows, spearman: cmp.bindOrder.spearman, inversions: cmp.bindOrder.inversionCount, inverted };
 }

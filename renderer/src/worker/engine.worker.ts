@@ -5,7 +5,7 @@
 import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootEvent, type BootLogParser } from '../../../engine/bootlog';
 import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
 import { decodeCatalog, type DriverCatalog } from '../../../engine/probe';
-import { buildRows, runPredict, type LiveContext, type Prediction, type RowsResult } from './engine-adapter';
+import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type Prediction, type RowsResult } from './engine-adapter';
 import { spanLookupFromJson } from './json-spans';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
@@ -13,6 +13,10 @@ import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type TimelineEvent, t
 import { summarize } from '../lib/rows';
 
 const FLUSH_MS = 16;
+/** Full comparisons (bind-order statistics need every device) while a log streams: at most this often... */
+const FULL_EVERY_MS = 30_000;
+/** ...and once the stream has been quiet this long. */
+const FULL_IDLE_MS = 400;
 
 interface WorkerScope {
   postMessage(msg: FromWorker): void;
@@ -38,6 +42,19 @@ let pendingEvents: TimelineEvent[] = [];
 let lastHostTime = 0;
 let sent = new Map<string, string>();
 let dirty = false;
+/** The current rows by key, the pairing index, and what the last full comparison said about bind order. */
+let rowsByKey = new Map<string, DeviceRow>();
+let pairs: PairIndex = pairIndex(null);
+let inverted = new Set<string>();
+let order: { spearman: number | null; inversions: number } = { spearman: null, inversions: 0 };
+/** Live devices named by events since the last flush. */
+const changedNames = new Set<string>();
+let needFull = true;
+let lastFull = 0;
+let lastCoverage = '';
+let lastInitDone = false;
+let lastFlushCost = 0;
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
 /** The next live message starts the live timeline afresh (a new boot or connection). */
 let resetTimeline = false;
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -52,25 +69,37 @@ function fingerprint(r: DeviceRow): string {
 }
 
 function currentRows(): RowsResult {
-  const ctx: LiveContext = { coverage: live.coverage(), initDone, started: fold.bootInfo.kernelStarted };
-  return buildRows(prediction, live.devices(), ctx);
+  return buildRows(prediction, live.devices(), liveContext());
 }
 
-function summaryOf(r: RowsResult) {
-  return summarize(r.rows, { spearman: r.spearman, inversions: r.inversions });
+function summaryNow() {
+  return summarize([...rowsByKey.values()], order);
+}
+
+/** Compares every device (and the bind order); remembers the result as the current rows. */
+function fullRows(): RowsResult {
+  const result = currentRows();
+  order = { spearman: result.spearman, inversions: result.inversions };
+  inverted = result.inverted;
+  rowsByKey = new Map(result.rows.map((r) => [r.key, r]));
+  lastFull = performance.now();
+  lastCoverage = JSON.stringify(live.coverage());
+  lastInitDone = initDone;
+  needFull = false;
+  changedNames.clear();
+  return result;
 }
 
 /** Full replace: a new prediction, a new boot, or a reset. */
 function sendPrediction(ms: number) {
-  const result = currentRows();
-  const rows = result.rows;
+  const rows = fullRows().rows;
   sent = new Map(rows.map((r) => [r.key, fingerprint(r)]));
   post({
     type: 'prediction',
     rows,
     events: prediction?.timeline ?? [],
     diagnostics: prediction?.diagnostics ?? [],
-    summary: summaryOf(result),
+    summary: summaryNow(),
     ms,
     drivers: prediction?.drivers ?? [],
     iommus: prediction?.iommus ?? [],
@@ -114,6 +143,7 @@ async function repredict() {
   }
   const ms = performance.now() - t0;
   nodeToDevice = new Map(prediction.devices.filter((d) => d.node).map((d) => [d.node!, d.name]));
+  pairs = pairIndex(prediction);
   live.setNodeIndex(nodeIndexFromDevices(prediction.devices));
   sendPrediction(ms);
 }
@@ -122,29 +152,54 @@ function flush() {
   flushTimer = null;
   if (!dirty) return;
   dirty = false;
-  lastFlush = performance.now();
-  const result = currentRows();
-  const rows = result.rows;
-  const changed: DeviceRow[] = [];
-  const keys = new Set<string>();
-  for (const r of rows) {
-    keys.add(r.key);
-    const f = fingerprint(r);
-    if (sent.get(r.key) !== f) {
-      sent.set(r.key, f);
-      changed.push(r);
+  const t0 = performance.now();
+  lastFlush = t0;
+  if (!needFull && (JSON.stringify(live.coverage()) !== lastCoverage || initDone !== lastInitDone)) needFull = true;
+  let changed: DeviceRow[] = [];
+  if (needFull) {
+    const before = rowsByKey.size;
+    const rows = fullRows().rows;
+    if (rows.length < before) {
+      // Rows went away (a reset started a new boot): the UI needs the whole list again.
+      sendPrediction(0);
+    } else {
+      for (const r of rows) {
+        const f = fingerprint(r);
+        if (sent.get(r.key) !== f) {
+          sent.set(r.key, f);
+          changed.push(r);
+        }
+      }
     }
-  }
-  if (keys.size < sent.size) {
-    // Rows went away (a reset started a new boot): the UI needs the whole list again.
-    sendPrediction(0);
-    changed.length = 0;
+  } else if (changedNames.size) {
+    const liveNow = live.devices().filter((d) => changedNames.has(d.name));
+    changedNames.clear();
+    changed = rowsForLive(prediction, liveNow, liveContext(), inverted, pairs);
+    for (const r of changed) {
+      rowsByKey.set(r.key, r);
+      sent.set(r.key, fingerprint(r));
+    }
   }
   const events = pendingEvents;
   pendingEvents = [];
   const restart = resetTimeline;
   resetTimeline = false;
-  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summaryOf(result), lastHostTime });
+  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summaryNow(), lastHostTime });
+  lastFlushCost = performance.now() - t0;
+  // Bind-order statistics need every device: refresh them now and then while streaming, and when it pauses.
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    if (performance.now() - lastFull > FULL_IDLE_MS) {
+      needFull = true;
+      schedule();
+    }
+  }, FULL_IDLE_MS);
+  if (performance.now() - lastFull > FULL_EVERY_MS) needFull = true;
+}
+
+function liveContext(): LiveContext {
+  return { coverage: live.coverage(), initDone, started: fold.bootInfo.kernelStarted };
 }
 
 /** init/main.c kernel_init(): "Run %s as init process" comes after every initcall and late_initcall's deferred pass. */
@@ -155,7 +210,8 @@ function endsKernelInit(e: BootEvent): boolean {
 function schedule() {
   dirty = true;
   if (flushTimer !== null) return;
-  const wait = Math.max(0, FLUSH_MS - (performance.now() - lastFlush));
+  // A flush that costs more than a frame (a huge board) spaces the next ones out, so parsing keeps up.
+  const wait = Math.max(0, Math.max(FLUSH_MS, 2 * lastFlushCost) - (performance.now() - lastFlush));
   flushTimer = setTimeout(flush, wait);
 }
 
@@ -170,12 +226,14 @@ function onSerial(bytes: Uint8Array, hostTime: number) {
       liveBoot = events[i]!.boot;
       fold = freshFoldState();
       initDone = false;
+      needFull = true;
       pendingEvents = [];
       resetTimeline = true;
       from = i;
     }
     pendingEvents.push(...foldEvents(from ? events.slice(from) : events, fold));
     if (!initDone) initDone = events.some(endsKernelInit);
+    for (const e of events) if ('device' in e && typeof e.device === 'string') changedNames.add(e.device);
     live.apply(events);
   }
   const b = fold.bootInfo;

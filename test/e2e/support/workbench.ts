@@ -83,7 +83,15 @@ export async function openPtyPair(): Promise<PtyPair> {
       for (let i = 0; i < bytes.length; i += chunk) {
         const part = bytes.subarray(i, i + chunk);
         let off = 0;
-        while (off < part.length) off += writeSync(fd, part, off);
+        while (off < part.length) {
+          try {
+            off += writeSync(fd, part, off);
+          } catch (e) {
+            // The fd is non-blocking (the tty reader made it so): a full pty buffer says EAGAIN; wait for the app to drain it.
+            if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        }
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     },
