@@ -20,7 +20,7 @@ pkgs=()
 need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$1"); }
 has dt  && { need_pkg device-tree-compiler; need_pkg cpp; need_pkg time; need_pkg linux-source-6.1; need_pkg xz-utils; }
 has lab && { need_pkg qemu-system-arm; need_pkg cpio; need_pkg device-tree-compiler; need_pkg socat; need_pkg ser2net; }
-has e2e && { need_pkg chromium; need_pkg socat; need_pkg ser2net; }
+has e2e && { need_pkg chromium; need_pkg socat; need_pkg ser2net; need_pkg libxml2-utils; }
 if [ ${#pkgs[@]} -gt 0 ]; then
   apt_update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
