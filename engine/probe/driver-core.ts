@@ -350,8 +350,10 @@ class DriverCore {
     const ic = this.index?.catalog.initcalls ?? [];
     const populate = ic.find((x) => x.name === 'of_platform_default_populate_init');
     const deferredInit = ic.find((x) => x.name === 'deferred_probe_initcall');
-    items.push({ level: levelOf(populate?.level ?? 'arch_sync'), order: populate?.order ?? 0, name: 'of_platform_default_populate_init', run: () => this.defaultPopulate() });
+    items.push({ level: levelOf(populate?.level ?? 'arch_sync'), order: populate?.order ?? 0, name: 'of_platform_default_populate_init', run: () => this.ofPlatformDefaultPopulateInit() });
     items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => this.deferredProbeInitcall() });
+    // iommu_subsys_init() (subsys_initcall, drivers/iommu/iommu.c): the default domain type line
+    items.push({ level: levelOf('subsys'), order: -1, name: 'iommu_subsys_init', run: () => this.iommuSubsysInit() });
     items.sort((a, b) => a.level - b.level || a.order - b.order);
     for (const item of items) {
       this.tick(0.0005);
@@ -369,6 +371,16 @@ class DriverCore {
       early: this.early, knobs: this.knobs, modules: this.modules, systemRunningAt: this.systemRunningAt, lateInitcallAt: this.lateInitcallAt,
       timeoutFiredAt: this.timeoutFiredAt, blacklisted: this.blacklisted, missingModules: this.missingModules,
     };
+  }
+
+  private iommuSubsysInit(): void {
+    if (this.profile.version === '2015-rfc' || this.profile.version === '4.12') return;
+    const cmd = this.knobs.iommuPassthrough;
+    const passthrough = cmd ?? this.config?.get('IOMMU_DEFAULT_PASSTHROUGH') === 'y';
+    // "%s%s" after the 2022-23 whitespace fix; "%s %s" (trailing space) before it
+    const sep = this.profile.version === '6.6' || this.profile.version === 'latest' ? '' : ' ';
+    const via = cmd !== null ? `${sep === '' ? ' ' : sep}(set via kernel command line)` : sep;
+    this.emit('initcall', { name: 'iommu_subsys_init', text: `iommu: Default domain type: ${passthrough ? 'Passthrough' : 'Translated'}${via}` });
   }
 
   private earlyIommuInit(): boolean {
@@ -417,7 +429,7 @@ class DriverCore {
     return d.cat.compatible.some((c) => this.treeCompatibles!.has(c));
   }
 
-  private defaultPopulate(): void {
+  private ofPlatformDefaultPopulateInit(): void {
     this.emit('initcall', { name: 'of_platform_default_populate_init', text: 'calling  of_platform_default_populate_init+0x0/0x0 @ 1' });
     const devs = populateDevices(this.tree, this.profile, this.popOpts);
     for (const n of walk(this.tree.root)) {
@@ -449,7 +461,7 @@ class DriverCore {
       while (this.timer.armed && this.timer.at <= t) {
         this.time = Math.max(this.time, this.timer.at);
         this.timer.armed = false;
-        this.deferredProbeTimeoutWork();
+        this.deferredProbeTimeoutWorkFunc();
       }
     };
     for (const load of loads) {
@@ -608,7 +620,7 @@ class DriverCore {
     const ret = this.classifyProbe(d, ds, outcome);
     if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) {
       this.deferredProbeAdd(ds);
-      if (triggerBefore !== this.triggerCount) this.trigger();
+      if (triggerBefore !== this.triggerCount) this.driverDeferredProbeTrigger();
     }
     return ret;
   }
@@ -617,13 +629,13 @@ class DriverCore {
 
   private reallyProbe(d: ModelDriver, ds: DeviceState): ProbeOutcome {
     this.tick(0.0002);
-    const links = this.checkSuppliers(ds);
+    const links = this.deviceLinksCheckSuppliers(ds);
     if (links) return links;
     ds.attempted = true;
     this.emit('probe-attempt', { device: ds.dev.name, driver: d.cat.name, text: `bus: '${d.cat.bus}': really_probe: probing driver ${d.cat.name} with device ${ds.dev.name}` });
-    const pin = this.checkPinctrl(ds);
+    const pin = this.pinctrlBindPins(ds);
     if (pin) return pin;
-    const dma = this.dmaConfigure(d, ds);
+    const dma = this.ofDmaConfigure(d, ds);
     if (dma) return dma;
     return this.callDriverProbe(d, ds);
   }
@@ -677,9 +689,9 @@ class DriverCore {
     // driver_deferred_probe_del(): the list entries are dropped lazily (bound devices are skipped)
     ds.onDeferredList = false;
     this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
-    if (d.isIommu && ds.dev.node) this.iommuRegister(ds);
+    if (d.isIommu && ds.dev.node) this.iommuDeviceRegister(ds);
     // driver_bound() → driver_deferred_probe_trigger()
-    this.trigger();
+    this.driverDeferredProbeTrigger();
   }
 
   /** What a probing driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
@@ -740,7 +752,7 @@ class DriverCore {
   }
 
   /** device_links_check_suppliers() */
-  private checkSuppliers(ds: DeviceState): ProbeOutcome | null {
+  private deviceLinksCheckSuppliers(ds: DeviceState): ProbeOutcome | null {
     const node = ds.dev.node;
     if (!node || ds.dev.bus === 'pci') return null;
     if (this.fwMode !== 'on' && this.fwMode !== 'rpm') return null;
@@ -863,7 +875,7 @@ class DriverCore {
 
   // ---- pinctrl, DMA / IOMMU, the driver's probe -----------------------------------------------
 
-  private checkPinctrl(ds: DeviceState): ProbeOutcome | null {
+  private pinctrlBindPins(ds: DeviceState): ProbeOutcome | null {
     const node = ds.dev.node;
     if (!node || ds.dev.bus === 'pci') return null;
     const p = getProperty(node, 'pinctrl-0');
@@ -918,7 +930,7 @@ class DriverCore {
   }
 
   /** bus->dma_configure → of_dma_configure → of_iommu_configure, per version (kernel-semantics §1, §8). */
-  private dmaConfigure(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
+  private ofDmaConfigure(d: ModelDriver, ds: DeviceState): ProbeOutcome | null {
     if (ds.dma) return null; // fwspec with ops from an earlier try (or set at creation): reuse
     if (ds.iommuGaveUp || ds.iommuExhausted || ds.iommuRefused) {
       ds.dma = 'direct';
@@ -956,7 +968,7 @@ class DriverCore {
         break;
       }
       case 'check-state':
-        verdict = this.checkState();
+        verdict = this.driverDeferredProbeCheckState();
         break;
     }
     if (verdict === 'defer') return { kind: 'iommu-defer', iommu: spec.node, property: spec.property };
@@ -992,7 +1004,7 @@ class DriverCore {
   }
 
   /** driver_deferred_probe_check_state() per version. */
-  private checkState(): 'defer' | 'enodev' | 'etimedout' {
+  private driverDeferredProbeCheckState(): 'defer' | 'enodev' | 'etimedout' {
     if (this.profile.deferredTimeout.warnSplat) {
       // v4.19-v5.6: give up at initcalls_done; -ETIMEDOUT only once the timeout work zeroed the timeout
       if (!this.initcallsDone) return 'defer';
@@ -1113,7 +1125,7 @@ class DriverCore {
       // check_state (genpd_dev_pm_attach), so the timeout turns it into a probe failure, not a wait
       const domains = resources.filter((r) => r.binding === 'power-domains');
       if (ds.dev.bus === 'platform' && domains.length === 1 && !this.resourceReady(domains[0]!, ds)) {
-        const v = this.checkState();
+        const v = this.driverDeferredProbeCheckState();
         if (v === 'defer') return { kind: 'driver-defer', resource: domains[0]!, supplierDevice: this.deviceFor(domains[0]!.supplier) };
         const text = v === 'etimedout' ? 'deferred probe timeout, ignoring dependency' : 'ignoring dependency for device, assuming no driver';
         this.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
@@ -1193,7 +1205,7 @@ class DriverCore {
 
   // ---- IOMMU registration ---------------------------------------------------------------------
 
-  private iommuRegister(ds: DeviceState): void {
+  private iommuDeviceRegister(ds: DeviceState): void {
     const node = ds.dev.node!;
     const userSet = this.lookupNumber(this.opts.iommuContexts ?? {}, ds);
     const budget = contextBudget(node, userSet);
@@ -1236,7 +1248,7 @@ class DriverCore {
   }
 
   /** driver_deferred_probe_trigger(): nothing before late_initcall enables it. */
-  private trigger(): void {
+  private driverDeferredProbeTrigger(): void {
     if (!this.deferredProbeEnable) return;
     this.triggerCount++;
     for (const ds of this.pending) if (ds.onDeferredList && !ds.driver) this.active.push(ds);
@@ -1245,11 +1257,11 @@ class DriverCore {
   }
 
   private runDeferredWorkIfQueued(): void {
-    if (this.workQueued && !this.workRunning) this.deferredProbeWork();
+    if (this.workQueued && !this.workRunning) this.deferredProbeWorkFunc();
   }
 
   /** deferred_probe_work_func(): FIFO over the active list until it is empty. */
-  private deferredProbeWork(): void {
+  private deferredProbeWorkFunc(): void {
     this.workRunning = true;
     this.workQueued = false;
     while (this.activeHead < this.active.length) {
@@ -1269,7 +1281,7 @@ class DriverCore {
       ds.onDeferredList = false;
       ds.reason = null;
       this.emit('retry', { device: ds.dev.name, text: `${ds.dev.bus} ${ds.dev.name}: Retrying from deferred list` });
-      this.deviceAttachNoWork(ds);
+      this.deviceAttachFromWork(ds);
       // a device that did not defer again and did not bind (driver error) leaves the lists
     }
     this.active = [];
@@ -1278,7 +1290,7 @@ class DriverCore {
     this.workQueued = false;
   }
 
-  private deviceAttachNoWork(ds: DeviceState): void {
+  private deviceAttachFromWork(ds: DeviceState): void {
     for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
       if (!this.matches(d, ds)) continue;
@@ -1292,13 +1304,13 @@ class DriverCore {
     this.lateInitcallAt = this.time;
     this.emit('late-initcall', { name: 'deferred_probe_initcall', text: 'calling  deferred_probe_initcall+0x0/0x0 @ 1' });
     this.deferredProbeEnable = true;
-    this.trigger();
-    this.deferredProbeWork();
+    this.driverDeferredProbeTrigger();
+    this.deferredProbeWorkFunc();
     if (!this.profile.hasCheckState) return;
     this.initcallsDone = true;
     if (!this.modules) this.fwDevlinkDriversDone();
-    this.trigger();
-    this.deferredProbeWork();
+    this.driverDeferredProbeTrigger();
+    this.deferredProbeWorkFunc();
     if (this.timeoutSeconds > 0) {
       this.timer.armed = true;
       this.timer.at = this.time + this.timeoutSeconds;
@@ -1323,13 +1335,13 @@ class DriverCore {
   }
 
   /** deferred_probe_timeout_work_func() */
-  private deferredProbeTimeoutWork(): void {
+  private deferredProbeTimeoutWorkFunc(): void {
     this.timeoutFiredAt = this.time;
     this.emit('timeout', { text: 'deferred probe timeout work', name: 'deferred_probe_timeout_work_func' });
     this.fwDevlinkDriversDone();
     this.timeoutSeconds = 0;
-    this.trigger();
-    this.deferredProbeWork();
+    this.driverDeferredProbeTrigger();
+    this.deferredProbeWorkFunc();
     for (const ds of this.pending) {
       if (!ds.onDeferredList || ds.driver) continue;
       const reason = this.profile.pendingWithReason ? `: ${ds.reason ?? '(reason unknown)'}` : '';
