@@ -652,7 +652,7 @@ class DriverCore {
       case 'links-defer':
         ds.lastDefer = outcome;
         ds.reason = this.profile.fwDevlinkReasons ? `${ds.dev.bus}: ${outcome.reason}` : null;
-        if (this.profile.fwDevlinkReasons) this.emit('deferred', { device: ds.dev.name, driver: d.cat.name, reason: outcome.reason, text: `${ds.dev.bus} ${ds.dev.name}: error -EPROBE_DEFER: ${outcome.reason}` });
+        if (this.profile.fwDevlinkReasons) this.emit('defer-reason', { device: ds.dev.name, driver: d.cat.name, reason: outcome.reason, text: `${ds.dev.bus} ${ds.dev.name}: error -EPROBE_DEFER: ${outcome.reason}` });
         return -EPROBE_DEFER;
       case 'pinctrl-defer':
       case 'iommu-defer':
@@ -666,7 +666,7 @@ class DriverCore {
       case 'driver-defer':
         ds.lastDefer = outcome;
         ds.reason = null;
-        this.emit('deferred', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${nodePath(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
+        this.emit('defer-reason', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${nodePath(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
         return this.profile.driverErrorsPositive ? EPROBE_DEFER : -EPROBE_DEFER;
       case 'rejected':
         ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'rejected', assumed: outcome.assumed };
@@ -763,7 +763,8 @@ class DriverCore {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
       if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
-      const name = ref.supplier.name;
+      // %pfwP (node name) in 6.1, %pfwf (full path) from 6.3
+      const name = this.profile.version === '6.1' ? ref.supplier.name : nodePath(ref.supplier);
       return { kind: 'links-defer', reason: `wait for supplier ${name}`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
     }
     for (const ref of refs) {
@@ -907,7 +908,7 @@ class DriverCore {
         case 'absent':
           return 'none';
         case 'no-translation':
-          this.emit('iommu-attach', { device: dev.name, text: `OF: ${nodePath(host)}: no iommu-map translation for id 0x${dev.pci.rid.toString(16)} on (null)` });
+          this.emit('iommu-none', { device: dev.name, text: `OF: ${nodePath(host)}: no iommu-map translation for id 0x${dev.pci.rid.toString(16)} on (null)` });
           return 'none';
         case 'bad-length':
         case 'bad-mask':

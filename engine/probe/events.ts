@@ -10,11 +10,13 @@ export type ProbeEventKind =
   | 'cycle' // "Fixed dependency cycle(s) with"
   | 'driver-registered'
   | 'probe-attempt' // "probing driver X with device Y"
-  | 'deferred' // "Added to deferred list" (with the reason, when the kernel records one)
+  | 'deferred' // "Added to deferred list": exactly one per deferral, with the reason the model knows
+  | 'defer-reason' // the line that says why, when the kernel prints one: "error -EPROBE_DEFER: supplier X not ready", "Driver X requests probe deferral"
   | 'retry' // "Retrying from deferred list"
   | 'iommu-attach' // "Adding to iommu group N"
   | 'iommu-detach' // "Removing from iommu group N"
-  | 'iommu-exhausted' // context allocation failed (-ENOSPC): master falls back to direct DMA
+  | 'iommu-exhausted' // context allocation failed (-ENOSPC) or the IOMMU refused the master: direct DMA
+  | 'iommu-none' // the lookup found no IOMMU for the master: "no iommu-map translation for id 0x8 on (null)"
   | 'ignoring-dependency' // check_state gave up: "deferred probe timeout, ignoring dependency" / "ignoring dependency for device, assuming no driver"
   | 'bound' // "driver_bound: bound to device"
   | 'rejected' // "probe of X rejects match -19"
