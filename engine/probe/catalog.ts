@@ -32,6 +32,8 @@ export interface CatalogDriver {
   /** amba_id entries: [id, mask]. */
   amba: [number, number][];
   asyncProbe: boolean;
+  /** Its probe calls of_platform_populate() on its node: children become devices when it binds. */
+  populatesChildren: boolean;
   file: string;
 }
 
@@ -57,7 +59,7 @@ export interface DriverCatalog {
   initcalls: CatalogInitcall[];
 }
 
-interface RawDriver { n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; f: string }
+interface RawDriver { n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string }
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; f: string }[] }
 
 /** Decodes the compact JSON written by scripts/catalog/generate.ts. */
@@ -68,7 +70,7 @@ export function decodeCatalog(json: unknown): DriverCatalog {
     version: raw.version,
     drivers: raw.drivers.map((d) => ({
       name: d.n, bus: d.b, level: d.l, order: d.o, initcall: d.i ?? null, kconfig: d.k, module: d.m,
-      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, file: d.f,
+      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, populatesChildren: d.p === 1, file: d.f,
     })),
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),
     initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, file: x.f })),

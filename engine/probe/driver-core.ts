@@ -696,7 +696,7 @@ class DriverCore {
 
   /** What a probing driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
   private probeCreates(d: ModelDriver, ds: DeviceState): void {
-    if (d.cat.name === 'simple-pm-bus' && ds.dev.compatible.includes('simple-pm-bus')) {
+    if ((d.cat.name === 'simple-pm-bus' && ds.dev.compatible.includes('simple-pm-bus')) || (d.cat.populatesChildren && d.cat.name !== 'simple-pm-bus')) {
       for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts)) this.deviceAdd(child);
     }
     if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {

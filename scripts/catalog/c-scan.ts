@@ -18,6 +18,8 @@ export interface ScannedDriver {
   compatible: string[];
   amba: [number, number][];
   async: boolean;
+  /** The probe creates devices for its node's children (of_platform_populate / devm_of_platform_populate). */
+  populates: boolean;
 }
 
 export interface ScannedFile {
@@ -175,13 +177,14 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     driverArrays.set(m[1]!, [...body.matchAll(/&\s*(\w+)/g)].map((x) => x[1]!));
   }
 
+  const populates = /\b(?:devm_)?of_platform_(?:default_)?populate\s*\(/.test(src);
   const registered = new Set<string>();
   let icIndex = 0;
   const add = (defName: string, level: InitcallLevel, rank: number, initcall: string | null): void => {
     const d = defs.get(defName);
     if (!d || registered.has(defName)) return;
     registered.add(defName);
-    result.drivers.push({ name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async });
+    result.drivers.push({ name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates });
   };
 
   // Walk registration sites in source order: that is their order inside the object's initcall section.

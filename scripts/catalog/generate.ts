@@ -48,6 +48,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       if (d.compatible.length) entry.c = d.compatible;
       if (d.amba.length) entry.a = d.amba;
       if (d.async) entry.y = 1;
+      if (d.populates) entry.p = 1;
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });
