@@ -10,6 +10,7 @@ import { recogniseMessage, type Recognised } from './recognise';
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
 // A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line.
 const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
+const DMESG_COMMAND = /(?:^|[\s;|&/])dmesg(?:\s|$)/;
 const CUT_HERE = '------------[ cut here ]------------';
 const WARNING_LINE = /^WARNING: CPU: \d+ PID: \d+ at (.+)$/;
 const OOPS_START = /^(?:Unable to handle kernel |Internal error: |Oops(?: -|:| \[)|BUG: |kernel BUG at )/;
@@ -46,6 +47,10 @@ class StreamingBootLogParser implements BootLogParser {
   private kernelStarted = false;
   private kernelLinesThisBoot = 0;
   private lastKernelTime = -1;
+  /** Latest printk time of this boot: a replay (`dmesg` typed at the shell) prints older ones again. */
+  private maxKernelTime = -1;
+  /** A `dmesg` command was echoed: timestamped lines not newer than maxKernelTime are a replay. */
+  private replaying = false;
   private report: OpenReport | null = null;
   private listing: ListingContext = null;
   private out: BootEvent[] = [];
@@ -105,11 +110,15 @@ class StreamingBootLogParser implements BootLogParser {
       }
     }
     const text = pre.text;
+    if (this.kernelStarted && this.replayed(pre.kernelTime, text)) return;
     const rec = recogniseMessage(text);
     if (this.startsNewBoot(rec, text, pre.kernelTime)) {
       this.resetBoot(rec?.kind === 'kernel-start' ? 'kernel restarted' : 'bootloader restarted', this.base(raw, pre, hostTime));
     }
-    if (pre.kernelTime !== null) this.lastKernelTime = pre.kernelTime;
+    if (pre.kernelTime !== null) {
+      this.lastKernelTime = pre.kernelTime;
+      if (pre.kernelTime > this.maxKernelTime) this.maxKernelTime = pre.kernelTime;
+    }
     if (!this.kernelStarted) {
       if (rec?.kind === 'kernel-start' || pre.kernelTime !== null) {
         this.kernelStarted = true;
@@ -156,6 +165,23 @@ class StreamingBootLogParser implements BootLogParser {
     return base;
   }
 
+  /**
+   * The kernel's log printed again by `dmesg` at a shell: from the echoed command on, timestamped
+   * lines no newer than what this boot already printed are skipped (they would count every deferral
+   * twice, or look like a reset at "[    0.000000] Booting Linux"). A newer line or any untimestamped
+   * line (the prompt) ends the replay.
+   */
+  private replayed(kernelTime: number | null, text: string): boolean {
+    if (kernelTime === null) {
+      this.replaying = DMESG_COMMAND.test(text);
+      return false;
+    }
+    if (!this.replaying) return false;
+    if (kernelTime <= this.maxKernelTime) return true;
+    this.replaying = false;
+    return false;
+  }
+
   private startsNewBoot(rec: Recognised | null, text: string, kernelTime: number | null): boolean {
     if (!this.kernelStarted) return false;
     if (rec?.kind === 'kernel-start') return this.kernelLinesThisBoot > 20;
@@ -172,6 +198,8 @@ class StreamingBootLogParser implements BootLogParser {
     this.kernelStarted = false;
     this.kernelLinesThisBoot = 0;
     this.lastKernelTime = -1;
+    this.maxKernelTime = -1;
+    this.replaying = false;
     this.listing = null;
     base.boot = this.boot;
     this.out.push({ ...base, kind: 'boot-reset', reason });

@@ -159,7 +159,8 @@ function recogniseBare(text: string): Recognised | null {
   if (text.charCodeAt(text.length - 2) === 58 || text.charCodeAt(text.length - 1) === 58) {
     if (RE.login.test(text)) return { kind: 'login-prompt' };
   }
-  if (text === 'Please press Enter to activate this console.') return { kind: 'login-prompt' };
+  // busybox getty-less consoles; it prints a trailing space.
+  if (text.startsWith('Please press Enter to activate this console.')) return { kind: 'login-prompt' };
   return null;
 }
 

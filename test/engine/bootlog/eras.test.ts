@@ -144,3 +144,16 @@ describe('v5.10 (IOMMU exhaustion lines, SMMU banner, 5.11-era fw_devlink wordin
     expect(devices.get('e6800000.ethernet')).toMatchObject({ state: 'bound', deferrals: 1, timedOut: true, bindIndex: 0, deferReason: 'supplier e6150000.clock-controller not ready' });
   });
 });
+
+describe('`dmesg` typed at the shell replays the log: not a reset, not a second deferral', () => {
+  const { events, devices } = parse('v6.1-dmesg-replay.log');
+
+  it('the replayed lines produce no events, the live lines after it do', () => {
+    expect(events.filter((e) => e.kind === 'boot-reset')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'kernel-start')).toHaveLength(2);
+    expect(events.filter((e) => e.kind === 'deferred')).toHaveLength(1);
+    expect(devices.get('9030000.pl061')).toMatchObject({ state: 'bound', deferrals: 1, iommuGroup: 0, bindIndex: 0 });
+    expect(devices.get('gpio-keys')).toMatchObject({ state: 'bound', bindIndex: 1, boundAt: 25.0001 });
+    expect(events.find((e) => e.kind === 'login-prompt')).toBeDefined();
+  });
+});
