@@ -758,11 +758,15 @@ class DriverCore {
     if (this.fwMode !== 'on' && this.fwMode !== 'rpm') return null;
     const refs = this.linkRefs(node);
     const cyc = this.cycleNodes.get(node);
+    // The stdout-path console is "best effort" (FWNODE_FLAG_BEST_EFFORT, 6.0+): it does not wait for
+    // suppliers that have no device or that no driver ever matched (-EAGAIN in core.c).
+    const bestEffort = this.profile.hasDriversDone && node === this.stdoutNode();
     // fwnode links first: a supplier node with no device (and no bound ancestor device to pick it up)
     for (const ref of refs) {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
       if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
+      if (bestEffort) continue;
       // %pfwP (node name) in 6.1, %pfwf (full path) from 6.3
       const name = this.profile.version === '6.1' ? ref.supplier.name : nodePath(ref.supplier);
       return { kind: 'links-defer', reason: `wait for supplier ${name}`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
@@ -772,9 +776,31 @@ class DriverCore {
       const sup = this.deviceFor(ref.supplier);
       if (!sup || sup === ds || sup.driver) continue;
       if (this.relaxedSuppliers.has(sup) || (this.driversDone && sup.addedAfterDriversDone && !sup.canMatch)) continue;
+      if (bestEffort && !sup.canMatch) continue;
       return { kind: 'links-defer', reason: `supplier ${sup.dev.name} not ready`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
     }
     return null;
+  }
+
+  private stdout: DtNode | null | undefined;
+
+  /** of_stdout: /chosen stdout-path (or linux,stdout-path), through /aliases, options after ':' dropped. */
+  private stdoutNode(): DtNode | null {
+    if (this.stdout !== undefined) return this.stdout;
+    const chosen = findNodeByPath(this.tree, '/chosen');
+    const raw = chosen ? (stringProp(chosen, 'stdout-path') ?? stringProp(chosen, 'linux,stdout-path')) : undefined;
+    this.stdout = null;
+    if (!raw) return null;
+    const path = raw.split(':')[0]!;
+    if (path.startsWith('/')) this.stdout = findNodeByPath(this.tree, path) ?? null;
+    else {
+      const slash = path.indexOf('/');
+      const alias = slash < 0 ? path : path.slice(0, slash);
+      const aliases = findNodeByPath(this.tree, '/aliases');
+      const target = aliases ? stringProp(aliases, alias) : undefined;
+      if (target) this.stdout = findNodeByPath(this.tree, target + (slash < 0 ? '' : path.slice(slash))) ?? null;
+    }
+    return this.stdout;
   }
 
   /** The device that stands for a supplier node: its own, or the nearest ancestor's. */

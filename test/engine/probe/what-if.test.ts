@@ -145,6 +145,12 @@ describe('fw_devlink ordering and cycles (v6.1 stable)', () => {
     expect(r.device('9030000.gpio').state).toBe('deferred');
     expect(r.device('9030000.gpio').deferReason).toBe('amba: wait for supplier sub');
   });
+  it('the stdout-path console is best effort: it does not wait for a supplier that never becomes a device', () => {
+    const src = board(`holder@9100000 { compatible = "vendor,nothing"; reg = <0 0x9100000 0 0x100>; sub: sub { compatible = "vendor,sub"; }; };`, gpio('leds = <&sub>;'));
+    const withConsole = src.replace('pclk: apb-pclk', 'aliases { serial0 = "/gpio@9030000"; };\n  chosen { stdout-path = "serial0:115200n8"; };\n  pclk: apb-pclk');
+    const r = run(compileDts(withConsole), {});
+    expect(r.device('9030000.gpio')).toMatchObject({ state: 'bound', deferrals: 0 });
+  });
 });
 
 describe('PCI functions behind iommu-map', () => {
