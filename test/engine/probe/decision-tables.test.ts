@@ -332,6 +332,10 @@ describe('§8.7 latest (v6.15+)', () => {
     expect([outcome(r, EARLY), outcome(r, '9011000.rtc')].sort()).toEqual(['DIRECT', 'IOMMU']);
     expect(r.has('Removing from iommu group')).toBe(false);
   });
+  it('devices still pending at the timeout print "deferred probe pending: <reason>"', () => {
+    const r = predictOn({}, { ...k, assume: [{ target: EARLY, outcome: { kind: 'defer', times: Number.POSITIVE_INFINITY } }] });
+    expect(r.has(`amba ${EARLY}: deferred probe pending: (reason unknown)`)).toBe(true);
+  });
   it('IOMMU appears after the master already bound DIRECT → stays DIRECT', () => {
     const r = predictOn({}, { ...k, drivers: { 'arm-smmu-v3': 'module' }, modulesLoaded: ['arm_smmu_v3@30'] });
     expect(outcome(r, LATE)).toBe('WAIT→DIRECT');
