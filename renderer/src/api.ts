@@ -36,7 +36,7 @@ export function encodeWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(encodeWire);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = encodeWire(v);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeWire(v);
     return out;
   }
   return value;
@@ -48,7 +48,11 @@ export function decodeWire(value: unknown): unknown {
     const rec = value as Record<string, unknown>;
     if (typeof rec.$bytes === 'string' && Object.keys(rec).length === 1) return base64ToBytes(rec.$bytes);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) out[k] = decodeWire(v);
+    for (const [k, v] of Object.entries(rec)) {
+      // JSON from the wire never gets to set a prototype.
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+      out[k] = decodeWire(v);
+    }
     return out;
   }
   return value;
