@@ -358,6 +358,7 @@ class DriverCore {
     for (const item of items) {
       this.tick(0.0005);
       item.run();
+      this.runAsyncProbes();
     }
     // kernel_init: free_initmem, SYSTEM_RUNNING, then userspace (/init) loads modules.
     this.tick(0.05);
@@ -475,6 +476,7 @@ class DriverCore {
       fireTimerUntil(at);
       this.time = Math.max(this.time, at);
       this.loadModule(load);
+      this.runAsyncProbes();
       next = this.time + 0.15;
     }
     fireTimerUntil(Number.POSITIVE_INFINITY);
@@ -574,11 +576,13 @@ class DriverCore {
     list.push(d);
     this.busDrivers.set(d.cat.bus, list);
     if (this.relevant(d)) this.emit('driver-registered', { driver: d.cat.name, text: `bus: '${d.cat.bus}': add driver ${d.cat.name}` });
-    // driver_attach(): every device of the bus in registration order
+    // driver_attach(): every device of the bus in registration order (async drivers: scheduled)
+    const async = this.allowsAsync(d);
     for (const ds of this.candidateDevices(d)) {
       if (ds.driver) continue;
       if (!this.matches(d, ds)) continue;
-      this.driverProbeDevice(d, ds);
+      if (async) this.asyncQueue.push({ d, ds });
+      else this.driverProbeDevice(d, ds);
     }
     // driver_register() → deferred_probe_extend_timeout()
     if (this.profile.deferredTimeout.extendOnDriverRegistration && this.timer.armed) {
@@ -605,11 +609,37 @@ class DriverCore {
     for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
       if (!this.matches(d, ds)) continue;
+      // __device_attach(): an async-capable match is left to an async worker
+      if (this.allowsAsync(d)) {
+        this.asyncQueue.push({ d, ds });
+        break;
+      }
       const ret = this.driverProbeDevice(d, ds);
       // __device_attach_driver: a core-level error (negative) or a bind stops the walk; driver errors go on
       if (ret <= 0) break;
     }
     this.runDeferredWorkIfQueued();
+  }
+
+  private readonly asyncQueue: { d: ModelDriver; ds: DeviceState }[] = [];
+
+  /** driver_allows_async_probing(): PROBE_PREFER_ASYNCHRONOUS, or named by driver_async_probe= ("*" for all). */
+  private allowsAsync(d: ModelDriver): boolean {
+    const list = this.knobs.driverAsyncProbe;
+    return d.cat.asyncProbe || list.includes(d.cat.name) || list.includes('*');
+  }
+
+  /**
+   * The async workers: probes scheduled during an initcall (or a module load, or the deferred work)
+   * finish right after it, in the order they were scheduled (async_schedule_dev).
+   */
+  private runAsyncProbes(): void {
+    while (this.asyncQueue.length) {
+      const { d, ds } = this.asyncQueue.shift()!;
+      if (ds.driver) continue;
+      this.driverProbeDevice(d, ds);
+      this.runDeferredWorkIfQueued();
+    }
   }
 
   /** driver_probe_device(): returns 0 bound, <0 core-level error, >0 driver error (5.14+ convention). */
@@ -1315,6 +1345,7 @@ class DriverCore {
     this.activeHead = 0;
     this.workRunning = false;
     this.workQueued = false;
+    if (this.asyncQueue.length) this.runAsyncProbes();
   }
 
   private deviceAttachFromWork(ds: DeviceState): void {

@@ -153,6 +153,18 @@ describe('fw_devlink ordering and cycles (v6.1 stable)', () => {
   });
 });
 
+describe('asynchronous probing (driver_async_probe=)', () => {
+  const uart = `serial@9000000 { compatible = "arm,pl011", "arm,primecell"; reg = <0 0x9000000 0 0x1000>; clocks = <&pclk>, <&pclk>; clock-names = "uartclk", "apb_pclk"; };`;
+  const tree = compileDts(board(uart, rtc('9010000')));
+  const order = (r: ReturnType<typeof run>): string[] => r.prediction.events.filter((e) => (e.kind === 'bound' && e.device === '9000000.serial') || (e.kind === 'device-added' && e.device === '9010000.rtc')).map((e) => e.kind);
+  it('a synchronous driver binds the console UART while populate is still adding devices', () => {
+    expect(order(run(tree, {}))).toEqual(['bound', 'device-added']);
+  });
+  it('an async driver binds it from a worker, after the populate initcall returns', () => {
+    expect(order(run(tree, { cmdline: 'driver_async_probe=uart-pl011' }))).toEqual(['device-added', 'bound']);
+  });
+});
+
 describe('PCI functions behind iommu-map', () => {
   const pci = compileDts(board(SMMU, `pcie@10000000 { compatible = "pci-host-ecam-generic"; device_type = "pci"; reg = <0x40 0x10000000 0 0x10000000>;
       #address-cells = <3>; #size-cells = <2>; bus-range = <0 1>; iommu-map = <0x0 &smmu 0x0 0x8>; };`));
