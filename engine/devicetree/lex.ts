@@ -9,17 +9,32 @@ export type TokenType =
   | 'PROPNODENAME' | 'LITERAL' | 'CHAR_LITERAL' | 'BYTE' | 'STRING' | 'LABEL' | 'LABEL_REF' | 'PATH_REF'
   | 'LSHIFT' | 'RSHIFT' | 'LE' | 'GE' | 'EQ' | 'NE' | 'AND' | 'OR' | 'CHAR' | 'EOF';
 
-export interface Token {
-  type: TokenType;
-  /** Name, label, reference, or the single character of a CHAR token. */
-  text: string;
+/** One token; its span object is built only when asked for (most tokens never need one). */
+export class Token {
   /** LITERAL / CHAR_LITERAL / BYTE value when it does not fit `small` (see tokenValue). */
-  value?: bigint;
+  value: bigint | undefined = undefined;
   /** The value as a number when it fits 32 bits (most cells: no BigInt work at all). */
-  small?: number;
+  small: number | undefined = undefined;
   /** STRING bytes after escape processing, without the trailing NUL. */
-  bytes?: Uint8Array;
-  span: SourceSpan;
+  bytes: Uint8Array | undefined = undefined;
+
+  constructor(
+    readonly type: TokenType,
+    /** Name, label, reference, or the single character of a CHAR token. */
+    readonly text: string,
+    private readonly file: string,
+    private readonly line: number,
+    private readonly col: number,
+    private readonly endLine: number,
+    private readonly endCol: number,
+    private readonly chain: IncludeFrame[],
+  ) {}
+
+  get span(): SourceSpan {
+    const s: SourceSpan = { file: this.file, line: this.line, col: this.col, endLine: this.endLine, endCol: this.endCol };
+    if (this.chain.length) s.includedFrom = this.chain;
+    return s;
+  }
 }
 
 /** Reads a file named by `/include/` or `/incbin/`, relative to the including file, then the search dirs. */
@@ -137,6 +152,11 @@ export class Lexer {
     return this.span(this.cur.line, this.cur.col);
   }
 
+  private token(type: TokenType, text: string, line: number, col: number): Token {
+    const f = this.cur;
+    return new Token(type, text, f.file, line, col, f.line, f.col, f.chain);
+  }
+
   private span(line: number, col: number): SourceSpan {
     const s: SourceSpan = { file: this.cur.file, line, col, endLine: this.cur.line, endCol: this.cur.col };
     if (this.cur.chain.length) s.includedFrom = this.cur.chain;
@@ -177,7 +197,7 @@ export class Lexer {
           this.cur = outer;
           continue;
         }
-        return { type: 'EOF', text: '', span: this.here() };
+        return this.token('EOF', '', this.cur.line, this.cur.col);
       }
       const c = t.charCodeAt(p);
       const line = f.line;
@@ -239,12 +259,12 @@ export class Lexer {
           if (t.startsWith(kw, p)) {
             this.advance(kw.length);
             if (next !== null) this.state = next;
-            return { type, text: kw, span: this.span(line, col) };
+            return this.token(type, kw, line, col);
           }
         }
         if (!matched && (this.state === State.Initial || this.state === State.V1) && t.startsWith('/incbin/', p)) {
           this.advance(8);
-          return { type: 'INCBIN', text: '/incbin/', span: this.span(line, col) };
+          return this.token('INCBIN', '/incbin/', line, col);
         }
       }
 
@@ -253,7 +273,9 @@ export class Lexer {
         if (end > 0) {
           const bytes = this.unescape(t.slice(p + 1, end - 1));
           this.advance(end - p);
-          return { type: 'STRING', text: '', bytes, span: this.span(line, col) };
+          const tok = this.token('STRING', '', line, col);
+          tok.bytes = bytes;
+          return tok;
         }
         this.advance(t.length - p);
         this.error('unterminated string', this.span(line, col));
@@ -267,7 +289,7 @@ export class Lexer {
         if (t.charCodeAt(q) === 58 /* : */) {
           const name = t.slice(p, q);
           this.advance(q + 1 - p);
-          return { type: 'LABEL', text: name, span: this.span(line, col) };
+          return this.token('LABEL', name, line, col);
         }
       }
 
@@ -280,7 +302,7 @@ export class Lexer {
           const name = t.slice(s, q);
           this.advance(q - p);
           this.state = State.V1;
-          return { type: 'PROPNODENAME', text: name, span: this.span(line, col) };
+          return this.token('PROPNODENAME', name, line, col);
         }
       }
 
@@ -288,12 +310,14 @@ export class Lexer {
         if (isHex(c) && isHex(t.charCodeAt(p + 1))) {
           const v = parseInt(t.slice(p, p + 2), 16);
           this.advance(2);
-          return { type: 'BYTE', text: '', small: v, span: this.span(line, col) };
+          const tok = this.token('BYTE', '', line, col);
+          tok.small = v;
+          return tok;
         }
         if (c === 93 /* ] */) {
           this.advance(1);
           this.state = State.V1;
-          return { type: 'CHAR', text: ']', span: this.span(line, col) };
+          return this.token('CHAR', ']', line, col);
         }
       }
 
@@ -312,7 +336,7 @@ export class Lexer {
           if (t.charCodeAt(q) === 125 /* } */) {
             const path = t.slice(p + 2, q);
             this.advance(q + 1 - p);
-            return { type: 'PATH_REF', text: path, span: this.span(line, col) };
+            return this.token('PATH_REF', path, line, col);
           }
         }
         if (isLabelStart(c2)) {
@@ -320,14 +344,14 @@ export class Lexer {
           while (q < t.length && isLabelChar(t.charCodeAt(q))) q++;
           const name = t.slice(p + 1, q);
           this.advance(q - p);
-          return { type: 'LABEL_REF', text: name, span: this.span(line, col) };
+          return this.token('LABEL_REF', name, line, col);
         }
       }
 
       const op = twoCharOp(c, t.charCodeAt(p + 1));
       if (op) {
         this.advance(2);
-        return { type: op, text: t.slice(p, p + 2), span: this.span(line, col) };
+        return this.token(op, t.slice(p, p + 2), line, col);
       }
 
       // Any other single character (dtc's `.` rule) and its state changes.
@@ -336,7 +360,7 @@ export class Lexer {
       this.advance(cp > 0xffff ? 2 : 1);
       if (ch === '[') this.state = State.Bytestring;
       else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
-      return { type: 'CHAR', text: String.fromCodePoint(cp), span: this.span(line, col) };
+      return this.token('CHAR', String.fromCodePoint(cp), line, col);
     }
   }
 
@@ -361,12 +385,14 @@ export class Lexer {
     }
     const text = t.slice(p, q);
     this.advance(q - p);
-    const span = this.span(line, col);
+    const tok = this.token('LITERAL', text, line, col);
     const digits = t.slice(hex ? p + 2 : p, digitsEnd);
     // Fast path: up to 8 hex digits or 9 decimal digits always fit 32 bits.
     if (hex ? digits.length <= 8 : digits.length <= 9 && (digits.length === 1 || digits[0] !== '0')) {
-      return { type: 'LITERAL', text, small: parseInt(digits, hex ? 16 : 10), span };
+      tok.small = parseInt(digits, hex ? 16 : 10);
+      return tok;
     }
+    const span = tok.span;
     let value: bigint;
     if (hex) value = BigInt('0x' + digits);
     else if (digits.length > 1 && digits[0] === '0') {
@@ -380,7 +406,7 @@ export class Lexer {
       this.error(`Integer literal '${text}' out of range`, span);
       value = 0xffffffffffffffffn;
     }
-    const tok: Token = { type: 'LITERAL', text, value, span };
+    tok.value = value;
     if (value <= 0xffffffffn) tok.small = Number(value);
     return tok;
   }
@@ -395,14 +421,16 @@ export class Lexer {
     if (q >= t.length) return undefined;
     const bytes = this.unescape(t.slice(p + 1, q));
     this.advance(q + 1 - p);
-    const span = this.span(line, col);
+    const tok = this.token('CHAR_LITERAL', t.slice(p, q + 1), line, col);
+    const span = tok.span;
     let v = 0;
     if (bytes.length === 0) this.error('Empty character literal', span);
     else {
       v = bytes[0]!;
       if (bytes.length > 1) this.error(`Character literal has ${bytes.length} characters instead of 1`, span);
     }
-    return { type: 'CHAR_LITERAL', text: t.slice(p, q + 1), small: v, span };
+    tok.small = v;
+    return tok;
   }
 
   /** Index just past the closing quote of a string starting at `p`, or -1. */

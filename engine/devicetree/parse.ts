@@ -49,11 +49,11 @@ class Parser {
     this.tok = this.lexer.next();
   }
 
-  private lastSpan: SourceSpan = { file: '', line: 1, col: 1, endLine: 1, endCol: 1 };
+  private lastTok: Token | undefined;
 
   private advance(): Token {
     const t = this.tok;
-    this.lastSpan = t.span;
+    this.lastTok = t;
     if (this.ahead) {
       this.tok = this.ahead;
       this.ahead = undefined;
@@ -273,7 +273,6 @@ class Parser {
       // Prefixes: labels (properties and nodes) and /omit-if-no-ref/ (nodes only).
       const labels: string[] = [];
       let omit = false;
-      const itemStart = this.tok.span;
       while (this.is('LABEL') || this.is('OMIT_NO_REF')) {
         const t = this.advance();
         if (t.type === 'LABEL') labels.push(t.text);
@@ -323,7 +322,6 @@ class Parser {
       const prop = newProperty(nameTok.text, data);
       for (let k = labels.length - 1; k >= 0; k--) addLabel(prop.labels, labels[k]!);
       this.addProperty(f, prop, joinSpan(nameTok.span, semi.span));
-      void itemStart;
     }
   }
 
@@ -418,11 +416,10 @@ class Parser {
           d.appendU32(t.small);
           continue;
         }
-        this.appendChecked(d, tokenValue(t), bits, mask, t.span);
+        this.appendChecked(d, tokenValue(t), bits, mask, t);
       } else if (this.isChar('(')) {
-        const start = t.span;
         const v = this.integerPrim();
-        this.appendChecked(d, v, bits, mask, start);
+        this.appendChecked(d, v, bits, mask, t);
       } else if (t.type === 'LABEL_REF' || t.type === 'PATH_REF') {
         this.advance();
         if (bits === 32) d.addMarker('ref-phandle', t.text);
@@ -436,8 +433,8 @@ class Parser {
     this.expectChar('>');
   }
 
-  private appendChecked(d: ByteData, v: bigint, bits: number, mask: bigint, span: SourceSpan): void {
-    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, span);
+  private appendChecked(d: ByteData, v: bigint, bits: number, mask: bigint, start: Token): void {
+    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, joinSpan(start.span, this.lastTok!.span));
     d.appendInteger(v, bits);
   }
 
@@ -481,7 +478,7 @@ class Parser {
   /** Precedence climbing over dtc's levels: || && | ^ & (== !=) (< > <= >=) (<< >>) (+ -) (* / %). */
   private binary(level: number): bigint {
     if (level >= LEVELS.length) return this.unary();
-    const start = this.tok.span;
+    const start = this.tok;
     let left = this.binary(level + 1);
     for (;;) {
       const op = this.opAt(level);
@@ -489,7 +486,7 @@ class Parser {
       this.advance();
       const right = this.binary(level + 1);
       // dtc reports a division by zero over the whole `a / b` (bison's @$).
-      left = this.apply(op, left, right, joinSpan(start, this.lastSpan));
+      left = this.apply(op, left, right, start);
     }
   }
 
@@ -499,7 +496,7 @@ class Parser {
     return LEVELS[level]!.includes(name) ? name : undefined;
   }
 
-  private apply(op: string, a: bigint, b: bigint, span: SourceSpan): bigint {
+  private apply(op: string, a: bigint, b: bigint, start: Token): bigint {
     const u = (x: bigint) => BigInt.asUintN(64, x);
     switch (op) {
       case 'OR': return a !== 0n || b !== 0n ? 1n : 0n;
@@ -521,7 +518,7 @@ class Parser {
       case '/':
       case '%':
         if (b === 0n) {
-          this.error('Division by zero', span);
+          this.error('Division by zero', joinSpan(start.span, this.lastTok!.span));
           return 0n;
         }
         return op === '/' ? a / b : a % b;
