@@ -535,6 +535,15 @@ class DriverCore {
     }
     // pre-4.12: of_dma_configure() ran at device creation; whatever the IOMMU state is now, it stays
     if (this.profile.dmaConfigureAtCreation && dev.bus !== 'pci') this.dmaConfigureAtCreation(ds);
+    // v6.15+: the IOMMU bus notifier (BUS_NOTIFY_ADD_DEVICE) configures a master added after its IOMMU registered
+    if (this.profile.groupAtIommuRegistration) {
+      const spec = this.iommuSpec(ds);
+      const inst = spec && spec !== 'none' ? this.iommus.get(spec.node) : undefined;
+      if (spec && spec !== 'none' && inst) {
+        ds.iommuNode = spec.node;
+        this.iommuAttach({ cat: { name: dev.bus } } as ModelDriver, ds, inst, spec.ids);
+      }
+    }
     // bus_probe_device → __device_attach: drivers of the bus in registration order
     this.deviceAttach(ds);
     return ds;

@@ -327,6 +327,10 @@ describe('§8.7 latest (v6.15+)', () => {
   it('ok-late → WAIT→IOMMU', () => {
     expect(outcome(predictOn({}, { ...k, assume: [LATE_IOMMU] }), LATE)).toBe('WAIT→IOMMU');
   });
+  it('a master whose driver registers after the IOMMU is configured at IOMMU registration too (bus prefix)', () => {
+    const r = predictOn({}, { ...k, pciFunctions: [] });
+    expect(r.has(`amba ${EARLY}: Adding to iommu group`)).toBe(true);
+  });
   it('no context left → DIRECT, no removal line', () => {
     const r = predictOn({ iommu: 'mmu-500', contexts: 1, masters: ['early', 'early2'] }, k);
     expect([outcome(r, EARLY), outcome(r, '9011000.rtc')].sort()).toEqual(['DIRECT', 'IOMMU']);
