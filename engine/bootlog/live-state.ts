@@ -84,6 +84,7 @@ export class LiveState {
   private device(name: string, e: BootEvent): Tracked {
     let d = this.devicesByName.get(name);
     if (!d) {
+      name = detach(name);
       d = {
         name,
         node: this.nodeIndex?.get(name) ?? null,
@@ -111,7 +112,7 @@ export class LiveState {
       this.devicesByName.set(name, d);
     }
     d.lastLine = e.line;
-    if (e.bus && !d.bus) d.bus = e.bus;
+    if (e.bus && !d.bus) d.bus = detach(e.bus);
     return d;
   }
 
@@ -126,7 +127,7 @@ export class LiveState {
       case 'probe-attempt': {
         this.cov.driverCoreDebug = true;
         const d = this.device(e.device, e);
-        d.driver = e.driver;
+        if (d.driver !== e.driver) d.driver = detach(e.driver);
         d.deferCounted = false;
         d.returnClosed = false;
         if (e.kind === 'probe-attempt') d.probing = true;
@@ -147,7 +148,7 @@ export class LiveState {
       case 'deferred': {
         if (e.via === 'added-to-list' || e.via === 'driver-request') this.cov.driverCoreDebug = true;
         const d = this.device(e.device, e);
-        if (e.driver) d.driver = e.driver;
+        if (e.driver && e.driver !== d.driver) d.driver = detach(e.driver);
         if (d.returnClosed && e.via !== 'added-to-list') d.deferCounted = false;
         d.returnClosed = false;
         this.deferral(d, e.reason ?? null, e);
@@ -165,7 +166,7 @@ export class LiveState {
         const d = this.device(e.device, e);
         if (d.state !== 'bound') d.state = 'deferred';
         if (d.deferrals === 0) d.deferrals = 1;
-        if (e.reason) d.deferReason = e.reason;
+        if (e.reason) d.deferReason = detach(e.reason);
         d.probing = false;
         addWhy(d, e);
         raise(d, 'listing');
@@ -205,7 +206,7 @@ export class LiveState {
       case 'probe-failed':
       case 'probe-rejected': {
         const d = this.device(e.device, e);
-        if (e.driver) d.driver = e.driver;
+        if (e.driver && e.driver !== d.driver) d.driver = detach(e.driver);
         this.failure(d, e.error, e.kind === 'probe-rejected', e);
         raise(d, 'driver-core');
         return;
@@ -223,7 +224,7 @@ export class LiveState {
         d.listedDeferred = true;
         if (d.state !== 'bound') d.state = 'deferred';
         if (d.deferrals === 0) d.deferrals = 1;
-        if (e.reason) d.deferReason = e.reason;
+        if (e.reason) d.deferReason = detach(e.reason);
         raise(d, 'listing');
         return;
       }
@@ -236,7 +237,7 @@ export class LiveState {
       case 'driver-listing': {
         this.cov.driverListing = true;
         const d = this.device(e.device, e);
-        d.driver = e.driver;
+        if (d.driver !== e.driver) d.driver = detach(e.driver);
         if (d.state !== 'bound') {
           d.state = 'bound';
           d.probing = false;
@@ -264,7 +265,7 @@ export class LiveState {
 
   private driverMessage(d: Tracked, driver: string): void {
     d.driverSeen = true;
-    if (!d.driver) d.driver = driver;
+    if (!d.driver) d.driver = detach(driver);
     raise(d, 'driver-message');
   }
 
@@ -275,12 +276,12 @@ export class LiveState {
     }
     if (d.state !== 'bound') d.state = 'deferred';
     d.probing = false;
-    if (reason) d.deferReason = reason;
+    if (reason) d.deferReason = detach(reason);
     addWhy(d, e);
   }
 
   private bind(d: Tracked, driver: string | null, e: BootEvent): void {
-    if (driver) d.driver = driver;
+    if (driver && driver !== d.driver) d.driver = detach(driver);
     d.probing = false;
     d.deferCounted = false;
     if (d.state === 'bound') return;
@@ -322,6 +323,15 @@ export class LiveState {
   }
 }
 
+/**
+ * A copy of `s` that does not keep the string it was sliced from alive. Event strings are slices of
+ * the decoded serial chunk; state kept for the whole boot (names, reasons, why lines) must not pin
+ * every chunk it once came from.
+ */
+function detach(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 function freshCoverage(): LogCoverage {
   return { driverCoreDebug: false, initcallDebug: false, deferredListing: false, iommuGroupListing: false, driverListing: false, timeoutReport: false };
 }
@@ -331,7 +341,7 @@ function raise(d: Tracked, evidence: LiveEvidence): void {
 }
 
 function addWhy(d: Tracked, e: BootEvent): void {
-  const step: WhyStep = { subject: d.name, text: e.text };
+  const step: WhyStep = { subject: d.name, text: detach(e.text) };
   if (d.why.length >= MAX_WHY) d.why.shift();
   d.why.push(step);
 }
