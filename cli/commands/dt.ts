@@ -3,9 +3,9 @@
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
 import { hasErrors } from '../../engine/common';
-import { formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb } from '../../engine/devicetree';
+import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
-import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
+import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
 
 const FLAGS: FlagSpec[] = [
@@ -18,6 +18,7 @@ const FLAGS: FlagSpec[] = [
   { names: ['-b', '--boot-cpu'], key: 'bootCpu', kind: 'string' },
   { names: ['-E', '--no-cpp'], key: 'noCpp', kind: 'boolean' },
   { names: ['-q', '--quiet'], key: 'quiet', kind: 'boolean' },
+  { names: ['--batch'], key: 'batch', kind: 'string' },
 ];
 
 const usage = `usage: bringup dt <in.dts|in.dtb|in.dtbo> [options]
@@ -35,12 +36,88 @@ options:
   -b, --boot-cpu N        boot CPU id in the DTB header (dtc -b; Kbuild passes 0)
   -E, --no-cpp            do not run the C preprocessor over a .dts
   -q, --quiet             do not print warnings
+      --batch FILE        run many compiles in this one process: each line of FILE ('-' for stdin)
+                          is one argument list as above (shell-style quoting, # comments); exit
+                          status is the worst of them
 
 exit status: 0 success (warnings allowed), 1 errors in the input, 2 bad usage
 `;
 
-async function run(argv: string[], io: CliIo): Promise<number> {
+/** Splits one batch line into words: whitespace-separated, '…' and "…" quoting, backslash escapes. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '#' && !inWord) break;
+    if (c === ' ' || c === '\t') {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new UsageError(`unterminated ' in batch line: ${line}`);
+      cur += line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < line.length && line[j] !== '"'; j++) cur += line[j] === '\\' && j + 1 < line.length ? line[++j] : line[j];
+      if (j >= line.length) throw new UsageError(`unterminated " in batch line: ${line}`);
+      i = j;
+    } else if (c === '\\' && i + 1 < line.length) cur += line[++i];
+    else cur += c;
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+async function runBatch(file: string, io: CliIo): Promise<number> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : new TextDecoder().decode(io.readFile(resolvePath(io.cwd, file)));
+  } catch (e) {
+    io.stderr(`bringup dt: cannot read batch file ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  // One header cache for the whole batch: the dt-bindings headers are lexed once.
+  const cache = createPreprocessCache();
+  let worst = EXIT_OK;
+  for (const line of text.split('\n')) {
+    const words = shellWords(line);
+    if (!words.length) continue;
+    let status: number;
+    try {
+      status = await run(words, io, cache);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      io.stderr(`bringup dt: ${e.message} (batch line: ${line.trim()})\n`);
+      status = EXIT_USAGE;
+    }
+    worst = Math.max(worst, status);
+  }
+  return worst;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+async function run(argv: string[], io: CliIo, cache?: unknown): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
+  if (flags.batch !== undefined) {
+    if (cache !== undefined) throw new UsageError('--batch cannot be nested');
+    if (positionals.length) throw new UsageError('--batch takes no input file of its own');
+    return runBatch(flags.batch as string, io);
+  }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing input file');
   // Paths stay as typed so diagnostics read like dtc's; file access resolves them against the cwd.
   const input = positionals[0]!;
@@ -72,6 +149,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     overlays: flags.apply as string[],
     preprocess: flags.noCpp !== true,
     ...(bootCpuid !== undefined ? { bootCpuid } : {}),
+    ...(cache !== undefined ? { cache } : {}),
   });
   const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
   if (shown.length) io.stderr(shown.map(formatDtcDiagnostic).join('\n') + '\n');
@@ -98,5 +176,5 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const command: Command = {
   summary: 'compile a device tree (DTS/DTB) like cpp | dtc, apply overlays, print DTB/DTS/JSON',
   usage,
-  run,
+  run: (argv, io) => run(argv, io),
 };

@@ -165,6 +165,21 @@ describe('bringup dt', () => {
     });
   });
 
+  it('--batch runs many compiles in one process; the exit status is the worst', () => {
+    const list = join(tmp, 'batch.txt');
+    writeFileSync(list, [`# two good boards, one bad input`, `${fx}/lang-refs.dts -q -O dtb -o '${join(tmp, 'b1.dtb')}'`, `"${fx}/lang-edit.dts" -E -O dtb -o ${join(tmp, 'b2.dtb')}`, '', `${fx}/bad-phandle_references.dts -E`].join('\n'));
+    const r = bringup('--batch', list);
+    expect(r.status).toBe(1);
+    expect(readFileSync(join(tmp, 'b1.dtb')).equals(dtc('-I', 'dts', '-O', 'dtb', `${fx}/lang-refs.dts`))).toBe(true);
+    expect(readFileSync(join(tmp, 'b2.dtb')).equals(dtc('-I', 'dts', '-O', 'dtb', `${fx}/lang-edit.dts`))).toBe(true);
+    expect(r.stderr).toContain('ERROR (phandle_references)');
+    writeFileSync(list, `${fx}/lang-refs.dts -q -O dtb -o ${join(tmp, 'b3.dtb')}\n${fx}/lang-refs.dts -O nope\n`);
+    const u = bringup('--batch', list);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/option -O takes one of dtb, dts, json \(got "nope"\) \(batch line: /);
+    expect(bringup('--batch', join(tmp, 'missing-list.txt')).status).toBe(1);
+  });
+
   it('bad usage exits 2', () => {
     expect(bringup().status).toBe(2);
     expect(bringup('a.dts', 'b.dts').status).toBe(2);
