@@ -124,6 +124,19 @@ interface TimerState {
 
 const WORK_LIMIT = 2_000_000;
 
+/**
+ * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
+ * reached them booting the lab's QEMU virt board (test/fixtures/bootlog/lab: populate ≈0.3 s, the first
+ * device initcalls ≈0.55 s, deferred_probe_initcall ≈1.36 s, /init ≈1.5 s). A real board differs; the
+ * order and the timeout offsets do not.
+ */
+const LEVEL_FLOOR: Partial<Record<string, number>> = {
+  pure: 0.01, core: 0.02, core_sync: 0.1, postcore: 0.12, postcore_sync: 0.2, arch: 0.22, arch_sync: 0.29,
+  subsys: 0.33, subsys_sync: 0.42, fs: 0.45, fs_sync: 0.5, rootfs: 0.52, device: 0.55, device_sync: 1.3,
+  late: 1.33, late_sync: 1.45,
+};
+const USERSPACE_FLOOR = 1.52;
+
 const NO_CONFIG = {};
 const availabilityCache = new WeakMap<object, WeakMap<object, Availability[]>>();
 
@@ -357,11 +370,13 @@ class DriverCore {
     items.sort((a, b) => a.level - b.level || a.order - b.order);
     for (const item of items) {
       this.tick(0.0005);
+      this.time = Math.max(this.time, LEVEL_FLOOR[INITCALL_LEVELS[Math.max(0, Math.floor(item.level))]!] ?? 0);
       item.run();
       this.runAsyncProbes();
     }
     // kernel_init: free_initmem, SYSTEM_RUNNING, then userspace (/init) loads modules.
     this.tick(0.05);
+    this.time = Math.max(this.time, USERSPACE_FLOOR);
     this.systemRunning = true;
     this.systemRunningAt = this.time;
     this.emit('userspace', { text: 'Run /init as init process' });
