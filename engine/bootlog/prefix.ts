@@ -118,11 +118,26 @@ let stampValue = 0;
  * the `]` and sets stampValue, or -1 when the text there is not a printk stamp.
  */
 function printkStamp(s: string, at: number): number {
-  // printk's own layout "[%5lu.%06lu]" (up to 99999 s): one slice and one native number parse.
+  // printk's own layout "[%5lu.%06lu]" (up to 99999 s) at fixed positions, digits checked as read.
   if (s.charCodeAt(at + 6) === 46 /* . */ && s.charCodeAt(at + 13) === 93 /* ] */) {
-    const v = Number(s.slice(at + 1, at + 13));
-    if (v >= 0 && s.charCodeAt(at + 12) !== 32) {
-      stampValue = v;
+    let secs = 0;
+    let ok = true;
+    let seen = false;
+    for (let i = at + 1; i < at + 6; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        secs = secs * 10 + (c - 48);
+        seen = true;
+      } else if (c !== 32 || seen) ok = false;
+    }
+    let micros = 0;
+    for (let i = at + 7; i < at + 13; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) micros = micros * 10 + (c - 48);
+      else ok = false;
+    }
+    if (ok && seen) {
+      stampValue = (secs * 1e6 + micros) / 1e6;
       return at + 14;
     }
   }
