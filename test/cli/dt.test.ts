@@ -123,6 +123,13 @@ describe('bringup dt', () => {
       ]);
     });
 
+    it('a preprocessor error (missing #include) keeps its position', () => {
+      writeFileSync(join(tmp, 'inc.dts'), '/dts-v1/;\n#include "missing.h"\n/ { };\n');
+      const r = bringup(join(tmp, 'inc.dts'));
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^${join(tmp, 'inc.dts')}:2\\.10-20: ERROR \\(include_not_found\\): missing\\.h`));
+    });
+
     it('a 0-byte file', () => {
       writeFileSync(join(tmp, 'empty.dts'), '');
       const r = bringup(join(tmp, 'empty.dts'));
