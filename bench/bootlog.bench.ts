@@ -40,7 +40,8 @@ for (let at = 0; at < TARGET; at += period.length) period.copy(stream, at, 0, Ma
 const bytes = new Uint8Array(stream.buffer, stream.byteOffset, stream.length);
 
 // The machine is shared: CPU time (user+system of this process) is reported beside wall time.
-function run(withLiveState: boolean, sample: boolean): { seconds: number; cpuSeconds: number; events: number; heap: number[] } {
+function run(withLiveState: boolean, sample: boolean): { seconds: number; cpuSeconds: number; events: number; heap: number[]; applySeconds: number } {
+  let applyNs = 0n;
   const parser = createBootLogParser();
   const live = new LiveState();
   let events = 0;
@@ -52,7 +53,11 @@ function run(withLiveState: boolean, sample: boolean): { seconds: number; cpuSec
   for (let at = 0; at < bytes.length; at += CHUNK) {
     const ev = parser.feed(bytes.subarray(at, at + CHUNK), at);
     events += ev.length;
-    if (withLiveState) live.apply(ev);
+    if (withLiveState) {
+      const t = process.hrtime.bigint();
+      live.apply(ev);
+      applyNs += process.hrtime.bigint() - t;
+    }
     if (sample && at + CHUNK >= nextSample) {
       heap.push(heapMb());
       nextSample += step;
@@ -61,7 +66,7 @@ function run(withLiveState: boolean, sample: boolean): { seconds: number; cpuSec
   events += parser.finish(bytes.length).length;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const c = process.cpuUsage(c0);
-  return { seconds, cpuSeconds: (c.user + c.system) / 1e6, events, heap };
+  return { seconds, cpuSeconds: (c.user + c.system) / 1e6, events, heap, applySeconds: Number(applyNs) / 1e9 };
 }
 
 /** The floor any JS line parser pays: decode the bytes and split them into lines, nothing else. */
@@ -101,6 +106,7 @@ console.log(`stream: ${mb.toFixed(0)} MB of ${sources.length} real lab logs (${(
 console.log(`reference (TextDecoder + split only): ${wall(floor).toFixed(1)} MB/s wall, ${rate(floor).toFixed(1)} MB/s of CPU time`);
 console.log(`parse only:        median ${median(plainRuns.map(rate)).toFixed(1)} MB/s of CPU time (best ${best(plainRuns.map(rate)).toFixed(1)}), median ${median(plainRuns.map(wall)).toFixed(1)} MB/s wall; ${plainRuns[0]!.events} events`);
 console.log(`parse + LiveState: median ${median(liveRuns.map(rate)).toFixed(1)} MB/s of CPU time (best ${best(liveRuns.map(rate)).toFixed(1)}), median ${median(liveRuns.map(wall)).toFixed(1)} MB/s wall`);
+console.log(`of which LiveState.apply (wall): median ${(median(liveRuns.map((r) => r.applySeconds)) * 1000).toFixed(0)} ms per ${mb.toFixed(0)} MB`);
 console.log(`parse + LiveState vs the reference: ${(median(liveRuns.map((r) => r.cpuSeconds)) / floor.cpuSeconds).toFixed(1)}x its CPU time`);
 console.log(`load average while measuring: ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} CPUs (the machine is shared; CPU time is the fairer figure)`);
 console.log(`heap before: ${base.toFixed(1)} MB; after 10/20/30/40/50 MB streamed: ${sampled.heap.map((h) => h.toFixed(1)).join(' / ')} MB${gc ? '' : ' (no --expose-gc: figures include garbage)'}`);

@@ -123,6 +123,11 @@ export class LiveState {
     }
     if (e.boot !== this.boot) this.reset(e.boot);
     switch (e.kind) {
+      // The most frequent kind first (initcall_debug prints two lines per initcall).
+      case 'initcall':
+        // "initcall X blacklisted" is printed without initcall_debug.
+        if (e.phase !== 'blacklisted') this.cov.initcallDebug = true;
+        return;
       case 'match':
       case 'probe-attempt': {
         this.cov.driverCoreDebug = true;
@@ -254,10 +259,6 @@ export class LiveState {
         if (e.driver) this.driverMessage(d, e.driver);
         return;
       }
-      case 'initcall':
-        // "initcall X blacklisted" is printed without initcall_debug.
-        if (e.phase !== 'blacklisted') this.cov.initcallDebug = true;
-        return;
       default:
         return;
     }
