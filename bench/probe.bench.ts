@@ -32,7 +32,9 @@ function timeIt(tree: DtTree, opts: PredictOptions, runs: number): { median: num
   let devices = 0;
   let events = 0;
   const times: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < runs; i++) {
+    gc?.(); // collect between runs so one run's garbage is not billed to the next (npm run bench passes --expose-gc)
     const t0 = performance.now();
     const r = predict(tree, opts);
     times.push(performance.now() - t0);
@@ -98,5 +100,10 @@ for (const n of [1000, 2000, 4000, 6000, 8000, 10000]) {
 }
 const first = rows[0]!;
 const last = rows[rows.length - 1]!;
-const growth = last.ms / first.ms / (last.n / first.n);
-console.log(`  growth 1,000 → 10,000: ×${(last.ms / first.ms).toFixed(1)} time for ×10 devices (${growth.toFixed(2)} of linear; 1.00 = linear)`);
+// least-squares slope of log(time) over log(devices): 1.0 is linear growth, 2.0 quadratic
+const xs = rows.map((r) => Math.log(r.n));
+const ys = rows.map((r) => Math.log(r.ms));
+const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+console.log(`  growth 1,000 → 10,000: ×${(last.ms / first.ms).toFixed(1)} time for ×10 devices; log-log slope over all sizes ${slope.toFixed(2)} (1.00 = linear)`);
