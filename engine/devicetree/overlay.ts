@@ -7,7 +7,7 @@ import { decodeLatin1 } from './lex';
 import type { Diagnostic, Result } from '../common/diagnostics';
 import { readDtb } from './dtb-read';
 import { writeDtb } from './dtb-write';
-import { Fdt, FdtError } from './fdt-rw';
+import { FDT_ERR, Fdt, FdtError } from './fdt-rw';
 import type { DtNode, DtTree } from './tree';
 
 const cstr = (v: Uint8Array) => decodeLatin1(v.subarray(0, v.indexOf(0) < 0 ? v.length : v.indexOf(0)));
@@ -214,14 +214,25 @@ export function applyOverlay(base: DtTree, overlay: DtTree): Result<DtTree> {
   const file = overlay.source ?? '<overlay>';
   const baseBlob = writeDtb(base);
   const ovBlob = writeDtb(overlay);
-  const fdt = new Fdt(baseBlob, baseBlob.length + 2 * ovBlob.length + 65536);
-  const fdto = new Fdt(ovBlob);
-  try {
-    apply(fdt, fdto);
-  } catch (e) {
-    if (!(e instanceof OverlayError) && !(e instanceof FdtError)) throw e;
-    diagnostics.push({ severity: 'error', code: 'overlay', message: `cannot apply overlay: ${e.message}`, file });
-    return { value: base, diagnostics };
+  // Like fdtoverlay: start from the base in a roomier buffer, and retry from scratch with more room
+  // when libfdt runs out of space (the bytes of the result do not depend on the buffer size).
+  let capacity = baseBlob.length + 2 * ovBlob.length + 65536;
+  let fdt: Fdt;
+  for (;;) {
+    fdt = new Fdt(baseBlob, capacity);
+    const fdto = new Fdt(ovBlob);
+    try {
+      apply(fdt, fdto);
+      break;
+    } catch (e) {
+      if (e instanceof FdtError && e.code === FDT_ERR.NOSPACE && capacity < 1 << 30) {
+        capacity *= 2;
+        continue;
+      }
+      if (!(e instanceof OverlayError) && !(e instanceof FdtError)) throw e;
+      diagnostics.push({ severity: 'error', code: 'overlay', message: `cannot apply overlay: ${e.message}`, file });
+      return { value: base, diagnostics };
+    }
   }
   const blob = fdt.packed();
   const r = readDtb(blob, base.source ?? '<base>');
