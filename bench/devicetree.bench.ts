@@ -42,18 +42,16 @@ function referenceCommand(b: CorpusBoard): string {
   return parts.join(' && ');
 }
 
+/** `bringup dt` arguments for a board, as Kbuild would compile it (composites: -a applies the overlays). */
+function oursArgs(b: CorpusBoard, out: string): string {
+  const [base, ...overlays] = b.steps;
+  const dirs = [...new Set(b.steps.map((s) => dirname(s.source)))].map((d) => `-I ${q(d)}`).join(' ');
+  const symbols = base!.symbols ? '-@' : '';
+  return `${q(base!.source)} ${dirs} -I ${q(includePrefixes)} ${symbols} -b 0 ${overlays.map((o) => `-a ${q(o.source)}`).join(' ')} -O dtb -o ${q(out)}`;
+}
+
 function oursCommand(b: CorpusBoard): string {
-  const parts = b.steps.map((s, i) => {
-    const out = join(tmp, `ours-${i}.${i === 0 ? 'dtb' : 'dtbo'}`);
-    return `node ${q(bringup)} dt ${q(s.source)} -I ${q(dirname(s.source))} -I ${q(includePrefixes)} ${s.symbols ? '-@' : ''} -b 0 -O dtb -o ${q(out)}`;
-  });
-  if (b.composite) {
-    const base = b.steps[0]!;
-    const overlays = b.steps.slice(1).map((_, i) => `-a ${q(join(tmp, `ours-${i + 1}.dtbo`))}`);
-    parts.push(`node ${q(bringup)} dt ${q(join(tmp, 'ours-0.dtb'))} ${overlays.join(' ')} -O dtb -o ${q(join(tmp, 'ours.dtb'))}`);
-    void base;
-  }
-  return parts.join(' && ');
+  return `node ${q(bringup)} dt ${oursArgs(b, join(tmp, 'ours.dtb'))}`;
 }
 
 function runAll(label: string, command: (b: CorpusBoard) => string) {
@@ -73,6 +71,12 @@ spawnSync('node', [bringup, '--help'], { stdio: 'ignore' }); // build the CLI bu
 
 const refMs = runAll('cpp | dtc (reference), per board', referenceCommand);
 const perMs = runAll('bringup dt, one process per board', oursCommand);
+
+// Batch: one `bringup dt --batch` process for the whole corpus (one Node start-up, shared header cache).
+const batchFile = join(tmp, 'batch.txt');
+writeFileSync(batchFile, boards.map((b, i) => oursArgs(b, join(tmp, `batch-${i % 8}.dtb`))).join('\n') + '\n');
+const batch = timed(`node ${q(bringup)} dt --batch ${q(batchFile)}`);
+console.log(`${'bringup dt --batch, whole corpus'.padEnd(34)} ${(batch.ms / 1000).toFixed(2).padStart(7)} s   peak ${(batch.kib / 1024).toFixed(1).padStart(6)} MiB`);
 
 // In-process: the engine as the app and the batch CLI use it, with the preprocessor's header cache.
 global.gc?.();
@@ -96,5 +100,6 @@ console.log(
 );
 console.log('');
 console.log(`ratio per-process / reference: ${(perMs / refMs).toFixed(2)}x  (< 1 is faster than cpp | dtc)`);
+console.log(`ratio batch       / reference: ${(batch.ms / refMs).toFixed(2)}x`);
 console.log(`ratio in-process  / reference: ${(inMs / refMs).toFixed(2)}x`);
 rmSync(tmp, { recursive: true, force: true });
