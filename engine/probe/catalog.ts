@@ -164,6 +164,21 @@ export class CatalogIndex {
     return out;
   }
 
+  /**
+   * AMBA drivers for a cell whose ID the tree does not give: the driver named like the compatible's model
+   * (`arm,coresight-etm4x` → coresight-etm4x, `arm,mhu` → mhu). The kernel reads the ID from the
+   * hardware; for ARM's own cells the driver carries that model name.
+   */
+  ambaDriversByModel(compatibles: readonly string[]): CatalogDriver[] {
+    const out: CatalogDriver[] = [];
+    for (const c of compatibles) {
+      if (c === 'arm,primecell') continue;
+      const model = c.slice(c.indexOf(',') + 1);
+      for (const d of this.byName.get(model) ?? []) if (d.bus === 'amba' && !out.includes(d)) out.push(d);
+    }
+    return out;
+  }
+
   /** AMBA drivers whose amba_id table matches the periphid (amba_lookup: (id & mask) == (periphid & mask)). */
   ambaDriversFor(periphid: number, derived = false): CatalogDriver[] {
     // A derived ID knows only part number and designer: compare those bits alone.

@@ -622,7 +622,7 @@ class DriverCore {
       case 'platform':
         return d.cat.compatible.some((c) => dev.compatible.includes(c));
       case 'amba':
-        if (dev.periphid === null || dev.periphid === undefined) return false;
+        if (dev.periphid === null || dev.periphid === undefined) return this.index!.ambaDriversByModel(dev.compatible).includes(d.cat);
         return this.index!.ambaDriversFor(dev.periphid, dev.periphidDerived).includes(d.cat);
       case 'pci':
         return dev.pci?.driver === d.cat.name;

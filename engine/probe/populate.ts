@@ -219,6 +219,8 @@ export function populateChildren(parent: PlatformDevice, profile: KernelProfile,
 
 function periphidFromNode(compatibles: readonly string[], explicit: number | undefined): number | null {
   if (explicit !== undefined) return explicit;
+  // MMCI's binding names the cell family: PL180/PL181 share part 0x18x
+  if (compatibles.includes('arm,pl18x')) return 0x00041180;
   for (const c of compatibles) {
     const m = /^arm,(?:pl|sp)(\d{3})$/.exec(c);
     if (m) return (0x41 << 12) | parseInt(m[1]!, 16);

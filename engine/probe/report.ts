@@ -178,7 +178,7 @@ function noDriverWhy(ds: DeviceState, ctx: Ctx): WhyStep[] {
   if (!ctx.index) return [{ subject, text: 'no driver catalog: nothing can bind', ...span }];
   const compat = ds.dev.compatible;
   const candidates = ds.dev.bus === 'amba'
-    ? ds.dev.periphid !== null && ds.dev.periphid !== undefined ? ctx.index.ambaDriversFor(ds.dev.periphid, ds.dev.periphidDerived) : []
+    ? ds.dev.periphid !== null && ds.dev.periphid !== undefined ? ctx.index.ambaDriversFor(ds.dev.periphid, ds.dev.periphidDerived) : ctx.index.ambaDriversByModel(compat)
     : ctx.index.platformDriversFor(compat);
   const compatSpan = spanOf(node ? getProperty(node, 'compatible')?.span ?? node.span : undefined);
   if (candidates.length === 0) {

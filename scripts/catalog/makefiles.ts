@@ -30,7 +30,7 @@ function parseMakefile(text: string): Assignment[] {
   const vars: Variables = new Map();
   for (const raw of joined.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
-    const v = /^([A-Za-z0-9_.$()-]+?)\s*(\+|:)?=\s*(.*)$/.exec(line);
+    const v = /^([A-Za-z0-9_.$(), -]+?)\s*(\+|:)?=\s*(.*)$/.exec(line);
     if (!v) continue;
     const expand = (words: string[], depth: number): string[] =>
       words.flatMap((w) => {
@@ -40,11 +40,12 @@ function parseMakefile(text: string): Assignment[] {
       });
     const words = expand(v[3]!.split(/\s+/).filter(Boolean), 0);
     vars.set(v[1]!, v[2] === '+' ? [...(vars.get(v[1]!) ?? []), ...words] : words);
-    const m = /^([A-Za-z0-9_.-]+?)-(\$\(CONFIG_([A-Za-z0-9_]+)\)|y|m|objs)$/.exec(v[1]!);
+    // obj-$(CONFIG_X), obj-y, foo-objs, and wrapped gates such as obj-$(subst m,y,$(CONFIG_MMC))
+    const m = /^([A-Za-z0-9_.-]+?)-(\$\(CONFIG_([A-Za-z0-9_]+)\)|\$\([a-z]+ [^$]*\$\(CONFIG_([A-Za-z0-9_]+)\)\)|y|m|objs)$/.exec(v[1]!);
     if (!m) continue;
     const target = m[1]!;
     if (target !== 'obj' && NOT_COMPOSITE.has(target)) continue;
-    out.push({ target, gate: m[3] ?? null, items: words });
+    out.push({ target, gate: m[3] ?? m[4] ?? null, items: words });
   }
   return out;
 }

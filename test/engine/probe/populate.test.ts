@@ -70,3 +70,16 @@ describe('which nodes become devices (of_platform_bus_create)', () => {
     expect(devs.find((d) => d.name === '400.serial')!.periphid).toBe(0x00041011);
   });
 });
+
+describe('AMBA cells without an ID in the tree', () => {
+  it('match the AMBA driver named like the compatible\'s model (CoreSight, MHU)', async () => {
+    const { run, compileDts: compile } = await import('./support');
+    const r = run(compile(`/dts-v1/;
+/ { #address-cells = <1>; #size-cells = <1>;
+  funnel@20040000 { compatible = "arm,coresight-dynamic-funnel", "arm,primecell"; reg = <0x20040000 0x1000>; };
+  mmc@1c050000 { compatible = "arm,pl18x", "arm,primecell"; reg = <0x1c050000 0x1000>; };
+};`), { config: null });
+    expect(r.device('20040000.funnel')).toMatchObject({ state: 'bound', driver: 'coresight-dynamic-funnel' });
+    expect(r.device('1c050000.mmc')).toMatchObject({ state: 'bound', driver: 'mmci-pl18x' });
+  });
+});
