@@ -1,29 +1,28 @@
 // A real board on a real serial line, end to end: Debian's 6.1 arm64 kernel under QEMU with
-// `-serial pty` (support/qemu-pty.ts over the lab's boot recipe, paused until the app has the port open), connected
+// `-serial pty` (test/lab/board.ts startBoardOnPty, paused until the app has the port open), connected
 // through the connect bar like a USB adapter, watched from the first line to the last probe. The app's
 // live side must agree with the kernel's own truth block (sysfs drivers and IOMMU groups, printed by the
 // lab's /init at the end of the same boot) device by device.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scenarioDtb } from '../lab/board';
+import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../lab/board';
 import { scenarios } from '../lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
 import { kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
-import { startPtyBoard, type PtyBoard } from './support/qemu-pty';
 import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
 
 const scenario = scenarios.find((s) => s.name === 'late-iommu')!;
 
 describe('QEMU board on a pty, connect to last probe', () => {
   let wb: Workbench;
-  let board: PtyBoard;
+  let board: RunningBoard;
   let consoleText = '';
 
   beforeAll(async () => {
-    board = await startPtyBoard(scenario);
+    board = await startBoardOnPty(scenario);
     wb = await openWorkbench();
     // What the app receives, seen from the services' side of the same stream.
     wb.services.events.on('serialData', (e) => (consoleText += Buffer.from(e.bytes).toString('latin1')));
@@ -41,7 +40,7 @@ describe('QEMU board on a pty, connect to last probe', () => {
     await board.resume();
     const t0 = Date.now();
     while (!consoleText.includes(TRUTH_END)) {
-      if (Date.now() - t0 > 90_000) throw new Error(`the board did not finish booting:\n${consoleText.slice(-2000)}`);
+      if (Date.now() - t0 > 120_000) throw new Error(`the board did not finish booting (${consoleText.length} bytes received):\n${consoleText.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const block = parseTruthBlock(consoleText);
@@ -66,5 +65,5 @@ describe('QEMU board on a pty, connect to last probe', () => {
     mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'qemu-board.png') });
     expect(wb.browser.errors).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });

@@ -178,10 +178,23 @@ describe('workbench in Chromium (browser mode)', () => {
     await page.fill('[data-testid=board-filter]', '');
   }, 30_000);
 
+  it('shows an unplug at once: the link goes lost/reconnecting and the console says so', async () => {
+    const { page } = wb;
+    const t0 = Date.now();
+    await pty.close(); // socat gone: both pty ends vanish, as a USB adapter does on unplug
+    await page.waitForSelector('[data-testid=status][data-state=lost], [data-testid=status][data-state=reconnecting]', { timeout: 5000 });
+    const shownAfter = Date.now() - t0;
+    expect(shownAfter).toBeLessThan(3000);
+    await page.waitForFunction(() => /── (lost|reconnecting) /.test(document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent ?? ''));
+    await (await page.$('[data-testid=connect-bar]'))!.screenshot({ path: join(shots, 'connect-bar-lost.png') });
+    pty = await openPtyPair(); // a fresh line for what follows
+  }, 30_000);
+
   it('lists ports with their details in the port picker', async () => {
     const { page } = wb;
     await page.click('[data-testid=connect]'); // disconnect
     await page.waitForSelector('[data-testid=status][data-state=disconnected]');
+    await page.fill('[data-testid=target]', '');
     await page.click('[data-testid=port-picker]');
     await page.waitForSelector('[data-testid=port-list]');
     const listed = await wb.services.apiFor('check').listPorts();

@@ -2,8 +2,8 @@
 // for the browser-mode tests and benches, once per source state: a hash of renderer/ and engine/
 // names the output, so a second run reuses it.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,6 +32,9 @@ export async function buildRenderer(): Promise<string> {
   if (existsSync(join(outDir, 'index.html'))) return outDir;
   const { build } = await import('vite');
   const vue = (await import('@vitejs/plugin-vue')).default;
+  // Test files run in parallel workers: each builds into its own folder and the first rename wins.
+  mkdirSync(dirname(outDir), { recursive: true });
+  const tmp = mkdtempSync(`${outDir}.tmp-`);
   await build({
     configFile: false,
     root: join(repoRoot, 'renderer'),
@@ -39,7 +42,13 @@ export async function buildRenderer(): Promise<string> {
     logLevel: 'warn',
     plugins: [vue()],
     worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, sourcemap: false, minify: true, target: 'es2022', reportCompressedSize: false },
+    build: { outDir: tmp, emptyOutDir: true, sourcemap: false, minify: true, target: 'es2022', reportCompressedSize: false },
   });
+  try {
+    renameSync(tmp, outDir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(join(outDir, 'index.html'))) throw new Error(`renderer build at ${outDir} is incomplete`);
+  }
   return outDir;
 }
