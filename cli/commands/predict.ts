@@ -15,6 +15,7 @@ const FLAGS = [
   { names: ['-I', '--include'], key: 'include', kind: 'list' as const },
   { names: ['-D', '--define'], key: 'define', kind: 'list' as const },
   { names: ['--json'], key: 'json', kind: 'boolean' as const },
+  { names: ['--events'], key: 'events', kind: 'boolean' as const },
 ];
 
 const usage = `usage: bringup predict <board.dts|board.dtb> [-I DIR]... [-D NAME[=VAL]]... [--kernel 6.1] [--config FILE]
@@ -25,6 +26,7 @@ IOMMU groups, failures, and why.
 
 ${PREDICT_USAGE}  -I DIR, -D NAME[=VAL]    include path and defines for a .dts (as cpp sees them)
   --json                   print {"devices":[...],"events":[...]} (see docs/cli-predict.md)
+  --events                 after the table, print the trace as a boot log would show it
 `;
 
 /** The board's tree through engine/devicetree's front door: a .dtb read, a .dts preprocessed and compiled. */
@@ -57,6 +59,17 @@ export function predictionTable(p: Prediction): string {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/** The trace as `[   time] line`, the way the console would print the lines the kernel has. */
+export function predictionTrace(p: Prediction): string {
+  const out: string[] = [];
+  for (const e of p.events) {
+    if (!e.text || e.kind === 'device-added' || e.kind === 'driver-registered') continue;
+    const t = e.time.toFixed(6).padStart(12);
+    out.push(`[${t}] ${e.text}`);
+  }
+  return out.join('\n') + '\n';
+}
+
 export const command: Command = {
   summary: 'predict probe order, deferrals, IOMMU groups and failures for a board',
   usage,
@@ -75,6 +88,7 @@ export const command: Command = {
     diags.push(...result.diagnostics);
     for (const d of diags) if (d.severity !== 'note') io.stderr(formatDiagnostic(d) + '\n');
     io.stdout(flags.json ? predictionJson(result.value) + '\n' : predictionTable(result.value));
+    if (flags.events && !flags.json) io.stdout('\n' + predictionTrace(result.value));
     return hasErrors(result.diagnostics) ? EXIT_INPUT_ERROR : EXIT_OK;
   },
 };

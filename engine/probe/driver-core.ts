@@ -503,10 +503,10 @@ class DriverCore {
     const inCatalog = this.index?.catalog.drivers.some((d) => normalizeModuleName(d.module) === name) ?? false;
     if (drivers.length === 0) {
       if (!inCatalog) this.missingModules.push(load.name);
-      this.emit('module-loaded', { name: load.name, text: `insmod ${load.name}` });
+      this.emit('module-loaded', { name: load.name });
       return;
     }
-    this.emit('module-loaded', { name: load.name, text: `insmod ${load.name}` });
+    this.emit('module-loaded', { name: load.name });
     for (const d of drivers) {
       if (d.availability !== 'module') continue;
       if (d.registered) continue;
@@ -516,7 +516,7 @@ class DriverCore {
 
   private finish(): void {
     for (const ds of this.devices) {
-      if (!ds.driver && !ds.canMatch && !ds.onDeferredList && !ds.failure) this.emit('no-driver', { device: ds.dev.name, text: `${ds.dev.bus} ${ds.dev.name}: no driver` });
+      if (!ds.driver && !ds.canMatch && !ds.onDeferredList && !ds.failure) this.emit('no-driver', { device: ds.dev.name });
     }
   }
 
@@ -543,7 +543,7 @@ class DriverCore {
         if (l) l.push(ds);
         else this.devicesByCompat.set(c, [ds]);
       }
-    this.emit('device-added', { device: dev.name, text: `${dev.bus} ${dev.name}: device_add` });
+    this.emit('device-added', { device: dev.name, text: `bus: '${dev.bus}': add device ${dev.name}` });
     if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
     if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
       for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${nodePath(dev.node)} Linked as a fwnode consumer to ${nodePath(ref.supplier)}` });
@@ -1419,7 +1419,7 @@ class DriverCore {
   /** deferred_probe_timeout_work_func() */
   private deferredProbeTimeoutWorkFunc(): void {
     this.timeoutFiredAt = this.time;
-    this.emit('timeout', { text: 'deferred probe timeout work', name: 'deferred_probe_timeout_work_func' });
+    this.emit('timeout', { name: 'deferred_probe_timeout_work_func' });
     this.fwDevlinkDriversDone();
     this.timeoutSeconds = 0;
     this.driverDeferredProbeTrigger();

@@ -58,6 +58,12 @@ describe('bringup predict', () => {
     expect(order.indexOf('9030000.gpio')).toBeLessThan(order.indexOf('9010000.rtc'));
   });
 
+  it('--events prints the trace as console lines', async () => {
+    const r = await bringup(board, '--config', kernelConfig(), '--events');
+    expect(r.out).toMatch(/\[\s+\d+\.\d{6}\] amba 9030000\.gpio: Added to deferred list/);
+    expect(r.out).toMatch(/\] driver: 'pl061_gpio': driver_bound: bound to device '9030000\.gpio'/);
+  });
+
   it('--assume and --kernel reach the model', async () => {
     const r = await bringup(board, '--config', kernelConfig(), '--json', '--assume', '/iommu@9050000=fail:-EINVAL', '--kernel', '5.4');
     const devs = (JSON.parse(r.out) as { devices: { name: string; state: string; iommuGroup: number | null; error: number | null }[] }).devices;
