@@ -17,7 +17,7 @@ const boardsDir = join(__dirname, 'boards');
 const catalog = decodeCatalog(JSON.parse(readFileSync(join(root, 'resources', 'kernel', '6.1', 'drivers.json'), 'utf8')));
 const config = parseKernelConfig(readFileSync(kernelConfig(), 'utf8'));
 
-interface TruthDevice { name: string; bus: string; node: string | null; driver: string | null; iommuGroup: number | null; deferred: boolean }
+interface TruthDevice { name: string; bus: string; node: string | null; driver: string | null; iommuGroup: number | null; deferred: boolean; deferReason: string | null }
 interface Truth { devices: TruthDevice[]; bindOrder: string[] | null; deferred: { name: string; reason: string }[] }
 
 /**
@@ -148,6 +148,7 @@ describe('prediction vs Debian 6.1 under QEMU (lab goldens)', () => {
           continue;
         }
         if (verdictOfTruth(t) !== verdictOfPrediction(p)) mismatches.push(`${t.name}: kernel ${verdictOfTruth(t)} (${t.driver}), model ${p.state} (${p.why.map((w) => w.text).join(' <- ')})`);
+        if (t.deferred && p.state === 'deferred' && t.deferReason !== null && (p.deferReason ?? '') !== t.deferReason.trim()) mismatches.push(`${t.name}: devices_deferred reason "${t.deferReason}", model "${p.deferReason}"`);
         if (t.iommuGroup !== p.iommuGroup) mismatches.push(`${t.name}: kernel iommu group ${t.iommuGroup}, model ${p.iommuGroup}`);
         if (dyndbg) {
           const kernelDeferred = new RegExp(`\\b${t.name.replace(/[.:]/g, '\\$&')}: Added to deferred list`).test(log);
