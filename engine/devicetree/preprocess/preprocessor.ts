@@ -165,6 +165,37 @@ function pushCollapsed(out: Tok[], t: Tok): void {
   out.push(t);
 }
 
+/**
+ * Per token array: the index of the ')' matching each '(' (-1 if none), and a running count of
+ * tokens an argument scan must not skip over (pastes, line-start '#'). Lets nested invocations
+ * find their arguments without rescanning them: F(F(F(...))) costs O(depth), not O(depth^2).
+ */
+interface ParenTable {
+  match: Int32Array;
+  unsafe: Int32Array;
+}
+const parenTables = new WeakMap<Tok[], ParenTable>();
+
+function parenTable(toks: Tok[]): ParenTable {
+  let t = parenTables.get(toks);
+  if (t) return t;
+  const n = toks.length;
+  const match = new Int32Array(n).fill(-1);
+  const unsafe = new Int32Array(n + 1);
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = toks[i]!;
+    const bad = (k.flags & F_PASTE_LEFT) !== 0 || ((k.flags & F_BOL) !== 0 && k.kind === K_PUNCT && k.text === '#');
+    unsafe[i + 1] = unsafe[i]! + (bad ? 1 : 0);
+    if (k.kind !== K_PUNCT) continue;
+    if (k.text === '(') stack.push(i);
+    else if (k.text === ')' && stack.length) match[stack.pop()!] = i;
+  }
+  t = { match, unsafe };
+  parenTables.set(toks, t);
+  return t;
+}
+
 function isPunct(t: Tok, s: string): boolean {
   return t.kind === K_PUNCT && t.text === s;
 }
@@ -186,6 +217,8 @@ class Preprocessor {
   private readonly once = new Set<string>();
   private readonly pushedMacros = new Map<string, (Macro | undefined)[]>();
   private skipping = false;
+  /** How many macros are disabled right now; while zero, no token can need painting. */
+  private disabledCount = 0;
   private inDirective = false;
   private parsingArgs = 0;
   private preventExpansion = 0;
@@ -214,8 +247,8 @@ class Preprocessor {
     this.cache = options.cache ?? createPreprocessCache();
     this.includeDirs = options.includeDirs.map((d) => (d.length > 1 ? d.replace(/\/+$/, '') : d));
     this.maxDepth = options.maxIncludeDepth ?? 200;
-    this.maxWork = options.maxExpansionWork ?? 400_000_000;
-    this.maxOutput = options.maxOutputTokens ?? 50_000_000;
+    this.maxWork = options.maxExpansionWork ?? 100_000_000;
+    this.maxOutput = options.maxOutputTokens ?? 20_000_000;
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -357,7 +390,7 @@ class Preprocessor {
     this.parts.push(tok.text);
     this.col += tok.text.length;
     this.printed = true;
-    if (this.parts.length > 4096) this.parts = [this.parts.join('')];
+    if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
     if (++this.printedTokens > this.maxOutput) {
       this.stop('output_limit', `preprocessed output exceeds ${this.maxOutput} tokens; giving up (runaway macro?)`, this.spanOf(this.lastBase));
     }
@@ -429,8 +462,12 @@ class Preprocessor {
     const c = this.ctxs.pop()!;
     if (c.macro) {
       const below = this.ctxs[this.ctxs.length - 1];
-      if (!below || below.macro !== c.macro) c.macro.disabled = false;
+      if ((!below || below.macro !== c.macro) && c.macro.disabled) { c.macro.disabled = false; this.disabledCount--; }
     }
+  }
+
+  private disable(m: Macro): void {
+    if (!m.disabled) { m.disabled = true; this.disabledCount++; }
   }
 
   /** Next token with contexts popped and pastes done, but no macro entered (painting applied). */
@@ -537,7 +574,7 @@ class Preprocessor {
       return 1;
     }
     if (!def.funLike) {
-      m.disabled = true;
+      this.disable(m);
       this.countWork(def.body.length);
       this.pushCtx(def.body, m, line);
       return 1;
@@ -604,6 +641,8 @@ class Preprocessor {
       while (a.end > a.start && a.toks[a.end - 1]!.kind === K_PADDING) { a.end--; if (!viewing) { a.toks.pop(); copyLines.pop(); } }
     };
     const finish = (a: MacroArg) => { trim(a); args.push(a); viewing = false; };
+    const fast = this.collectArgsFast(def, fresh);
+    if (fast) return this.checkArgCount(def, fast);
     let cur = fresh();
     let depth = 0;
     let count = 0;
@@ -642,6 +681,50 @@ class Preprocessor {
     }
     this.countWork(count);
     finish(cur);
+    return this.checkArgCount(def, args);
+  }
+
+  /**
+   * Arguments read straight off an argument context's array when nothing in them can change while
+   * reading (no paste, no disabled macro to paint, no directive): same result as the token loop.
+   */
+  private collectArgsFast(def: MacroDef, fresh: () => MacroArg): MacroArg[] | null {
+    const c = this.ctxs[this.ctxs.length - 1];
+    if (!c || !c.isArg || this.disabledCount !== 0 || c.end - c.pos < 64) return null;
+    const open = c.pos - 1;
+    if (open < 0 || !isPunct(c.toks[open]!, '(')) return null;
+    const table = parenTable(c.toks);
+    const close = table.match[open]!;
+    if (close < 0 || close >= c.end || table.unsafe[close + 1]! !== table.unsafe[open + 1]!) return null;
+    const paramc = def.params.length;
+    const args: MacroArg[] = [];
+    const make = (from: number, to: number) => {
+      while (from < to && c.toks[from]!.kind === K_PADDING) from++;
+      while (to > from && c.toks[to - 1]!.kind === K_PADDING) to--;
+      const a = fresh();
+      a.toks = c.toks; a.start = from; a.end = to; a.lines = c.lines; a.delta = c.delta; a.line = c.line;
+      args.push(a);
+    };
+    let from = open + 1;
+    for (let j = open + 1; j < close; j++) {
+      const k = c.toks[j]!;
+      if (k.kind !== K_PUNCT) continue;
+      if (k.text === '(') { j = table.match[j]!; if (j < 0 || j > close) return null; continue; }
+      if (k.text === ',' && !(def.variadic && args.length === paramc - 1)) { make(from, j); from = j + 1; }
+    }
+    make(from, close);
+    c.pos = close + 1;
+    const last = c.toks[close]!;
+    this.curLine = c.lines !== null ? c.lines[close]! : c.delta === c.delta ? last.line + c.delta : c.line;
+    this.countWork(args.length + 1);
+    return args;
+  }
+
+  private checkArgCount(def: MacroDef, args: MacroArg[]): MacroArg[] | null {
+    const paramc = def.params.length;
+    const fresh = (): MacroArg => ({
+      toks: [], start: 0, end: 0, lines: null, delta: NaN, line: 0, expanded: null, stringified: null, absent: false,
+    });
     let argc = args.length;
     if (argc === 1 && paramc === 0 && args[0]!.end === args[0]!.start) argc = 0;
     if (argc < paramc) {
@@ -707,7 +790,7 @@ class Preprocessor {
       }
     }
     this.countWork(out.length);
-    m.disabled = true;
+    this.disable(m);
     this.pushCtx(out, m, line);
   }
 
