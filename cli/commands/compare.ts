@@ -6,13 +6,13 @@ import { resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common/index';
 import { compareDevices, comparisonToJunit, type Comparison, type DeviceComparison } from '../../engine/compare';
 import { LiveState, nodeIndexFromDevices, parseBootLog, type BootEvent } from '../../engine/bootlog';
-import { loadDeviceTree, looksLikeDtb, readDtb, type DtTree } from '../../engine/devicetree';
-import type { Result } from '../../engine/common/index';
+import type { DtTree } from '../../engine/devicetree';
 import { predict } from '../../engine/probe/index';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
 import { PREDICT_FLAGS, PREDICT_USAGE, predictOptionsFromFlags } from '../predict-options';
+import { loadBoard } from '../board';
 
 const FLAGS: FlagSpec[] = [
   ...PREDICT_FLAGS,
@@ -111,20 +111,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(renderComparison(comparison, coverage.driverCoreDebug || coverage.initcallDebug, options.cmdline ?? null, flags.cmdline === undefined && logCmdline !== null));
   }
   return comparison.allMatch ? EXIT_OK : EXIT_INPUT_ERROR;
-}
-
-/** The board as `bringup dt` reads it: a DTB directly, a DTS through the preprocessor (board folder first). */
-export function loadBoard(path: string, includeDirs: string[], defines: string[], io: CliIo): Result<DtTree> {
-  const bytes = io.readFile(path);
-  if (looksLikeDtb(bytes)) return readDtb(bytes, path);
-  const readFile = (p: string): Uint8Array | undefined => {
-    try {
-      return io.readFile(p);
-    } catch {
-      return undefined;
-    }
-  };
-  return loadDeviceTree(path, { includeDirs: [resolvePath(path, '..'), ...includeDirs], defines, readFile, checks: false });
 }
 
 function firstCmdline(events: readonly BootEvent[]): string | null {

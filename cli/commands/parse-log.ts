@@ -8,7 +8,7 @@ import { populateDevices } from '../../engine/probe/index';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
-import { loadBoard } from './compare';
+import { loadBoard } from '../board';
 
 const FLAGS: FlagSpec[] = [
   { names: ['--json'], key: 'json', kind: 'boolean' },

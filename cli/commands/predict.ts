@@ -1,12 +1,11 @@
 // `bringup predict <board.dts|.dtb>`: loads the board's tree, runs the probe model (engine/probe) with the
 // kernel described by the flags, and prints a table in probe order or, with --json, the public
 // {"devices":[...],"events":[...]} document (docs/cli-predict.md).
-import { resolve } from 'node:path';
 import { parseArgs, UsageError } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 import type { Command } from '../main';
 import { PREDICT_FLAGS, PREDICT_USAGE, predictOptionsFromFlags } from '../predict-options';
-import * as devicetree from '../../engine/devicetree/index';
+import { loadBoard } from '../board';
 import { formatDiagnostic, hasErrors, type Diagnostic, type Result } from '../../engine/common/index';
 import { predict, type Prediction } from '../../engine/probe/index';
 
@@ -28,22 +27,6 @@ ${PREDICT_USAGE}  -I DIR, -D NAME[=VAL]    include path and defines for a .dts (
   --json                   print {"devices":[...],"events":[...]} (see docs/cli-predict.md)
   --events                 after the table, print the trace as a boot log would show it
 `;
-
-/** The board's tree through engine/devicetree's front door: a .dtb read, a .dts preprocessed and compiled. */
-export function loadBoard(path: string, includeDirs: string[], defines: string[], io: CliIo): Result<devicetree.DtTree> {
-  return devicetree.loadDeviceTree(resolve(io.cwd, path), {
-    includeDirs: includeDirs.map((d) => resolve(io.cwd, d)),
-    defines,
-    checks: false,
-    readFile: (p) => {
-      try {
-        return io.readFile(p);
-      } catch {
-        return undefined;
-      }
-    },
-  });
-}
 
 export function predictionJson(p: Prediction): string {
   return JSON.stringify({ devices: p.devices, events: p.events }, null, 1);
