@@ -1,0 +1,79 @@
+// The preprocessor's contract with its callers: -D/-U as typed on a command line, what is predefined
+// (checked against cpp -dM), the shared header cache, and the GNU linemarkers the DTS lexer reads to
+// map each line back to its file, line and include chain.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createPreprocessCache, PREDEFINED_MACROS, preprocess } from '../../../../engine/devicetree/preprocess';
+import { firstDifference, rows } from './cpp-compare';
+import { bytesOf, cppStdout, pp, type Files } from './support';
+
+const text = (v: string) => v.split('\n').filter((l) => l.trim() && !l.startsWith('# ')).map((l) => l.replace(/\s+/g, ' ').trim());
+
+describe('preprocess API', () => {
+  it('predefines exactly what cpp -undef -x assembler-with-cpp -D__DTS__ predefines', () => {
+    const dm = execFileSync('cpp', ['-nostdinc', '-dM', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '/dev/null'], { encoding: 'utf8' });
+    const theirs = dm.split('\n').filter(Boolean).map((l) => l.split(' ')[1]!).sort();
+    expect(PREDEFINED_MACROS.map((d) => d.split('=')[0]!).sort()).toEqual(theirs);
+    const probe = theirs.map((n) => `#ifdef ${n}\n${n}_is ${n}\n#endif\n`).join('');
+    const files = { 'main.dts': `${probe}__x86_64__ __linux__ unix __GNUC__\n` };
+    expect(firstDifference(rows(cppStdout(files)), rows(pp(files).value))).toBeNull();
+  });
+
+  it('takes -D as typed (NAME, NAME=VALUE, F(x)=...) and -U', () => {
+    const r = pp({ 'main.dts': 'A B C(2) D __DTS__\n' }, 'main.dts', { defines: ['A', 'B=0x10', 'C(x)=(x+1)', 'D=1'], undefines: ['D'] });
+    expect(r.diagnostics).toEqual([]);
+    const cpp = execFileSync('cpp', ['-nostdinc', '-undef', '-D__DTS__', '-DA', '-DB=0x10', '-DC(x)=(x+1)', '-DD=1', '-UD', '-x', 'assembler-with-cpp', '-'],
+      { input: 'A B C(2) D __DTS__\n', encoding: 'utf8' });
+    expect(text(r.value)).toEqual(text(cpp));
+    expect(text(r.value)).toEqual(['1 0x10 (2 +1) D 1']);
+  });
+
+  it('emits GNU linemarkers: enter (1), return (2), renames, so each line maps to file:line', () => {
+    const files: Files = {
+      'main.dts': '/dts-v1/;\n#include "a.dtsi"\nroot;\n\n\n\n\n\n\n\n\n\nfar;\n',
+      'a.dtsi': 'a1;\n#include <b.h>\na3;\n',
+      'inc/b.h': '\n\nb3;\n',
+    };
+    const r = pp(files, 'main.dts', { includeDirs: ['inc'] });
+    const markers = r.value.split('\n').filter((l) => l.startsWith('# '));
+    expect(markers).toEqual(['# 1 "main.dts"', '# 1 "a.dtsi" 1', '# 1 "inc/b.h" 1', '# 3 "a.dtsi" 2', '# 3 "main.dts" 2', '# 13 "main.dts"']);
+    expect(rows(r.value)).toEqual([
+      { file: 'main.dts', line: 1, text: '/dts-v1/;' }, { file: 'a.dtsi', line: 1, text: 'a1;' },
+      { file: 'inc/b.h', line: 3, text: 'b3;' }, { file: 'a.dtsi', line: 3, text: 'a3;' },
+      { file: 'main.dts', line: 3, text: 'root;' }, { file: 'main.dts', line: 13, text: 'far;' },
+    ]);
+    expect(firstDifference(rows(cppStdout(files, 'main.dts', ['inc'])), rows(r.value))).toBeNull();
+  });
+
+  it('keeps source columns on lines without macros, and asm-style # lines as text', () => {
+    const r = pp({ 'main.dts': '#define N 2\n\tnode@0 {\n\t\t#address-cells = <N>;\t/* c */ x = \'q;\n\t};\n' });
+    expect(r.diagnostics).toEqual([]);
+    const lines = r.value.split('\n');
+    expect(lines).toContain('\tnode@0 {'.replace('\t', ' '));
+    const cells = lines.find((l) => l.includes('#address-cells'))!;
+    expect(cells.indexOf('#address-cells')).toBe(2);
+    expect(cells.trim().replace(/\s+/g, ' ')).toBe("#address-cells = <2>; x = 'q;");
+  });
+
+  it('shares lexed headers through a cache, with the same output', () => {
+    const reads: string[] = [];
+    const files: Files = { 'a.dts': '#include "h.h"\nA\n', 'b.dts': '#include "h.h"\nA B\n', 'h.h': '#define A 1\n#define B 2\n' };
+    const cache = createPreprocessCache();
+    const run = (entry: string, c = cache) => preprocess(entry, { includeDirs: [], cache: c, readFile: (p) => { reads.push(p); return p in files ? bytesOf(files[p]!) : undefined; } });
+    const a = run('a.dts');
+    const b = run('b.dts');
+    expect(reads.filter((p) => p === 'h.h')).toHaveLength(1);
+    expect(text(a.value)).toEqual(['1']);
+    expect(text(b.value)).toEqual(['1 2']);
+    expect(run('b.dts', createPreprocessCache()).value).toBe(b.value);
+  });
+
+  it('#include_next, __has_include, #pragma once, #import, macro-expanded names', () => {
+    const files: Files = {
+      'main.dts': '#include <x.h>\n#include "once.h"\n#include "once.h"\n#define NAME <x.h>\n#if __has_include(<x.h>) && !__has_include("none.h")\nhas\n#endif\n#import "imp.h"\n#import "imp.h"\n',
+      'd1/x.h': 'first\n#include_next <x.h>\n', 'd2/x.h': 'second\n', 'once.h': '#pragma once\nonce\n', 'imp.h': 'imported\n',
+    };
+    const r = pp(files, 'main.dts', { includeDirs: ['d1', 'd2'] });
+    expect(text(r.value)).toEqual(['first', 'second', 'once', 'has', 'imported']);
+  });
+});
