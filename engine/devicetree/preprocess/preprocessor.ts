@@ -8,7 +8,7 @@ import { evaluateExpression, isExprError } from './expr';
 import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
+const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
 const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
@@ -46,11 +46,11 @@ export interface PreprocessOptions {
 export const PREDEFINED_MACROS: readonly string[] = ['__STDC__=1', '__STDC_HOSTED__=1', '__ASSEMBLER__=1', '__DTS__=1'];
 
 const BT_FILE = 1, BT_LINE = 2, BT_COUNTER = 3, BT_INCLUDE_LEVEL = 4, BT_BASE_FILE = 5, BT_DATE = 6, BT_TIME = 7,
-  BT_TIMESTAMP = 8, BT_HAS_INCLUDE = 9, BT_HAS_INCLUDE_NEXT = 10;
+  BT_TIMESTAMP = 8, BT_HAS_INCLUDE = 9, BT_HAS_INCLUDE_NEXT = 10, BT_PRAGMA = 11;
 const BUILTINS: [string, number][] = [
   ['__FILE__', BT_FILE], ['__LINE__', BT_LINE], ['__COUNTER__', BT_COUNTER], ['__INCLUDE_LEVEL__', BT_INCLUDE_LEVEL],
   ['__BASE_FILE__', BT_BASE_FILE], ['__DATE__', BT_DATE], ['__TIME__', BT_TIME], ['__TIMESTAMP__', BT_TIMESTAMP],
-  ['__has_include', BT_HAS_INCLUDE], ['__has_include_next', BT_HAS_INCLUDE_NEXT],
+  ['__has_include', BT_HAS_INCLUDE], ['__has_include_next', BT_HAS_INCLUDE_NEXT], ['_Pragma', BT_PRAGMA],
 ];
 
 interface MacroDef {
@@ -567,6 +567,7 @@ class Preprocessor {
   private enterMacro(m: Macro, name: Tok): number {
     const line = this.curLine;
     const def = m.def;
+    if (def.builtin === BT_PRAGMA) return this.pragmaOperator(name, line);
     if (def.builtin) {
       const t = this.builtin(def.builtin, name);
       if (!t) return 0;
@@ -755,8 +756,18 @@ class Preprocessor {
     else {
       out = [];
       const paramc = def.params.length;
+      let vaoptClose = -1;
+      const va = def.variadic ? args[paramc - 1] : undefined;
       for (let i = 0; i < body.length; i++) {
         const src = body[i]!;
+        if (src.kind === K_VAOPT) {
+          // C2x __VA_OPT__(...): its contents only when the variable argument has tokens.
+          let any = false;
+          if (va) for (let j = va.start; j < va.end; j++) if (va.toks[j]!.kind !== K_PADDING) { any = true; break; }
+          if (any) { vaoptClose = src.aux; i++; pushCollapsed(out, paddingTok(src)); } else i = src.aux;
+          continue;
+        }
+        if (i === vaoptClose) { vaoptClose = -1; pushCollapsed(out, AVOID_PASTE); continue; }
         if (src.kind !== K_MACRO_ARG) { out.push(src); continue; }
         const arg = args[src.aux]!;
         const prevPaste = i > 0 && (body[i - 1]!.flags & F_PASTE_LEFT) !== 0;
@@ -838,6 +849,27 @@ class Preprocessor {
     } while ((rhs.flags & F_PASTE_LEFT) !== 0);
     if ((lhs.flags & F_PASTE_LEFT) !== 0) lhs = cloneTok(lhs, lhs.flags & ~F_PASTE_LEFT);
     this.pushCtx([lhs], null, this.curLine);
+  }
+
+  /** `_Pragma("...")`: the destringized text runs as a #pragma line; nothing is printed (as cpp -E in asm mode). */
+  private pragmaOperator(name: Tok, line: number): number {
+    this.preventExpansion++;
+    const open = this.nonPadding();
+    const str = isPunct(open, '(') ? this.nonPadding() : open;
+    const close = isPunct(open, '(') && str.kind === K_STRING ? this.nonPadding() : str;
+    this.preventExpansion--;
+    if (!isPunct(open, '(') || str.kind !== K_STRING || !isPunct(close, ')')) {
+      this.backup(close);
+      this.report('error', 'pragma_operator', '_Pragma takes a parenthesized string literal', this.spanOf(this.lastBase));
+      return 0;
+    }
+    const body = str.text.slice(str.text.startsWith('L') ? 2 : 1, -1).replace(/\\(["\\])/g, '$1');
+    const toks = lexText(body, []);
+    const fr = this.incl[this.incl.length - 1]!;
+    this.doPragma(fr, toks, 0, toks.length);
+    this.pushCtx([], null, line);
+    void name;
+    return 1;
   }
 
   private builtin(kind: number, name: Tok): Tok | null {
@@ -1041,6 +1073,23 @@ class Preprocessor {
       body.push(new Tok(t.kind, t.text, flags, t.line, t.col, -1, null));
     }
     for (let k = 0; k < body.length; k++) if (body[k]!.aux === -3) body[k] = new Tok(K_PUNCT, '#', body[k]!.flags, body[k]!.line, body[k]!.col, -1, null);
+    if (def.variadic) {
+      for (let k = 0; k + 1 < body.length; k++) {
+        const v = body[k]!;
+        if (v.kind !== K_NAME || v.text !== '__VA_OPT__' || !isPunct(body[k + 1]!, '(')) continue;
+        let depth = 0;
+        let close = -1;
+        for (let j = k + 1; j < body.length; j++) {
+          if (isPunct(body[j]!, '(')) depth++;
+          else if (isPunct(body[j]!, ')') && --depth === 0) { close = j; break; }
+        }
+        if (close < 0) {
+          this.report('error', 'va_opt', 'unterminated __VA_OPT__', this.spanOf(v));
+          return null;
+        }
+        body[k] = new Tok(K_VAOPT, v.text, v.flags, v.line, v.col, close, null);
+      }
+    }
     def.body = body;
     return def;
   }

@@ -21,6 +21,9 @@ export const K_MACRO_ARG = 9;
 export const F_PREV_WHITE = 1;
 /** First token of a logical line: a `#` here may start a directive. */
 export const F_BOL = 2;
+/** `__VA_OPT__` in a variadic macro body; `aux` is the index of its closing parenthesis. */
+export const K_VAOPT = 10;
+
 /** "Painted blue": a macro name seen inside its own expansion, never expanded again. */
 export const F_NO_EXPAND = 4;
 /** This token is the left operand of `##`. */

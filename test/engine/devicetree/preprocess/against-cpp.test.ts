@@ -63,6 +63,7 @@ describe('preprocess agrees with GNU cpp', () => {
     ['gnu-lexing.dts', []],
     ['conditionals.dts', []],
     ['macro-expansion.dts', []],
+    ['va-opt-pragma.dts', []],
     ['board/main.dts', ['inc']],
   ] as [string, string[]][]) {
     it(`on fixture ${name}`, () => {
