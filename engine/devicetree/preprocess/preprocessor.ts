@@ -13,7 +13,10 @@ const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
 export interface PreprocessCache {
-  /** Lexed files by path (null: the file does not exist). Share one across boards of a batch. */
+  /**
+   * Lexed files (and their parsed #defines) by path; null: the file does not exist. Share one
+   * across the boards of a batch whose readFile callbacks agree on what each path holds.
+   */
   readonly files: Map<string, LexedFile | null>;
 }
 
@@ -967,7 +970,7 @@ class Preprocessor {
     else {
       const before = this.diags.length;
       def = this.parseDefine(toks, i, end, fr ? fr.name : '<command-line>', fr ? fr.delta : 0);
-      if (def && fr && this.diags.length === before && fr.delta === 0) fr.file.defines.set(key, def);
+      if (def && fr && this.diags.length === before && fr.delta === 0 && fr.name === fr.file.path) fr.file.defines.set(key, def);
     }
     if (!def) return;
     const old = this.macros.get(def.name);

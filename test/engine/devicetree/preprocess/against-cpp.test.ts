@@ -64,6 +64,7 @@ describe('preprocess agrees with GNU cpp', () => {
     ['conditionals.dts', []],
     ['macro-expansion.dts', []],
     ['va-opt-pragma.dts', []],
+    ['lines-and-splices.dts', []],
     ['board/main.dts', ['inc']],
   ] as [string, string[]][]) {
     it(`on fixture ${name}`, () => {
