@@ -71,6 +71,8 @@ export interface BoardOpenRequest {
   configPath?: string;
   /** Kernel profile, e.g. `6.1`. */
   kernel: string;
+  /** Modules userspace loads, in load order (the what-if default; `--modules-loaded` of `bringup predict`). */
+  modulesLoaded?: string[];
   /** Re-read and re-send when any of the files (the include set included) changes. */
   watch: boolean;
 }

@@ -94,6 +94,8 @@ export interface DemoFiles {
   typescript: string;
   timing: string;
   config?: string;
+  /** `modules`: one module name per line, in the order the recording's /init loaded them. */
+  modules?: string;
   dir: string;
 }
 
@@ -114,6 +116,7 @@ export function findDemoFiles(resourcesDir: string): DemoFiles | undefined {
     typescript: join(dir, 'boot.typescript'),
     timing: join(dir, 'boot.timing'),
     ...(config ? { config: join(dir, config) } : {}),
+    ...(names.includes('modules') ? { modules: join(dir, 'modules') } : {}),
   };
 }
 
@@ -143,6 +146,7 @@ export class DemoService implements DemoLineProvider {
     const includeDirs = [f.dir, join(f.dir, 'include')].filter((d) => existsSync(d));
     const board: BoardOpenRequest = { path: f.dts, includeDirs, defines: {}, kernel: '6.1', watch: false };
     if (f.config) board.configPath = f.config;
+    if (f.modules) board.modulesLoaded = readFileSync(f.modules, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     return { board, target: DEMO_TARGET };
   }
 

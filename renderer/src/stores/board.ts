@@ -5,6 +5,7 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { BoardLoaded, BoardOpenRequest } from '../../../electron/common/contract';
 import { useApi } from '../api';
 import { getEngine } from '../lib/engine-link';
+import { useWhatIfStore } from './what-if';
 
 export const useBoardStore = defineStore('board', () => {
   const board = shallowRef<BoardLoaded | null>(null);
@@ -32,6 +33,8 @@ export const useBoardStore = defineStore('board', () => {
     try {
       const prev = board.value?.boardId;
       const b = await useApi().openBoard(req);
+      // The board's own module list (e.g. the demo recording's /init) is where the what-if starts.
+      if (req.modulesLoaded) useWhatIfStore().options.modulesLoaded = [...req.modulesLoaded];
       load(b);
       if (prev && prev !== b.boardId) await useApi().closeBoard(prev).catch(() => undefined);
       return b;
