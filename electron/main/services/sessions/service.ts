@@ -356,6 +356,7 @@ export function encodeSessionFile(data: SessionData): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-export function createSessionService(ctx: SessionServiceContext, opts: SessionServiceOptions = {}): WorkbenchSessionService {
+/** A SessionServiceFactory; without `events` (tools, tests) status changes are simply not broadcast. */
+export function createSessionService(ctx: Pick<SessionServiceContext, 'sessionsDir'> & Partial<SessionServiceContext>, opts: SessionServiceOptions = {}): WorkbenchSessionService {
   return new WorkbenchSessionService(ctx, opts);
 }
