@@ -3,13 +3,14 @@
 // `demo:` target, and the side-by-side view fills in. Checked against the recording's own truth block
 // (the lab /init's sysfs listing at the end of the same boot), and the live command line adopted by
 // the what-if panel changes the prediction.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTruthBlock } from '../lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
 import { repoRoot } from './support/renderer-build';
 import { openWorkbench, type Workbench } from './support/workbench';
+import { screenshotPath } from '../support/screenshots';
 
 const demoDir = join(repoRoot, 'resources', 'demo');
 
@@ -44,8 +45,7 @@ describe('demo board (no hardware)', () => {
       expect(row!.liveState, d.name).toBe('bound');
       expect(row!.liveGrp, d.name).toBe(d.iommuGroup === null ? '–' : String(d.iommuGroup));
     }
-    mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'demo.png') });
+    await page.screenshot({ path: screenshotPath('demo.png') });
     expect(wb.browser.errors).toEqual([]);
   }, 120_000);
 
@@ -76,9 +76,9 @@ describe('demo board (no hardware)', () => {
     const [predAfter] = await boundAt();
     expect(Number.isFinite(liveAt)).toBe(true);
     expect(Math.abs(predAfter! - liveAt!)).toBeLessThan(Math.abs(predBefore! - liveAt!));
-    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'device-detail-demo.png') });
+    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: screenshotPath('device-detail-demo.png') });
     await page.click('[data-testid=tab-what-if]');
     await page.click('[data-testid=what-if-reset]');
-    await (await page.$('[data-testid=what-if]'))!.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'what-if-panel.png') });
+    await (await page.$('[data-testid=what-if]'))!.screenshot({ path: screenshotPath('what-if-panel.png') });
   }, 60_000);
 });

@@ -3,7 +3,7 @@
 // through the connect bar like a USB adapter, watched from the first line to the last probe. The app's
 // live side must agree with the kernel's own truth block (sysfs drivers and IOMMU groups, printed by the
 // lab's /init at the end of the same boot) device by device.
-import { mkdirSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../lab/board';
@@ -13,6 +13,7 @@ import { readRow, waitForLiveState } from './support/board-page';
 import { kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
+import { screenshotPath } from '../support/screenshots';
 
 const scenario = scenarios.find((s) => s.name === 'late-iommu')!;
 
@@ -62,8 +63,7 @@ describe('QEMU board on a pty, connect to last probe', () => {
     const gpio = (await readRow(page, '9030000.pl061'))!;
     expect(Number(gpio.liveDef)).toBeGreaterThanOrEqual(1);
     expect(gpio.liveGrp).toBe(String(truth.devices.find((d) => d.name === '9030000.pl061')!.iommuGroup));
-    mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'qemu-board.png') });
+    await page.screenshot({ path: screenshotPath('qemu-board.png') });
     expect(wb.browser.errors).toEqual([]);
   }, 240_000);
 });

@@ -2,8 +2,8 @@
 // a socat pty pair carrying a real QEMU boot log (test/fixtures/bootlog/lab) into the app, which is
 // connected to the other end through the connect bar. Checks what an engineer sees (live states, bind
 // order, deferrals, mismatch marks, what-if re-prediction, typing reaching the board) against the
-// kernel's own truth block and log, and saves a screenshot of each view to docs/screenshots/.
-import { mkdirSync, readFileSync } from 'node:fs';
+// kernel's own truth block and log, and saves a screenshot of each view (test/support/screenshots.ts).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDts } from '../lab/board';
@@ -11,9 +11,9 @@ import { readRow, summaryChips, waitForLiveState } from './support/board-page';
 import { kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
+import { screenshotPath } from '../support/screenshots';
 
 const labLogs = join(repoRoot, 'test', 'fixtures', 'bootlog', 'lab');
-const shots = join(repoRoot, 'docs', 'screenshots');
 
 interface Truth {
   devices: { name: string; driver: string | null; iommuGroup: number | null }[];
@@ -43,7 +43,6 @@ describe('workbench in Chromium (browser mode)', () => {
   const scenario = fixture('no-iommu-driver');
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     wb = await openWorkbench();
     pty = await openPtyPair();
   }, 120_000);
@@ -124,7 +123,7 @@ describe('workbench in Chromium (browser mode)', () => {
     const after = (await readRow(page, '9030000.pl061'))!;
     expect(after.predGrp).toBe('–');
     expect(after.marked).not.toContain('live-grp');
-    await page.screenshot({ path: join(shots, 'what-if.png') });
+    await page.screenshot({ path: screenshotPath('what-if.png') });
     await page.click('[data-testid=what-if-reset]');
     await page.click('[data-testid=tab-detail]');
   }, 60_000);
@@ -142,10 +141,10 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(props).toEqual(expect.arrayContaining(['compatible', 'reg', 'iommus']));
     const suppliers = await page.$$eval('[data-testid=device-detail] .links > div:first-child .link', (els) => els.map((e) => e.textContent ?? ''));
     expect(suppliers.some((s) => s.includes('iommus') && s.includes('smmuv3'))).toBe(true);
-    await page.screenshot({ path: join(shots, 'workbench.png') });
-    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: join(shots, 'device-detail.png') });
-    await (await page.$('[data-testid=probe-board]'))!.screenshot({ path: join(shots, 'probe-board.png') });
-    await (await page.$('[data-testid=timeline]'))!.screenshot({ path: join(shots, 'timeline.png') });
+    await page.screenshot({ path: screenshotPath('workbench.png') });
+    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: screenshotPath('device-detail.png') });
+    await (await page.$('[data-testid=probe-board]'))!.screenshot({ path: screenshotPath('probe-board.png') });
+    await (await page.$('[data-testid=timeline]'))!.screenshot({ path: screenshotPath('timeline.png') });
   }, 60_000);
 
   it('sends what is typed in the console to the board, and stamps lines with host time on demand', async () => {
@@ -160,7 +159,7 @@ describe('workbench in Chromium (browser mode)', () => {
     await page.click('[data-testid=timestamps]');
     await pty.play(new TextEncoder().encode('console=ttyAMA0 loglevel=8\r\n# '), 64, 0);
     await page.waitForFunction(() => /\[\d\d:\d\d:\d\d\.\d{3}\] console=ttyAMA0/.test(document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent ?? ''));
-    await (await page.$('[data-testid=terminal]'))!.screenshot({ path: join(shots, 'terminal.png') });
+    await (await page.$('[data-testid=terminal]'))!.screenshot({ path: screenshotPath('terminal.png') });
     await page.click('[data-testid=timestamps]');
   }, 30_000);
 
@@ -186,7 +185,7 @@ describe('workbench in Chromium (browser mode)', () => {
     const shownAfter = Date.now() - t0;
     expect(shownAfter).toBeLessThan(3000);
     await page.waitForFunction(() => /── (lost|reconnecting) /.test(document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent ?? ''));
-    await (await page.$('[data-testid=connect-bar]'))!.screenshot({ path: join(shots, 'connect-bar-lost.png') });
+    await (await page.$('[data-testid=connect-bar]'))!.screenshot({ path: screenshotPath('connect-bar-lost.png') });
     pty = await openPtyPair(); // a fresh line for what follows
   }, 30_000);
 
@@ -200,8 +199,8 @@ describe('workbench in Chromium (browser mode)', () => {
     const listed = await wb.services.apiFor('check').listPorts();
     const items = await page.$$eval('[data-testid=port-list] .port-item', (els) => els.length);
     expect(items).toBe(listed.length);
-    await (await page.$('[data-testid=connect-bar]'))!.screenshot({ path: join(shots, 'connect-bar.png') });
-    await page.screenshot({ path: join(shots, 'port-picker.png'), clip: { x: 0, y: 0, width: 900, height: 420 } });
+    await (await page.$('[data-testid=connect-bar]'))!.screenshot({ path: screenshotPath('connect-bar.png') });
+    await page.screenshot({ path: screenshotPath('port-picker.png'), clip: { x: 0, y: 0, width: 900, height: 420 } });
     await page.keyboard.press('Escape');
     expect(wb.browser.errors).toEqual([]);
   }, 30_000);

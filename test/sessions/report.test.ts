@@ -15,6 +15,7 @@ import { createSessionService, type WorkbenchSessionService } from '../../electr
 import { readBundleFile } from '../../electron/main/services/sessions/bundle-file';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { LAB_LOGS } from './support/stream';
+import { screenshotPath } from '../support/screenshots';
 
 const HOSTILE_DEVICE = '<img src=x onerror=alert(1)>';
 const HOSTILE_NODE = '/soc/<script>alert(2)</script>@0';
@@ -24,7 +25,7 @@ const HOSTILE_SOURCE = '/ { model = "</pre><script>alert(6)</script>"; };\n';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-report-'));
 const schema = new URL('../fixtures/session/junit.xsd', import.meta.url).pathname;
-const screenshot = new URL('../../docs/screenshots/session-report.png', import.meta.url).pathname;
+const screenshot = screenshotPath('session-report.png');
 let service: WorkbenchSessionService;
 let sessionId: string;
 let sessionPath: string;
