@@ -85,7 +85,24 @@ async function bundleHost() {
   return entry;
 }
 
-const electron = forceBrowser ? undefined : electronBinary();
+/**
+ * Electron >= 42 fetches its binary lazily (on the first require), not at `npm ci`. Fetch it here once;
+ * where the download host cannot be reached (it fails at once on a closed network) fall back.
+ */
+function fetchElectronBinary() {
+  const install = join(root, 'node_modules', 'electron', 'install.js');
+  if (!existsSync(install)) return undefined;
+  console.log("fetching Electron's binary (first start only)…");
+  const r = spawnSync(process.execPath, [install], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], timeout: 600_000, encoding: 'utf8' });
+  if (r.status !== 0) {
+    const why = (r.stderr ?? '').split('\n').find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|status/i.test(l)) ?? `exit ${r.status}`;
+    console.log(`could not fetch Electron's binary: ${why.trim()}`);
+    return undefined;
+  }
+  return electronBinary();
+}
+
+const electron = forceBrowser ? undefined : (electronBinary() ?? fetchElectronBinary());
 if (!dev) buildApp();
 if (electron) {
   console.log(`opening the Electron app (${electron})`);
@@ -99,7 +116,7 @@ if (electron) {
   child.on('exit', (code) => (process.exitCode = code ?? 0));
 } else {
   if (!forceBrowser) {
-    console.log("Electron's binary is not installed here (node_modules/electron/dist is missing), so the workbench opens in browser mode.");
+    console.log("Electron's binary is not available here, so the workbench opens in browser mode (the same app, served on 127.0.0.1).");
   }
   const entry = await bundleHost();
   process.argv = [process.argv[0], entry, '--root', root, ...hostArgs];
