@@ -1,4 +1,4 @@
-// Process entry point of the `bringup` CLI (bundled to .cache/cli/bringup.mjs by bin/bringup.mjs).
+// Process entry point of the `bringup` CLI (bundled to .cache/bringup/ by bin/bringup.mjs).
 import './commands/index';
 import { main } from './main';
 

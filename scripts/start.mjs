@@ -5,9 +5,10 @@
 // token, printing the URL. `--demo` opens the bundled demo board and connects to `demo:` by itself.
 // Other flags go to the browser-mode host: --port N, --dev (Vite middleware, no build), --no-open.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleIfStale, newestMtime } from './lib/node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -15,21 +16,6 @@ const demo = args.includes('--demo');
 const dev = args.includes('--dev');
 const forceBrowser = args.includes('--browser') || process.env.BRINGUP_BROWSER === '1';
 const hostArgs = args.filter((a) => a !== '--browser');
-
-function newestMtime(dirs, exts) {
-  let newest = 0;
-  const stack = dirs.filter((d) => existsSync(d));
-  while (stack.length) {
-    const d = stack.pop();
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (exts.some((x) => e.name.endsWith(x))) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  }
-  return newest;
-}
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
@@ -56,33 +42,14 @@ function buildApp() {
   return r.status === 0;
 }
 
-async function bundleHost() {
-  const outDir = join(root, '.cache', 'host');
-  const entry = join(outDir, 'host.mjs');
-  const sourcesAt = newestMtime([join(root, 'electron'), join(root, 'engine')], ['.ts']);
-  if (existsSync(entry) && statSync(entry).mtimeMs >= sourcesAt) return entry;
-  const { build } = await import('esbuild');
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  await build({
-    entryPoints: { host: join(root, 'electron', 'host', 'main.ts') },
-    outdir: tmp,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
+function bundleHost() {
+  return bundleIfStale({
+    root,
+    name: 'host',
+    entry: join(root, 'electron', 'host', 'main.ts'),
+    sourceDirs: [join(root, 'electron'), join(root, 'engine')],
     external: ['serialport', 'ws', 'vite', '@vitejs/plugin-vue', 'electron'],
-    sourcemap: 'inline',
-    logLevel: 'error',
   });
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  rmSync(outDir, { recursive: true, force: true });
-  try {
-    renameSync(tmp, outDir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return entry;
 }
 
 /**
