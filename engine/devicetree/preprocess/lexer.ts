@@ -62,11 +62,12 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return parts.join('');
 }
 
+// No '$' in identifiers: cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).
 function isIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 function isIdChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

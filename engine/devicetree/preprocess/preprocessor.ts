@@ -590,7 +590,7 @@ class Preprocessor {
     for (;;) {
       t = this.nextTok();
       if (t.kind !== K_PADDING) break;
-      if (padding === null || t.src === null) padding = t;
+      if (padding === null || padding.src === null || ((padding.src.flags & F_PREV_WHITE) === 0 && t.src === null)) padding = t;
     }
     let args: MacroArg[] | null = null;
     if (isPunct(t, '(')) {

@@ -95,7 +95,10 @@ export function avoidPaste(a: Tok, b: Tok): boolean {
       default: return false;
     }
   }
-  if (a.kind === K_NAME) return b.kind === K_NAME || b.kind === K_CHAR || b.kind === K_STRING;
+  if (a.kind === K_NAME) {
+    // A name followed by a number that starts with a digit would read as one longer name (a 1 -> a1).
+    return b.kind === K_NAME || b.kind === K_CHAR || b.kind === K_STRING || (b.kind === K_NUMBER && b.text.charCodeAt(0) !== 46);
+  }
   if (a.kind === K_NUMBER) {
     return b.kind === K_NUMBER || b.kind === K_NAME || b.kind === K_CHAR || c === 46 || c === 43 || c === 45;
   }

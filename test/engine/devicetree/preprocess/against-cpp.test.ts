@@ -65,6 +65,7 @@ describe('preprocess agrees with GNU cpp', () => {
     ['macro-expansion.dts', []],
     ['va-opt-pragma.dts', []],
     ['lines-and-splices.dts', []],
+    ['spacing-and-pastes.dts', []],
     ['board/main.dts', ['inc']],
   ] as [string, string[]][]) {
     it(`on fixture ${name}`, () => {
