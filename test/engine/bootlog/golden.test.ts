@@ -5,24 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBootLogParser, liveDevices, type BootEvent, type LiveDeviceReport } from '../../../engine/bootlog';
+import type { Truth, TruthDevice } from '../../lab/truth';
 
 const LAB = join(__dirname, '../../fixtures/bootlog/lab');
-
-interface TruthDevice {
-  name: string;
-  bus: string;
-  node: string | null;
-  driver: string | null;
-  iommuGroup: number | null;
-  deferred: boolean;
-  deferReason: string | null;
-}
-interface Truth {
-  devices: TruthDevice[];
-  deferred: { name: string; reason: string }[];
-  groups: Record<string, string[]>;
-  bindOrder: string[] | null;
-}
 
 /** The kernel's console only: the lab's own truth block (`LAB:` lines) is what we are judged against. */
 export function kernelOnly(log: string): string {
