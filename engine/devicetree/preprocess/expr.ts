@@ -116,12 +116,14 @@ function truth(x: Val): boolean {
  * Evaluates the tokens of a #if line (macros already expanded, `defined` already folded into
  * numbers). Identifiers that remain are 0. Returns the value, or the first error.
  */
-export function evaluateExpression(toks: readonly Tok[], directiveTok: Tok): { value: bigint; unsigned: boolean } | ExprError {
+/** A value, possibly with an error cpp reports but evaluates through (division by zero); or a hard error. */
+export function evaluateExpression(toks: readonly Tok[], directiveTok: Tok): { value: bigint; unsigned: boolean; error?: ExprError } | ExprError {
   const vals: Val[] = [];
   const ops: Op[] = [];
   let skipEval = 0;
   let wantOperand = true;
   let err: ExprError | null = null;
+  let softError: ExprError | null = null;
   const fail = (message: string, tok: Tok | null): ExprError => { err = { message, tok }; return err; };
 
   const applyUnary = (op: string, x: Val): Val => {
@@ -140,8 +142,11 @@ export function evaluateExpression(toks: readonly Tok[], directiveTok: Tok): { v
       case '*': return norm(av * bv, u);
       case '/': case '%':
         if (bv === 0n) {
-          if (skipEval === 0) { fail('division by zero in #if', o.tok); return null; }
-          return { v: 0n, u };
+          // cpp reports it and carries on with the left operand as the value.
+          if (skipEval === 0 && !softError) softError = { message: 'division by zero in #if', tok: o.tok };
+          // ...already made non-negative, as num_div_op does before it checks the divisor.
+          // The left operand keeps its own signedness (num_div_op returns lhs untouched but for the sign).
+          return !u && a.v < 0n ? norm(-a.v, false) : a;
         }
         return norm(o.op === '/' ? av / bv : av % bv, u);
       case '+': return norm(av + bv, u);
@@ -270,9 +275,12 @@ export function evaluateExpression(toks: readonly Tok[], directiveTok: Tok): { v
     for (;;) {
       const top = ops[ops.length - 1];
       if (!top || top.op === '(') break;
-      if (s === ':' && top.op === '?') break;
+      if (top.op === '?') {
+        // The middle operand of ?: is a full expression (commas included) ended only by its ':'.
+        if (s === ':' || s === ',') break;
+      } else if (s === ':') { if (!reduceOne()) return err!; continue; }
       const tp = top.unary ? 14 : top.prec;
-      if (s === '?' || s === ':' ? tp > prec : tp >= prec) { if (!reduceOne()) return err!; } else break;
+      if (s === '?' ? tp > prec : tp >= prec) { if (!reduceOne()) return err!; } else break;
     }
     const lhs = vals[vals.length - 1]!;
     if (s === '&&' || s === '||') {
@@ -299,9 +307,9 @@ export function evaluateExpression(toks: readonly Tok[], directiveTok: Tok): { v
   if (err) return err;
   const r = vals.pop();
   if (!r || vals.length) return fail('unbalanced stack in #if', directiveTok);
-  return { value: r.v, unsigned: r.u };
+  return softError ? { value: r.v, unsigned: r.u, error: softError } : { value: r.v, unsigned: r.u };
 }
 
 export function isExprError(x: unknown): x is ExprError {
-  return typeof x === 'object' && x !== null && 'message' in x;
+  return typeof x === 'object' && x !== null && 'message' in x && !('value' in x);
 }

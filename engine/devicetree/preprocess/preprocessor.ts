@@ -1179,6 +1179,10 @@ class Preprocessor {
       this.report('error', 'if_expression', r.message, at);
       return false;
     }
+    if (r.error) {
+      const e = r.error;
+      this.report('error', 'if_expression', e.message, e.tok && e.tok.line > 0 && (e.tok.flags & F_SYNTH) === 0 ? this.spanOf(e.tok) : this.spanOf(dname));
+    }
     return r.value !== 0n;
   }
 

@@ -72,3 +72,30 @@ describe('preprocess matches GNU cpp on random macro programs', () => {
     expect(failures.slice(0, 2)).toEqual([]);
   }, 120_000);
 });
+
+describe('preprocess evaluates #if as GNU cpp does', () => {
+  it('takes the same branch for random integer expressions (signedness, shifts, ternaries, errors)', () => {
+    let s = 20261124;
+    const r = () => { s = (s * 48271) % 2147483647; return s / 2147483647; };
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    const lits = ['0', '1', '2', '-1', '0u', '1u', '0xffffffffffffffff', '0x7fffffffffffffff', '9223372036854775807',
+      '18446744073709551615u', "'a'", "'\\377'", "'ab'", '07', '0b101', '3L', '5ull', '63', '64', '-64', 'X', 'defined X', 'defined(Y)', 'Q'];
+    const bin = ['+', '-', '*', '/', '%', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||', ','];
+    const expr = (d: number): string => {
+      const k = r();
+      if (d > 3 || k < 0.3) return pick(lits);
+      if (k < 0.45) return `${pick(['-', '+', '~', '!'])} ${expr(d + 1)}`;
+      if (k < 0.55) return `(${expr(d + 1)})`;
+      if (k < 0.65) return `${expr(d + 1)} ? ${expr(d + 1)} : ${expr(d + 1)}`;
+      return `${expr(d + 1)} ${pick(bin)} ${expr(d + 1)}`;
+    };
+    const n = Number(process.env.BRINGUP_PP_FUZZ ?? 150) * 4;
+    let src = '#define X 3\n#define Q (1 << 40)\n';
+    for (let i = 0; i < n; i++) src += `#if ${expr(0)}\nT${i}\n#else\nF${i}\n#endif\n`;
+    const files = { 'if.dts': src };
+    const branches = (out: string) => out.split('\n').map((l) => l.trim()).filter((l) => /^[TF]\d+$/.test(l));
+    const theirs = branches(cppStdout(files, 'if.dts'));
+    expect(theirs).toHaveLength(n);
+    expect(branches(pp(files, 'if.dts').value)).toEqual(theirs);
+  });
+});
