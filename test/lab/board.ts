@@ -504,13 +504,20 @@ function monitorCommand(sock: string, command: string, timeoutMs = 20_000): Prom
       c.destroy();
       rej(new Error(`no monitor prompt within ${timeoutMs} ms for ${command}`));
     }, timeoutMs);
+    let afterSend = '';
     c.on('data', (d) => {
       // The prompt can arrive split over several reads.
+      if (sent) {
+        // The monitor prints its next prompt once the command has run: only then is it safe to hang up
+        // (a loaded machine may not have read the command yet when a fixed delay runs out).
+        afterSend += d.toString();
+        if (afterSend.includes('(qemu)')) c.end();
+        return;
+      }
       greeting += d.toString();
-      if (!sent && greeting.includes('(qemu)')) {
+      if (greeting.includes('(qemu)')) {
         sent = true;
         c.write(`${command}\n`);
-        setTimeout(() => c.end(), 100);
       }
     });
     c.on('close', () => {
