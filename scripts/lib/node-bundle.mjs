@@ -41,7 +41,7 @@ export async function bundleIfStale({ root, name, entry, sourceDirs, external = 
     target: 'node20',
     outExtension: { '.js': '.mjs' },
     external,
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     logLevel: 'error',
   });
   mkdirSync(join(root, '.cache'), { recursive: true });
