@@ -58,14 +58,18 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   // The worker starts from the panel's current settings, whatever order board and options arrive in.
   whatIf.send();
 
-  // Chunks for the worker are coalesced for a few milliseconds: one message per batch, not per read.
+  // Chunks for the worker are coalesced: the first after a quiet spell goes at once (a row's delay
+  // starts with it), the ones close behind it wait for the end of BATCH_MS, one message per batch.
+  const BATCH_MS = 8;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let batchTime = 0;
   let batchTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastPost = -Infinity;
   const flushBatch = () => {
     batchTimer = null;
     if (!batch.length) return;
+    lastPost = performance.now();
     const bytes = batch.length === 1 ? batch[0]! : new Uint8Array(batchBytes);
     if (batch.length > 1) {
       let o = 0;
@@ -84,8 +88,16 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
       if (!batch.length) batchTime = hostTime;
       batch.push(bytes);
       batchBytes += bytes.length;
-      if (batchBytes > 1 << 16) flushBatch();
-      else batchTimer ??= setTimeout(flushBatch, 8);
+      if (batchTimer) {
+        if (batchBytes > 1 << 16) {
+          clearTimeout(batchTimer);
+          flushBatch();
+        }
+        return;
+      }
+      const since = performance.now() - lastPost;
+      if (since >= BATCH_MS || batchBytes > 1 << 16) flushBatch();
+      else batchTimer = setTimeout(flushBatch, BATCH_MS - since);
     }),
   );
   offs.push(() => {
@@ -93,6 +105,22 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   });
 
   let rxWindow = 0;
+  // The rx counter is shown, not used: one store update per RX_SHOW_MS, not a re-render of the connect
+  // bar per received chunk.
+  const RX_SHOW_MS = 100;
+  let rxUnshown = 0;
+  let rxTimer: ReturnType<typeof setTimeout> | null = null;
+  const countRx = (n: number) => {
+    rxUnshown += n;
+    rxTimer ??= setTimeout(() => {
+      rxTimer = null;
+      conn.rxBytes += rxUnshown;
+      rxUnshown = 0;
+    }, RX_SHOW_MS);
+  };
+  offs.push(() => {
+    if (rxTimer) clearTimeout(rxTimer);
+  });
   let lastConnection: string | null = null;
   // Data can arrive before connect() has returned our connection id: hold it (capped) until we know.
   let early: { connectionId: string; hostTime: number; bytes: Uint8Array }[] = [];
@@ -107,7 +135,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
         return;
       }
       rxWindow += e.bytes.length;
-      conn.rxBytes += e.bytes.length;
+      countRx(e.bytes.length);
       emitSerial(e.bytes, e.hostTime);
     }),
   );
@@ -119,6 +147,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
           // A new connection starts a new live half; reconnects of the same one keep it (the parser sees resets).
           lastConnection = id;
           conn.rxBytes = 0;
+          rxUnshown = 0;
           conn.txBytes = 0;
           engine.post({ type: 'resetLive' });
           probe.clearLive();
@@ -128,7 +157,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
         earlyBytes = 0;
         for (const e of held) {
           if (e.connectionId !== id) continue;
-          conn.rxBytes += e.bytes.length;
+          countRx(e.bytes.length);
           emitSerial(e.bytes, e.hostTime);
         }
       },

@@ -54,12 +54,25 @@ function matchesVerdict(r: DeviceRow, f: VerdictFilter): boolean {
   }
 }
 
+/**
+ * The lower-cased fields a text filter searches, once per row object: a filter typed while a log
+ * streams re-queries every row several times a second, and a patched row is a new object.
+ */
+const searchable = new WeakMap<DeviceRow, readonly string[]>();
+
+function searchFields(r: DeviceRow): readonly string[] {
+  let f = searchable.get(r);
+  if (!f) {
+    const d = r.live?.driver ?? r.predicted?.driver;
+    f = [r.name.toLowerCase(), r.node?.toLowerCase() ?? '', d?.toLowerCase() ?? ''];
+    searchable.set(r, f);
+  }
+  return f;
+}
+
 function matchesText(r: DeviceRow, needle: string): boolean {
   if (!needle) return true;
-  if (r.name.toLowerCase().includes(needle)) return true;
-  if (r.node?.toLowerCase().includes(needle)) return true;
-  const d = r.live?.driver ?? r.predicted?.driver;
-  if (d?.toLowerCase().includes(needle)) return true;
+  for (const f of searchFields(r)) if (f.includes(needle)) return true;
   const st = r.live?.state ?? r.predicted?.state;
   return st === needle;
 }

@@ -9,7 +9,7 @@ import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type P
 import { spanLookupFromJson } from './json-spans';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
-import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
+import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type RowSummary, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
 import { summarize } from '../lib/rows';
 
 const FLUSH_MS = 16;
@@ -50,6 +50,8 @@ let order: { spearman: number | null; inversions: number } = { spearman: null, i
 /** Live devices named by events since the last flush. */
 const changedNames = new Set<string>();
 let needFull = true;
+/** Live events arrived since the last full comparison (the idle refresh has something to do). */
+let liveSinceFull = false;
 let lastFull = 0;
 let lastCoverage = '';
 let lastInitDone = false;
@@ -72,8 +74,46 @@ function currentRows(): RowsResult {
   return buildRows(prediction, live.devices(), liveContext());
 }
 
-function summaryNow() {
-  return summarize([...rowsByKey.values()], order);
+// The verdict counts, kept as rows are replaced: summarising 10,000 rows on every flush of a streaming
+// log is wasted work when a handful changed.
+let counts: RowSummary = summarize([]);
+
+function setRow(r: DeviceRow) {
+  const old = rowsByKey.get(r.key);
+  if (old) countVerdict(old, -1);
+  else counts.devices++;
+  countVerdict(r, 1);
+  rowsByKey.set(r.key, r);
+}
+
+function countVerdict(r: DeviceRow, by: 1 | -1) {
+  switch (r.verdict) {
+    case 'match':
+      counts.match += by;
+      break;
+    case 'mismatch':
+      counts.mismatch += by;
+      break;
+    case 'pending':
+      counts.pending += by;
+      break;
+    case 'predicted-only':
+      counts.predictedOnly += by;
+      break;
+    case 'unpredicted':
+      counts.unpredicted += by;
+      break;
+    case 'unobserved':
+      counts.unobserved += by;
+      break;
+    case 'live-only':
+      counts.liveOnly += by;
+      break;
+  }
+}
+
+function summaryNow(): RowSummary {
+  return { ...counts, ...order };
 }
 
 /** Compares every device (and the bind order); remembers the result as the current rows. */
@@ -82,7 +122,9 @@ function fullRows(): RowsResult {
   order = { spearman: result.spearman, inversions: result.inversions };
   inverted = result.inverted;
   rowsByKey = new Map(result.rows.map((r) => [r.key, r]));
+  counts = summarize(result.rows);
   lastFull = performance.now();
+  liveSinceFull = false;
   lastCoverage = JSON.stringify(live.coverage());
   lastInitDone = initDone;
   needFull = false;
@@ -176,7 +218,7 @@ function flush() {
     changedNames.clear();
     changed = rowsForLive(prediction, liveNow, liveContext(), inverted, pairs);
     for (const r of changed) {
-      rowsByKey.set(r.key, r);
+      setRow(r);
       sent.set(r.key, fingerprint(r));
     }
   }
@@ -186,15 +228,20 @@ function flush() {
   resetTimeline = false;
   post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summaryNow(), lastHostTime });
   lastFlushCost = performance.now() - t0;
-  // Bind-order statistics need every device: refresh them now and then while streaming, and when it pauses.
+  // Bind-order statistics need every device: refresh them now and then while streaming, and when it
+  // pauses, once: a full comparison of a quiet stream changes nothing, and re-arming after it would
+  // compare every device forever, competing with the UI thread for the CPU.
   if (idleTimer !== null) clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
-    idleTimer = null;
-    if (performance.now() - lastFull > FULL_IDLE_MS) {
-      needFull = true;
-      schedule();
-    }
-  }, FULL_IDLE_MS);
+  idleTimer = null;
+  if (liveSinceFull) {
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (liveSinceFull) {
+        needFull = true;
+        schedule();
+      }
+    }, FULL_IDLE_MS);
+  }
   if (performance.now() - lastFull > FULL_EVERY_MS) needFull = true;
 }
 
@@ -235,6 +282,7 @@ function onSerial(bytes: Uint8Array, hostTime: number) {
     if (!initDone) initDone = events.some(endsKernelInit);
     for (const e of events) if ('device' in e && typeof e.device === 'string') changedNames.add(e.device);
     live.apply(events);
+    liveSinceFull = true;
   }
   const b = fold.bootInfo;
   b.bytes = parser.stats.bytes;

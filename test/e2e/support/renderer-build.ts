@@ -27,7 +27,9 @@ function hashTree(dirs: string[]): string {
 
 /** Returns the folder holding the built index.html. */
 export async function buildRenderer(): Promise<string> {
-  const key = hashTree([join(repoRoot, 'renderer'), join(repoRoot, 'engine'), join(repoRoot, 'electron/common')]);
+  // BRINGUP_RENDERER_DEBUG=1: unminified, so a CPU profile names the functions (profiling the benches).
+  const debug = process.env.BRINGUP_RENDERER_DEBUG === '1';
+  const key = hashTree([join(repoRoot, 'renderer'), join(repoRoot, 'engine'), join(repoRoot, 'electron/common')]) + (debug ? '-debug' : '');
   const outDir = join(repoRoot, '.cache', 'renderer-build', key);
   if (existsSync(join(outDir, 'index.html'))) return outDir;
   const { build } = await import('vite');
@@ -42,7 +44,7 @@ export async function buildRenderer(): Promise<string> {
     logLevel: 'warn',
     plugins: [vue()],
     worker: { format: 'es' },
-    build: { outDir: tmp, emptyOutDir: true, sourcemap: false, minify: true, target: 'es2022', reportCompressedSize: false },
+    build: { outDir: tmp, emptyOutDir: true, sourcemap: false, minify: !debug, target: 'es2022', reportCompressedSize: false },
   });
   try {
     renameSync(tmp, outDir);
