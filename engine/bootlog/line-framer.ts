@@ -15,7 +15,7 @@ type DecoderCtor = new (label: string, options?: { fatal?: boolean }) => Streami
  */
 export type LineSink = (text: string, hostTime: number, truncated: boolean, printable: boolean) => void;
 
-// Anything but printable ASCII, TAB and line ends: one native scan per chunk instead of one per line.
+// Anything but printable ASCII, TAB and line ends (for the decoder's final flush; chunks are checked as bytes).
 const NOT_PRINTABLE = /[^\x20-\x7e\t\r\n]/;
 
 const LF = 10;
@@ -32,6 +32,8 @@ export class LineFramer {
   private chunkPrintable = true;
   /** The last terminator was CR: swallow further CRs and one LF (`\r\r\n` is one line end). */
   private afterCr = false;
+  /** The previous chunk ended inside (or after) a non-ASCII byte: the decoder may still hold part of a sequence. */
+  private openSequence = false;
 
   constructor(private readonly maxLineLength: number) {
     const ctor = (globalThis as { TextDecoder?: DecoderCtor }).TextDecoder;
@@ -41,12 +43,16 @@ export class LineFramer {
   push(chunk: Uint8Array, hostTime: number, out: LineSink): void {
     if (chunk.length === 0) return;
     const text = this.decoder.decode(chunk, { stream: true });
-    this.chunkPrintable = !NOT_PRINTABLE.test(text);
+    // Checked on the bytes: a printable-ASCII chunk decodes to itself, unless the decoder prepends the
+    // rest of a sequence the previous chunk opened (then the per-line check decides, as it always may).
+    this.chunkPrintable = !this.openSequence && isPrintableAscii(chunk);
+    this.openSequence = chunk[chunk.length - 1]! >= 0x80;
     this.scan(text, hostTime, out);
   }
 
   end(hostTime: number, out: LineSink): void {
     const text = this.decoder.decode();
+    this.openSequence = false;
     this.chunkPrintable = !NOT_PRINTABLE.test(text);
     this.scan(text, hostTime, out);
     if (this.hasPartial) this.emit(out);
@@ -122,6 +128,41 @@ export class LineFramer {
     this.printable = true;
     out(text, this.partialTime, truncated, printable);
   }
+}
+
+/** bytes[from..to) holds a byte outside printable ASCII, TAB, LF and CR. */
+function hasOddByte(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]!;
+    if (c > 126 || (c < 32 && c !== 10 && c !== 13 && c !== 9)) return true;
+  }
+  return false;
+}
+
+// 0x80808080 as an int32: the high bit of each byte.
+const HIGH_BITS = -0x7f7f7f80;
+
+/**
+ * Every byte is printable ASCII, TAB, LF or CR: four bytes per step. A word may hold a byte >= 0x7f,
+ * or a byte < 0x20, when the carry/borrow tricks below set that byte's high bit (never a miss; a false
+ * alarm only next to a true one); only such words are looked at byte by byte. Several times cheaper
+ * than a regex over the decoded text.
+ */
+function isPrintableAscii(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  const head = Math.min(n, (4 - (bytes.byteOffset & 3)) & 3);
+  const words = (n - head) >> 2;
+  const tail = head + words * 4;
+  if (hasOddByte(bytes, 0, head) || hasOddByte(bytes, tail, n)) return false;
+  if (words === 0) return true;
+  const view = new Int32Array(bytes.buffer, bytes.byteOffset + head, words);
+  for (let k = 0; k < words; k++) {
+    const w = view[k]!;
+    if ((((w + 0x01010101) | w) & HIGH_BITS) !== 0 || ((w - 0x20202020) & ~w & HIGH_BITS) !== 0) {
+      if (hasOddByte(bytes, head + k * 4, head + k * 4 + 4)) return false;
+    }
+  }
+  return true;
 }
 
 // C0 controls other than TAB, DEL, and the C1 CSI: the slow path only runs when one is present.

@@ -9,7 +9,6 @@ import { recogniseMessage, type Recognised } from './recognise';
 
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
 // A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line.
-const MAY_HOLD_BANNER = /U-Boot|NOTICE:/;
 const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
 const DMESG_COMMAND = /(?:^|[\s;|&/])dmesg(?:\s|$)/;
 const CUT_HERE = '------------[ cut here ]------------';
@@ -103,7 +102,7 @@ class StreamingBootLogParser implements BootLogParser {
       this.emit({ kind: 'garbage' }, raw, pre, hostTime);
       return;
     }
-    if (this.kernelStarted && MAY_HOLD_BANNER.test(raw)) {
+    if (this.kernelStarted && (raw.indexOf('U-Boot') >= 0 || raw.indexOf('NOTICE:') >= 0)) {
       const banner = MID_LINE_BANNER.exec(pre.text);
       if (banner !== null && banner.index > 0) {
         pre.text = pre.text.slice(banner.index);

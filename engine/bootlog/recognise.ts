@@ -16,8 +16,6 @@ const BUS_NAMES = new Set([
   'clocksource', 'event_source', 'container', 'node', 'machinecheck', 'iommu', 'dma', 'net', 'input', 'graphics',
 ]);
 
-const DEVICE_NAME = /^[\w.:@,+-]+$/;
-
 const RE = {
   probing: /^bus: '([^']+)': \w+: probing driver (\S+) with device(?: (\S+))?$/,
   matched: /^bus: '([^']+)': \w+: matched device(?: (\S+))? with driver (\S+)$/,
@@ -142,124 +140,182 @@ function recogniseBare(text: string): Recognised | null {
   // indexOf each, then anchored startsWith, instead of scanning the line once per phrase.
   const colon = (firstColon = text.indexOf(': '));
   if (colon > 0) {
-    if (text.startsWith(': probe of ', colon) && (m = RE.oldFailRejects.exec(text))) {
+    const next = text.charCodeAt(colon + 2);
+    if (next === 112 /* p */ && text.startsWith(': probe of ', colon) && (m = RE.oldFailRejects.exec(text))) {
       const error = Number(m[4]);
       return m[3] === 'rejects match'
         ? { kind: 'probe-rejected', driver: m[1]!, device: m[2]!, error }
         : { kind: 'probe-failed', driver: m[1]!, device: m[2]!, error };
     }
-    if (text.startsWith(': Fixed dependency cycle(s) with ', colon) && (m = RE.nodeCycle.exec(text))) {
+    if (next === 70 /* F */ && text.startsWith(': Fixed dependency cycle(s) with ', colon) && (m = RE.nodeCycle.exec(text))) {
       return { kind: 'devlink', device: m[1]!, link: 'cycle-fixed', other: m[2]! };
     }
   }
   const space = (firstSpace = text.indexOf(' '));
-  if (space > 0 && (text.startsWith(' Linked as a fwnode ', space) || text.startsWith(' Dropping the fwnode ', space)) && (m = RE.fwnodeLink.exec(text))) {
+  const afterSpace = space > 0 ? text.charCodeAt(space + 1) : 0;
+  if (((afterSpace === 76 /* L */ && text.startsWith(' Linked as a fwnode ', space)) || (afterSpace === 68 /* D */ && text.startsWith(' Dropping the fwnode ', space))) && (m = RE.fwnodeLink.exec(text))) {
     return { kind: 'devlink', device: m[1]!, link: m[2] === 'Dropping the fwnode link to' ? 'dropped' : 'fwnode-consumer', other: m[3]! };
   }
   if (text.charCodeAt(text.length - 2) === 58 || text.charCodeAt(text.length - 1) === 58) {
     if (RE.login.test(text)) return { kind: 'login-prompt' };
   }
   // busybox getty-less consoles; it prints a trailing space.
-  if (text.startsWith('Please press Enter to activate this console.')) return { kind: 'login-prompt' };
+  if (c0 === 80 /* P */ && text.startsWith('Please press Enter to activate this console.')) return { kind: 'login-prompt' };
   return null;
 }
 
-/** Recognises `<msg>` of a device message `<prefix> <device>: <msg>`. */
-function recogniseDeviceMessage(prefix: string, device: string, msg: string): Recognised | null {
+/** Tags an event with its device and the message prefix (a bus name, else the driver's name); `driver` overrides the prefix when the message names the driver itself. */
+function tag<T extends Recognised>(ev: T, device: string, prefix: string, isBus: boolean, driver?: string): T {
+  ev.device = device;
+  if (isBus) ev.bus = prefix;
+  else ev.driver = prefix;
+  if (driver !== undefined) ev.driver = driver;
+  return ev;
+}
+
+/** text[from..to) matches DEVICE_NAME (`[\w.:@,+-]+`), checked in place. */
+function isDeviceNameAt(text: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 ? c > 122 : c >= 65 ? c > 90 && c !== 95 : c >= 48 ? c > 58 && c !== 64 : c !== 46 && c !== 44 && c !== 43 && c !== 45) return false;
+  }
+  return true;
+}
+
+/** text[from..to) holds one of `.:@` or a digit: the mark of a unit address, index or parent. */
+function hasAddressMarkAt(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 58) || c === 46 || c === 64) return true;
+  }
+  return false;
+}
+
+/** text[from..to) holds "mmu" in any case: the only prefixes the IOMMU-driver test below can match. */
+function mayNameIommu(text: string, from: number, to: number): boolean {
+  for (let i = from; i + 2 < to; i++) {
+    if ((text.charCodeAt(i) | 32) === 109 && (text.charCodeAt(i + 1) | 32) === 109 && (text.charCodeAt(i + 2) | 32) === 117) return true;
+  }
+  return false;
+}
+
+/**
+ * Recognises the message of a device message `<prefix> <device>: <msg>` laid out in `text` with the
+ * prefix ending at `sp` and the message starting at `sep + 2`. Strings are cut only for what is kept:
+ * most such lines ("Machine model: ...", "NET: Registered ...") are not device messages at all.
+ */
+function recogniseDeviceMessage(text: string, sp: number, sep: number): Recognised | null {
+  const from = sep + 2;
+  const m0 = text.charCodeAt(from);
+  const p0 = text.charCodeAt(0);
+  // Only the switch's phrases, "driver: '", the devlink sentences, an IOMMU driver's banner and a
+  // device message (lower-case prefix, a device-like name) can produce an event.
+  if (m0 !== 65 && m0 !== 68 && m0 !== 82 && m0 !== 100 && m0 !== 105 && m0 !== 101 && m0 !== 112 && m0 !== 98 && m0 !== 70 && m0 !== 76 && m0 !== 78) {
+    const upperPrefix = p0 >= 65 && p0 <= 90;
+    if (upperPrefix && !mayNameIommu(text, 0, sp)) return null;
+  }
+  const prefix = text.slice(0, sp);
+  const device = text.slice(sp + 1, sep);
   const isBus = BUS_NAMES.has(prefix);
-  // Tags an event with the device and the prefix (a bus name or the driver's); assignment, not spread,
-  // keeps this hot path cheap. `driver` overrides the prefix when the message names the driver itself.
-  const at = <T extends Recognised>(ev: T, driver?: string): T => {
-    ev.device = device;
-    if (isBus) ev.bus = prefix;
-    else ev.driver = prefix;
-    if (driver !== undefined) ev.driver = driver;
-    return ev;
-  };
   let m: RegExpExecArray | null;
-  switch (msg.charCodeAt(0)) {
+  let msg: string;
+  switch (m0) {
     case 65 /* A */:
-      if (msg === 'Added to deferred list') return at({ kind: 'deferred', via: 'added-to-list' });
-      if ((m = RE.groupAdd.exec(msg))) return at({ kind: 'iommu-group', group: Number(m[1]), action: 'add' });
-      if ((m = RE.iommuAddFail.exec(msg))) return at({ kind: 'iommu-driver', detail: { what: 'config-failed', error: m[1]! } });
+      msg = text.slice(from);
+      if (msg === 'Added to deferred list') return tag({ kind: 'deferred', via: 'added-to-list' }, device, prefix, isBus);
+      if ((m = RE.groupAdd.exec(msg))) return tag({ kind: 'iommu-group', group: Number(m[1]), action: 'add' }, device, prefix, isBus);
+      if ((m = RE.iommuAddFail.exec(msg))) return tag({ kind: 'iommu-driver', detail: { what: 'config-failed', error: m[1]! } }, device, prefix, isBus);
       break;
     case 68 /* D */:
-      if ((m = RE.requests.exec(msg))) return at({ kind: 'deferred', via: 'driver-request' }, m[1]!);
-      if (msg === 'Device match requests probe deferral') return at({ kind: 'deferred', via: 'match-request' });
+      msg = text.slice(from);
+      if ((m = RE.requests.exec(msg))) return tag({ kind: 'deferred', via: 'driver-request' }, device, prefix, isBus, m[1]!);
+      if (msg === 'Device match requests probe deferral') return tag({ kind: 'deferred', via: 'match-request' }, device, prefix, isBus);
       break;
     case 82 /* R */:
-      if (msg === 'Retrying from deferred list') return at({ kind: 'retry' });
-      if (msg === 'Removed from deferred list') return at({ kind: 'removed-from-deferred' });
-      if ((m = RE.groupRemove.exec(msg))) return at({ kind: 'iommu-group', group: Number(m[1]), action: 'remove' });
+      msg = text.slice(from);
+      if (msg === 'Retrying from deferred list') return tag({ kind: 'retry' }, device, prefix, isBus);
+      if (msg === 'Removed from deferred list') return tag({ kind: 'removed-from-deferred' }, device, prefix, isBus);
+      if ((m = RE.groupRemove.exec(msg))) return tag({ kind: 'iommu-group', group: Number(m[1]), action: 'remove' }, device, prefix, isBus);
       break;
     case 100 /* d */:
-      if (msg.startsWith('deferred probe ')) {
+      if (text.startsWith('deferred probe ', from)) {
+        msg = text.slice(from);
         if ((m = RE.pending.exec(msg))) {
           const reason = m[1] === undefined || m[1] === '(reason unknown)' ? undefined : m[1];
-          return reason === undefined ? at({ kind: 'defer-pending' }) : at({ kind: 'defer-pending', reason });
+          return reason === undefined ? tag({ kind: 'defer-pending' }, device, prefix, isBus) : tag({ kind: 'defer-pending', reason }, device, prefix, isBus);
         }
-        if (msg === 'deferred probe timeout, ignoring dependency') return at({ kind: 'defer-timeout', assumeNoDriver: false });
+        if (msg === 'deferred probe timeout, ignoring dependency') return tag({ kind: 'defer-timeout', assumeNoDriver: false }, device, prefix, isBus);
       }
-      if (msg === 'device is not behind an iommu') return at({ kind: 'iommu-driver', detail: { what: 'not-behind' } });
+      if (text.length - from === 29 && text.startsWith('device is not behind an iommu', from)) return tag({ kind: 'iommu-driver', detail: { what: 'not-behind' } }, device, prefix, isBus);
       break;
     case 105 /* i */:
-      if (msg === 'ignoring dependency for device, assuming no driver') return at({ kind: 'defer-timeout', assumeNoDriver: true });
-      if ((m = RE.iommuConfigFail.exec(msg))) return at({ kind: 'iommu-driver', detail: { what: 'config-failed', error: m[1]! } });
+      msg = text.slice(from);
+      if (msg === 'ignoring dependency for device, assuming no driver') return tag({ kind: 'defer-timeout', assumeNoDriver: true }, device, prefix, isBus);
+      if ((m = RE.iommuConfigFail.exec(msg))) return tag({ kind: 'iommu-driver', detail: { what: 'config-failed', error: m[1]! } }, device, prefix, isBus);
       break;
     case 101 /* e */:
     case 112 /* p */:
-      if ((m = RE.supplier.exec(msg))) return at({ kind: 'supplier-not-ready', supplier: m[2]!, waitForNode: m[1] === 'wait for supplier' });
-      if ((m = RE.errProbeDefer.exec(msg))) return at({ kind: 'deferred', via: 'err-probe', reason: m[1]! });
+      msg = text.slice(from);
+      if ((m = RE.supplier.exec(msg))) return tag({ kind: 'supplier-not-ready', supplier: m[2]!, waitForNode: m[1] === 'wait for supplier' }, device, prefix, isBus);
+      if ((m = RE.errProbeDefer.exec(msg))) return tag({ kind: 'deferred', via: 'err-probe', reason: m[1]! }, device, prefix, isBus);
       if ((m = RE.newFailRejects.exec(msg))) {
         const error = Number(m[3]);
         return m[2] === 'rejects match'
-          ? at({ kind: 'probe-rejected', error }, m[1]!)
-          : at({ kind: 'probe-failed', error }, m[1]!);
+          ? tag({ kind: 'probe-rejected', error }, device, prefix, isBus, m[1]!)
+          : tag({ kind: 'probe-failed', error }, device, prefix, isBus, m[1]!);
       }
       break;
     case 98 /* b */:
-      if ((m = RE.probing.exec(msg))) return { kind: 'probe-attempt', device, bus: m[1]!, driver: m[2]! };
-      if ((m = RE.matched.exec(msg))) return { kind: 'match', device, bus: m[1]!, driver: m[3]! };
-      if ((m = RE.busBound.exec(msg))) return { kind: 'bound', via: 'bus-bound', device, bus: m[1]!, driver: m[3]! };
+      if (text.startsWith('bus: ', from)) {
+        msg = text.slice(from);
+        if ((m = RE.probing.exec(msg))) return { kind: 'probe-attempt', device, bus: m[1]!, driver: m[2]! };
+        if ((m = RE.matched.exec(msg))) return { kind: 'match', device, bus: m[1]!, driver: m[3]! };
+        if ((m = RE.busBound.exec(msg))) return { kind: 'bound', via: 'bus-bound', device, bus: m[1]!, driver: m[3]! };
+      }
       break;
     case 70 /* F */:
-      if ((m = RE.groupFail.exec(msg))) return at({ kind: 'iommu-group', group: Number(m[1]), action: 'add-failed', error: Number(m[2]) });
+      msg = text.slice(from);
+      if ((m = RE.groupFail.exec(msg))) return tag({ kind: 'iommu-group', group: Number(m[1]), action: 'add-failed', error: Number(m[2]) }, device, prefix, isBus);
       break;
   }
-  if (msg.startsWith("driver: '") && (m = RE.driverBound.exec(msg))) return at({ kind: 'bound', via: 'driver-bound' }, m[1]!);
-  const d0 = msg.charCodeAt(0);
-  if ((d0 === 76 || d0 === 68 || d0 === 82 || d0 === 70 || d0 === 78) && (m = RE.devlink.exec(msg))) {
+  if (m0 === 100 && text.startsWith("driver: '", from) && (m = RE.driverBound.exec(text.slice(from)))) return tag({ kind: 'bound', via: 'driver-bound' }, device, prefix, isBus, m[1]!);
+  if ((m0 === 76 || m0 === 68 || m0 === 82 || m0 === 70 || m0 === 78) && (m = RE.devlink.exec(text.slice(from)))) {
     const link = DEVLINK_KIND[m[1]!] ?? 'link-failed';
-    return at({ kind: 'devlink', link, other: m[2]!.replace(/ - .*$/, '') });
+    return tag({ kind: 'devlink', link, other: m[2]!.replace(/ - .*$/, '') }, device, prefix, isBus);
   }
-  if (/smmu|iommu|ipmmu/i.test(prefix)) {
-    if ((m = RE.contextBanks.exec(msg))) return at({ kind: 'iommu-driver', detail: { what: 'context-banks', count: Number(m[1]) } });
-    return at({ kind: 'iommu-driver', detail: { what: 'smmu-banner', text: msg } });
+  if (mayNameIommu(text, 0, sp) && /smmu|iommu|ipmmu/i.test(prefix)) {
+    msg = text.slice(from);
+    if ((m = RE.contextBanks.exec(msg))) return tag({ kind: 'iommu-driver', detail: { what: 'context-banks', count: Number(m[1]) } }, device, prefix, isBus);
+    return tag({ kind: 'iommu-driver', detail: { what: 'smmu-banner', text: msg } }, device, prefix, isBus);
   }
   // "Machine model: ...", "CPU features: ...", "hw perfevents: ..." have the same shape: a device name
   // carries an address, unit, index or parent ("9030000.pl061", "virtio0", "soc:foo") unless a bus names it.
-  if (DEVICE_NAME.test(device) && DEVICE_NAME.test(prefix) && prefix !== 'pci_bus' && (isBus || /[.:@\d]/.test(device))) {
-    const p0 = prefix.charCodeAt(0);
-    if (p0 < 65 || p0 > 90) return at({ kind: 'device-message' });
+  if ((p0 < 65 || p0 > 90) && (isBus || hasAddressMarkAt(text, sp + 1, sep)) && prefix !== 'pci_bus' && isDeviceNameAt(text, sp + 1, sep) && isDeviceNameAt(text, 0, sp)) {
+    return tag({ kind: 'device-message' }, device, prefix, isBus);
   }
   return null;
 }
 
 /**
- * Finds `<prefix> <device>: ` in front of a message. Device names may hold ':' ("soc:foo",
- * "c400000.spmi:pmic@0:rtc@6100"), so the separator is the first ": " after the first space.
+ * Finds `<prefix> <device>: ` in front of a message and returns where the separating ": " is (-1 when
+ * the line is not laid out so). Device names may hold ':' ("soc:foo", "c400000.spmi:pmic@0:rtc@6100"),
+ * so the separator is the first ": " after the first space; `space` and `colon` are the first " " and
+ * ": " of the line.
  */
-export function splitDeviceMessage(text: string, space = text.indexOf(' '), colon = text.indexOf(': ')): { prefix: string; device: string; msg: string } | null {
+function deviceMessageSeparator(text: string, space: number, colon: number): number {
   const sp = space;
-  if (sp <= 0 || sp > 64) return null;
-  // The first ": " after the first space; a ": " before it means the prefix ends in ':' (not a device message).
-  if (colon >= 0 && colon < sp) return null;
+  if (sp <= 0 || sp > 64) return -1;
+  // A ": " before the first space means the prefix ends in ':' (not a device message).
+  if (colon >= 0 && colon < sp) return -1;
   const sep = colon;
-  if (sep < 0 || sep - sp > 128) return null;
-  const device = text.slice(sp + 1, sep);
-  if (device.length === 0 || device.indexOf(' ') >= 0) return null;
-  if (text.charCodeAt(sp - 1) === 58 /* : */) return null;
-  return { prefix: text.slice(0, sp), device, msg: text.slice(sep + 2) };
+  if (sep < 0 || sep - sp > 128) return -1;
+  // An empty device name, or one holding a space.
+  if (sep === sp + 1) return -1;
+  const blank = text.indexOf(' ', sp + 1);
+  if (blank >= 0 && blank < sep) return -1;
+  if (text.charCodeAt(sp - 1) === 58 /* : */) return -1;
+  return sep;
 }
 
 /** Classifies a kernel message; null when it says nothing the workbench tracks. */
@@ -267,7 +323,8 @@ export function recogniseMessage(text: string): Recognised | null {
   const bare = recogniseBare(text);
   if (bare) return bare;
   // recogniseBare searched for the first space and ": " already when it reached its phrase checks.
-  const dm = firstSpace !== -2 ? splitDeviceMessage(text, firstSpace, firstColon) : splitDeviceMessage(text);
-  if (dm) return recogniseDeviceMessage(dm.prefix, dm.device, dm.msg);
-  return null;
+  const space = firstSpace !== -2 ? firstSpace : text.indexOf(' ');
+  const colon = firstColon !== -2 ? firstColon : text.indexOf(': ');
+  const sep = deviceMessageSeparator(text, space, colon);
+  return sep < 0 ? null : recogniseDeviceMessage(text, space, sep);
 }
