@@ -137,6 +137,8 @@ export class CatalogIndex {
   readonly amba: CatalogDriver[] = [];
   readonly byName = new Map<string, CatalogDriver[]>();
   readonly declares = new Map<string, CatalogDeclare[]>();
+  /** normalizeModuleName(module) → its drivers in catalog order: what a `modprobe` of that name registers. */
+  readonly byModule = new Map<string, CatalogDriver[]>();
 
   constructor(readonly catalog: DriverCatalog) {
     for (const d of catalog.drivers) {
@@ -146,6 +148,10 @@ export class CatalogIndex {
         else this.byCompatible.set(c, [d]);
       }
       if (d.bus === 'amba') this.amba.push(d);
+      const mod = normalizeModuleName(d.module);
+      const m = this.byModule.get(mod);
+      if (m) m.push(d);
+      else this.byModule.set(mod, [d]);
       const n = this.byName.get(d.name);
       if (n) n.push(d);
       else this.byName.set(d.name, [d]);

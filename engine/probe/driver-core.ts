@@ -209,6 +209,9 @@ class DriverCore {
   private readonly knownNodes = new Set<DtNode>();
   private readonly modelOf = new Map<CatalogDriver, ModelDriver>();
   private readonly refsCache = new Map<DtNode, SupplierRef[]>();
+  private readonly pinctrlCache = new Map<DtNode, SupplierRef[]>();
+  /** nodePath() once per node: the trace names supplier paths tens of thousands of times on a large board. */
+  private readonly paths = new Map<DtNode, string>();
   private readonly resourcesCache = new Map<DtNode, SupplierRef[]>();
   private readonly iommuDrivers: ModelDriver[] = [];
   /** Devices by compatible, AMBA and PCI devices: the candidates a registering driver walks. */
@@ -221,6 +224,8 @@ class DriverCore {
 
   constructor(private readonly tree: DtTree, private readonly profile: KernelProfile, private readonly opts: PredictOptions) {
     this.knobs = parseCmdline(opts.cmdline ?? '');
+    this.perMasterPolicy = Object.keys(opts.iommuPolicy ?? {}).some((k) => k !== '*');
+    this.hasDriverOverrides = Object.keys(opts.drivers ?? {}).length > 0;
     this.config = opts.config ?? null;
     this.modules = this.config ? this.config.get('MODULES') !== 'n' : true;
     this.index = opts.catalog ? CatalogIndex.for(opts.catalog) : null;
@@ -255,6 +260,12 @@ class DriverCore {
     this.diagnostics.push(d);
   }
 
+  private pathOf(node: DtNode): string {
+    let p = this.paths.get(node);
+    if (p === undefined) this.paths.set(node, (p = nodePath(node)));
+    return p;
+  }
+
   private tick(seconds: number): void {
     this.time += seconds;
   }
@@ -271,9 +282,11 @@ class DriverCore {
     return undefined;
   }
 
+  private readonly hasDriverOverrides: boolean;
+
   private availability(d: CatalogDriver): Availability {
     const o = this.opts.drivers;
-    if (!o || Object.keys(o).length === 0) return availabilityFromConfig(d.kconfig, this.config);
+    if (!o || !this.hasDriverOverrides) return availabilityFromConfig(d.kconfig, this.config);
     let forced = o[d.name] ?? o[d.module] ?? o[d.module.replace(/_/g, '-')];
     for (const k of d.kconfig) forced ??= o[k] ?? o[`CONFIG_${k}`];
     if (forced === 'missing') return 'absent';
@@ -285,7 +298,7 @@ class DriverCore {
   private buildDrivers(): void {
     if (!this.index) return;
     // The y/m/n split of a catalog under one .config is the same for every prediction: cache it.
-    const plain = !this.opts.drivers || Object.keys(this.opts.drivers).length === 0;
+    const plain = !this.hasDriverOverrides;
     const cacheKey = this.config ?? NO_CONFIG;
     let perConfig = availabilityCache.get(this.index.catalog);
     if (!perConfig) availabilityCache.set(this.index.catalog, (perConfig = new WeakMap()));
@@ -327,8 +340,16 @@ class DriverCore {
   private initializedWithoutDevice(node: DtNode): boolean {
     if (this.earlySet.has(node)) return true;
     if (!this.index) return false;
-    return stringListProp(node, 'compatible').some((c) => this.index!.declares.get(c)?.some((x) => x.kind === 'timer' && availabilityFromConfig(x.kconfig, this.config) === 'builtin'));
+    let timer = this.timerDeclared.get(node);
+    if (timer === undefined) {
+      timer = stringListProp(node, 'compatible').some((c) => this.index!.declares.get(c)?.some((x) => x.kind === 'timer' && availabilityFromConfig(x.kconfig, this.config) === 'builtin'));
+      this.timerDeclared.set(node, timer);
+    }
+    return timer;
   }
+
+  /** Nodes a built-in TIMER_OF_DECLARE initialises, asked for every supplier of every probe: looked up once. */
+  private readonly timerDeclared = new Map<DtNode, boolean>();
 
   // ---- run ------------------------------------------------------------------------------------
 
@@ -436,6 +457,14 @@ class DriverCore {
 
   /** A driver that could match something on this board (a compatible in the tree, an AMBA cell, a named PCI driver). */
   private relevant(d: ModelDriver): boolean {
+    let r = this.relevance.get(d);
+    if (r === undefined) this.relevance.set(d, (r = this.computeRelevant(d)));
+    return r;
+  }
+
+  private readonly relevance = new Map<ModelDriver, boolean>();
+
+  private computeRelevant(d: ModelDriver): boolean {
     if (!this.treeCompatibles) {
       this.treeCompatibles = new Set();
       for (const n of walk(this.tree.root)) for (const c of stringListProp(n, 'compatible')) this.treeCompatibles.add(c);
@@ -499,8 +528,13 @@ class DriverCore {
 
   private loadModule(load: ModuleLoad): void {
     const name = normalizeModuleName(load.name);
-    const drivers = this.drivers.filter((d) => normalizeModuleName(d.cat.module) === name);
-    const inCatalog = this.index?.catalog.drivers.some((d) => normalizeModuleName(d.module) === name) ?? false;
+    const inModule = this.index?.byModule.get(name) ?? [];
+    const drivers: ModelDriver[] = [];
+    for (const cat of inModule) {
+      const m = this.modelOf.get(cat);
+      if (m) drivers.push(m);
+    }
+    const inCatalog = inModule.length > 0;
     if (drivers.length === 0) {
       if (!inCatalog) this.missingModules.push(load.name);
       this.emit('module-loaded', { name: load.name });
@@ -546,7 +580,7 @@ class DriverCore {
     this.emit('device-added', { device: dev.name, text: `bus: '${dev.bus}': add device ${dev.name}` });
     if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
     if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
-      for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${nodePath(dev.node)} Linked as a fwnode consumer to ${nodePath(ref.supplier)}` });
+      for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${this.pathOf(dev.node)} Linked as a fwnode consumer to ${this.pathOf(ref.supplier)}` });
     }
     // pre-4.12: of_dma_configure() ran at device creation; whatever the IOMMU state is now, it stays
     if (this.profile.dmaConfigureAtCreation && dev.bus !== 'pci') this.dmaConfigureAtCreation(ds);
@@ -566,7 +600,7 @@ class DriverCore {
 
   private assumptionFor(dev: PlatformDevice): AssumedOutcome | null {
     for (const a of this.opts.assume ?? []) {
-      if (a.target === dev.name || (dev.node && dev.bus !== 'pci' && (a.target === nodePath(dev.node) || dev.node.labels.includes(a.target)))) return a.outcome;
+      if (a.target === dev.name || (dev.node && dev.bus !== 'pci' && (a.target === this.pathOf(dev.node) || dev.node.labels.includes(a.target)))) return a.outcome;
     }
     return null;
   }
@@ -581,12 +615,17 @@ class DriverCore {
     return [...new Set(lists.flat())].sort((a, b) => a.regIndex - b.regIndex);
   }
 
+  /** of_match_table hits per device: every retry of a deferred device asks again. */
+  private readonly platformMatches = new Map<DeviceState, CatalogDriver[]>();
+
   /** The registered drivers a device can match, in driver registration order. */
   private candidateDrivers(ds: DeviceState): ModelDriver[] {
     const dev = ds.dev;
     if (dev.bus !== 'platform' || !this.index) return (this.busDrivers.get(dev.bus) ?? []).slice();
     const out: ModelDriver[] = [];
-    for (const cat of this.index.platformDriversFor(dev.compatible)) {
+    let cats = this.platformMatches.get(ds);
+    if (!cats) this.platformMatches.set(ds, (cats = this.index.platformDriversFor(dev.compatible)));
+    for (const cat of cats) {
       const m = this.modelOf.get(cat);
       if (m && m.registered) out.push(m);
     }
@@ -720,7 +759,7 @@ class DriverCore {
       case 'driver-defer':
         ds.lastDefer = outcome;
         ds.reason = null;
-        this.emit('defer-reason', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${nodePath(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
+        this.emit('defer-reason', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${this.pathOf(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
         return this.profile.driverErrorsPositive ? EPROBE_DEFER : -EPROBE_DEFER;
       case 'rejected':
         ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'rejected', assumed: outcome.assumed };
@@ -822,7 +861,7 @@ class DriverCore {
       if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
       if (bestEffort) continue;
       // %pfwP (node name) in 6.1, %pfwf (full path) from 6.3
-      const name = this.profile.version === '6.1' ? ref.supplier.name : nodePath(ref.supplier);
+      const name = this.profile.version === '6.1' ? ref.supplier.name : this.pathOf(ref.supplier);
       return { kind: 'links-defer', reason: `wait for supplier ${name}`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
     }
     for (const ref of refs) {
@@ -948,7 +987,7 @@ class DriverCore {
     if (!sups || !ds.dev.node) return;
     for (const s of sups) {
       const text = this.profile.cycleLog === 'fixed'
-        ? `${nodePath(ds.dev.node)}: Fixed dependency cycle(s) with ${nodePath(s)}`
+        ? `${this.pathOf(ds.dev.node)}: Fixed dependency cycle(s) with ${this.pathOf(s)}`
         : `${ds.dev.bus} ${ds.dev.name}: Fixing up cyclic dependency with ${s.name}`;
       if (this.profile.cycleLog !== 'none') this.emit('cycle', { device: ds.dev.name, text });
     }
@@ -961,7 +1000,9 @@ class DriverCore {
     if (!node || ds.dev.bus === 'pci') return null;
     const p = getProperty(node, 'pinctrl-0');
     if (!p) return null;
-    for (const ref of supplierRefs(node, ['pinctrl-0'], this.phandles)) {
+    let refs = this.pinctrlCache.get(node);
+    if (!refs) this.pinctrlCache.set(node, (refs = supplierRefs(node, PINCTRL_DEFAULT, this.phandles)));
+    for (const ref of refs) {
       const sup = this.deviceFor(ref.supplier);
       if (this.initializedWithoutDevice(ref.supplier)) continue;
       if (sup && sup.driver) continue;
@@ -971,10 +1012,14 @@ class DriverCore {
     return null;
   }
 
+  /** The what-if panel sends `{'*': policy}` almost always: only other keys need a per-master lookup. */
+  private readonly perMasterPolicy: boolean;
+
   private policyFor(ds: DeviceState): IommuPolicy {
     const p = this.opts.iommuPolicy ?? {};
+    if (!this.perMasterPolicy) return p['*'] ?? 'kernel';
     const node = ds.dev.node;
-    return p[ds.dev.name] ?? (node && ds.dev.bus !== 'pci' ? (p[nodePath(node)] ?? node.labels.map((l) => p[l]).find(Boolean)) : undefined) ?? p['*'] ?? 'kernel';
+    return p[ds.dev.name] ?? (node && ds.dev.bus !== 'pci' ? (p[this.pathOf(node)] ?? node.labels.map((l) => p[l]).find(Boolean)) : undefined) ?? p['*'] ?? 'kernel';
   }
 
   /** The master's IOMMU specifier: `iommus` (platform, AMBA) or the host bridge's `iommu-map` for a PCI RID. */
@@ -1155,7 +1200,7 @@ class DriverCore {
     ds.dma = passthrough ? 'iommu-passthrough' : 'iommu';
     this.emit('iommu-attach', { device: ds.dev.name, driver: d.cat.name, group: id, text: `${prefix} ${ds.dev.name}: Adding to iommu group ${id}` });
     const mc = isDmaCoherent(ds.dev.bus === 'pci' ? (ds.dev.pci?.host.node ?? null) : ds.dev.node);
-    if (mc !== inst.coherent) ds.flags.push(`dma-coherent differs: master ${mc ? 'coherent' : 'non-coherent'}, IOMMU ${inst.coherent ? 'coherent' : 'non-coherent'} (${nodePath(inst.node)})`);
+    if (mc !== inst.coherent) ds.flags.push(`dma-coherent differs: master ${mc ? 'coherent' : 'non-coherent'}, IOMMU ${inst.coherent ? 'coherent' : 'non-coherent'} (${this.pathOf(inst.node)})`);
     return null;
   }
 
@@ -1164,13 +1209,13 @@ class DriverCore {
       const rid = ds.dev.pci.rid;
       // functions of one multi-function device without ACS share a group (pci_device_group)
       const siblings = (this.opts.pciFunctions ?? []).filter((s) => s.bdf.replace(/\.\d$/, '') === ds.dev.pci!.bdf.replace(/\.\d$/, '') || s.bdf.replace(/\.\d$/, '').endsWith(ds.dev.pci!.bdf.replace(/\.\d$/, '').slice(5)));
-      return siblings.length > 1 ? `pci:${nodePath(inst.node)}:${rid >> 3}` : `pci:${nodePath(inst.node)}:${rid}`;
+      return siblings.length > 1 ? `pci:${this.pathOf(inst.node)}:${rid >> 3}` : `pci:${this.pathOf(inst.node)}:${rid}`;
     }
     switch (inst.grouping) {
       case 'per-instance':
-        return `inst:${nodePath(inst.node)}`;
+        return `inst:${this.pathOf(inst.node)}`;
       case 'by-stream-id':
-        return `sid:${nodePath(inst.node)}:${ids.join(',')}`;
+        return `sid:${this.pathOf(inst.node)}:${ids.join(',')}`;
       case 'per-device':
         return `dev:${ds.dev.name}`;
     }
@@ -1307,7 +1352,7 @@ class DriverCore {
 
   private lookupNumber(map: Record<string, number>, ds: DeviceState): number | undefined {
     const node = ds.dev.node;
-    return map[ds.dev.name] ?? (node ? (map[nodePath(node)] ?? node.labels.map((l) => map[l]).find((x) => x !== undefined)) : undefined);
+    return map[ds.dev.name] ?? (node ? (map[this.pathOf(node)] ?? node.labels.map((l) => map[l]).find((x) => x !== undefined)) : undefined);
   }
 
   // ---- the deferred list ----------------------------------------------------------------------
@@ -1433,6 +1478,7 @@ class DriverCore {
 }
 
 // Bindings a driver's probe asks for in eras without fw_devlink tables (≤5.2).
+const PINCTRL_DEFAULT = ['pinctrl-0'];
 const RESOURCE_BINDINGS = ['clocks', 'power-domains', 'resets', 'phys', 'pwms', 'mboxes', 'interrupts', '*-supply', 'gpio-compat', '*-gpios', '*-gpio'];
 
 /** Size of the first `reg` entry, or null. */

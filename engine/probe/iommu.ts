@@ -49,14 +49,17 @@ export function contextBudget(node: DtNode, userSet: number | undefined): Contex
 /** iommu_group_alloc(): ida_alloc() hands out the lowest free number. */
 export class GroupIds {
   private used = new Set<number>();
+  /** No id below this is free: a board of thousands of groups must not rescan from 0 on every alloc. */
+  private lowestFree = 0;
   alloc(): number {
-    let id = 0;
+    let id = this.lowestFree;
     while (this.used.has(id)) id++;
     this.used.add(id);
+    this.lowestFree = id + 1;
     return id;
   }
   free(id: number): void {
-    this.used.delete(id);
+    if (this.used.delete(id) && id < this.lowestFree) this.lowestFree = id;
   }
 }
 

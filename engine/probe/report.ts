@@ -38,11 +38,9 @@ export function buildReports(sim: SimulationResult, index: CatalogIndex | null, 
     if (!e.device || firstProbe.has(e.device)) continue;
     if (e.kind === 'probe-attempt' || e.kind === 'deferred' || e.kind === 'bound' || e.kind === 'rejected' || e.kind === 'failed') firstProbe.set(e.device, e.step);
   }
-  const ordered = sim.devices.slice().sort((a, b) => {
-    const fa = firstProbe.get(a.dev.name) ?? Number.POSITIVE_INFINITY;
-    const fb = firstProbe.get(b.dev.name) ?? Number.POSITIVE_INFINITY;
-    return fa - fb || a.regIndex - b.regIndex;
-  });
+  const firstOf = new Map<DeviceState, number>();
+  for (const ds of sim.devices) firstOf.set(ds, firstProbe.get(ds.dev.name) ?? Number.POSITIVE_INFINITY);
+  const ordered = sim.devices.slice().sort((a, b) => firstOf.get(a)! - firstOf.get(b)! || a.regIndex - b.regIndex);
   const out: PredictedDevice[] = ordered.map((ds) => report(ds, ctx));
   for (const d of sim.disabled) {
     const status = getProperty(d.node, 'status');
