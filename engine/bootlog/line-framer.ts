@@ -11,9 +11,11 @@ type DecoderCtor = new (label: string, options?: { fatal?: boolean }) => Streami
 
 /**
  * Receives each line: its text, the host time of the chunk that held its first byte, whether it was
- * cut, and whether it is known to hold only printable ASCII and TAB (so the caller can skip its own check).
+ * cut, whether it is known to hold only printable ASCII and TAB (so the caller can skip its own check),
+ * and whether a chunk it came from held one of the framer's markers (false: the line cannot hold one,
+ * unless it had control characters to clean, which can join a marker's pieces).
  */
-export type LineSink = (text: string, hostTime: number, truncated: boolean, printable: boolean) => void;
+export type LineSink = (text: string, hostTime: number, truncated: boolean, printable: boolean, marked: boolean) => void;
 
 // Anything but printable ASCII, TAB and line ends (for the decoder's final flush; chunks are checked as bytes).
 const NOT_PRINTABLE = /[^\x20-\x7e\t\r\n]/;
@@ -29,13 +31,24 @@ export class LineFramer {
   private truncated = false;
   /** Every piece of the pending line came from a chunk without control or non-ASCII characters. */
   private printable = true;
+  /** A piece of the pending line came from a chunk holding a marker. */
+  private marked = false;
+  private chunkMarked = false;
+  /** The end of the text decoded so far, for markers cut across two chunks. */
+  private tail = '';
+  private readonly markerReach: number;
   private chunkPrintable = true;
   /** The last terminator was CR: swallow further CRs and one LF (`\r\r\n` is one line end). */
   private afterCr = false;
   /** The previous chunk ended inside (or after) a non-ASCII byte: the decoder may still hold part of a sequence. */
   private openSequence = false;
 
-  constructor(private readonly maxLineLength: number) {
+  /** `markers`: strings the caller looks for in some lines; one native search per chunk says which lines may hold one. */
+  constructor(
+    private readonly maxLineLength: number,
+    private readonly markers: readonly string[] = [],
+  ) {
+    this.markerReach = Math.max(0, ...markers.map((m) => m.length - 1));
     const ctor = (globalThis as { TextDecoder?: DecoderCtor }).TextDecoder;
     this.decoder = ctor ? new ctor('utf-8', { fatal: false }) : new Utf8Decoder();
   }
@@ -47,6 +60,7 @@ export class LineFramer {
     // rest of a sequence the previous chunk opened (then the per-line check decides, as it always may).
     this.chunkPrintable = !this.openSequence && isPrintableAscii(chunk);
     this.openSequence = chunk[chunk.length - 1]! >= 0x80;
+    this.chunkMarked = this.holdsMarker(text);
     this.scan(text, hostTime, out);
   }
 
@@ -54,6 +68,7 @@ export class LineFramer {
     const text = this.decoder.decode();
     this.openSequence = false;
     this.chunkPrintable = !NOT_PRINTABLE.test(text);
+    this.chunkMarked = this.holdsMarker(text);
     this.scan(text, hostTime, out);
     if (this.hasPartial) this.emit(out);
   }
@@ -95,17 +110,29 @@ export class LineFramer {
     }
   }
 
+  /** `text` (or the seam between the previous text and it) holds a marker. */
+  private holdsMarker(text: string): boolean {
+    const reach = this.markerReach;
+    if (reach === 0) return this.markers.length > 0 && this.markers.some((m) => text.indexOf(m) >= 0);
+    const seam = this.tail + text.slice(0, reach);
+    this.tail = text.length >= reach ? text.slice(text.length - reach) : (this.tail + text).slice(-reach);
+    for (const m of this.markers) if (text.indexOf(m) >= 0 || seam.indexOf(m) >= 0) return true;
+    return false;
+  }
+
   private startLine(hostTime: number): void {
     this.hasPartial = true;
     this.partialTime = hostTime;
     this.partial = '';
     this.truncated = false;
     this.printable = true;
+    this.marked = false;
   }
 
   private append(text: string, start: number, end: number, hostTime: number): void {
     if (!this.hasPartial) this.startLine(hostTime);
     if (!this.chunkPrintable) this.printable = false;
+    if (this.chunkMarked) this.marked = true;
     const room = this.maxLineLength - this.partial.length;
     if (room <= 0) {
       this.truncated = true;
@@ -122,11 +149,13 @@ export class LineFramer {
     const text = this.partial;
     const truncated = this.truncated;
     const printable = this.printable;
+    const marked = this.marked;
     this.hasPartial = false;
     this.partial = '';
     this.truncated = false;
     this.printable = true;
-    out(text, this.partialTime, truncated, printable);
+    this.marked = false;
+    out(text, this.partialTime, truncated, printable, marked);
   }
 }
 

@@ -8,7 +8,9 @@ import { splitPrefixInto, type LinePrefix } from './prefix';
 import { recogniseMessage, type Recognised } from './recognise';
 
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
-// A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line.
+// A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line; the
+// framer says which lines came from chunks holding one of these (one search per chunk, not per line).
+const BANNER_MARKERS = ['U-Boot', 'NOTICE:'];
 const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
 const DMESG_COMMAND = /(?:^|[\s;|&/])dmesg(?:\s|$)/;
 const CUT_HERE = '------------[ cut here ]------------';
@@ -21,7 +23,6 @@ const IOMMU_GROUP_HEADER = /^\/sys\/kernel\/iommu_groups\/(\d+)\/devices:?$/;
 const DRIVER_LINK = /\/sys\/bus\/([\w-]+)\/devices\/([^\s/]+)\/driver -> \S*\/drivers\/([^\s/]+)/;
 const DRIVER_DIR_ENTRY = /^\/sys\/bus\/([\w-]+)\/drivers\/([^\s/]+)\/([^\s/]+)$/;
 const DRIVER_DIR_NOT_DEVICE = new Set(['bind', 'unbind', 'uevent', 'module', 'new_id', 'remove_id', 'driver_override']);
-const DRIVER_CORE_DEBUG = new Set<string>(['probe-attempt', 'match', 'retry', 'removed-from-deferred']);
 
 interface OpenReport {
   kind: 'oops' | 'panic' | 'warn';
@@ -59,12 +60,12 @@ class StreamingBootLogParser implements BootLogParser {
   readonly stats: BootLogStats = { bytes: 0, lines: 0, truncatedLines: 0, boots: 0, driverCoreDebug: false, initcallDebug: false };
 
   constructor(options: BootLogOptions) {
-    this.framer = new LineFramer(Math.max(80, options.maxLineLength ?? 4096));
+    this.framer = new LineFramer(Math.max(80, options.maxLineLength ?? 4096), BANNER_MARKERS);
     this.maxReportLines = Math.max(10, options.maxReportLines ?? 300);
     this.emitText = options.emitText ?? false;
   }
 
-  private readonly onLine = (text: string, hostTime: number, truncated: boolean, printable: boolean): void => this.line(text, hostTime, truncated, printable);
+  private readonly onLine = (text: string, hostTime: number, truncated: boolean, printable: boolean, marked: boolean): void => this.line(text, hostTime, truncated, printable, marked);
 
   feed(chunk: Uint8Array, hostTime: number): BootEvent[] {
     this.out = [];
@@ -80,7 +81,7 @@ class StreamingBootLogParser implements BootLogParser {
     return this.out;
   }
 
-  private line(framed: string, hostTime: number, truncated: boolean, printable: boolean): void {
+  private line(framed: string, hostTime: number, truncated: boolean, printable: boolean, marked: boolean): void {
     this.lineNo++;
     this.stats.lines = this.lineNo;
     if (truncated) this.stats.truncatedLines++;
@@ -102,7 +103,8 @@ class StreamingBootLogParser implements BootLogParser {
       this.emit({ kind: 'garbage' }, raw, pre, hostTime);
       return;
     }
-    if (this.kernelStarted && (raw.indexOf('U-Boot') >= 0 || raw.indexOf('NOTICE:') >= 0)) {
+    // Cleaning can join a marker's pieces, so a cleaned line is searched whatever the framer saw.
+    if (this.kernelStarted && (marked || raw !== framed) && (raw.indexOf('U-Boot') >= 0 || raw.indexOf('NOTICE:') >= 0)) {
       const banner = MID_LINE_BANNER.exec(pre.text);
       if (banner !== null && banner.index > 0) {
         pre.text = pre.text.slice(banner.index);
@@ -173,7 +175,7 @@ class StreamingBootLogParser implements BootLogParser {
    */
   private replayed(kernelTime: number | null, text: string): boolean {
     if (kernelTime === null) {
-      this.replaying = DMESG_COMMAND.test(text);
+      this.replaying = text.indexOf('dmesg') >= 0 && DMESG_COMMAND.test(text);
       return false;
     }
     if (!this.replaying) return false;
@@ -206,10 +208,25 @@ class StreamingBootLogParser implements BootLogParser {
   }
 
   private noteDebugOutputs(rec: Recognised): void {
-    if (DRIVER_CORE_DEBUG.has(rec.kind) || (rec.kind === 'bound' && rec.via !== 'driver-listing') || (rec.kind === 'deferred' && rec.via === 'added-to-list')) {
-      this.stats.driverCoreDebug = true;
-    } else if ((rec.kind === 'initcall' && rec.phase !== 'blacklisted') || rec.kind === 'probe-returned') {
-      this.stats.initcallDebug = true;
+    switch (rec.kind) {
+      case 'probe-attempt':
+      case 'match':
+      case 'retry':
+      case 'removed-from-deferred':
+        this.stats.driverCoreDebug = true;
+        return;
+      case 'bound':
+        if (rec.via !== 'driver-listing') this.stats.driverCoreDebug = true;
+        return;
+      case 'deferred':
+        if (rec.via === 'added-to-list') this.stats.driverCoreDebug = true;
+        return;
+      case 'initcall':
+        if (rec.phase !== 'blacklisted') this.stats.initcallDebug = true;
+        return;
+      case 'probe-returned':
+        this.stats.initcallDebug = true;
+        return;
     }
   }
 

@@ -68,6 +68,35 @@ function isDigits(text: string, from: number): boolean {
   return true;
 }
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * initcall_debug's "initcall %pS returned %d after %lld usecs" (init/main.c) read by hand: thousands
+ * per boot. Null when the line is not that simple shape; RE.initcallReturned then has the last word.
+ */
+function initcallReturned(text: string): Recognised | null {
+  const fnEnd = text.indexOf(' ', 9);
+  if (fnEnd <= 9 || !text.startsWith(' returned ', fnEnd)) return null;
+  for (let i = 9; i < fnEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return null;
+  }
+  const resultStart = fnEnd + 10;
+  let at = resultStart;
+  if (text.charCodeAt(at) === 45 /* - */) at++;
+  const resultDigits = at;
+  while (isDigit(text.charCodeAt(at))) at++;
+  if (at === resultDigits || !text.startsWith(' after ', at)) return null;
+  const resultEnd = at;
+  const usecsStart = at + 7;
+  at = usecsStart;
+  while (isDigit(text.charCodeAt(at))) at++;
+  if (at === usecsStart || at + 6 !== text.length || !text.startsWith(' usecs', at)) return null;
+  return { kind: 'initcall', fn: text.slice(9, fnEnd), phase: 'return', result: Number(text.slice(resultStart, resultEnd)), usecs: Number(text.slice(usecsStart, at)) };
+}
+
 export function isBusName(name: string): boolean {
   return BUS_NAMES.has(name);
 }
@@ -85,9 +114,16 @@ function recogniseBare(text: string): Recognised | null {
   switch (c0) {
     case 98 /* b */:
       if (!text.startsWith('bus: ')) break;
-      if ((m = RE.probing.exec(text)) && m[3]) return { kind: 'probe-attempt', bus: m[1]!, driver: m[2]!, device: m[3] };
-      if ((m = RE.matched.exec(text)) && m[2]) return { kind: 'match', bus: m[1]!, device: m[2], driver: m[3]! };
-      if ((m = RE.busBound.exec(text)) && m[2]) return { kind: 'bound', bus: m[1]!, device: m[2], driver: m[3]!, via: 'bus-bound' };
+      {
+        // "bus: '%s': %s: <verb> ...": the verb sits after the first ": " past the quoted bus name (the
+        // function name is \w+), so one character picks the only sentence that can match.
+        const quote = text.indexOf("'", 6);
+        const fnColon = quote > 6 && text.startsWith("': ", quote) ? text.indexOf(': ', quote + 3) : -1;
+        const verb = fnColon > 0 ? text.charCodeAt(fnColon + 2) : 0;
+        if (verb === 112 /* p */ && (m = RE.probing.exec(text)) && m[3]) return { kind: 'probe-attempt', bus: m[1]!, driver: m[2]!, device: m[3] };
+        if (verb === 109 /* m */ && (m = RE.matched.exec(text)) && m[2]) return { kind: 'match', bus: m[1]!, device: m[2], driver: m[3]! };
+        if (verb === 98 /* b */ && (m = RE.busBound.exec(text)) && m[2]) return { kind: 'bound', bus: m[1]!, device: m[2], driver: m[3]!, via: 'bus-bound' };
+      }
       break;
     case 100 /* d */:
       if (text.startsWith("driver: '") && (m = RE.driverBound.exec(text)) && m[2]) return { kind: 'bound', driver: m[1]!, device: m[2], via: 'driver-bound' };
@@ -106,6 +142,8 @@ function recogniseBare(text: string): Recognised | null {
       break;
     case 105 /* i */:
       if (text.startsWith('initcall ')) {
+        const returned = initcallReturned(text);
+        if (returned) return returned;
         if ((m = RE.initcallReturned.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'return', result: Number(m[2]), usecs: Number(m[3]) };
         if ((m = RE.initcallBlacklisted.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'blacklisted' };
       } else if (text.startsWith('iommu: ')) {
