@@ -10,7 +10,9 @@ import { recogniseMessage, type Recognised } from './recognise';
 const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: |UEFI firmware)/;
 // A board that resets mid-line appends the bootloader's banner to the kernel's unfinished line; the
 // framer says which lines came from chunks holding one of these (one search per chunk, not per line).
-const BANNER_MARKERS = ['U-Boot', 'NOTICE:'];
+// 'OTICE:' stands for 'NOTICE:': V8 searches patterns under 7 characters by memchr on their first
+// character, several times faster than the Boyer-Moore setup a 7-character one gets.
+const BANNER_MARKERS = ['U-Boot', 'OTICE:'];
 const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
 const DMESG_COMMAND = /(?:^|[\s;|&/])dmesg(?:\s|$)/;
 const CUT_HERE = '------------[ cut here ]------------';

@@ -137,6 +137,7 @@ function printkStamp(s: string, at: number): number {
       else ok = false;
     }
     if (ok && seen) {
+      // Integer microseconds over 1e6: exact operands, one correctly rounded division (see below).
       stampValue = (secs * 1e6 + micros) / 1e6;
       return at + 14;
     }
@@ -144,6 +145,7 @@ function printkStamp(s: string, at: number): number {
   let i = at + 1;
   const n = s.length;
   while (i < n && s.charCodeAt(i) === 32) i++;
+  const first = i;
   let secs = 0;
   let digits = 0;
   let c = 0;
@@ -160,10 +162,13 @@ function printkStamp(s: string, at: number): number {
     frac = frac * 10 + (c - 48);
     scale *= 10;
     i++;
+    digits++;
   }
   if (scale === 1 || c !== 93 /* ] */) return -1;
-  // One division of two exact integers: correctly rounded, so "1.734700" is 1.7347.
-  stampValue = (secs * scale + frac) / scale;
+  // One division of two exact integers is correctly rounded: the number prints as written ("1.133482"
+  // is 1.133482, never 1.1334819999999999; "1.734700" is 1.7347). Past 15 digits the integers are no
+  // longer exact; the decimal text itself is then parsed, which rounds correctly too.
+  stampValue = digits <= 15 ? (secs * scale + frac) / scale : Number(s.slice(first, i));
   return i + 1;
 }
 

@@ -97,6 +97,17 @@ function initcallReturned(text: string): Recognised | null {
   return { kind: 'initcall', fn: text.slice(9, fnEnd), phase: 'return', result: Number(text.slice(resultStart, resultEnd)), usecs: Number(text.slice(usecsStart, at)) };
 }
 
+/** The function of "initcall %s blacklisted" (init/main.c) when it is plain ASCII, else null (the regex decides). */
+function initcallBlacklisted(text: string): string | null {
+  const fnEnd = text.length - 12;
+  if (fnEnd <= 9) return null;
+  for (let i = 9; i < fnEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return null;
+  }
+  return text.slice(9, fnEnd);
+}
+
 export function isBusName(name: string): boolean {
   return BUS_NAMES.has(name);
 }
@@ -142,10 +153,16 @@ function recogniseBare(text: string): Recognised | null {
       break;
     case 105 /* i */:
       if (text.startsWith('initcall ')) {
-        const returned = initcallReturned(text);
-        if (returned) return returned;
-        if ((m = RE.initcallReturned.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'return', result: Number(m[2]), usecs: Number(m[3]) };
-        if ((m = RE.initcallBlacklisted.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'blacklisted' };
+        // The two sentences end differently: the ending says which one can match.
+        if (text.endsWith(' usecs')) {
+          const returned = initcallReturned(text);
+          if (returned) return returned;
+          if ((m = RE.initcallReturned.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'return', result: Number(m[2]), usecs: Number(m[3]) };
+        } else if (text.endsWith(' blacklisted')) {
+          const fn = initcallBlacklisted(text);
+          if (fn !== null) return { kind: 'initcall', fn, phase: 'blacklisted' };
+          if ((m = RE.initcallBlacklisted.exec(text))) return { kind: 'initcall', fn: m[1]!, phase: 'blacklisted' };
+        }
       } else if (text.startsWith('iommu: ')) {
         if ((m = RE.defaultDomain.exec(text))) return { kind: 'iommu-driver', detail: { what: 'default-domain', type: m[1]!, cmdline: !!m[2] } };
         if ((m = RE.tlbPolicy.exec(text))) return { kind: 'iommu-driver', detail: { what: 'tlb-policy', mode: m[1]! } };
