@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createBootLogParser, LiveState, nodeIndexFromDevices } from '../../engine/bootlog';
 import { readDtb } from '../../engine/devicetree';
 import { decodeCatalog } from '../../engine/probe';
-import { summarize } from '../../renderer/src/lib/rows';
+import { queryRows, summarize } from '../../renderer/src/lib/rows';
 import { LIVE_EVENT_CAP, useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
 import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineEvent, type WhatIfOptions } from '../../renderer/src/worker/protocol';
@@ -111,6 +111,31 @@ describe('useProbeStore', () => {
         resolve();
       }, 10),
     );
+  });
+
+  it('under a text filter, re-queries for a patch that moves a row in or out, not for one that leaves the list as it is', async () => {
+    const probe = useProbeStore();
+    const rows = initialRows();
+    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [] }, 0);
+    const target = rows.find((r) => r.name === '9030000.pl061')!;
+    probe.query.text = 'pl061';
+    await Promise.resolve();
+    const shown = probe.display;
+    expect(shown.map((i) => probe.rows[i]!.name)).toContain('9030000.pl061');
+    const settle = () => new Promise((r) => setTimeout(r, 200)); // past the store's re-query throttle
+    // A new verdict for a row the text filter keeps, in probe order: the display list stays exact.
+    const bound: DeviceRow = { ...target, verdict: 'match', live: { ...target.predicted!, state: 'bound' } };
+    probe.apply({ type: 'live', rows: [bound], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 1);
+    await settle();
+    expect(probe.display).toBe(shown);
+    // The live driver's name makes another row match the filter: it must appear.
+    const other = rows.find((r) => r.name !== target.name && !r.name.includes('pl061') && r.predicted && !(r.predicted.driver ?? '').includes('pl061'))!;
+    const renamed: DeviceRow = { ...other, live: { ...other.predicted!, state: 'bound', driver: 'pl061_gpio' } };
+    probe.apply({ type: 'live', rows: [renamed], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 2);
+    await settle();
+    expect(probe.display).not.toBe(shown);
+    expect(probe.display.map((i) => probe.rows[i]!.name)).toContain(other.name);
+    expect(probe.display.map((i) => probe.rows[i]!.name)).toEqual(queryRows(probe.rowsNow(), probe.query).map((i) => probe.rows[i]!.name));
   });
 
   it('keeps at most LIVE_EVENT_CAP live timeline events, newest last, and starts over on restart', () => {

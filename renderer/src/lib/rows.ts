@@ -88,6 +88,35 @@ export function dependsOnLive(q: RowQuery): boolean {
   return q.verdict !== 'all' || q.text.trim() !== '' || (q.sort !== 'order' && q.sort !== 'name');
 }
 
+function sortKey(r: DeviceRow, sort: SortKey): number | string {
+  switch (sort) {
+    case 'name':
+      return r.name;
+    case 'state':
+      return r.live?.state ?? r.predicted?.state ?? '';
+    case 'order':
+      return orderKey(r);
+    case 'live-order':
+      return r.live?.bindIndex ?? BIG;
+    case 'verdict':
+      return VERDICT_RANK[r.verdict];
+    case 'deferrals':
+      return -Math.max(r.live?.deferrals ?? 0, r.predicted?.deferrals ?? 0);
+  }
+}
+
+/**
+ * Whether replacing `before` by `after` at the same index can change what `queryRows` returns: it
+ * passes the query where it did not (or the reverse), or its sort key moved. When no patched row
+ * does, the displayed index list is still exact and re-querying every row would find it again.
+ */
+export function placementChanged(before: DeviceRow, after: DeviceRow, q: RowQuery): boolean {
+  const needle = q.text.trim().toLowerCase();
+  const was = matchesVerdict(before, q.verdict) && matchesText(before, needle);
+  const is = matchesVerdict(after, q.verdict) && matchesText(after, needle);
+  return was !== is || (is && sortKey(before, q.sort) !== sortKey(after, q.sort));
+}
+
 /** Indices into `rows` that pass the query, in display order. Keys are computed once, then compared. */
 export function queryRows(rows: readonly DeviceRow[], q: RowQuery): number[] {
   const needle = q.text.trim().toLowerCase();
@@ -100,10 +129,7 @@ export function queryRows(rows: readonly DeviceRow[], q: RowQuery): number[] {
   // Stable: ties keep the worker's order (probe order), so sorting by verdict keeps each group ordered.
   if (q.sort === 'name' || q.sort === 'state') {
     const keys = new Map<number, string>();
-    for (const i of idx) {
-      const r = rows[i]!;
-      keys.set(i, q.sort === 'name' ? r.name : (r.live?.state ?? r.predicted?.state ?? ''));
-    }
+    for (const i of idx) keys.set(i, sortKey(rows[i]!, q.sort) as string);
     idx.sort((a, b) => {
       const ka = keys.get(a)!;
       const kb = keys.get(b)!;
@@ -112,23 +138,7 @@ export function queryRows(rows: readonly DeviceRow[], q: RowQuery): number[] {
     return idx;
   }
   const keys = new Float64Array(rows.length);
-  for (const i of idx) {
-    const r = rows[i]!;
-    switch (q.sort) {
-      case 'order':
-        keys[i] = orderKey(r);
-        break;
-      case 'live-order':
-        keys[i] = r.live?.bindIndex ?? BIG;
-        break;
-      case 'verdict':
-        keys[i] = VERDICT_RANK[r.verdict];
-        break;
-      case 'deferrals':
-        keys[i] = -Math.max(r.live?.deferrals ?? 0, r.predicted?.deferrals ?? 0);
-        break;
-    }
-  }
+  for (const i of idx) keys[i] = sortKey(rows[i]!, q.sort) as number;
   idx.sort((a, b) => (keys[a]! - keys[b]!) * sign || a - b);
   return idx;
 }

@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { Diagnostic } from '../../../engine/common';
-import { DEFAULT_QUERY, dependsOnLive, queryRows, summarize, type RowQuery } from '../lib/rows';
+import { DEFAULT_QUERY, dependsOnLive, placementChanged, queryRows, summarize, type RowQuery } from '../lib/rows';
 import type { BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
 
 /** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
@@ -74,6 +74,8 @@ export const useProbeStore = defineStore('probe', () => {
     if (!changed.length) return;
     const arr = rows.value;
     let added = false;
+    let moved = false;
+    const live = dependsOnLive(query);
     for (const r of changed) {
       r.changedAt = now;
       const i = indexByKey.get(r.key);
@@ -81,12 +83,14 @@ export const useProbeStore = defineStore('probe', () => {
         indexByKey.set(r.key, arr.length);
         arr.push(r);
         added = true;
-      } else arr[i] = r;
+      } else {
+        if (live && !moved) moved = placementChanged(arr[i]!, r, query);
+        arr[i] = r;
+      }
     }
     triggerRef(rows);
     version.value++;
-    if (added) requery(true);
-    else if (dependsOnLive(query)) requery(true);
+    if (added || moved) requery(true);
   }
 
   function apply(msg: FromWorker, now = performance.now()) {
