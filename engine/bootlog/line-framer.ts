@@ -20,11 +20,16 @@ export type LineSink = (text: string, hostTime: number, truncated: boolean, prin
 // Anything but printable ASCII, TAB and line ends (for the decoder's final flush; chunks are checked as bytes).
 const NOT_PRINTABLE = /[^\x20-\x7e\t\r\n]/;
 
+const STREAM = { stream: true };
 const LF = 10;
 const CR = 13;
 
 export class LineFramer {
   private readonly decoder: StreamingDecoder;
+  /** For chunks of plain ASCII: a single-byte decoder gives the same text several times faster. */
+  private readonly asciiDecoder: StreamingDecoder | null;
+  /** The UTF-8 decoder has produced text, so it will not strip a byte-order mark from what follows. */
+  private utf8Primed = false;
   private partial = '';
   private partialTime = 0;
   private hasPartial = false;
@@ -51,14 +56,23 @@ export class LineFramer {
     this.markerReach = Math.max(0, ...markers.map((m) => m.length - 1));
     const ctor = (globalThis as { TextDecoder?: DecoderCtor }).TextDecoder;
     this.decoder = ctor ? new ctor('utf-8', { fatal: false }) : new Utf8Decoder();
+    this.asciiDecoder = ctor ? new ctor('latin1') : null;
   }
 
   push(chunk: Uint8Array, hostTime: number, out: LineSink): void {
     if (chunk.length === 0) return;
-    const text = this.decoder.decode(chunk, { stream: true });
     // Checked on the bytes: a printable-ASCII chunk decodes to itself, unless the decoder prepends the
     // rest of a sequence the previous chunk opened (then the per-line check decides, as it always may).
-    this.chunkPrintable = !this.openSequence && isPrintableAscii(chunk);
+    const printable = !this.openSequence && isPrintableAscii(chunk);
+    let text: string;
+    // Such a chunk leaves the UTF-8 decoder's state as it was (nothing pending), so it may skip it
+    // once that decoder is past the stream's start (where it would drop a byte-order mark).
+    if (printable && this.utf8Primed && this.asciiDecoder !== null) text = this.asciiDecoder.decode(chunk);
+    else {
+      text = this.decoder.decode(chunk, STREAM);
+      if (text.length > 0) this.utf8Primed = true;
+    }
+    this.chunkPrintable = printable;
     this.openSequence = chunk[chunk.length - 1]! >= 0x80;
     this.chunkMarked = this.holdsMarker(text);
     this.scan(text, hostTime, out);
