@@ -1,11 +1,14 @@
 // `npm run bench`: probe-model prediction time on the largest arm64 board Debian ships (by DTB size,
 // the most devices) with Debian's .config and the shipped 6.1 catalog, and on generated trees of
-// 1,000..10,000 devices (SoC buses of real compatibles, clocks, resets, IOMMU masters) to show growth.
+// 1,000..10,000 devices (SoC buses of real compatibles, clocks, resets, IOMMU masters) to show growth;
+// then the renderer worker's pattern: one decoded catalog, a 10,000-device DTB, what-if options changing
+// between calls, the .config text parsed per call, with and without a .config (without one every driver
+// is built in and nearly every device binds: the worker's case for a board opened without its config).
 // Goal (issue 3): under 20 ms for the largest real board, linear growth.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { readDtb, type DtTree } from '../engine/devicetree/index';
+import { readDtb, writeDtb, type DtTree } from '../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type PredictOptions } from '../engine/probe/index';
 import { debianDtbDir, kernelConfig } from '../test/support/system';
 
@@ -107,3 +110,35 @@ const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
 const my = ys.reduce((a, b) => a + b, 0) / ys.length;
 const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
 console.log(`  growth 1,000 → 10,000: ×${(last.ms / first.ms).toFixed(1)} time for ×10 devices; log-log slope over all sizes ${slope.toFixed(2)} (1.00 = linear)`);
+
+// The worker's sequence (renderer/src/worker/engine-adapter.ts runPredict): same catalog and tree, the
+// what-if panel changing one thing per call.
+const configText = readFileSync(kernelConfig(), 'utf8');
+const workerTree = readDtb(writeDtb(await compile(generatedDts(10000))), 'generated.dtb').value;
+const someModules = catalog.drivers.filter((d) => config.get(d.kconfig[0] ?? '') === 'm').map((d) => d.module).slice(0, 60);
+const whatIfs: [string, Partial<PredictOptions>][] = [
+  ['defaults', {}],
+  ['IOMMU policy optional', { iommuPolicy: { '*': 'optional' } }],
+  ['arm-smmu-v3 missing', { drivers: { 'arm-smmu-v3': 'missing' } }],
+  ['fw_devlink=permissive', { cmdline: 'fw_devlink=permissive' }],
+  ['one device defers twice', { assume: [{ target: '/bus@10000000/dev@1000', outcome: { kind: 'defer', times: 2 } }] }],
+  ['one node disabled', { nodeStatus: { '/bus@20000000/dev@2000': 'disabled' } }],
+  ['SMMU with 16 contexts', { iommuContexts: { '/iommu@9050000': 16 } }],
+  ['60 modules loaded', { modulesLoaded: someModules }],
+];
+for (const withConfig of [false, true]) {
+  const times: number[] = [];
+  let bound = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const [, delta] of whatIfs) {
+      const t0 = performance.now();
+      const opts: PredictOptions = { kernel: '6.1', catalog, iommuPolicy: { '*': 'kernel' }, ...delta, config: withConfig ? parseKernelConfig(configText) : null };
+      const r = predict(workerTree, opts);
+      if (round > 0) times.push(performance.now() - t0);
+      bound = r.value.devices.filter((d) => d.state === 'bound').length;
+    }
+  }
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(`worker sequence, 10,000-device DTB, ${withConfig ? "Debian's .config" : 'no .config (all built in)'}, ${whatIfs.length} what-if changes x2 after one warm-up round (${bound} bound): min ${times[0]!.toFixed(0)} ms, median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, mean ${mean.toFixed(0)} ms per predict`);
+}
