@@ -28,8 +28,12 @@ function hashTree(dirs: string[]): string {
 /** Returns the folder holding the built index.html. */
 export async function buildRenderer(): Promise<string> {
   // BRINGUP_RENDERER_DEBUG=1: unminified, so a CPU profile names the functions (profiling the benches).
+  // BRINGUP_RENDERER_ROOT=DIR: build the renderer/engine/resources found under DIR instead (a copy of
+  // another revision, to compare two renderers under the same machine load).
   const debug = process.env.BRINGUP_RENDERER_DEBUG === '1';
-  const key = hashTree([join(repoRoot, 'renderer'), join(repoRoot, 'engine'), join(repoRoot, 'electron/common')]) + (debug ? '-debug' : '');
+  const srcRoot = process.env.BRINGUP_RENDERER_ROOT ?? repoRoot;
+  const key =
+    hashTree([join(srcRoot, 'renderer'), join(srcRoot, 'engine'), join(srcRoot, 'electron/common')]) + (debug ? '-debug' : '') + (srcRoot === repoRoot ? '' : '-alt');
   const outDir = join(repoRoot, '.cache', 'renderer-build', key);
   if (existsSync(join(outDir, 'index.html'))) return outDir;
   const { build } = await import('vite');
@@ -39,7 +43,7 @@ export async function buildRenderer(): Promise<string> {
   const tmp = mkdtempSync(`${outDir}.tmp-`);
   await build({
     configFile: false,
-    root: join(repoRoot, 'renderer'),
+    root: join(srcRoot, 'renderer'),
     base: './',
     logLevel: 'warn',
     plugins: [vue()],
