@@ -308,19 +308,31 @@ export class LiveState {
   /** Live devices in order of first appearance in the log. */
   devices(): LiveDeviceReport[] {
     const out: LiveDeviceReport[] = [];
-    const inferBinds = !this.cov.driverCoreDebug && !this.cov.initcallDebug && !this.cov.driverListing;
-    for (const d of this.devicesByName.values()) {
-      let state: DeviceState = d.state;
-      // Without dd.c debug output a bind prints nothing; a driver talking about its device, with no
-      // failure and no deferral left pending, is the best evidence the log has.
-      if (inferBinds && d.driverSeen && state !== 'failed' && !(state === 'deferred' && (d.listedDeferred || d.evidence === 'listing') && !d.timedOut)) {
-        state = 'bound';
-      }
-      if (inferBinds && state === 'deferred' && d.timedOut) state = 'bound';
-      const { deferCounted: _a, returnClosed: _r, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
-      out.push({ ...report, state, why: d.why.slice() });
+    for (const d of this.devicesByName.values()) out.push(this.report(d));
+    return out;
+  }
+
+  /** The reports of just these devices (names not seen are skipped): what a streaming view re-reads per flush. */
+  devicesNamed(names: Iterable<string>): LiveDeviceReport[] {
+    const out: LiveDeviceReport[] = [];
+    for (const name of names) {
+      const d = this.devicesByName.get(name);
+      if (d) out.push(this.report(d));
     }
     return out;
+  }
+
+  private report(d: Tracked): LiveDeviceReport {
+    let state: DeviceState = d.state;
+    const inferBinds = !this.cov.driverCoreDebug && !this.cov.initcallDebug && !this.cov.driverListing;
+    // Without dd.c debug output a bind prints nothing; a driver talking about its device, with no
+    // failure and no deferral left pending, is the best evidence the log has.
+    if (inferBinds && d.driverSeen && state !== 'failed' && !(state === 'deferred' && (d.listedDeferred || d.evidence === 'listing') && !d.timedOut)) {
+      state = 'bound';
+    }
+    if (inferBinds && state === 'deferred' && d.timedOut) state = 'bound';
+    const { deferCounted: _a, returnClosed: _r, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
+    return { ...report, state, why: d.why.slice() };
   }
 }
 

@@ -28,6 +28,14 @@ export interface Prediction {
 }
 
 /** The what-if panel's settings as engine/probe options. */
+/** The board's .config parsed once per text: every what-if re-predicts with the same one, and the engine
+ *  caches driver availability per parsed config object. */
+let lastConfig: { text: string; parsed: ReturnType<typeof parseKernelConfig> } | null = null;
+function parsedConfig(text: string): ReturnType<typeof parseKernelConfig> {
+  if (lastConfig?.text !== text) lastConfig = { text, parsed: parseKernelConfig(text) };
+  return lastConfig.parsed;
+}
+
 export function predictOptions(o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined): { options: PredictOptions; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const assume: Assumption[] = [];
@@ -42,7 +50,7 @@ export function predictOptions(o: WhatIfOptions, catalog: DriverCatalog | null, 
   const options: PredictOptions = {
     kernel: o.kernel,
     catalog,
-    config: config ? parseKernelConfig(config) : null,
+    config: config ? parsedConfig(config) : null,
     cmdline: cmdlineOf(o),
     modulesLoaded: o.modulesLoaded,
     assume,

@@ -214,7 +214,7 @@ function flush() {
       }
     }
   } else if (changedNames.size) {
-    const liveNow = live.devices().filter((d) => changedNames.has(d.name));
+    const liveNow = live.devicesNamed(changedNames);
     changedNames.clear();
     changed = rowsForLive(prediction, liveNow, liveContext(), inverted, pairs);
     for (const r of changed) {
