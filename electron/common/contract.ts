@@ -2,7 +2,7 @@
 // from the same service objects: the Electron IPC layer (ipcMain.handle + preload verbs) and the local
 // web host (HTTP for calls, one WebSocket for events). Types only: no runtime imports on either side.
 // Every value that crosses is structured-clone / JSON safe (bytes travel as base64 over the web host).
-import type { Diagnostic } from '../../engine/common/diagnostics';
+import type { Diagnostic } from '../../engine/common';
 
 // ---- serial ---------------------------------------------------------------------------------------
 

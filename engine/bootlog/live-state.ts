@@ -2,7 +2,7 @@
 // devices (engine/common/device-report.ts), following the driver core's own bookkeeping in
 // drivers/base/dd.c: one deferral per failed probe attempt (however many lines it printed), binds
 // numbered in the order driver_bound() ran, the last boot of the stream only.
-import type { DeviceReport, DeviceState, WhyStep } from '../common/device-report';
+import type { DeviceReport, DeviceState, WhyStep } from '../common';
 import type { BootEvent } from './events';
 
 /** Kernel device name → DT node path, built by the caller (e.g. from the probe model's devices). */

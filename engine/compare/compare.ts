@@ -2,7 +2,7 @@
 // state folded from the boot log (engine/bootlog). Fields compared are those the kernel makes visible
 // (drivers/base/dd.c bind/deferral lines, drivers/iommu/iommu.c group lines); what the log could not
 // show (no dyndbg → no bind lines, no deferral lines) is reported as unobserved, never as a match.
-import type { DeviceReport, DeviceState, WhyStep } from '../common/device-report';
+import type { DeviceReport, DeviceState, WhyStep } from '../common';
 
 /** What the log could show (engine/bootlog LogCoverage); absent means "everything". */
 export interface CompareCoverage {

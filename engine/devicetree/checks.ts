@@ -2,8 +2,8 @@
 // check name, a per-node function and the fixture test/fixtures/dts/bad-<name>.dts that trips it.
 // They run on the public tree (a compiled source or a DTB alike); positions come from the nodes' and
 // properties' source spans, in dtc's format `file:line.col-col: Warning (name): /path: message`.
-import type { Diagnostic, SourceSpan } from '../common/diagnostics';
-import { formatSpan } from '../common/diagnostics';
+import type { Diagnostic, SourceSpan } from '../common';
+import { formatSpan } from '../common';
 import { nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {

@@ -1,7 +1,7 @@
 // Reads a flattened device tree blob (a board's .dtb, a .dtbo, or a live /sys/firmware/fdt) into the
 // tree model. Models dtc's flattree.c dt_from_blob() and libfdt's header checks; every problem is
 // reported with the byte offset it was found at, and a damaged blob yields what could be read.
-import type { Diagnostic, Result } from '../common/diagnostics';
+import type { Diagnostic, Result } from '../common';
 import { createNode, createTree, readU32, type DtNode, type DtTree, type Marker } from './tree';
 
 export const FDT_MAGIC = 0xd00dfeed;

@@ -3,7 +3,7 @@
 // a decoded form split by the value's type markers (or dtc's type guess for blob input), labels,
 // phandle references and the `file:line:col` it came from with its include chain.
 import { decodeUtf8 } from './lex';
-import type { SourceSpan } from '../common/diagnostics';
+import type { SourceSpan } from '../common';
 import { guessValueType } from './dts-print';
 import { phandleOf, walk, type DtNode, type DtProperty, type DtTree, type Marker } from './tree';
 

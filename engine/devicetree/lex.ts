@@ -2,7 +2,7 @@
 // V1, BYTESTRING, PROPNODENAME) switched by the lexer itself, longest-match between rules, GNU
 // linemarkers (`# 12 "x.dtsi" 1`) that re-point positions into the original files (and keep the
 // #include chain from their flags), and dtc's own `/include/`, which pushes a new input file.
-import type { Diagnostic, IncludeFrame, SourceSpan } from '../common/diagnostics';
+import type { Diagnostic, IncludeFrame, SourceSpan } from '../common';
 
 export type TokenType =
   | 'V1' | 'PLUGIN' | 'MEMRESERVE' | 'BITS' | 'DEL_PROP' | 'DEL_NODE' | 'OMIT_NO_REF' | 'INCBIN'

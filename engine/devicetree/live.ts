@@ -2,7 +2,7 @@
 // `struct property`, `struct label`, `struct data` with markers) including what the public model drops:
 // deletion flags, label lists in dtc's order, phandle and reference bookkeeping. Deleted things stay in
 // place because dtc revives them in place when a later override redefines them (livetree.c merge_nodes).
-import type { SourceSpan } from '../common/diagnostics';
+import type { SourceSpan } from '../common';
 import type { Marker } from './tree';
 
 export interface LiveLabel {

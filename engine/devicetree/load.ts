@@ -2,8 +2,8 @@
 // parsed and resolved) or a .dtb/.dtbo (recognised by its magic), optional overlays applied on top the
 // way fdtoverlay does, and dtc's checks. File access comes in through `readFile`; nothing here throws
 // on bad input: everything is a diagnostic with a position.
-import type { Diagnostic, Result } from '../common/diagnostics';
-import { hasErrors } from '../common/diagnostics';
+import type { Diagnostic, Result } from '../common';
+import { hasErrors } from '../common';
 import { looksLikeDtb, readDtb } from './dtb-read';
 import { decodeUtf8, type SourceFiles } from './lex';
 import { preprocess } from './preprocess';

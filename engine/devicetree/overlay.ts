@@ -4,7 +4,7 @@
 // fragment's __overlay__ into its target, carry the overlay's symbols over, then fdt_pack. It runs on
 // blobs (fdt-rw.ts) because fdtoverlay's bytes depend on libfdt's in-place edits.
 import { decodeLatin1 } from './lex';
-import type { Diagnostic, Result } from '../common/diagnostics';
+import type { Diagnostic, Result } from '../common';
 import { readDtb } from './dtb-read';
 import { writeDtb } from './dtb-write';
 import { FDT_ERR, Fdt, FdtError } from './fdt-rw';

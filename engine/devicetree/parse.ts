@@ -2,7 +2,7 @@
 // build_node / merge_nodes / add_orphan_node / delete / omit, markers for types, labels and references,
 // C integer expressions in 64-bit unsigned arithmetic. Node bodies are parsed with an explicit stack so
 // input-controlled nesting cannot overflow the JS stack. Stops at the first syntax error, as bison does.
-import type { Diagnostic, SourceSpan } from '../common/diagnostics';
+import type { Diagnostic, SourceSpan } from '../common';
 import { Lexer, decodeLatin1, textBytes, tokenValue, type SourceFiles, type Token, type TokenType } from './lex';
 import {
   ByteData, addChild, addLabel, deleteNode, mergeNodes, newNode, newProperty, liveNodeByRef,

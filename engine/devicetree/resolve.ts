@@ -3,7 +3,7 @@
 // (phandles allocated on first reference, counting up from 1, skipping taken values), /omit-if-no-ref/,
 // then `-@` __symbols__ and, for plugins, __fixups__ and __local_fixups__. Finally the live tree is
 // lowered into the public model (deleted things dropped).
-import type { Diagnostic, SourceSpan } from '../common/diagnostics';
+import type { Diagnostic, SourceSpan } from '../common';
 import { decodeLatin1, textBytes } from './lex';
 import {
   ByteData, addChild, buildLabelIndex, deleteNode, getLiveChild, getLiveProperty, liveNodeByRef, livePath, liveWalk, newNode, newProperty,

@@ -1,7 +1,7 @@
 // The one device tree model every stage reads and writes (dtc's `struct node` / `struct property` /
 // `struct data` in dtc.h). The DTS parser, the DTB reader and the overlay applier produce it; the DTB
 // writer, DTS printer, JSON writer, checks and the probe model consume it.
-import type { SourceSpan } from '../common/diagnostics';
+import type { SourceSpan } from '../common';
 
 /**
  * A typed position inside a property value (dtc's `struct marker`). Markers let the DTS printer print

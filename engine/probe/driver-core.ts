@@ -20,8 +20,8 @@
 // each driver registration re-arms it; when it fires it relaxes fw_devlink links to suppliers no driver
 // ever matched, makes check_state give up, retries everything and reports what is still pending.
 import { findNodeByPath, getProperty, nodePath, phandleIndex, stringListProp, walk, type DtNode, type DtProperty, type DtTree } from '../devicetree/index';
-import type { Diagnostic } from '../common/diagnostics';
-import type { WhyStep } from '../common/device-report';
+import type { Diagnostic } from '../common';
+import type { WhyStep } from '../common';
 import { availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, normalizeModuleName, type Availability, type CatalogDriver, type KernelConfig } from './catalog';
 import { parseCmdline, type CmdlineKnobs } from './cmdline';
 import type { ProbeEvent, ProbeEventKind } from './events';

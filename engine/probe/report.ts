@@ -3,8 +3,8 @@
 // blocker to the root cause (a missing driver, a blacklisted initcall, a disabled node, an assumed
 // failure) with the DTS span where it lives. What devices_deferred and the log would say, explained.
 import { getProperty, nodePath, stringListProp, stringProp, type DtNode } from '../devicetree/index';
-import type { DeviceReport, WhyStep } from '../common/device-report';
-import type { SourceSpan } from '../common/diagnostics';
+import type { DeviceReport, WhyStep } from '../common';
+import type { SourceSpan } from '../common';
 import { availabilityFromConfig, type CatalogDriver, type CatalogIndex } from './catalog';
 import { deferText, type DeviceState, type ModelDriver, type SimulationResult } from './driver-core';
 import { errnoName, type PredictOptions } from './options';

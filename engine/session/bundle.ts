@@ -1,7 +1,7 @@
 // The session bundle: one archive that reopens exactly as the session was. It holds the session file
 // byte for byte (torn tail already cut) and a manifest naming each entry with its SHA-256; the reader
 // verifies every hash. Compression (gzip) is the caller's, so this stays pure.
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 import { sha256Hex } from './checksums';
 import { decodeSession } from './decoder';

@@ -2,7 +2,7 @@
 // a record counts only when its sync word, length and CRC-32 all check; damage in the middle is stepped
 // over (the reader looks for the next record that checks) and reported; bytes after the last whole
 // record are the torn tail a crash leaves, and `validLength` says where to cut it (never earlier).
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic } from '../common';
 import { crc32 } from './checksums';
 import {
   HEADER_SIZE,

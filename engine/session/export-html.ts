@@ -2,8 +2,8 @@
 // inline script allowed by its SHA-256 in a strict CSP, and no external fetches. Everything from the
 // session (device names, log lines, DTS paths, settings) is HTML-escaped, so a device named
 // `<img src=x onerror=alert(1)>` shows as text; the CSP would block it even if an escape were missed.
-import type { DeviceReport } from '../common/device-report';
-import { formatSpan } from '../common/diagnostics';
+import type { DeviceReport } from '../common';
+import { formatSpan } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 import { sha256Base64, sha256Hex } from './checksums';
 import { isoTime } from './export-text';

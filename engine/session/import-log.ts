@@ -2,7 +2,7 @@
 // (kept verbatim: its printk stamps are the kernel's), tio (`[HH:MM:SS.mmm] ` or ISO prefixes, `[tio …]`
 // status lines), grabserial (`[elapsed delta] `), minicom captures (raw, or `[YYYY-MM-DD HH:MM:SS] `
 // stamps), and LAVA job logs (YAML list of {dt, lvl, msg}; `target` lines are the console).
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 import { emptySession, type SessionData } from './session-data';
 

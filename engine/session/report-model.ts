@@ -1,7 +1,7 @@
 // What the JSON, HTML and JUnit exports say about devices: predicted and actual DeviceReports side by
 // side with a verdict each. The comparison engine (engine/compare) is an input, read structurally, so the
 // exporters never depend on its internals; without one, a plain field-by-field check stands in.
-import type { DeviceReport } from '../common/device-report';
+import type { DeviceReport } from '../common';
 import type { SessionData } from './session-data';
 
 /** `unobserved`: predicted something the log cannot show either way (engine/compare's word). */

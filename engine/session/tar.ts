@@ -1,7 +1,7 @@
 // A minimal POSIX ustar codec (the layout `tar --format=ustar` writes, POSIX.1-1988 / pax spec) for
 // session bundles, and a reader that treats every archive as hostile: regular files and folders only,
 // no links, devices or pax extensions, relative names without `..`, size limits checked before any copy.
-import type { Diagnostic } from '../common/diagnostics';
+import type { Diagnostic } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 
 export interface TarEntry {
