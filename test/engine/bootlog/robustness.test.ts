@@ -4,18 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBootLogParser, liveDevices, type BootEvent } from '../../../engine/bootlog';
+import { seededRandom } from '../../support/rng';
 
 const LAB = join(__dirname, '../../fixtures/bootlog/lab');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
+const rng = seededRandom;
 
 function feedRandomly(bytes: Uint8Array, rand: () => number): BootEvent[] {
   const p = createBootLogParser({ emitText: rand() < 0.5 });

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBootLogParser, type BootEvent } from '../../../engine/bootlog';
+import { seededRandom } from '../../support/rng';
 
 const FIXTURES = join(__dirname, '../../fixtures/bootlog');
 
@@ -34,16 +35,7 @@ function parseChunks(bytes: Uint8Array, cuts: readonly number[]): BootEvent[] {
   return events;
 }
 
-/** Deterministic PRNG so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
+const rng = seededRandom;
 
 // Bytes that exercise every framing rule: CRLF, lone CR overwrite, CR CR LF, multi-byte UTF-8, ANSI, NUL, TAB.
 const TRICKY = new TextEncoder().encode(
