@@ -59,6 +59,8 @@ function fixture(): PortRoots & { plug(tty: string, byId: boolean): void; unplug
   };
 }
 
+// Character-device nodes need CAP_MKNOD (root). CI and the project's machines run as root, so this runs
+// there; a developer's unprivileged checkout skips it rather than fake a device node.
 describe.skipIf(!canMknod)('USB adapter identity from sysfs', () => {
   it('lists the adapter with VID:PID, serial, names and its by-id link; skips empty 8250 slots', () => {
     const f = fixture();
