@@ -38,7 +38,7 @@ export function predictionTable(p: Prediction): string {
     const why = d.why.length ? d.why[d.why.length - 1]!.text : '';
     rows.push([String(i + 1), d.name, d.state, d.driver ?? '-', d.iommuGroup === null ? '-' : String(d.iommuGroup), String(d.deferrals), d.bindIndex === null ? '-' : String(d.bindIndex), why]);
   });
-  const widths = rows[0]!.map((_, c) => Math.min(40, Math.max(...rows.map((r) => r[c]!.length))));
+  const widths = rows[0]!.map((_, c) => Math.min(64, Math.max(...rows.map((r) => r[c]!.length))));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
