@@ -3,7 +3,7 @@
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
 import { hasErrors } from '../../engine/common';
-import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb } from '../../engine/devicetree';
+import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
@@ -111,7 +111,7 @@ function readStdin(): Promise<string> {
   });
 }
 
-async function run(argv: string[], io: CliIo, cache?: unknown): Promise<number> {
+async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
   if (flags.batch !== undefined) {
     if (cache !== undefined) throw new UsageError('--batch cannot be nested');

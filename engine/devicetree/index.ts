@@ -7,5 +7,5 @@ export { printDts } from './dts-print';
 export { treeToJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
 export { applyOverlay } from './overlay';
 export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
-export { loadDeviceTree, compileSource, registerPreprocessor, type LoadOptions, type Preprocessor } from './load';
-export { preprocess, createPreprocessCache } from './preprocess';
+export { loadDeviceTree, compileSource, type LoadOptions } from './load';
+export { preprocess, createPreprocessCache, type PreprocessCache } from './preprocess';

@@ -6,18 +6,12 @@ import type { Diagnostic, Result } from '../common';
 import { hasErrors } from '../common';
 import { looksLikeDtb, readDtb } from './dtb-read';
 import { decodeUtf8, type SourceFiles } from './lex';
-import { preprocess } from './preprocess';
+import { preprocess, type PreprocessCache } from './preprocess';
 import { applyOverlay } from './overlay';
 import { parseDts } from './parse';
 import { liveToTree, resolveLiveTree } from './resolve';
 import { runChecks } from './checks';
 import { createTree, type DtTree } from './tree';
-
-/** The preprocessor's call shape (engine/devicetree/preprocess). */
-export type Preprocessor = (
-  entryPath: string,
-  options: { includeDirs: string[]; defines?: string[]; readFile: (path: string) => Uint8Array | undefined; cache?: unknown },
-) => Result<string>;
 
 export interface LoadOptions {
   /** `-I` directories for #include and /include/ (Kbuild: the board's folder and scripts/dtc/include-prefixes). */
@@ -36,16 +30,7 @@ export interface LoadOptions {
   /** Run dtc's warning checks (default true). */
   checks?: boolean;
   /** Passed through to the preprocessor (shared header cache across a corpus run). */
-  cache?: unknown;
-  /** The C preprocessor; defaults to the engine's own once registered. */
-  preprocessor?: Preprocessor;
-}
-
-let defaultPreprocessor: Preprocessor | undefined = (entry, o) => preprocess(entry, o as Parameters<typeof preprocess>[1]);
-
-/** Wires the engine's C preprocessor in (done by engine/devicetree/index.ts). */
-export function registerPreprocessor(p: Preprocessor): void {
-  defaultPreprocessor = p;
+  cache?: PreprocessCache;
 }
 
 export function dirname(path: string): string {
@@ -106,20 +91,14 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
   const diagnostics: Diagnostic[] = [];
   if (options.preprocess === false) text = decodeUtf8(bytes);
   else {
-    const pp = options.preprocessor ?? defaultPreprocessor;
-    if (!pp) {
-      text = decodeUtf8(bytes);
-      diagnostics.push({ severity: 'warning', code: 'preprocess', message: 'no C preprocessor available: parsing the source as is', file: path });
-    } else {
-      const r = pp(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}) });
-      diagnostics.push(...r.diagnostics);
-      if (hasErrors(r.diagnostics)) {
-        const tree = createTree();
-        tree.source = path;
-        return { value: tree, diagnostics };
-      }
-      text = r.value;
+    const r = preprocess(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}) });
+    diagnostics.push(...r.diagnostics);
+    if (hasErrors(r.diagnostics)) {
+      const tree = createTree();
+      tree.source = path;
+      return { value: tree, diagnostics };
     }
+    text = r.value;
   }
   const r = compileSource(text, path, options);
   return { value: r.value, diagnostics: [...diagnostics, ...r.diagnostics] };

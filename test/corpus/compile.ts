@@ -3,11 +3,9 @@
 // apply the overlays onto the base as fdtoverlay does. File access is Node's; the engine does none.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { applyOverlay, createPreprocessCache, loadDeviceTree, readDtb, writeDtb, type DtTree } from '../../engine/devicetree';
+import { applyOverlay, loadDeviceTree, readDtb, writeDtb, type DtTree, type PreprocessCache } from '../../engine/devicetree';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common';
 import { includePrefixes, type CorpusBoard, type DtcStep } from './corpus';
-
-type PreprocessCache = ReturnType<typeof createPreprocessCache>;
 
 export function readFileOrUndefined(path: string): Uint8Array | undefined {
   try {
