@@ -9,8 +9,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DeviceReport } from '../../engine/common';
 import { formatDiagnostic } from '../../engine/common';
 import {
+  BUNDLE_LIMITS,
   SessionAssembler,
   buildBundle,
+  bundleInflateLimit,
+  isBundleBytes,
   decodeSession,
   encodeHeader,
   encodeRecord,
@@ -75,29 +78,23 @@ interface Loaded {
   notes: string[];
 }
 
-function isBundle(b: Uint8Array): boolean {
-  return (b[0] === 0x1f && b[1] === 0x8b) || (b.length >= 262 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar');
-}
-
-const BUNDLE_MAX = 1024 ** 3;
-
 function openBundle(bytes: Uint8Array, path: string): Uint8Array {
   let tar = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: BUNDLE_MAX }));
+      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: bundleInflateLimit() }));
     } catch (e) {
-      throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `bundle inflates past ${BUNDLE_MAX} bytes` : 'not valid gzip'}`);
+      throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `bundle inflates past ${bundleInflateLimit()} bytes` : 'not valid gzip'}`);
     }
   }
-  const r = readBundle(tar, { maxEntries: 64, maxEntryBytes: BUNDLE_MAX, maxTotalBytes: BUNDLE_MAX }, path);
+  const r = readBundle(tar, BUNDLE_LIMITS, path);
   if (!r.value) throw new InputError(r.diagnostics.map(formatDiagnostic).join('\n'));
   return r.value.sessionFile;
 }
 
 function load(path: string, io: CliIo): Loaded {
   let bytes = io.readFile(path);
-  if (isBundle(bytes.subarray(0, 512))) bytes = openBundle(bytes, path);
+  if (isBundleBytes(bytes.subarray(0, 512))) bytes = openBundle(bytes, path);
   const { records, summary } = decodeSession(bytes, path);
   if (summary.fatal) throw new InputError(summary.diagnostics.map(formatDiagnostic).join('\n'));
   const asm = new SessionAssembler(basename(path), summary.header?.createdAt ?? 0);
@@ -167,7 +164,7 @@ function importVerb(input: string, flags: Record<string, unknown>, io: CliIo): n
   if (!out) throw new UsageError('import needs -o FILE.bwsession');
   const bytes = io.readFile(input);
   let fileBytes: Uint8Array;
-  if (isBundle(bytes.subarray(0, 512))) fileBytes = openBundle(bytes, input);
+  if (isBundleBytes(bytes.subarray(0, 512))) fileBytes = openBundle(bytes, input);
   else {
     const as = flags.as as string | undefined;
     const format: LogFormat | undefined = as === 'minicom' ? 'raw' : (as as LogFormat | undefined);

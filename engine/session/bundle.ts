@@ -14,6 +14,21 @@ export const BUNDLE_SESSION_ENTRY = 'session.bwsession';
 export const BUNDLE_MANIFEST_ENTRY = 'manifest.json';
 export const BUNDLE_FILE_EXTENSION = '.bwbundle';
 
+/** What a bundle may hold when opened from disk (the recorder's and the CLI's one bound). */
+export const BUNDLE_LIMITS: TarLimits = { maxEntries: 64, maxEntryBytes: 1024 ** 3, maxTotalBytes: 1024 ** 3 };
+
+/** The most bytes a gzip-compressed bundle may inflate to under `limits` (tar headers and padding included). */
+export function bundleInflateLimit(limits: TarLimits = BUNDLE_LIMITS): number {
+  return limits.maxTotalBytes + 64 * 1024 * limits.maxEntries;
+}
+
+/** A bundle file's first 512 bytes: gzip magic, or a ustar header. */
+export function isBundleBytes(head: Uint8Array): boolean {
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  const tar = head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar';
+  return gz || tar;
+}
+
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
   version: number;

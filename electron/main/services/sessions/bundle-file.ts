@@ -4,10 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildBundle, readBundle, type OpenedBundle, type TarLimits } from '../../../../engine/session';
+import { BUNDLE_LIMITS, buildBundle, bundleInflateLimit, readBundle, type OpenedBundle, type TarLimits } from '../../../../engine/session';
 import type { Diagnostic } from '../../../../engine/common';
-
-export const BUNDLE_LIMITS: TarLimits = { maxEntries: 64, maxEntryBytes: 1024 ** 3, maxTotalBytes: 1024 ** 3 };
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -24,18 +22,12 @@ export async function writeBundleFile(path: string, sessionFile: Uint8Array, ses
   await writeFileAtomic(path, gzipSync(buildBundle(sessionFile, sessionId, createdAt), { level: 6 }));
 }
 
-export function isBundleBytes(head: Uint8Array): boolean {
-  const gz = head[0] === 0x1f && head[1] === 0x8b;
-  const tar = head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar';
-  return gz || tar;
-}
-
 export function openBundleBytes(bytes: Uint8Array, file: string, limits: TarLimits = BUNDLE_LIMITS): { value: OpenedBundle | null; diagnostics: Diagnostic[] } {
   let tar = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       // maxOutputLength stops a gzip bomb before it is inflated.
-      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: limits.maxTotalBytes + 64 * 1024 * limits.maxEntries }));
+      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: bundleInflateLimit(limits) }));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const msg = e.code === 'ERR_BUFFER_TOO_LARGE' ? `bundle inflates past the ${limits.maxTotalBytes}-byte limit` : `bundle is not valid gzip: ${e.message}`;

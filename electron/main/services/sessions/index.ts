@@ -2,4 +2,4 @@
 // `createWorkbenchServices({ createSessionService })`.
 export { createSessionService, WorkbenchSessionService, boardSnapshotRecords, encodeSessionFile, newSessionId, renderExport, type SessionServiceOptions } from './service';
 export { SessionWriter, type SessionWriterOptions, type SessionIdentity } from './writer';
-export { readBundleFile, writeBundleFile, openBundleBytes, isBundleBytes, writeFileAtomic, BUNDLE_LIMITS } from './bundle-file';
+export { readBundleFile, writeBundleFile, openBundleBytes, writeFileAtomic } from './bundle-file';

@@ -12,6 +12,7 @@ import {
   SESSION_FILE_EXTENSION,
   SessionAssembler,
   SessionDecoder,
+  isBundleBytes,
   decodeSession,
   encodeHeader,
   encodeRecord,
@@ -29,7 +30,7 @@ import {
 } from '../../../../engine/session';
 import type { EventHub } from '../events';
 import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo, SessionService, SessionServiceContext } from '../recorder';
-import { isBundleBytes, readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';
+import { readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';
 import { SessionWriter, type SessionWriterOptions } from './writer';
 
 /** DT sources larger than this are referenced by hash only (the DTB is always kept). */
