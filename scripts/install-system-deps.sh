@@ -3,6 +3,11 @@
 # dtc, cpp, the kernel's DTS tree (linux-source-6.1), Debian's arm64 kernel + its DTBs, busybox for the
 # QEMU lab board, socat/ser2net for real serial lines, Chromium for the end-to-end tests.
 # Usage: scripts/install-system-deps.sh [all|dt|lab|e2e]...   (default: all)
+#
+# Debian's archive moves: a stable update replaces a kernel package and the old one leaves the mirror.
+# Nothing here names a package build; kernels are found through their meta packages. Another apt or
+# dpkg (unattended-upgrades, a second test run) may hold the lock: every apt call waits for it, bounded.
+# A failure says which step and which package.
 set -euo pipefail
 CACHE=${BRINGUP_CACHE:-$HOME/.cache/bringup-workbench}
 mkdir -p "$CACHE"
@@ -10,27 +15,62 @@ want=${*:-all}
 has() { case " $want " in *" all "*|*" $1 "*) return 0;; esac; return 1; }
 
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+LOCK_WAIT=${BRINGUP_APT_LOCK_WAIT:-600}   # seconds to wait for another apt/dpkg to finish
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+
+fail() { echo "install-system-deps: $*" >&2; exit 1; }
+
+# Runs one apt/dpkg command for a named step. apt waits on the dpkg frontend lock itself
+# (DPkg::Lock::Timeout); the lists lock of `apt-get update` and dpkg's own lock are retried here until
+# LOCK_WAIT runs out. On failure: the step, the command and the tail of its output.
+apt_step() {
+  local step=$1; shift
+  local deadline=$((SECONDS + LOCK_WAIT))
+  while :; do
+    if "$@" >"$log" 2>&1; then return 0; fi
+    if grep -qiE 'could not get lock|unable to acquire|is held by process|lock-frontend|dpkg frontend lock|status database area is locked' "$log" \
+      && [ $SECONDS -lt $deadline ]; then
+      sleep 5; continue
+    fi
+    echo "install-system-deps: step '$step' failed: $*" >&2
+    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    return 1
+  done
+}
+APT_OPTS=(-o "DPkg::Lock::Timeout=$LOCK_WAIT" -o APT::Sandbox::User=root)
+
 stamp="$CACHE/.apt-updated"
 apt_update() {
-  if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-    $SUDO apt-get update -qq >/dev/null && touch "$stamp"
+  if [ "${1:-}" = force ] || [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+    apt_step "apt-get update" $SUDO apt-get "${APT_OPTS[@]}" update -qq || fail "could not refresh Debian's package lists (apt-get update)"
+    touch "$stamp"
   fi
 }
+
 pkgs=()
 need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$1"); }
 has dt  && { need_pkg device-tree-compiler; need_pkg cpp; need_pkg time; need_pkg linux-source-6.1; need_pkg xz-utils; }
 has lab && { need_pkg qemu-system-arm; need_pkg cpio; need_pkg device-tree-compiler; need_pkg socat; need_pkg ser2net; }
 has e2e && { need_pkg chromium; need_pkg socat; need_pkg ser2net; need_pkg libxml2-utils; }
 if [ ${#pkgs[@]} -gt 0 ]; then
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
   apt_update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  install() { apt_step "$1" $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${@:2}"; }
+  if ! install "install ${pkgs[*]}" "${pkgs[@]}"; then
+    # The lists may be stale (a package replaced since the last update): refresh once, then one by one
+    # so the message names the package that cannot be installed.
+    apt_update force
+    bad=()
+    for p in "${pkgs[@]}"; do install "install $p" "$p" || bad+=("$p"); done
+    [ ${#bad[@]} -eq 0 ] || fail "could not install the Debian package(s): ${bad[*]}"
+  fi
 fi
 
-# The kernel source tree (DTS + dt-bindings headers), unpacked once.
-# Bump SRC_STAMP when the extracted subset changes.
+# The kernel source tree (DTS + dt-bindings headers + the driver sources the catalog reads), unpacked
+# once. Bump SRC_STAMP when the extracted subset changes.
 SRC_STAMP=.extracted-v2
 if has dt && [ ! -f "$CACHE/linux-source-6.1/$SRC_STAMP" ]; then
-  tarball=$(ls /usr/src/linux-source-6.1.tar.xz)
+  tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) || fail "step 'unpack linux-source-6.1': no /usr/src/linux-source-6.1.tar.xz (package linux-source-6.1)"
   rm -rf "$CACHE/linux-source-6.1.tmp" && mkdir -p "$CACHE/linux-source-6.1.tmp"
   tar -xf "$tarball" -C "$CACHE/linux-source-6.1.tmp" --strip-components=1 \
     --wildcards 'linux-source-6.1/arch/arm64/boot/dts/*' 'linux-source-6.1/arch/arm/boot/dts/*' \
@@ -39,7 +79,8 @@ if has dt && [ ! -f "$CACHE/linux-source-6.1/$SRC_STAMP" ]; then
     'linux-source-6.1/arch/arm64/Makefile' 'linux-source-6.1/include/linux/*' 'linux-source-6.1/include/uapi/*' 'linux-source-6.1/sound/*' \
     'linux-source-6.1/arch/arm64/kernel/*' 'linux-source-6.1/kernel/*' 'linux-source-6.1/init/*' 'linux-source-6.1/lib/*' \
     'linux-source-6.1/mm/*' 'linux-source-6.1/net/*' 'linux-source-6.1/fs/*' 'linux-source-6.1/block/*' 'linux-source-6.1/security/*' \
-    'linux-source-6.1/crypto/*' 'linux-source-6.1/virt/*' 'linux-source-6.1/arch/arm64/mm/*' 'linux-source-6.1/arch/arm64/lib/*'
+    'linux-source-6.1/crypto/*' 'linux-source-6.1/virt/*' 'linux-source-6.1/arch/arm64/mm/*' 'linux-source-6.1/arch/arm64/lib/*' \
+    || fail "step 'unpack linux-source-6.1' failed on $tarball"
   touch "$CACHE/linux-source-6.1.tmp/$SRC_STAMP"
   rm -rf "$CACHE/linux-source-6.1.old"
   [ -d "$CACHE/linux-source-6.1" ] && mv "$CACHE/linux-source-6.1" "$CACHE/linux-source-6.1.old"
@@ -47,19 +88,33 @@ if has dt && [ ! -f "$CACHE/linux-source-6.1/$SRC_STAMP" ]; then
   rm -rf "$CACHE/linux-source-6.1.old"
 fi
 
-# Debian's arm64 kernel (vmlinuz, modules, config, System.map and ~570 DTBs) and busybox-static:arm64.
-if (has dt || has lab) && [ ! -f "$CACHE/arm64/.complete" ]; then
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    $SUDO dpkg --add-architecture arm64; rm -f "$stamp"
+# A Debian kernel package and busybox-static of one architecture, unpacked under $CACHE/<dest>/root.
+# The kernel is whatever build the meta package depends on today; which one is recorded in
+# <dest>/kernel-package as information (the lab judges behaviour, not the build number).
+fetch_kernel() {
+  local dest=$1 arch=$2 meta=$3
+  [ -f "$CACHE/$dest/.complete" ] && return 0
+  if [ "$arch" != "$(dpkg --print-architecture)" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    apt_step "add architecture $arch" $SUDO dpkg --add-architecture "$arch" || fail "could not add the $arch architecture"
+    apt_update force
   fi
   apt_update
-  img=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-  img=${img%:arm64}
-  [ -n "$img" ] || { echo "install-system-deps: cannot find the package linux-image-arm64:arm64 depends on" >&2; exit 1; }
-  rm -rf "$CACHE/arm64" && mkdir -p "$CACHE/arm64/debs" "$CACHE/arm64/root"
-  (cd "$CACHE/arm64/debs" && apt-get download -qq "$img:arm64" busybox-static:arm64 >/dev/null)
-  for d in "$CACHE"/arm64/debs/*.deb; do dpkg -x "$d" "$CACHE/arm64/root"; done
-  echo "$img" > "$CACHE/arm64/kernel-package"
-  touch "$CACHE/arm64/.complete"
-fi
+  local img
+  img=$(apt-cache depends "$meta:$arch" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+  img=${img%:"$arch"}
+  [ -n "$img" ] || { apt_update force; img=$(apt-cache depends "$meta:$arch" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'); img=${img%:"$arch"}; }
+  [ -n "$img" ] || fail "step 'find kernel': the package $meta:$arch names no linux-image-* package"
+  rm -rf "$CACHE/$dest" && mkdir -p "$CACHE/$dest/debs" "$CACHE/$dest/root"
+  for p in "$img:$arch" "busybox-static:$arch"; do
+    (cd "$CACHE/$dest/debs" && apt_step "download $p" apt-get "${APT_OPTS[@]}" download -qq "$p") \
+      || { apt_update force; (cd "$CACHE/$dest/debs" && apt_step "download $p" apt-get "${APT_OPTS[@]}" download -qq "$p"); } \
+      || fail "could not download the Debian package $p"
+  done
+  for d in "$CACHE/$dest"/debs/*.deb; do dpkg -x "$d" "$CACHE/$dest/root" || fail "step 'unpack $(basename "$d")' failed"; done
+  echo "$img" > "$CACHE/$dest/kernel-package"
+  touch "$CACHE/$dest/.complete"
+}
+
+# Debian's arm64 kernel (vmlinuz, modules, config, System.map and ~570 DTBs) and busybox-static:arm64.
+if has dt || has lab; then fetch_kernel arm64 arm64 linux-image-arm64; fi
 echo "$CACHE"

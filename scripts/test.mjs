@@ -23,7 +23,7 @@ function step(name, cmd, cmdArgs) {
 
 // 1. System packages and downloads (dtc, kernel sources and DTBs, QEMU, socat, ser2net, Chromium).
 if (!step('system dependencies', 'bash', ['scripts/install-system-deps.sh', 'all'])) {
-  console.log('\nsystem dependencies could not be installed; see above');
+  console.log('\nsystem dependencies could not be installed: the failed step is named above; tests that need a missing part fail naming it');
   failed++;
 }
 

@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import '../../cli/commands/index';
 import { main } from '../../cli/main';
 import { processIo, type CliIo } from '../../cli/io';
-import { kernelConfig } from '../support/system';
+import { requireSystem, kernelConfig } from '../support/system';
+
+requireSystem('kernel-arm64', 'xmllint');
 
 const LAB = join(__dirname, '../fixtures/bootlog/lab');
 const BOARDS = join(__dirname, '../lab/boards');

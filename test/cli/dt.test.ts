@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { debianDtbDir, kernelSourceDir } from '../support/system';
+import { requireSystem, debianDtbDir, kernelSourceDir } from '../support/system';
+
+requireSystem('dtc', 'fdtoverlay', 'linux-source-6.1', 'kernel-arm64');
 
 const root = join(__dirname, '..', '..');
 const fx = 'test/fixtures/dts';

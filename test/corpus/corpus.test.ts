@@ -8,6 +8,9 @@ import { corpusBoards, corpusSubset, boardLabel } from './corpus';
 import { createPreprocessCache } from '../../engine/devicetree';
 import { compileBoard } from './compile';
 import { decompile, sameBytes } from './reference';
+import { requireSystem } from '../support/system';
+
+requireSystem('dtc', 'cpp', 'fdtoverlay', 'linux-source-6.1', 'kernel-arm64');
 
 const full = process.env.BRINGUP_CORPUS !== 'subset';
 

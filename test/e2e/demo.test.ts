@@ -11,6 +11,9 @@ import { readRow, waitForLiveState } from './support/board-page';
 import { repoRoot } from './support/renderer-build';
 import { openWorkbench, type Workbench } from './support/workbench';
 import { screenshotPath } from '../support/screenshots';
+import { requireSystem } from '../support/system';
+
+requireSystem('socat', 'chromium');
 
 const demoDir = join(repoRoot, 'resources', 'demo');
 

@@ -10,10 +10,12 @@ import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../lab/board';
 import { scenarios } from '../lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
-import { kernelConfig } from '../support/system';
+import { requireSystem, kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
 import { screenshotPath } from '../support/screenshots';
+
+requireSystem('kernel-arm64', 'busybox-arm64', 'qemu', 'dtc', 'cpio', 'socat', 'chromium');
 
 const scenario = scenarios.find((s) => s.name === 'late-iommu')!;
 

@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDts } from '../lab/board';
 import { readRow, summaryChips, waitForLiveState } from './support/board-page';
-import { kernelConfig } from '../support/system';
+import { requireSystem, kernelConfig } from '../support/system';
 import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
 import { screenshotPath } from '../support/screenshots';
+
+requireSystem('dtc', 'socat', 'chromium');
 
 const labLogs = join(repoRoot, 'test', 'fixtures', 'bootlog', 'lab');
 

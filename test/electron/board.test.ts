@@ -11,9 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { BoardService } from '../../electron/main/services/board';
 import { EventHub } from '../../electron/main/services/events';
-import { kernelConfig, kernelSourceDir } from '../support/system';
+import { requireSystem, kernelConfig, kernelSourceDir } from '../support/system';
 import { RecorderProbe } from './recorder-probe';
 import { tempDir, waitFor } from './support';
+
+requireSystem('dtc', 'cpp', 'linux-source-6.1');
 
 const armDir = join(kernelSourceDir, 'arch/arm64/boot/dts/arm');
 const prefixes = join(kernelSourceDir, 'scripts/dtc/include-prefixes');

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/main/services';
 import { tempDir } from './support';
+import { requireSystem } from '../support/system';
+
+requireSystem('chromium');
 
 let host: RunningHost;
 let services: WorkbenchServices;

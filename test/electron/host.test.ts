@@ -11,6 +11,9 @@ import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/main/services';
 import { socatPtyPair, tempDir, waitFor, type Proc } from './support';
+import { requireSystem } from '../support/system';
+
+requireSystem('socat');
 
 let host: RunningHost;
 let services: WorkbenchServices;

@@ -11,6 +11,9 @@ import { EventHub } from '../../electron/main/services/events';
 import { ConnectionManager } from '../../electron/main/services/serial/connections';
 import { RecorderProbe } from './recorder-probe';
 import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, stty, sttySpeed, tempDir, waitFor, type Proc } from './support';
+import { requireSystem } from '../support/system';
+
+requireSystem('socat', 'ser2net');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arm64Root, cacheDir, debianDtbDir, kernelImage } from '../support/system';
+import { arm64Root, cacheDir, debianDtbDir, kernelImage, requireSystem } from '../support/system';
 import { writeNewcGz, type CpioEntry } from './cpio';
 import { parseTruthBlock, TRUTH_BEGIN, TRUTH_END, type TruthBlock } from './truth';
 
@@ -288,15 +288,9 @@ export function buildInitramfs(opts: InitramfsOptions): string {
 // ---------------------------------------------------------------------------------------------
 // Device trees.
 
-export function haveHostTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
 /** Fails with the one instruction that fixes a machine without the lab's host parts. */
 export function assertLabReady(): void {
-  const missing = [QEMU, 'dtc'].filter((t) => !haveHostTool(t));
-  if (missing.length) throw new Error(`missing ${missing.join(', ')}: run scripts/install-system-deps.sh lab`);
-  if (!existsSync(join(arm64Root, 'bin', 'busybox'))) throw new Error('no busybox-static:arm64: run scripts/install-system-deps.sh lab');
+  requireSystem('qemu', 'dtc', 'cpio', 'kernel-arm64', 'busybox-arm64');
   kernelImage();
   modulesDir();
 }

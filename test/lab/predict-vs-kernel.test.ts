@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNode, findNodeByPath, loadDeviceTree, readDtb, type DtTree } from '../../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type Assumption, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../engine/probe/index';
-import { debianDtbDir, kernelConfig } from '../support/system';
+import { requireSystem, debianDtbDir, kernelConfig } from '../support/system';
 import { scenarios } from './scenarios/index';
+
+requireSystem('kernel-arm64');
 
 const root = join(__dirname, '..', '..');
 const goldenDir = join(root, 'test', 'fixtures', 'bootlog', 'lab');

@@ -15,7 +15,9 @@ import { LIVE_EVENT_CAP, useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
 import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineEvent, type WhatIfOptions } from '../../renderer/src/worker/protocol';
 import { compileDts } from '../lab/board';
-import { kernelConfig } from '../support/system';
+import { requireSystem, kernelConfig } from '../support/system';
+
+requireSystem('dtc');
 
 const root = join(import.meta.dirname, '..', '..');
 const catalog = decodeCatalog(JSON.parse(readFileSync(join(root, 'resources/kernel/6.1/drivers.json'), 'utf8')));

@@ -11,6 +11,9 @@ import { decodeWire, encodeWire } from '../../renderer/src/api';
 import { formatHostTime, stampChunk } from '../../renderer/src/composables/use-xterm';
 import { buildLinkIndex, nodeDetail, propertyTargets } from '../../renderer/src/worker/node-view';
 import { compileDts, decompileDtb } from '../lab/board';
+import { requireSystem } from '../support/system';
+
+requireSystem('dtc');
 
 describe('device detail: DT links', () => {
   const dtb = new Uint8Array(readFileSync(compileDts('virt-gpio-iommu.dts')));

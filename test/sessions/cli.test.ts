@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireSystem } from '../support/system';
+
+requireSystem('socat');
 
 const root = new URL('../../', import.meta.url).pathname;
 const captures = new URL('../fixtures/bootlog/captures/', import.meta.url).pathname;

@@ -14,6 +14,9 @@ import { createSessionService } from '../../electron/main/services/sessions';
 import { EventHub } from '../../electron/main/services/events';
 import type { SessionSummary } from '../../electron/common/contract';
 import { bootLogStream } from './support/stream';
+import { requireSystem } from '../support/system';
+
+requireSystem('socat');
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-pty-'));
 const boardEnd = join(dir, 'board'); // the test writes here, as the board's UART would

@@ -16,6 +16,9 @@ import { readBundleFile } from '../../electron/main/services/sessions/bundle-fil
 import type { BoardLoaded } from '../../electron/common/contract';
 import { LAB_LOGS } from './support/stream';
 import { screenshotPath } from '../support/screenshots';
+import { requireSystem } from '../support/system';
+
+requireSystem('chromium', 'xmllint');
 
 const HOSTILE_DEVICE = '<img src=x onerror=alert(1)>';
 const HOSTILE_NODE = '/soc/<script>alert(2)</script>@0';

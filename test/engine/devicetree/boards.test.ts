@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { applyOverlay, createPreprocessCache, loadDeviceTree, printDts, readDtb, writeDtb, type LoadOptions } from '../../../engine/devicetree';
-import { debianDtbDir, kernelSourceDir } from '../../support/system';
+import { requireSystem, debianDtbDir, kernelSourceDir } from '../../support/system';
 import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
+
+requireSystem('dtc', 'fdtoverlay', 'linux-source-6.1', 'kernel-arm64');
 
 const dts = join(kernelSourceDir, 'arch', 'arm64', 'boot', 'dts');
 const prefixes = join(kernelSourceDir, 'scripts', 'dtc', 'include-prefixes');

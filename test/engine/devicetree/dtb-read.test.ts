@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findNodeByPath, nodePath, readDtb, stringListProp, walk } from '../../../engine/devicetree';
-import { debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../support/system';
+
+requireSystem('dtc', 'kernel-arm64');
 
 describe('readDtb', () => {
   it('reads a Debian-built board DTB with the same nodes dtc sees', () => {

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
 import { dtc, fixtures, readFileOrUndefined } from './dtc';
+import { requireSystem } from '../../support/system';
+
+requireSystem('cpp');
 
 const LANGUAGE_FIXTURES = ['lang-values.dts', 'lang-refs.dts', 'lang-edit.dts', 'lang-plugin.dts', 'lang-include.dts'];
 

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../../engine/common';
 import { applyOverlay, compileSource, formatDtcDiagnostic, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
-import { debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../support/system';
 import { fixtures, readFileOrUndefined } from './dtc';
+
+requireSystem('kernel-arm64');
 
 const noFiles = { readFile: () => undefined };
 const compile = (text: string, file = 'in.dts') => compileSource(text, file, noFiles);

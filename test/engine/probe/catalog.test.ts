@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { availabilityFromConfig, parseKernelConfig } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { scanMakefiles, type LinkedObject } from '../../../scripts/catalog/makefiles';
-import { arm64Root, kernelSourceDir } from '../../support/system';
+import { requireSystem, arm64Root, kernelSourceDir } from '../../support/system';
 import { catalog, debianConfig } from './support';
+
+requireSystem('linux-source-6.1', 'kernel-arm64');
 
 const modulesDir = (): string => {
   const base = join(arm64Root, 'lib', 'modules');

@@ -8,8 +8,10 @@ import '../../../cli/commands/index';
 import { main } from '../../../cli/main';
 import { processIo, type CliIo } from '../../../cli/io';
 import { DEVICE_STATES } from '../../../engine/common/index';
-import { kernelConfig } from '../../support/system';
+import { requireSystem, kernelConfig } from '../../support/system';
 import { fixturesDir } from './support';
+
+requireSystem('kernel-arm64');
 
 const board = join(fixturesDir, 'late-iommu.dts');
 

@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { readDtb } from '../../../engine/devicetree/index';
 import { DEVICE_STATES } from '../../../engine/common/index';
 import { predict } from '../../../engine/probe/index';
-import { debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../support/system';
 import { catalog, debianConfig } from './support';
+
+requireSystem('kernel-arm64');
 
 function dtbs(): string[] {
   const out: string[] = [];

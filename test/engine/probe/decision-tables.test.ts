@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PredictOptions } from '../../../engine/probe/index';
 import { compileDts, noModulesConfig, run, type Run } from './support';
+import { requireSystem } from '../../support/system';
+
+requireSystem('dtc');
 
 interface Board {
   iommuStatus?: 'okay' | 'disabled';

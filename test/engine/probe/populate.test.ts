@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelProfile, populateDevices } from '../../../engine/probe/index';
 import { compileDts } from './support';
+import { requireSystem } from '../../support/system';
+
+requireSystem('dtc');
 
 const names = (src: string, version = '6.1'): string[] => populateDevices(compileDts(src), kernelProfile(version)).map((d) => d.name);
 

@@ -4,6 +4,9 @@
 // iommu-map, and the "why" chain down to a root cause with its DTS position.
 import { describe, expect, it } from 'vitest';
 import { compileDts, run } from './support';
+import { requireSystem } from '../../support/system';
+
+requireSystem('dtc');
 
 const HEAD = `/dts-v1/;
 / {

@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPreprocessCache } from '../../../../engine/devicetree/preprocess';
-import { kernelSourceDir } from '../../../support/system';
+import { requireSystem, kernelSourceDir } from '../../../support/system';
 import { firstDifference, ours, realCpp, rows } from './cpp-compare';
+
+requireSystem('cpp', 'linux-source-6.1');
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'dts', 'preprocess');
 

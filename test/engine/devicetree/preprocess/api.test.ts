@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createPreprocessCache, PREDEFINED_MACROS, preprocess } from '../../../../engine/devicetree/preprocess';
 import { firstDifference, rows } from './cpp-compare';
 import { bytesOf, cppStdout, pp, type Files } from './support';
+import { requireSystem } from '../../../support/system';
+
+requireSystem('cpp');
 
 const text = (v: string) => v.split('\n').filter((l) => l.trim() && !l.startsWith('# ')).map((l) => l.replace(/\s+/g, ' ').trim());
 
