@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (idempotently, cached) the Debian packages and downloads the tests and benches need:
-# dtc, cpp, the kernel's DTS tree (linux-source-6.1), Debian's arm64 kernel + its DTBs, busybox for the
-# QEMU lab board, socat/ser2net for real serial lines, Chromium for the end-to-end tests.
+# dtc, cpp, the kernel sources (linux-source-6.1 and -6.12), Debian's arm64 6.1 and 6.12 kernels and its
+# arm32 armmp kernel with their DTBs, busybox for the QEMU lab boards, socat/ser2net for real serial
+# lines, Chromium for the end-to-end tests.
 # Usage: scripts/install-system-deps.sh [all|dt|lab|e2e]...   (default: all)
 #
 # Debian's archive moves: a stable update replaces a kernel package and the old one leaves the mirror.
@@ -49,7 +50,7 @@ apt_update() {
 
 pkgs=()
 need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$1"); }
-has dt  && { need_pkg device-tree-compiler; need_pkg cpp; need_pkg time; need_pkg linux-source-6.1; need_pkg xz-utils; }
+has dt  && { need_pkg device-tree-compiler; need_pkg cpp; need_pkg time; need_pkg linux-source-6.1; need_pkg linux-source-6.12; need_pkg xz-utils; }
 has lab && { need_pkg qemu-system-arm; need_pkg cpio; need_pkg device-tree-compiler; need_pkg socat; need_pkg ser2net; }
 has e2e && { need_pkg chromium; need_pkg socat; need_pkg ser2net; need_pkg libxml2-utils; }
 if [ ${#pkgs[@]} -gt 0 ]; then
@@ -66,27 +67,29 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   fi
 fi
 
-# The kernel source tree (DTS + dt-bindings headers + the driver sources the catalog reads), unpacked
-# once. Bump SRC_STAMP when the extracted subset changes.
-SRC_STAMP=.extracted-v2
-if has dt && [ ! -f "$CACHE/linux-source-6.1/$SRC_STAMP" ]; then
-  tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) || fail "step 'unpack linux-source-6.1': no /usr/src/linux-source-6.1.tar.xz (package linux-source-6.1)"
-  rm -rf "$CACHE/linux-source-6.1.tmp" && mkdir -p "$CACHE/linux-source-6.1.tmp"
-  tar -xf "$tarball" -C "$CACHE/linux-source-6.1.tmp" --strip-components=1 \
-    --wildcards 'linux-source-6.1/arch/arm64/boot/dts/*' 'linux-source-6.1/arch/arm/boot/dts/*' \
-    'linux-source-6.1/include/dt-bindings/*' 'linux-source-6.1/scripts/dtc/include-prefixes*' \
-    'linux-source-6.1/drivers/*' 'linux-source-6.1/Makefile' 'linux-source-6.1/arch/arm64/Kconfig*' \
-    'linux-source-6.1/arch/arm64/Makefile' 'linux-source-6.1/include/linux/*' 'linux-source-6.1/include/uapi/*' 'linux-source-6.1/sound/*' \
-    'linux-source-6.1/arch/arm64/kernel/*' 'linux-source-6.1/kernel/*' 'linux-source-6.1/init/*' 'linux-source-6.1/lib/*' \
-    'linux-source-6.1/mm/*' 'linux-source-6.1/net/*' 'linux-source-6.1/fs/*' 'linux-source-6.1/block/*' 'linux-source-6.1/security/*' \
-    'linux-source-6.1/crypto/*' 'linux-source-6.1/virt/*' 'linux-source-6.1/arch/arm64/mm/*' 'linux-source-6.1/arch/arm64/lib/*' \
-    || fail "step 'unpack linux-source-6.1' failed on $tarball"
-  touch "$CACHE/linux-source-6.1.tmp/$SRC_STAMP"
-  rm -rf "$CACHE/linux-source-6.1.old"
-  [ -d "$CACHE/linux-source-6.1" ] && mv "$CACHE/linux-source-6.1" "$CACHE/linux-source-6.1.old"
-  mv "$CACHE/linux-source-6.1.tmp" "$CACHE/linux-source-6.1"
-  rm -rf "$CACHE/linux-source-6.1.old"
-fi
+# The kernel source trees (DTS + dt-bindings headers + every source that registers a driver or an
+# early-init provider, arch/ included, for the catalog; the binding schemas), each unpacked once. Most of
+# Documentation, tools and samples are left out. Bump SRC_STAMP when the extracted subset changes.
+SRC_STAMP=.extracted-v3
+unpack_source() {
+  local v=$1 dir="$CACHE/linux-source-$1"
+  [ -f "$dir/$SRC_STAMP" ] && return 0
+  local tarball=/usr/src/linux-source-$v.tar.xz
+  [ -f "$tarball" ] || fail "step 'unpack linux-source-$v': no $tarball (package linux-source-$v)"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  tar -xf "$tarball" -C "$dir.tmp" --strip-components=1 \
+    --exclude="linux-source-$v/Documentation/[!d]*" --exclude="linux-source-$v/tools/*" --exclude="linux-source-$v/samples/*" \
+    --exclude="linux-source-$v/arch/[!a]*" --exclude="linux-source-$v/arch/alpha" --exclude="linux-source-$v/arch/arc" \
+    || fail "step 'unpack linux-source-$v' failed on $tarball"
+  # Only arm and arm64 of arch/: the catalog and the corpus are for those two.
+  find "$dir.tmp/arch" -mindepth 1 -maxdepth 1 ! -name arm ! -name arm64 -exec rm -rf {} +
+  touch "$dir.tmp/$SRC_STAMP"
+  rm -rf "$dir.old"
+  [ -d "$dir" ] && mv "$dir" "$dir.old"
+  mv "$dir.tmp" "$dir"
+  rm -rf "$dir.old"
+}
+if has dt; then unpack_source 6.1; unpack_source 6.12; fi
 
 # A Debian kernel package and busybox-static of one architecture, unpacked under $CACHE/<dest>/root.
 # The kernel is whatever build the meta package depends on today; which one is recorded in
@@ -115,6 +118,11 @@ fetch_kernel() {
   touch "$CACHE/$dest/.complete"
 }
 
-# Debian's arm64 kernel (vmlinuz, modules, config, System.map and ~570 DTBs) and busybox-static:arm64.
-if has dt || has lab; then fetch_kernel arm64 arm64 linux-image-arm64; fi
+# Debian's kernels with their busybox-static: arm64 6.1 (vmlinuz, modules, config, System.map and ~570
+# DTBs), arm64 6.12, and the arm32 armmp kernel (about 900 DTBs).
+if has dt || has lab; then
+  fetch_kernel arm64 arm64 linux-image-arm64
+  fetch_kernel arm64-6.12 arm64 linux-image-6.12-arm64
+  fetch_kernel armhf armhf linux-image-armmp
+fi
 echo "$CACHE"

@@ -1,39 +1,53 @@
-// Where the tests find the real parts scripts/install-system-deps.sh installed: Debian's arm64 kernel
-// package (vmlinuz, modules, DTBs), the kernel's DTS sources, and host tools.
+// Where the tests find the real parts scripts/install-system-deps.sh installed: Debian's kernel packages
+// (vmlinuz, modules, DTBs: arm64 6.1 and 6.12, armhf armmp), the kernel sources, and host tools.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export const cacheDir = process.env.BRINGUP_CACHE ?? join(homedir(), '.cache', 'bringup-workbench');
-export const kernelSourceDir = join(cacheDir, 'linux-source-6.1');
-export const arm64Root = join(cacheDir, 'arm64', 'root');
 
-export function kernelPackage(): string {
-  return readFileSync(join(cacheDir, 'arm64', 'kernel-package'), 'utf8').trim();
+/** The Debian kernels the lab boots and the corpus reads, each unpacked under cacheDir/<folder>/root. */
+export type DebianKernel = 'arm64-6.1' | 'arm64-6.12' | 'armhf-6.1';
+const KERNEL_FOLDER: Record<DebianKernel, string> = { 'arm64-6.1': 'arm64', 'arm64-6.12': 'arm64-6.12', 'armhf-6.1': 'armhf' };
+
+/** linux-source-<version> unpacked (DTS, headers, drivers, arch/arm and arch/arm64). */
+export function kernelSource(version: '6.1' | '6.12'): string {
+  return join(cacheDir, `linux-source-${version}`);
+}
+export const kernelSourceDir = kernelSource('6.1');
+
+export function kernelRoot(k: DebianKernel): string {
+  return join(cacheDir, KERNEL_FOLDER[k], 'root');
+}
+export const arm64Root = kernelRoot('arm64-6.1');
+
+/** The package build that was unpacked (information: tests judge behaviour, never this). */
+export function kernelPackage(k: DebianKernel = 'arm64-6.1'): string {
+  return readFileSync(join(cacheDir, KERNEL_FOLDER[k], 'kernel-package'), 'utf8').trim();
 }
 
 /** Debian's DTB folder: usr/lib/linux-image-<version>/ */
-export function debianDtbDir(): string {
-  const lib = join(arm64Root, 'usr', 'lib');
+export function debianDtbDir(k: DebianKernel = 'arm64-6.1'): string {
+  const lib = join(kernelRoot(k), 'usr', 'lib');
   const d = readdirSync(lib).find((n) => n.startsWith('linux-image-'));
   if (!d) throw new Error(`no linux-image-* folder under ${lib}: run scripts/install-system-deps.sh`);
   return join(lib, d);
 }
 
-export function kernelImage(): string {
-  const boot = join(arm64Root, 'boot');
-  const f = readdirSync(boot).find((n) => n.startsWith('vmlinuz-'));
-  if (!f) throw new Error(`no vmlinuz-* under ${boot}: run scripts/install-system-deps.sh`);
+function bootFile(k: DebianKernel, prefix: string): string {
+  const boot = join(kernelRoot(k), 'boot');
+  const f = readdirSync(boot).find((n) => n.startsWith(prefix));
+  if (!f) throw new Error(`no ${prefix}* under ${boot}: run scripts/install-system-deps.sh`);
   return join(boot, f);
 }
 
-export function kernelConfig(): string {
-  const boot = join(arm64Root, 'boot');
-  const f = readdirSync(boot).find((n) => n.startsWith('config-'));
-  if (!f) throw new Error(`no config-* under ${boot}`);
-  return join(boot, f);
+export function kernelImage(k: DebianKernel = 'arm64-6.1'): string {
+  return bootFile(k, 'vmlinuz-');
 }
 
+export function kernelConfig(k: DebianKernel = 'arm64-6.1'): string {
+  return bootFile(k, 'config-');
+}
 
 /**
  * The system parts the tests use, each with what provides it and which install group of
@@ -45,18 +59,38 @@ const SYSTEM_PARTS = {
   fdtoverlay: { what: 'the fdtoverlay program', package: 'device-tree-compiler', group: 'dt', present: () => onPath('fdtoverlay') },
   cpp: { what: 'the C preprocessor', package: 'cpp', group: 'dt', present: () => onPath('cpp') },
   'linux-source-6.1': {
-    what: `the kernel's DTS tree in ${kernelSourceDir}`,
+    what: `the kernel's sources in ${kernelSource('6.1')}`,
     package: 'linux-source-6.1',
     group: 'dt',
-    present: () => existsSync(join(kernelSourceDir, 'scripts', 'dtc', 'include-prefixes')),
+    present: () => existsSync(join(kernelSource('6.1'), 'scripts', 'dtc', 'include-prefixes')),
+  },
+  'linux-source-6.12': {
+    what: `the kernel's sources in ${kernelSource('6.12')}`,
+    package: 'linux-source-6.12',
+    group: 'dt',
+    present: () => existsSync(join(kernelSource('6.12'), 'scripts', 'dtc', 'include-prefixes')),
   },
   'kernel-arm64': {
-    what: `Debian's arm64 kernel package unpacked in ${arm64Root}`,
+    what: `Debian's arm64 6.1 kernel package unpacked in ${kernelRoot('arm64-6.1')}`,
     package: 'the linux-image-*-arm64:arm64 package linux-image-arm64:arm64 depends on',
     group: 'lab',
-    present: () => existsSync(join(cacheDir, 'arm64', '.complete')),
+    present: () => existsSync(join(cacheDir, KERNEL_FOLDER['arm64-6.1'], '.complete')),
+  },
+  'kernel-arm64-6.12': {
+    what: `Debian's arm64 6.12 kernel package unpacked in ${kernelRoot('arm64-6.12')}`,
+    package: 'the package linux-image-6.12-arm64:arm64 depends on',
+    group: 'lab',
+    present: () => existsSync(join(cacheDir, KERNEL_FOLDER['arm64-6.12'], '.complete')),
+  },
+  'kernel-armhf': {
+    what: `Debian's armmp kernel package unpacked in ${kernelRoot('armhf-6.1')}`,
+    package: 'the package linux-image-armmp:armhf depends on',
+    group: 'lab',
+    present: () => existsSync(join(cacheDir, KERNEL_FOLDER['armhf-6.1'], '.complete')),
   },
   'busybox-arm64': { what: 'busybox for the lab initramfs', package: 'busybox-static:arm64', group: 'lab', present: () => existsSync(join(arm64Root, 'bin', 'busybox')) },
+  'busybox-armhf': { what: 'busybox for the arm32 lab initramfs', package: 'busybox-static:armhf', group: 'lab', present: () => existsSync(join(kernelRoot('armhf-6.1'), 'bin', 'busybox')) },
+  'qemu-arm': { what: 'qemu-system-arm', package: 'qemu-system-arm', group: 'lab', present: () => onPath('qemu-system-arm') },
   qemu: { what: 'qemu-system-aarch64', package: 'qemu-system-arm', group: 'lab', present: () => onPath('qemu-system-aarch64') },
   cpio: { what: 'the cpio program', package: 'cpio', group: 'lab', present: () => onPath('cpio') },
   socat: { what: 'the socat program (real ptys)', package: 'socat', group: 'e2e', present: () => onPath('socat') },
