@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionAssembler, SessionDecoder, exportText } from '../engine/session';
-import { SessionWriter } from '../electron/main/services/sessions/writer';
+import { SessionWriter } from '../electron/services/sessions/writer';
 
 const logs = ['late-iommu.log', 'no-iommu-driver.log', 'late-iommu-quiet.log'].map((n) => readFileSync(new URL(`../test/fixtures/bootlog/lab/${n}`, import.meta.url)));
 const TOTAL = 64 << 20;

@@ -3,7 +3,7 @@
 // esbuild into .cache/bringup/ when the sources are newer than the bundle, then runs the bundle.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleIfStale } from '../scripts/lib/node-bundle.mjs';
+import { bundleIfStale } from '../build/node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = await bundleIfStale({

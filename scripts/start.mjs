@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleIfStale, newestMtime } from './lib/node-bundle.mjs';
+import { bundleIfStale, newestMtime } from '../build/node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -31,13 +31,13 @@ function electronBinary() {
 function buildApp() {
   const sourcesAt = Math.max(
     newestMtime([join(root, 'electron'), join(root, 'renderer'), join(root, 'engine')], ['.ts', '.vue', '.html', '.css', '.json']),
-    mtime(join(root, 'electron.vite.config.ts')),
+    mtime(join(root, 'build', 'electron.vite.config.ts')),
   );
   const builtAt = Math.min(mtime(join(root, 'out', 'main', 'index.js')), mtime(join(root, 'out', 'renderer', 'index.html')));
   if (builtAt >= sourcesAt) return true;
   console.log('building the app (electron-vite build)…');
   const bin = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
-  const r = spawnSync(process.execPath, [existsSync(bin) ? bin : join(root, 'node_modules', '.bin', 'electron-vite'), 'build'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [existsSync(bin) ? bin : join(root, 'node_modules', '.bin', 'electron-vite'), 'build', '-c', 'build/electron.vite.config.ts'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) console.log('electron-vite build failed (see above); starting with what is built');
   return r.status === 0;
 }

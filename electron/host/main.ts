@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createAppServices, defaultSessionsDir } from '../main/services';
+import { createAppServices, defaultSessionsDir } from '../services';
 import { startHost, type Middleware } from './server';
 
 interface HostArgs {

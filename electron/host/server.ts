@@ -11,8 +11,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_METHODS, type ApiMethod, type EventName, type WorkbenchApi, type WorkbenchEvents } from '../common/contract';
 import { decodeWire, encodeWire, type Base64Codec } from '../common/wire';
-import { checkArguments } from '../main/api-args';
-import type { WorkbenchServices } from '../main/services';
+import { checkArguments } from '../common/api-args';
+import type { WorkbenchServices } from '../services';
 
 export const TOKEN_HEADER = 'x-workbench-token';
 const TOKEN_COOKIE = 'workbench_token';

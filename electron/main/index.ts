@@ -7,9 +7,9 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { API_METHODS, EVENT_NAMES, type ApiMethod, type EventName, type WorkbenchEvents } from '../common/contract';
-import { checkArguments } from './api-args';
+import { checkArguments } from '../common/api-args';
 import { APP_ORIGIN, APP_SCHEME, RENDERER_CSP, hardenSession, hardenWebContents, validateSender } from './security';
-import { createAppServices, type WorkbenchServices } from './services';
+import { createAppServices, type WorkbenchServices } from '../services';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** out/main → the project (or app.asar) root. */

@@ -1,5 +1,5 @@
 // Session files, their recovery, exports and imports: pure data code shared by the main process
-// recorder (electron/main/services/sessions), the CLI (`bringup session`) and the renderer.
+// recorder (electron/services/sessions), the CLI (`bringup session`) and the renderer.
 export * from './bytes';
 export * from './checksums';
 export * from './format';

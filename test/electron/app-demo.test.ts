@@ -1,14 +1,14 @@
 // The composition root as `npm run demo` uses it, on the bundled demo (resources/demo: a QEMU virt
 // tree and a real recorded boot): demoBoard → openBoard compiles it, connect('demo:') plays the
-// recorded console through a socat pty, and the session recorder (electron/main/services/sessions)
+// recorded console through a socat pty, and the session recorder (electron/services/sessions)
 // has every byte on disk afterwards, equal to the recording.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
-import { createWorkbenchServices, type WorkbenchServices } from '../../electron/main/services';
-import { parseScriptReplay } from '../../electron/main/services/demo';
-import { createSessionService } from '../../electron/main/services/sessions';
+import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
+import { parseScriptReplay } from '../../electron/services/demo';
+import { createSessionService } from '../../electron/services/sessions';
 import { tempDir, waitFor } from './support';
 
 const resourcesDir = join(import.meta.dirname, '..', '..', 'resources');

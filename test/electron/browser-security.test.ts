@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/host/server';
-import { createWorkbenchServices, type WorkbenchServices } from '../../electron/main/services';
+import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
 import { tempDir } from './support';
 import { requireSystem } from '../support/system';
 

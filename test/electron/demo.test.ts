@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
-import { DemoService, parseScriptReplay } from '../../electron/main/services/demo';
-import { EventHub } from '../../electron/main/services/events';
-import { ConnectionManager } from '../../electron/main/services/serial/connections';
+import { DemoService, parseScriptReplay } from '../../electron/services/demo';
+import { EventHub } from '../../electron/services/events';
+import { ConnectionManager } from '../../electron/services/serial/connections';
 import { RecorderProbe } from './recorder-probe';
 import { tempDir, waitFor } from './support';
 

@@ -9,7 +9,7 @@ import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../electron/host/server';
-import { createWorkbenchServices, type WorkbenchServices } from '../../electron/main/services';
+import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
 import { socatPtyPair, tempDir, waitFor, type Proc } from './support';
 import { requireSystem } from '../support/system';
 

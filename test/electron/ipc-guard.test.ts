@@ -4,7 +4,7 @@
 // and parent).
 import { describe, expect, it } from 'vitest';
 import { API_METHODS } from '../../electron/common/contract';
-import { API_ARGUMENTS, checkArguments } from '../../electron/main/api-args';
+import { API_ARGUMENTS, checkArguments } from '../../electron/common/api-args';
 import { APP_ORIGIN, isTrustedUrl, RENDERER_CSP, validateSender } from '../../electron/main/security';
 
 // Electron's event type, taken from the guard's signature (tests never import 'electron', not even types).

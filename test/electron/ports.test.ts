@@ -1,7 +1,7 @@
 // Port enumeration without udevadm: on this machine's real /sys and /dev, and target parsing.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listSerialPorts, parseTarget } from '../../electron/main/services/ports';
+import { listSerialPorts, parseTarget } from '../../electron/services/ports';
 
 describe('listSerialPorts on this machine', () => {
   const ports = listSerialPorts();

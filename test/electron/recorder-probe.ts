@@ -1,7 +1,7 @@
 // A ByteRecorder that keeps what it is given, so tests can check that every byte and every line
 // event reached the recorder seam (the real recorder is the session service's).
 import type { BoardLoaded } from '../../electron/common/contract';
-import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo } from '../../electron/main/services/recorder';
+import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo } from '../../electron/services/recorder';
 
 export class RecorderProbe implements ByteRecorder {
   rxBytes: number[] = [];

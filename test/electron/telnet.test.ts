@@ -2,7 +2,7 @@
 // and COM-PORT subnegotiations (with 0xff inside the payload) decodes the same wherever the chunks
 // split, and the encoder escapes what the decoder unescapes.
 import { describe, expect, it } from 'vitest';
-import { ComPort, comPortCommand, command, DO, escapeIac, IAC, OPT_COM_PORT, SB, SE, TelnetDecoder, u32be, WILL } from '../../electron/main/services/serial/telnet';
+import { ComPort, comPortCommand, command, DO, escapeIac, IAC, OPT_COM_PORT, SB, SE, TelnetDecoder, u32be, WILL } from '../../electron/services/serial/telnet';
 
 type Ev = ['data', number[]] | ['neg', number, number] | ['sb', number, number[]];
 

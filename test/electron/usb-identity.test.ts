@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findAdapter, identifyAdapter, listSerialPorts, type PortRoots } from '../../electron/main/services/ports';
+import { findAdapter, identifyAdapter, listSerialPorts, type PortRoots } from '../../electron/services/ports';
 import { tempDir } from './support';
 
 const canMknod = (() => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeSession, type SessionRecord } from '../../engine/session';
-import { SessionWriter } from '../../electron/main/services/sessions/writer';
+import { SessionWriter } from '../../electron/services/sessions/writer';
 import { chunkBytes } from './support/stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-crash-'));

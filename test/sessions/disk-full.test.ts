@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SessionAssembler, decodeSession } from '../../engine/session';
-import { SessionWriter } from '../../electron/main/services/sessions/writer';
+import { SessionWriter } from '../../electron/services/sessions/writer';
 import { bootLogStream } from './support/stream';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'bw-tmpfs-'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startHost, type RunningHost } from '../../../electron/host/server';
-import { createWorkbenchServices, type WorkbenchServices } from '../../../electron/main/services';
+import { createWorkbenchServices, type WorkbenchServices } from '../../../electron/services';
 import { launchChromium, type Browser } from './chromium';
 import { buildRenderer, repoRoot } from './renderer-build';
 

@@ -1,6 +1,6 @@
 // A recorder in its own process, for the crash test: appends a deterministic stream (chunk i is
 // chunkBytes(i)) with a marker every 64 chunks until it is killed. Usage: record-child.ts <session file>
-import { SessionWriter } from '../../../electron/main/services/sessions/writer';
+import { SessionWriter } from '../../../electron/services/sessions/writer';
 import { chunkBytes } from './stream';
 
 const path = process.argv[2]!;

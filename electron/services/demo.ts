@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import type { BoardOpenRequest, SerialSettings } from '../../common/contract';
+import type { BoardOpenRequest, SerialSettings } from '../common/contract';
 import { DEMO_TARGET } from './ports';
 import type { DemoLineHandle, DemoLineProvider } from './serial/connections';
 import { delay, type LineTransport, type TransportHandlers } from './serial/transport';

@@ -6,7 +6,7 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { constants as fsConstants } from 'node:fs';
-import { decodeSession, encodeData, encodeHeader, encodeRecord, type MarkerKind, type SessionRecord } from '../../../../engine/session';
+import { decodeSession, encodeData, encodeHeader, encodeRecord, type MarkerKind, type SessionRecord } from '../../../engine/session';
 
 export interface SessionWriterOptions {
   /** Longest a received byte waits in memory before its write is issued. */

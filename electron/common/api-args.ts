@@ -1,7 +1,7 @@
 // What each contract verb accepts, checked before a service sees it: both adapters (Electron IPC and
 // the web host) take calls from a renderer that must be treated as untrusted (it shows bytes from a
 // board and names from a DTS). Shapes only; the services check meaning (settings ranges, paths).
-import type { ApiMethod } from '../common/contract';
+import type { ApiMethod } from './contract';
 
 type Check = (v: unknown) => boolean;
 

@@ -6,9 +6,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../../engine/devicetree';
-import type { Diagnostic } from '../../../engine/common';
-import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../../common/contract';
+import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
+import type { Diagnostic } from '../../engine/common';
+import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../common/contract';
 import type { EventHub } from './events';
 import type { ByteRecorder } from './recorder';
 

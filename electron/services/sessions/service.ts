@@ -1,4 +1,4 @@
-// The session service the composition root plugs in (electron/main/services/index.ts →
+// The session service the composition root plugs in (electron/services/index.ts →
 // createSessionService): a ByteRecorder that gives each connection its own append-only session file,
 // the DT snapshot of the open board, and the contract's session verbs (list, open, import, export,
 // annotate). Status (bytes, paused with the reason) goes out as `sessionStatus` events.
@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { BoardLoaded, ExportRequest, ExportResult, SessionContents, SessionSummary } from '../../../common/contract';
+import type { BoardLoaded, ExportRequest, ExportResult, SessionContents, SessionSummary } from '../../common/contract';
 import {
   BUNDLE_FILE_EXTENSION,
   SESSION_FILE_EXTENSION,
@@ -27,7 +27,7 @@ import {
   type ReportInputs,
   type SessionData,
   type SessionRecord,
-} from '../../../../engine/session';
+} from '../../../engine/session';
 import type { EventHub } from '../events';
 import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo, SessionService, SessionServiceContext } from '../recorder';
 import { readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';

@@ -1,7 +1,7 @@
 // One serial line, whatever carries it: a local tty or pty (serialport), a raw TCP socket, or a
 // telnet RFC 2217 COM port. The connection manager (./connections.ts) owns the lifecycle; a transport
 // only moves bytes, applies settings and reports, once, that the line went away.
-import type { SerialSettings, SignalState } from '../../../common/contract';
+import type { SerialSettings, SignalState } from '../../common/contract';
 
 export interface TransportHandlers {
   data(bytes: Uint8Array): void;

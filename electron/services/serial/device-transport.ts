@@ -3,7 +3,7 @@
 // is gone: drivers/tty/tty_io.c hung_up_tty_read). A pty has no modem lines: TIOCMSET answers ENOTTY
 // and TIOCSBRK does nothing (tty_io.c: no break_ctl), so on a pty those calls succeed with a note.
 import { SerialPort } from 'serialport';
-import type { SerialSettings, SignalState } from '../../../common/contract';
+import type { SerialSettings, SignalState } from '../../common/contract';
 import { isPty } from '../ports';
 import { delay, type LineTransport, type TransportHandlers } from './transport';
 

@@ -1,7 +1,7 @@
 // The services' one event bus: what the adapters (Electron IPC, the local web host) forward to every
 // renderer as the contract's WorkbenchEvents. Synchronous fan-out; a throwing listener never stops
 // the others (a dead window must not cost another window its console).
-import type { EventName, WorkbenchEvents } from '../../common/contract';
+import type { EventName, WorkbenchEvents } from '../common/contract';
 
 export type AnyEventListener = <E extends EventName>(event: E, payload: WorkbenchEvents[E]) => void;
 

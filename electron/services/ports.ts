@@ -5,7 +5,7 @@
 // (the `type` attribute: 0 is PORT_UNKNOWN, a legacy 8250 slot with no UART behind it).
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { PortInfo } from '../../common/contract';
+import type { PortInfo } from '../common/contract';
 
 export interface PortRoots {
   /** `/sys` */

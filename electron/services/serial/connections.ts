@@ -3,7 +3,7 @@
 // connecting → connected → lost → reconnecting → connected … → closed. Every byte in and out, and
 // every line event, goes to the ByteRecorder before anyone else sees it.
 import { randomUUID } from 'node:crypto';
-import type { ConnectionState, ConnectionStatus, ConnectRequest, SerialSettings, SignalState } from '../../../common/contract';
+import type { ConnectionState, ConnectionStatus, ConnectRequest, SerialSettings, SignalState } from '../../common/contract';
 import type { EventHub } from '../events';
 import { findAdapter, identifyAdapter, parseTarget, type AdapterIdentity, type ParsedTarget, type PortRoots } from '../ports';
 import type { ByteRecorder, LineMarkerKind } from '../recorder';

@@ -1,9 +1,9 @@
 // The seam between the serial services and the session recorder (issue 6): every byte received and
 // sent, and every line event (connect, lost, reset, BREAK, settings), passes through a ByteRecorder.
-// The session service (electron/main/services/sessions/) implements SessionService; the composition
+// The session service (electron/services/sessions/) implements SessionService; the composition
 // root (./index.ts) takes its factory as `createSessionService`. Without one, NullSessionService keeps
 // the app working and says plainly that nothing is recorded.
-import type { BoardLoaded, SerialSettings, WorkbenchApi } from '../../common/contract';
+import type { BoardLoaded, SerialSettings, WorkbenchApi } from '../common/contract';
 import type { EventHub } from './events';
 
 /** Line events the recorder keeps as markers (issue 6: connect, disconnect, reset, BREAK, config change). */
@@ -69,7 +69,7 @@ export const nullRecorder: ByteRecorder = {
 /** Stand-in until a session service is plugged in: records nothing and says so on every session verb. */
 export function createNullSessionService(): SessionService {
   const missing = async (): Promise<never> => {
-    throw new Error('no session recorder is installed in this build (electron/main/services/index.ts)');
+    throw new Error('no session recorder is installed in this build (electron/services/index.ts)');
   };
   return {
     recorder: nullRecorder,

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
 
-const root = import.meta.dirname;
+// This file lives in build/; every path below is from the repository root.
+const root = resolve(import.meta.dirname, '..');
 
 export default defineConfig({
   main: {

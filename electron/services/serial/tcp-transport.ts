@@ -1,7 +1,7 @@
 // A raw TCP serial server (ser2net `accepter: tcp,…`, socat TCP-LISTEN, a terminal server's raw
 // port): bytes only. Line settings and signals cannot travel over it; rfc2217:// carries them.
 import { Socket } from 'node:net';
-import type { SerialSettings, SignalState } from '../../../common/contract';
+import type { SerialSettings, SignalState } from '../../common/contract';
 import type { LineTransport, TransportHandlers } from './transport';
 
 export class TcpTransport implements LineTransport {

@@ -2,7 +2,7 @@
 // BINARY/SGA and COM-PORT, then carries baud rate, data size, parity, stop size, flow control,
 // DTR, RTS and BREAK to the access server (ser2net `accepter: telnet(rfc2217),tcp,…`), which applies
 // them to its real serial device. Each setting waits for the server's reply (code + 100).
-import type { SerialSettings, SignalState } from '../../../common/contract';
+import type { SerialSettings, SignalState } from '../../common/contract';
 import { TcpTransport } from './tcp-transport';
 import {
   ComPort,

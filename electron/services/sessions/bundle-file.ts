@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BUNDLE_LIMITS, buildBundle, bundleInflateLimit, readBundle, type OpenedBundle, type TarLimits } from '../../../../engine/session';
-import type { Diagnostic } from '../../../../engine/common';
+import { BUNDLE_LIMITS, buildBundle, bundleInflateLimit, readBundle, type OpenedBundle, type TarLimits } from '../../../engine/session';
+import type { Diagnostic } from '../../../engine/common';
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -1,9 +1,9 @@
 // The composition root: creates every main-process service once and exposes them as the contract's
 // WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
 // The session recorder plugs in here through `createSessionService` (issue 6,
-// electron/main/services/sessions/); without it nothing is recorded and the session verbs say so.
+// electron/services/sessions/); without it nothing is recorded and the session verbs say so.
 import { join } from 'node:path';
-import type { ConnectRequest, WorkbenchApi } from '../../common/contract';
+import type { ConnectRequest, WorkbenchApi } from '../common/contract';
 import { BoardService } from './board';
 import { DemoService } from './demo';
 import { EventHub } from './events';
@@ -21,7 +21,7 @@ export interface WorkbenchServicesOptions {
   /** Where session files are written. */
   sessionsDir: string;
   /**
-   * The session recorder's factory (electron/main/services/sessions/). It receives the event hub to
+   * The session recorder's factory (electron/services/sessions/). It receives the event hub to
    * push `sessionStatus` and returns the ByteRecorder every byte goes through plus the session verbs.
    */
   createSessionService?: SessionServiceFactory;
@@ -103,7 +103,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
 
 /**
  * The session recorder the app runs with. Issue 6's session service
- * (electron/main/services/sessions/) plugs in here: set this to its factory.
+ * (electron/services/sessions/) plugs in here: set this to its factory.
  */
 const appSessionServiceFactory: SessionServiceFactory | undefined = (ctx) => createSessionService(ctx);
 
