@@ -1,5 +1,6 @@
 // The board under test: which device tree, kernel profile and config the prediction runs on, as the
-// services loaded it (the DTB goes to the engine worker, the JSON tree stays raw for the detail view).
+// services loaded it (the JSON tree with its spans goes to the engine worker; the sources' text stays
+// here for the read-only source view).
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { BoardLoaded, BoardOpenRequest } from '../../../electron/common/contract';
@@ -20,6 +21,11 @@ export const useBoardStore = defineStore('board', () => {
     const p = board.value?.request.path;
     return p ? p.split('/').pop()! : null;
   });
+
+  /** The text of one source file the board was compiled from, by the path its spans name. */
+  function sourceText(file: string): string | null {
+    return board.value?.sources?.find((s) => s.path === file)?.text ?? null;
+  }
 
   function load(b: BoardLoaded) {
     if (board.value && board.value.boardId === b.boardId) reloads.value++;
@@ -66,5 +72,5 @@ export const useBoardStore = defineStore('board', () => {
     if (board.value && board.value.boardId === b.boardId) load(b);
   }
 
-  return { board, loading, error, demoTarget, reloads, title, load, open, openDemo, onChanged };
+  return { board, loading, error, demoTarget, reloads, title, sourceText, load, open, openDemo, onChanged };
 });

@@ -1,14 +1,14 @@
-// The engine in a Web Worker: reads the board's DTB (engine/devicetree readDtb), predicts every
+// The engine in a Web Worker: rebuilds the board's tree with its source spans (engine/devicetree
+// treeFromJson; a bare DTB only when that is all there is, e.g. an old session), predicts every
 // probe (engine/probe), parses the serial stream as it arrives (engine/bootlog), folds it into live
 // device states and compares them with the prediction (engine/compare). The UI thread gets rows
 // and timeline marks as patches, at most every FLUSH_MS, so a 3 Mbaud log never floods it.
 import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootEvent, type BootLogParser } from '../../../engine/bootlog';
-import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
+import { findNodeByPath, readDtb, treeFromJson, type DtTree } from '../../../engine/devicetree';
 import { decodeCatalog, type DriverCatalog } from '../../../engine/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type Prediction, type RowsResult } from './engine-adapter';
-import { spanLookupFromJson } from './json-spans';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
-import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
+import { buildLinkIndex, nodeDetail, type LinkIndex } from './node-view';
 import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type RowSummary, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
 import { summarize } from '../lib/rows';
 
@@ -26,7 +26,6 @@ const scope = self as unknown as WorkerScope;
 
 let tree: DtTree | null = null;
 let links: LinkIndex | null = null;
-let spans: SpanLookup = () => undefined;
 let config: string | undefined;
 let options: WhatIfOptions = DEFAULT_WHAT_IF;
 let prediction: Prediction | null = null;
@@ -305,13 +304,13 @@ function resetLive() {
 }
 
 function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined) {
-  const read = readDtb(dtb);
+  // The JSON tree carries every source span; the DTB does not, so it is read only without one.
+  const read = treeJson ? treeFromJson(treeJson) : readDtb(dtb);
   tree = read.value;
   links = buildLinkIndex(tree);
-  spans = spanLookupFromJson(treeJson);
   config = cfg;
   const errors = read.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) post({ type: 'error', message: `DTB: ${errors[0]!.message}` });
+  if (errors.length) post({ type: 'error', message: `${treeJson ? 'tree' : 'DTB'}: ${errors[0]!.message}` });
   void repredict();
 }
 
@@ -334,7 +333,7 @@ scope.onmessage = (e) => {
         break;
       case 'node': {
         const node = tree ? findNodeByPath(tree, msg.path) : undefined;
-        const detail = node && links ? nodeDetail(node, links, spans, (p) => nodeToDevice.get(p)) : null;
+        const detail = node && links ? nodeDetail(node, links, (p) => nodeToDevice.get(p)) : null;
         post({ type: 'node', requestId: msg.requestId, detail });
         break;
       }
