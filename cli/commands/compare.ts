@@ -51,7 +51,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`bringup compare: cannot read ${logPath}: ${(e as Error).message}\n`);
     return EXIT_USAGE;
   }
-  const { events } = parseBootLog(logBytes);
+  // Text events too: "Run /init" and "reboot: Power down" are landmarks the pipeline reads.
+  const { events } = parseBootLog(logBytes, { emitText: true });
   const lastBoot = events.reduce((m, e) => Math.max(m, e.boot), 0);
   const boot = flags.boot === undefined ? lastBoot : Number(flags.boot);
   if (!Number.isInteger(boot) || boot < 0 || boot > lastBoot) throw new UsageError(`--boot takes 0..${lastBoot} (got "${flags.boot as string}")`);

@@ -29,12 +29,10 @@ export interface CompareOptions {
   /** A boot still streaming; absent: the log is complete. */
   clock?: CompareClock;
   /**
-   * Device name → the kernel time the prediction settles it (its last predicted event, see
-   * predictedMoments). A device without one settles by `settledBy`.
+   * For a streaming boot: the kernel time (on the log's clock) by which the device's predicted outcome
+   * is due, or null while that cannot be told yet. Built by the pipeline (compareBoot, dueTimes).
    */
-  moments?: ReadonlyMap<string, number>;
-  /** Kernel time by which the prediction has made every probe it will make (its userspace start). */
-  settledBy?: number;
+  dueAt?: (device: string) => number | null;
   /** Most inversions listed (all are counted; the list is the neighbour pairs, see BindOrderComparison). Default 200. */
   maxInversions?: number;
 }
@@ -177,23 +175,15 @@ function comparePair(p: DeviceReport, a: DeviceReport, cov: CompareCoverage): De
   };
 }
 
-/**
- * The model's timing is good to a fraction of a second on the boards it was checked on (the demo's
- * deferred-probe timeout: 8.478 s predicted, 8.483 s printed); a verdict waits that much longer.
- */
-export function dueTime(moment: number): number {
-  return moment + 0.5 + 0.1 * moment;
-}
-
 /** A difference (or an absence) the kernel may still resolve is held as `pending` until its moment is due. */
 function holdUntilDue(d: DeviceComparison, options: CompareOptions): DeviceComparison {
   if (d.verdict === 'match' || d.verdict === 'actual-only' || !d.predicted) return d;
   // A device the log already shows final (failed, or bound) cannot change on its own.
   if (d.actual && (d.actual.state === 'failed' || d.actual.state === 'bound')) return d;
-  const moment = options.moments?.get(d.name) ?? options.settledBy;
+  const due = options.dueAt ? options.dueAt(d.name) : null;
   const now = options.clock!.kernelTime;
-  if (moment !== undefined && now !== null && now > dueTime(moment)) return d;
-  return { ...d, verdict: 'pending', ...(moment === undefined ? {} : { dueAt: dueTime(moment) }) };
+  if (due !== null && now !== null && now > due) return d;
+  return { ...d, verdict: 'pending', ...(due === null ? {} : { dueAt: due }) };
 }
 
 function sameState(p: DeviceReport, a: DeviceReport): boolean {
