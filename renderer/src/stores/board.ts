@@ -30,7 +30,7 @@ export const useBoardStore = defineStore('board', () => {
   function load(b: BoardLoaded) {
     if (board.value && board.value.boardId === b.boardId) reloads.value++;
     board.value = markRaw(b);
-    getEngine()?.post({ type: 'board', boardId: b.boardId, dtb: b.dtb, treeJson: b.treeJson, config: b.config });
+    getEngine()?.post({ type: 'board', boardId: b.boardId, dtb: b.dtb, treeJson: b.treeJson, config: b.config, fileName: b.request.path.split('/').pop() ?? '' });
   }
 
   async function open(req: BoardOpenRequest) {
