@@ -18,7 +18,7 @@ requireSystem('socat', 'chromium');
 
 const demoDir = join(repoRoot, 'resources', 'demo');
 const board = join(demoDir, 'board.dts');
-const config = join(demoDir, 'config-6.1.0-56-arm64');
+const config = join(demoDir, 'config-6.1.0-57-arm64');
 const log = join(demoDir, 'boot.typescript');
 /** Tall enough that the board shows every demo row at once (it renders only the rows in view). */
 const TALL = { width: 1600, height: 2600 };

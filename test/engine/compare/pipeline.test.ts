@@ -19,7 +19,7 @@ const readFile = (p: string) => {
 };
 const tree = loadDeviceTree(join(demo, 'board.dts'), { readFile }).value;
 const catalog = decodeCatalog(JSON.parse(readFileSync(join(demo, '../kernel/6.1/drivers.json'), 'utf8')));
-const config = parseKernelConfig(readFileSync(join(demo, 'config-6.1.0-56-arm64'), 'utf8'));
+const config = parseKernelConfig(readFileSync(join(demo, 'config-6.1.0-57-arm64'), 'utf8'));
 const events: BootEvent[] = parseBootLog(new Uint8Array(readFileSync(join(demo, 'boot.typescript'))), { emitText: true }).events;
 const base: PredictOptions = { kernel: '6.1', catalog, config, modulesLoaded: ['qemu_fw_cfg', 'gpio_keys'] };
 const liveBoundAt = (device: string) => events.find((e) => e.kind === 'bound' && e.device === device)!.kernelTime!;
@@ -33,9 +33,12 @@ describe('compareBoot on the demo boot', () => {
     const fwcfg = run.prediction.devices.find((d) => d.name === '9020000.fw-cfg')!;
     expect(Math.abs(fwcfg.bindTime! - liveBoundAt('9020000.fw-cfg'))).toBeLessThan(0.1);
     expect(run.comparison.summary.mismatch).toBe(0);
-    // Without the log's module times (the what-if's default: right after /init) the timeout is predicted ~0.5 s early.
-    const unanchored = compareBoot({ tree, events, options: base, anchoring: { modules: false } });
-    expect(Math.abs(unanchored.prediction.devices.find((d) => d.name === '9020000.fw-cfg')!.bindTime! - liveBoundAt('9020000.fw-cfg'))).toBeGreaterThan(0.3);
+    // A module's load is timed by the first line naming its driver after /init (the load prints nothing).
+    const firstNamed = events.find((e) => 'driver' in e && e.driver === 'fw_cfg')!.kernelTime!;
+    expect(run.anchoredModules[0]).toBe(`qemu_fw_cfg@${firstNamed}`);
+    // Loaded later than the log says, the module moves the predicted timeout with it: the anchor is what places it.
+    const late = compareBoot({ tree, events, options: { ...base, modulesLoaded: [{ name: 'qemu_fw_cfg', at: firstNamed + 3 }, 'gpio_keys'] } });
+    expect(late.prediction.devices.find((d) => d.name === '9020000.fw-cfg')!.bindTime! - fwcfg.bindTime!).toBeGreaterThan(2.5);
   });
 
   it('while the boot streams, a row shown as a mismatch is never a match at the end', () => {
