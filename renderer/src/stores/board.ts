@@ -5,6 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { BoardLoaded, BoardOpenRequest } from '../../../electron/common/contract';
 import { useApi } from '../api';
+import { missingIncludes, recentBoards, rememberBoard, type DroppedBoard } from '../lib/board-files';
 import { getEngine } from '../lib/engine-link';
 import { useWhatIfStore } from './what-if';
 
@@ -16,6 +17,12 @@ export const useBoardStore = defineStore('board', () => {
   const demoTarget = ref<string | null>(null);
   /** Times the board files changed on disk and were re-read. */
   const reloads = ref(0);
+  /** Files dropped on the window, for the open-board form to take (it clears this). */
+  const dropped = shallowRef<DroppedBoard | null>(null);
+  /** Boards opened before, newest first. */
+  const recent = shallowRef<BoardOpenRequest[]>(recentBoards());
+  /** Headers the open board's DTS includes that none of its include folders holds: ask for the folders. */
+  const needsIncludes = computed(() => (board.value ? missingIncludes(board.value.diagnostics) : []));
 
   const title = computed(() => {
     const p = board.value?.request.path;
@@ -42,6 +49,7 @@ export const useBoardStore = defineStore('board', () => {
       // The board's own module list (e.g. the demo recording's /init) is where the what-if starts.
       if (req.modulesLoaded) useWhatIfStore().options.modulesLoaded = [...req.modulesLoaded];
       load(b);
+      if (!b.diagnostics.some((d) => d.severity === 'error')) recent.value = rememberBoard({ ...req });
       if (prev && prev !== b.boardId) await useApi().closeBoard(prev).catch(() => undefined);
       return b;
     } catch (e) {
@@ -72,5 +80,5 @@ export const useBoardStore = defineStore('board', () => {
     if (board.value && board.value.boardId === b.boardId) load(b);
   }
 
-  return { board, loading, error, demoTarget, reloads, title, sourceText, load, open, openDemo, onChanged };
+  return { board, loading, error, demoTarget, reloads, recent, dropped, needsIncludes, title, sourceText, load, open, openDemo, onChanged };
 });
