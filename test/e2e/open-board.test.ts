@@ -1,6 +1,7 @@
 // Opening a board as people expect, in browser mode (Chromium): a .dts dropped from a file manager
 // (its path in text/uri-list) opens; the app asks for the include folder its #include needs and opens
-// it once given; a file the browser gives no path for is explained, not silently ignored; and the
+// it once given; a file the browser gives no path for (a drop from elsewhere, the file picker) is
+// explained, not silently ignored; and the
 // board is remembered across a reload (recent boards).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -56,6 +57,12 @@ describe('opening a board in browser mode', () => {
     await page.waitForSelector('.board-form', { state: 'detached', timeout: 20_000 });
     expect(await page.textContent('[data-testid=board-name]')).toBe('needs-include.dts');
     await page.waitForSelector('[data-testid=probe-board] .row[data-device="9000000.serial"]', { timeout: 20_000 });
+
+    // The picker: Electron's preload says where a picked file lies; a browser never does, and the app says so.
+    await page.click('[data-testid=open-board]');
+    await page.setInputFiles('[data-testid=board-pick]', dts);
+    expect(await page.textContent('[data-testid=pick-note]')).toContain('does not say where needs-include.dts is');
+    await page.click('[data-testid=open-board]');
 
     await page.reload();
     await page.waitForSelector('[data-testid=probe-board]');

@@ -84,3 +84,16 @@ export function rememberBoard(req: BoardOpenRequest, storage: Pick<Storage, 'get
   }
   return list;
 }
+
+/**
+ * Where a picked or dropped file lies on disk: Electron's preload says (webUtils.getPathForFile); a browser
+ * never does, so '' there.
+ */
+export function pathForFile(file: File): string {
+  const wb = (globalThis as { workbench?: { pathForFile?: (f: File) => string } }).workbench;
+  try {
+    return wb?.pathForFile?.(file) ?? '';
+  } catch {
+    return '';
+  }
+}
