@@ -63,13 +63,18 @@ function show(v: FieldDifference['predicted']): string {
   return v === null ? 'none' : String(v);
 }
 
-function sentence(d: FieldDifference): string {
-  const what = d.field === 'iommu' ? 'IOMMU' : d.field === 'iommuGroup' ? 'IOMMU group' : d.field;
-  return `${what}: predicted ${show(d.predicted)}, actual ${show(d.actual)}${d.note ? ` (${d.note})` : ''}${d.severity === 'minor' ? ' [minor]' : ''}`;
+/** A difference in words, with the two reports' numbers where the field is a yes/no. */
+function sentence(d: FieldDifference, c: DeviceComparison): string {
+  const tail = `${d.note ? ` (${d.note})` : ''}${d.severity === 'minor' ? ' [minor]' : ''}`;
+  const group = (r: DeviceReport | null) => (!r || r.iommuGroup === null ? 'none' : `group ${r.iommuGroup}`);
+  if (d.field === 'iommu') return `IOMMU: predicted ${group(c.predicted)}, actual ${group(c.actual)}${tail}`;
+  if (d.field === 'deferred') return `deferred: predicted ${c.predicted?.deferrals ?? 0}×, actual ${c.actual?.deferrals ?? 0}×${tail}`;
+  const what = d.field === 'iommuGroup' ? 'IOMMU group' : d.field;
+  return `${what}: predicted ${show(d.predicted)}, actual ${show(d.actual)}${tail}`;
 }
 
 function verdictOf(d: DeviceComparison): DeviceVerdict {
-  const v: DeviceVerdict = { name: d.name, node: d.node, predicted: d.predicted, actual: d.actual, verdict: d.verdict, differences: d.differences.map(sentence) };
+  const v: DeviceVerdict = { name: d.name, node: d.node, predicted: d.predicted, actual: d.actual, verdict: d.verdict, differences: d.differences.map((x) => sentence(x, d)) };
   if (d.verdict === 'unobserved' && d.unobserved.length) v.differences.push(`the log cannot show ${d.unobserved.join(', ')}`);
   if (d.cause.length) v.cause = d.cause.map((w) => `${w.subject}: ${w.text}`).join(' ← ');
   return v;
