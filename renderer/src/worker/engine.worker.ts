@@ -23,6 +23,8 @@ const FULL_IDLE_MS = 400;
 const QUIET_END_MS = 30_000;
 /** How often a quiet stream's clock is looked at: pending verdicts fall due while nothing is printed. */
 const TICK_MS = 500;
+/** What the log reveals in a burst (PCI functions) re-predicts once. */
+const REANCHOR_MS = 100;
 interface WorkerScope {
   postMessage(msg: FromWorker): void;
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -68,6 +70,7 @@ let lastFull = 0;
 let lastCoverage = '';
 let lastEnded: string | null = null;
 let tickTimer: ReturnType<typeof setInterval> | null = null;
+let reanchorTimer: ReturnType<typeof setTimeout> | null = null;
 let lastFlushCost = 0;
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
 /** The next live message starts the live timeline afresh (a new boot or connection). */
@@ -310,8 +313,14 @@ function onSerial(bytes: Uint8Array, hostTime: number) {
     }
     live.apply(events);
     liveSinceFull = true;
-    // What the log revealed changes the prediction itself: predict again with it, as bringup compare does.
-    if (tree && anchoringKey() !== anchorKey) void repredict();
+    // What the log revealed changes the prediction itself: predict again with it, as bringup compare does
+    // (coalesced: a PCI bus enumerating names many functions in a burst).
+    if (tree && anchoringKey() !== anchorKey && reanchorTimer === null) {
+      reanchorTimer = setTimeout(() => {
+        reanchorTimer = null;
+        if (anchoringKey() !== anchorKey) void repredict();
+      }, REANCHOR_MS);
+    }
   }
   const b = fold.bootInfo;
   b.bytes = parser.stats.bytes;

@@ -119,9 +119,10 @@ export async function connectTo(page: Page, target: string): Promise<void> {
 export async function openBoard(page: Page, path: string, opts: { kernel?: string; config?: string } = {}): Promise<void> {
   const kernel = opts.kernel ?? '6.1';
   await page.click('[data-testid=open-board]');
-  await page.fill('.board-form input >> nth=0', path);
-  if (opts.config) await page.fill('.board-form input >> nth=2', opts.config);
+  await page.fill('[data-testid=board-path]', path);
+  await page.fill('[data-testid=board-includes]', '');
+  await page.fill('[data-testid=board-config]', opts.config ?? '');
   await page.selectOption('.board-form select', kernel);
-  await page.click('.board-form button.primary');
+  await page.click('[data-testid=board-open]');
   await page.waitForSelector('.board-form', { state: 'detached', timeout: 20_000 });
 }
