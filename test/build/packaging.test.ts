@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
 const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of known files, read field by field below
 const readJson = (p: string): Record<string, any> => JSON.parse(readFileSync(join(root, p), 'utf8'));
 const config = readJson('build/electron-builder.json');
 const pkg = readJson('package.json');
