@@ -1,7 +1,7 @@
 // The composition root: creates every main-process service once and exposes them as the contract's
 // WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
-// The session recorder plugs in here through `createSessionService` (issue 6,
-// electron/services/sessions/); without it nothing is recorded and the session verbs say so.
+// The session recorder plugs in here through `createSessionService` (electron/services/sessions/);
+// without it nothing is recorded and the session verbs say so.
 import { join } from 'node:path';
 import type { ConnectRequest, WorkbenchApi } from '../common/contract';
 import { BoardService } from './board';

@@ -1,4 +1,4 @@
-// The seam between the serial services and the session recorder (issue 6): every byte received and
+// The seam between the serial services and the session recorder: every byte received and
 // sent, and every line event (connect, lost, reset, BREAK, settings), passes through a ByteRecorder.
 // The session service (electron/services/sessions/) implements SessionService; the composition
 // root (./index.ts) takes its factory as `createSessionService`. Without one, NullSessionService keeps
@@ -6,7 +6,7 @@
 import type { BoardLoaded, SerialSettings, WorkbenchApi } from '../common/contract';
 import type { EventHub } from './events';
 
-/** Line events the recorder keeps as markers (issue 6: connect, disconnect, reset, BREAK, config change). */
+/** Line events the recorder keeps as markers (connect, disconnect, reset, BREAK, config change). */
 export type LineMarkerKind =
   | 'connect' // port opened (first time)
   | 'disconnect' // closed by the user
