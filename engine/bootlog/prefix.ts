@@ -186,8 +186,8 @@ function finishStamp(s: string, end: number, level: number | undefined, out: Lin
   }
   if (s.charCodeAt(at) === 32) at++;
   // journalctl -o short-monotonic: "[    1.234567] host kernel: msg".
-  const k = s.indexOf(' kernel: ', at);
-  if (k > 0 && k < at + 72) {
+  const k = s.indexOf(' ', at);
+  if (k > at && s.charCodeAt(k + 1) === 107 /* k */ && s.startsWith(' kernel: ', k)) {
     const j = JOURNAL_KERNEL.exec(s.slice(at, at + 80));
     if (j) at += j[0].length;
   }

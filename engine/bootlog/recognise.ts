@@ -416,18 +416,23 @@ function recogniseDeviceMessage(text: string, sp: number, sep: number): Recognis
  * deferral said in the driver's words. Other errors are left to dd.c's "failed with error" line.
  */
 function driverWords(text: string, from: number, device: string, prefix: string, isBus: boolean): Recognised | null {
-  const last = text.charCodeAt(text.length - 1);
-  // Cheap gates: a decline ends in a digit, 'V' or 'O' (…ENODEV, …ENXIO) or ')' / '.'; the rest need a '-' or "defer".
-  if (text.startsWith('error -', from)) {
-    const m = RE.errProbeDecline.exec(text.slice(from));
-    if (m) return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
+  // Cheap gates first: every such line holds a '-' (an errno) or the word "defer".
+  const dash = text.indexOf('-', from);
+  const defer = dash < 0 ? text.indexOf('defer', from) : -1;
+  if (dash < 0 && defer < 0) return null;
+  let m: RegExpExecArray | null;
+  if (dash >= 0) {
+    if (text.startsWith('error -', from) && (m = RE.errProbeDecline.exec(text.slice(from)))) {
+      return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
+    }
+    // A decline ends in a digit, 'V' or 'O' (…ENODEV, …ENXIO), or in ')' or '.'.
+    const last = text.charCodeAt(text.length - 1);
+    if ((last === 57 || last === 54 || last === 86 || last === 79 || last === 41 || last === 46) && (m = RE.endsDecline.exec(text))) {
+      return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
+    }
   }
-  if ((last === 57 || last === 54 || last === 86 || last === 79 || last === 41 || last === 46) && text.indexOf('-', from) >= 0) {
-    const m = RE.endsDecline.exec(text);
-    if (m) return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
-  }
-  if (text.indexOf('517', from) >= 0 || text.indexOf('EPROBE_DEFER', from) >= 0 || text.indexOf('defer', from) >= 0) {
-    if (RE.deferWords.test(text.slice(from))) return tag({ kind: 'deferred', via: 'driver-message', reason: text.slice(from) }, device, prefix, isBus);
+  if ((defer >= 0 || text.indexOf('517', dash) >= 0 || text.indexOf('DEFER', dash) >= 0 || text.indexOf('defer', dash) >= 0) && RE.deferWords.test(text.slice(from))) {
+    return tag({ kind: 'deferred', via: 'driver-message', reason: text.slice(from) }, device, prefix, isBus);
   }
   return null;
 }
