@@ -1,7 +1,8 @@
 // The lab's scenarios: each a device tree, a kernel command line and a module load plan chosen to
-// drive Debian's 6.1 kernel down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
-// IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups).
-// Golden logs and truths for each live in test/fixtures/bootlog/lab/<name>.{log,truth.json}.
+// drive Debian's kernels down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
+// IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups),
+// and real vendor boards with Debian's own DTBs. Each boots on every kernel of its machine
+// (board.ts MACHINES); goldens per kernel in test/fixtures/bootlog/lab[/<kernel>]/<name>.*
 import { join } from 'node:path';
 import { labDir, type Scenario } from '../board';
 
@@ -387,6 +388,57 @@ export const scenarios: Scenario[] = [
     ],
     expected:
       'the PL011 console UART, the firmware node and its children defer at first probe (mailbox/clock suppliers not yet bound) and all bind at late_initcall',
+  },
+  // arm32 vendor boards: Debian's armmp kernel and its own DTBs on QEMU's models of the boards. The
+  // truth is taken once devices_deferred has drained, or 15 s after /init started (past the 5 s
+  // deferred-probe timeout) when something stays deferred.
+  {
+    name: 'sabrelite',
+    title: "i.MX6Q SABRE Lite: Debian's imx6q-sabrelite.dtb on QEMU's sabrelite (console UART2 = ttymxc1)",
+    machine: 'sabrelite',
+    debianDtb: 'imx6q-sabrelite.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: ["driver: 'imx-uart': driver_bound: bound to device '21e8000\\.serial'"],
+    expected: 'the console UART binds; pin controller, clocks and GPIO banks bind at their first probe',
+  },
+  {
+    name: 'orangepi-pc',
+    title: "Orange Pi PC (Allwinner H3): Debian's sun8i-h3-orangepi-pc.dtb on QEMU's orangepi-pc",
+    machine: 'orangepi-pc',
+    debianDtb: 'sun8i-h3-orangepi-pc.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: ["driver: 'dw-apb-uart': driver_bound: bound to device '1c28000\\.serial'"],
+    expected: 'the console UART (8250 DesignWare) binds after its clock and reset providers',
+  },
+  {
+    name: 'raspi2b',
+    title: "Raspberry Pi 2 B (BCM2836): Debian's bcm2836-rpi-2-b.dtb on QEMU's raspi2b (firmware mailbox partly modelled)",
+    machine: 'raspi2b',
+    debianDtb: 'bcm2836-rpi-2-b.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: ["driver: 'uart-pl011': driver_bound: bound to device '3f201000\\.serial'"],
+    expected: 'the PL011 console UART binds once the firmware clocks are there',
+  },
+  {
+    name: 'vexpress-a9',
+    title: "Versatile Express A9: Debian's vexpress-v2p-ca9.dtb on QEMU's vexpress-a9 (motherboard config bus, AMBA primecells)",
+    machine: 'vexpress-a9',
+    debianDtb: 'vexpress-v2p-ca9.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: ["driver: 'uart-pl011': driver_bound: bound to device '10009000\\.uart'"],
+    expected: 'the PL011 UARTs bind after the motherboard oscillators (vexpress-config) they are clocked by',
   },
 ];
 
