@@ -175,12 +175,24 @@ function moduleIndex(k: DebianKernel): Map<string, string> {
   return m;
 }
 
+const builtinCache = new Map<DebianKernel, Set<string>>();
 function builtinModules(k: DebianKernel): Set<string> {
+  const cached = builtinCache.get(k);
+  if (cached) return cached;
   const s = new Set<string>();
+  builtinCache.set(k, s);
   for (const line of readFileSync(join(modulesDir(k), 'modules.builtin'), 'utf8').split('\n')) {
     if (line.trim()) s.add(moduleBase(line.trim()));
   }
   return s;
+}
+
+/**
+ * Whether kernel `k` has the module built in (modules.builtin): a scenario's insmod of it is then a
+ * no-op on that kernel (6.12 builds virtio_pci in, 6.1 ships it as a module).
+ */
+export function isBuiltinModule(name: string, k: DebianKernel): boolean {
+  return builtinModules(k).has(canon(name));
 }
 
 /** The module's ELF bytes (xz-compressed modules unpacked with the host's xz). */
@@ -269,6 +281,10 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[], 
   for (const step of opts.steps) {
     switch (step.kind) {
       case 'insmod': {
+        if (isBuiltinModule(step.module, k)) {
+          L.push(`echo "LAB: ${canon(step.module)} is built into this kernel"`);
+          break;
+        }
         // Its dependencies go in first, as modprobe would load them.
         for (const dep of resolveModules([step.module], k)) {
           if (loaded.has(dep.name)) continue;
@@ -329,7 +345,7 @@ function sha256(...parts: (string | Uint8Array)[]): string {
 
 /** Builds (or reuses, by content hash) the gzipped newc initramfs; returns its path. */
 export function buildInitramfs(opts: InitramfsOptions, k: DebianKernel = 'arm64-6.1'): string {
-  const wanted = opts.steps.flatMap((s) => (s.kind === 'insmod' ? [s.module] : []));
+  const wanted = opts.steps.flatMap((s) => (s.kind === 'insmod' && !isBuiltinModule(s.module, k) ? [s.module] : []));
   const modules = resolveModules(wanted, k);
   const script = initScript(opts, modules, k);
   // busybox-static of the kernel's own architecture, unpacked beside it.

@@ -10,6 +10,33 @@ import { labDir, type Scenario } from '../board';
 export const demoDts = join(labDir, '..', '..', 'resources', 'demo', 'board.dts');
 
 const DD = 'dyndbg="file drivers/base/dd.c +p"';
+
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * dd.c's bind line in both generations: 6.1's pr_debug `driver: 'D': driver_bound: bound to device 'X'`,
+ * 6.12's dev_dbg `D X: driver: 'D': driver_bound: bound to device`. Names are literal (not patterns).
+ */
+export function bound(driver: string, device: string): string {
+  const d = esc(driver);
+  const x = esc(device);
+  return `driver: '${d}': driver_bound: bound to device '${x}'|${d} ${x}: driver: '${d}': driver_bound: bound to device`;
+}
+/**
+ * dd.c's line for a probe that returned -ENODEV/-ENXIO: 6.1 `D: probe of X rejects match -N`,
+ * 6.12 `D X: probe with driver D rejects match -N`.
+ */
+export function rejects(driver: string, device: string, errno: number): string {
+  const d = esc(driver);
+  const x = esc(device);
+  return `${d}: probe of ${x} rejects match ${errno}|${d} ${x}: probe with driver ${d} rejects match ${errno}`;
+}
+/** dd.c's really_probe line in both generations (6.12 prefixes the device and drops it from the end). */
+export function probing(bus: string, driver: string, device: string): string {
+  const b = esc(bus);
+  const d = esc(driver);
+  const x = esc(device);
+  return `bus: '${b}': really_probe: probing driver ${d} with device ${x}|${b} ${x}: bus: '${b}': really_probe: probing driver ${d} with device`;
+}
 const DD_CORE = 'dyndbg="file drivers/base/dd.c +p; file drivers/base/core.c +p"';
 // arm-smmu-v3.c and arm-smmu.c both name their initcall arm_smmu_driver_init; blacklisting the
 // name keeps both from registering (do_one_initcall compares the symbol name).
@@ -25,11 +52,11 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 10,
     signatures: [
-      "bus: 'amba': really_probe: probing driver pl061_gpio with device 9030000\\.pl061",
+      probing('amba', 'pl061_gpio', '9030000.pl061'),
       'amba 9030000\\.pl061: Added to deferred list',
       'amba 9030000\\.pl061: Retrying from deferred list',
       'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     absentSignatures: ['deferred probe timeout, ignoring dependency'],
     expected: 'pl061 deferred at its first probe, retried at late_initcall, bound in iommu group 0',
@@ -62,7 +89,7 @@ export const scenarios: Scenario[] = [
       'blacklisting initcall arm_smmu_driver_init',
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     expected: 'pl061 and the PCI function deferred until the timeout, then bound with no IOMMU group',
   },
@@ -77,7 +104,7 @@ export const scenarios: Scenario[] = [
     signatures: [
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
       'Linked as a fwnode consumer to',
     ],
     expected: 'pl061 deferred, released ~3 s after late_initcall, bound with no IOMMU group',
@@ -91,8 +118,8 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 10,
     signatures: [
-      "bus: 'amba': really_probe: probing driver pl061_gpio with device 9030000\\.pl061",
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      probing('amba', 'pl061_gpio', '9030000.pl061'),
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     absentSignatures: ['pl061: Added to deferred list', 'Adding to iommu group'],
     expected: 'pl061 bound at its first probe, no deferral, no IOMMU group',
@@ -109,7 +136,7 @@ export const scenarios: Scenario[] = [
       'arm-smmu-v3 9050000\\.smmuv3: MMIO region too small',
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+      bound('gpio-keys', 'gpio-keys'),
     ],
     expected: 'smmu probe fails with -EINVAL; pl061 deferred until the 3 s timeout, then bound without a group; gpio-keys bound after it',
   },
@@ -126,7 +153,7 @@ export const scenarios: Scenario[] = [
     ],
     settleSeconds: 15,
     signatures: [
-      'arm-smmu-v3: probe of 4000000\\.smmuv3 rejects match -6',
+      rejects('arm-smmu-v3', '4000000.smmuv3', -6),
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
       'virtio-pci 0000:00:01\\.0: deferred probe timeout, ignoring dependency',
     ],
@@ -165,8 +192,8 @@ export const scenarios: Scenario[] = [
     settleSeconds: 15,
     signatures: [
       'amba 9030000\\.pl061: error -EPROBE_DEFER: supplier 9050000\\.smmuv3 not ready',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
-      "driver: 'pci-host-generic': driver_bound: bound to device '4010000000\\.pcie'",
+      bound('pl061_gpio', '9030000.pl061'),
+      bound('pci-host-generic', '4010000000.pcie'),
     ],
     expected: 'pl061 and the PCIe host wait on the SMMU supplier; released when the timeout relaxes fw_devlink; bound with no group',
   },
@@ -226,7 +253,7 @@ export const scenarios: Scenario[] = [
     settleSeconds: 10,
     signatures: [
       'virtio-pci 0000:00:01\\.0: Adding to iommu group 0',
-      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+      bound('virtio-pci', '0000:00:01.0'),
     ],
     absentSignatures: ['pci 0000:00:00\\.0: Adding to iommu group'],
     expected:
@@ -284,7 +311,7 @@ export const scenarios: Scenario[] = [
     signatures: [
       'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
       'virtio-pci 0000:00:01\\.0: stream 8 already in tree from dev 9030000\\.pl061',
-      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+      bound('virtio-pci', '0000:00:01.0'),
     ],
     expected: 'pl061 in group 0; virtio-pci probe_device fails (-EEXIST) after a successful lookup, so it binds without a group',
   },
@@ -304,7 +331,7 @@ export const scenarios: Scenario[] = [
       'pl061_gpio 9030000\\.pl061: Adding to iommu group',
       'rtc-pl031 9010000\\.pl031: Adding to iommu group',
       'fw_cfg 9020000\\.fw-cfg: deferred probe timeout, ignoring dependency',
-      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+      bound('gpio-keys', 'gpio-keys'),
     ],
     expected: 'pl061 deferred then grouped; pl031 grouped at once; fw-cfg released by the 6 s timeout without IOMMU; gpio-keys bound',
   },
@@ -321,7 +348,8 @@ export const scenarios: Scenario[] = [
     ],
     settleSeconds: 0,
     signatures: [
-      'poweroff Linked as a fwnode consumer to gpio@9070000',
+      // 6.1 names the fwnodes by node name, 6.12 by full path (%pfwf).
+      '(^|\\s|/gpio-keys/)poweroff Linked as a fwnode consumer to /?gpio@9070000',
       'platform gpio-keys: Linked as a sync state only consumer to 9070000\\.gpio',
       'gpio-keys gpio-keys: Driver gpio-keys requests probe deferral',
       'platform gpio-keys: deferred probe pending',
@@ -383,8 +411,8 @@ export const scenarios: Scenario[] = [
       'amba 3f201000\\.serial: Added to deferred list',
       'platform soc:firmware: Added to deferred list',
       'platform soc:firmware: Retrying from deferred list',
-      "driver: 'raspberrypi-firmware': driver_bound: bound to device 'soc:firmware'",
-      "driver: 'uart-pl011': driver_bound: bound to device '3f201000\\.serial'",
+      bound('raspberrypi-firmware', 'soc:firmware'),
+      bound('uart-pl011', '3f201000.serial'),
     ],
     expected:
       'the PL011 console UART, the firmware node and its children defer at first probe (mailbox/clock suppliers not yet bound) and all bind at late_initcall',
@@ -401,7 +429,7 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 15,
     timeoutSeconds: 420,
-    signatures: ["driver: 'imx-uart': driver_bound: bound to device '21e8000\\.serial'"],
+    signatures: [bound('imx-uart', '21e8000.serial')],
     expected: 'the console UART binds; pin controller, clocks and GPIO banks bind at their first probe',
   },
   {
@@ -413,7 +441,7 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 15,
     timeoutSeconds: 420,
-    signatures: ["driver: 'dw-apb-uart': driver_bound: bound to device '1c28000\\.serial'"],
+    signatures: [bound('dw-apb-uart', '1c28000.serial')],
     expected: 'the console UART (8250 DesignWare) binds after its clock and reset providers',
   },
   {
@@ -425,7 +453,7 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 15,
     timeoutSeconds: 420,
-    signatures: ["driver: 'uart-pl011': driver_bound: bound to device '3f201000\\.serial'"],
+    signatures: [bound('uart-pl011', '3f201000.serial')],
     expected: 'the PL011 console UART binds once the firmware clocks are there',
   },
   {
@@ -437,7 +465,7 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 15,
     timeoutSeconds: 420,
-    signatures: ["driver: 'uart-pl011': driver_bound: bound to device '10009000\\.uart'"],
+    signatures: [bound('uart-pl011', '10009000.uart')],
     expected: 'the PL011 UARTs bind after the motherboard oscillators (vexpress-config) they are clocked by',
   },
 ];
