@@ -388,7 +388,7 @@ export const scenarios: Scenario[] = [
     // The UARTs stay deferred for good; the truth is taken once the timeout has reported them.
     steps: [{ kind: 'wait-log', pattern: 'deferred probe pending', maxSeconds: 30 }],
     settleSeconds: 0,
-    timeoutSeconds: 90,
+    timeoutSeconds: 240,
     signatures: [
       'platform ff000000\\.serial: Added to deferred list',
       'platform fd0e0000\\.pcie: Retrying from deferred list',
@@ -406,7 +406,7 @@ export const scenarios: Scenario[] = [
     cmdline: `${DD} deferred_probe_timeout=5`,
     steps: [],
     settleSeconds: 10,
-    timeoutSeconds: 90,
+    timeoutSeconds: 240,
     signatures: [
       'amba 3f201000\\.serial: Added to deferred list',
       'platform soc:firmware: Added to deferred list',
