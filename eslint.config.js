@@ -1,7 +1,7 @@
 // Lint, and the import fences of ../shared/STYLE.md as rules: the engine imports no Node, Electron or
 // DOM-side library and reaches other engine folders only through their index; services and the
 // browser-mode host never import Electron; the renderer takes only types from the main side, apart
-// from the pure electron/common; the CLI stays off Electron and the renderer.
+// from the pure electron/common; the CLI stays off Electron, the Electron adapter and the renderer.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import vue from 'eslint-plugin-vue';
@@ -75,6 +75,7 @@ export default tseslint.config(
   },
   {
     files: ['cli/**/*.ts'],
-    rules: fence('the CLI is Node over the engine: no Electron, no renderer, no services', ['@xterm/*', '**/electron/**', '**/renderer/**'], { names: ['electron', 'vue', 'pinia'] }),
+    // The CLI may use the plain-Node services (the labgrid client, the serial transports) as the host does.
+    rules: fence('the CLI is Node over the engine and the plain-Node services: no Electron, no renderer', ['@xterm/*', '**/electron/main', '**/electron/main/**', '**/electron/preload', '**/electron/preload/**', '**/electron/host', '**/electron/host/**', '**/renderer', '**/renderer/**'], { names: ['electron', 'vue', 'pinia'] }),
   },
 );

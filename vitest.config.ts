@@ -7,6 +7,8 @@ const system = [
   'test/corpus/**/*.test.ts',
   'test/lab/**/*.test.ts',
   'test/e2e/**/*.test.ts',
+  // labgrid's coordinator, exporter and ser2net
+  'test/labgrid/**/*.test.ts',
   // Chromium
   'test/electron/browser-security.test.ts',
   'test/sessions/report.test.ts',

@@ -32,6 +32,7 @@ const cases: { file: string; code: string; refused: boolean }[] = [
   { file: 'renderer/src/x.ts', code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", refused: true },
   { file: 'cli/x.ts', code: "import { app } from 'electron';\nexport const x = app;", refused: true },
   { file: 'cli/x.ts', code: "import { startHost } from '../electron/host/server';\nexport const x = startHost;", refused: true },
+  { file: 'cli/x.ts', code: "import { findLabgrid } from '../electron/services/labgrid/installation';\nexport const x = findLabgrid;", refused: false },
 ];
 
 describe('import fences (eslint.config.js)', () => {
