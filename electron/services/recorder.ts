@@ -15,7 +15,11 @@ export type LineMarkerKind =
   | 'config' // serial settings changed (detail: JSON of SerialSettings)
   | 'signals' // DTR/RTS set (detail: JSON of SignalState)
   | 'reset' // DTR/RTS pulse (detail: `dtr 100ms`)
-  | 'break'; // BREAK sent (detail: `250ms`)
+  | 'break' // BREAK sent (detail: `250ms`)
+  | 'acquire' // a labgrid place acquired for this console (detail: place, identity, exporter, coordinator)
+  | 'use-held' // a labgrid place this identity already held, used as it was
+  | 'release' // the labgrid place released on disconnect
+  | 'release-failed'; // releasing it failed (detail: the coordinator's words)
 
 export interface RecorderConnectionInfo {
   target: string;
