@@ -113,7 +113,7 @@ function whatTheFileHolds(stats: BootLogStats, boots: number, boot: number, chos
   if (chosen && stats.kernelBoots.length > 0) {
     return `boot ${boot} holds no kernel output (boots with kernel output: ${stats.kernelBoots.join(', ')} of 0..${boots - 1})`;
   }
-  return `no kernel output found in ${stats.lines} lines (${boots === 1 ? 'bootloader or shell output only' : `${boots} bootloader runs, none reached the kernel`})`;
+  return `no kernel output found in ${stats.lines} lines (bootloader or shell output only)`;
 }
 
 function kernelInfo(events: readonly BootEvent[]): { version: string | null; cmdline: string | null } {

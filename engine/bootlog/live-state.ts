@@ -172,7 +172,7 @@ export class LiveState {
         d.lastDeferVia = e.via;
         d.returnClosed = false;
         this.deferral(d, e.reason ?? null, e);
-        raise(d, 'driver-core');
+        raise(d, e.via === 'driver-message' ? 'driver-message' : 'driver-core');
         return;
       }
       case 'supplier-not-ready': {
