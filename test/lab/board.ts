@@ -33,7 +33,22 @@ export type InitStep =
   | { kind: 'wait-log'; pattern: string; maxSeconds: number }
   | { kind: 'shell'; command: string };
 
-export type Machine = 'virt' | 'raspi3b' | 'xlnx-zcu102' | 'sabrelite' | 'orangepi-pc' | 'raspi2b' | 'vexpress-a9';
+export type Machine =
+  | 'virt'
+  | 'raspi3b'
+  | 'xlnx-zcu102'
+  | 'sabrelite'
+  | 'orangepi-pc'
+  | 'raspi2b'
+  | 'vexpress-a9'
+  | 'vexpress-a15'
+  | 'mcimx7d-sabre'
+  | 'mcimx6ul-evk'
+  | 'cubieboard'
+  | 'highbank'
+  | 'midway'
+  | 'ast2600-evb'
+  | 'smdkc210';
 
 interface MachineSpec {
   qemu: 'qemu-system-aarch64' | 'qemu-system-arm';
@@ -67,6 +82,17 @@ export const MACHINES: Record<Machine, MachineSpec> = {
   // raspi2b has exactly 1 GiB; serial0 is the PL011 (uart0), serial1 the mini UART.
   raspi2b: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'raspi2b', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
   'vexpress-a9': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'vexpress-a9', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  'vexpress-a15': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'vexpress-a15', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  // i.MX7D and i.MX6UL: serial0 is UART1, the boards' console (ttymxc0).
+  'mcimx7d-sabre': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'mcimx7d-sabre', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttymxc0', consoleSerial: 0 },
+  'mcimx6ul-evk': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'mcimx6ul-evk', '-m', '512', '-nic', 'none', '-no-reboot'], console: 'ttymxc0', consoleSerial: 0 },
+  cubieboard: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'cubieboard', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyS0', consoleSerial: 0 },
+  highbank: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'highbank', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  midway: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'midway', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  // AST2600: serial0 is wired to UART5 (the SoC's default debug UART), which the kernel names ttyS4.
+  'ast2600-evb': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'ast2600-evb', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  // Exynos4210: serial<i> is UART<i>; the SMDKV310 tree's console is serial1 (ttySAC1).
+  smdkc210: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'smdkc210', '-nic', 'none', '-no-reboot'], console: 'ttySAC1', consoleSerial: 1 },
 };
 
 /** The kernels a scenario boots on: its machine's (the first is the default for one-off boots). */

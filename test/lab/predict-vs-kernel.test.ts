@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../support/system';
 import { bootLabel, goldenBase, labDir, scenarioKernels } from './board';
-import { HARDWARE_ASSUMPTIONS } from './hardware';
+import { HARDWARE_ASSUMPTIONS, KERNEL_STATE_FAILURES } from './hardware';
 import { KNOWN_WRONG } from './known-wrong';
-import { judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from './predict-judge';
+import { isJudged, judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from './predict-judge';
 import { scenarios } from './scenarios/index';
+import type { Truth } from './truth';
 
 // The kernels' own .config files (the judging needs no QEMU: the trees are the committed dumps).
 requireSystem('kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
@@ -35,6 +36,7 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
     expect(Object.keys(KNOWN_WRONG).filter((l) => !labels.has(l))).toEqual([]);
     const scenarioNames = new Set(scenarios.map((s) => s.name));
     expect(Object.keys(HARDWARE_ASSUMPTIONS).filter((l) => !labels.has(l) && !scenarioNames.has(l))).toEqual([]);
+    expect(Object.keys(KERNEL_STATE_FAILURES).filter((l) => !labels.has(l))).toEqual([]);
   });
 
   it("states each hardware assumption with the kernel's own line from that boot's log", () => {
@@ -45,6 +47,27 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
       for (const a of entries) if (!log.includes(a.evidence)) missing.push(`${bootLabel(b)}: ${a.target}: "${a.evidence}" is not in the log`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("states as a hardware assumption every vendor-board device whose driver's own probe failed", () => {
+    const unstated: string[] = [];
+    for (const b of boots.filter((x) => x.scenario.machine !== 'virt')) {
+      const base = goldenBase(b);
+      const log = readFileSync(`${base}.log`, 'latin1');
+      const judged = new Set((JSON.parse(readFileSync(`${base}.truth.json`, 'utf8')) as Truth).devices.filter(isJudged).map((d) => d.name));
+      const entries = HARDWARE_ASSUMPTIONS[bootLabel(b)] ?? HARDWARE_ASSUMPTIONS[b.scenario.name] ?? [];
+      // dd.c's call_driver_probe(): 6.1 `D: probe of X failed with error N`, 6.12 `D X: probe with driver D failed with error N`.
+      const re = /(?:^|\s)\S+: probe of (\S+) failed with error (-\d+)|(?:^|\s)\S+ (\S+): probe with driver \S+ failed with error (-\d+)/gm;
+      for (const m of log.matchAll(re)) {
+        const device = (m[1] ?? m[3])!;
+        const errno = Number(m[2] ?? m[4]);
+        if (!judged.has(device)) continue;
+        const stated = entries.some((a) => a.target === device && a.outcome.kind === 'fail' && a.outcome.errno === errno);
+        const kernelState = KERNEL_STATE_FAILURES[bootLabel(b)]?.[device] === m[0].trim();
+        if (!stated && !kernelState) unstated.push(`${bootLabel(b)}: ${m[0].trim()}`);
+      }
+    }
+    expect(unstated).toEqual([]);
   });
 
   for (const b of boots) {
