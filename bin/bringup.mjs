@@ -10,8 +10,8 @@ const entry = await bundleIfStale({
   root,
   name: 'bringup',
   entry: join(root, 'cli', 'bringup.ts'),
-  sourceDirs: [join(root, 'cli'), join(root, 'engine')],
-  external: ['serialport', 'ws'],
+  sourceDirs: [join(root, 'cli'), join(root, 'engine'), join(root, 'electron', 'common'), join(root, 'electron', 'services')],
+  external: ['serialport', 'ws', '@grpc/grpc-js', '@grpc/proto-loader'],
   splitting: true,
 });
 await import(pathToFileURL(entry).href);

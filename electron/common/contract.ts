@@ -38,6 +38,8 @@ export interface ConnectRequest {
   settings: SerialSettings;
   /** Reconnect by itself when the same adapter (by-id path / serial number) comes back. */
   autoReconnect: boolean;
+  /** labgrid targets: release the place when the console is disconnected (default: keep holding it). */
+  releaseOnDisconnect?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'reconnecting' | 'closed';
