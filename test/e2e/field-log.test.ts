@@ -58,6 +58,10 @@ describe.skipIf(!existsSync(logFile))('a field log in the live view equals parse
       const got = { state: row.liveState, grp: row.liveGrp, def: row.liveDef };
       if (JSON.stringify(want) !== JSON.stringify(got)) differ.push(`${d.name}: parse-log ${JSON.stringify(want)}, app ${JSON.stringify(got)}`);
     }
+    // The timeline counts the same deferrals the rows show.
+    const defers = devices.reduce((n, d) => n + d.deferrals, 0);
+    expect(defers).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid=timeline]')).toContain(`live: ${defers} deferrals`);
     await page.screenshot({ path: screenshotPath('field-log.png') });
     expect(differ).toEqual([]);
     expect(devices.length).toBeGreaterThan(20);
