@@ -28,9 +28,9 @@ function kindOf(e: BootEvent, st: FoldState): TimelineKind | null {
     case 'retry':
       st.deferOpen.delete(e.device);
       return e.kind === 'retry' ? 'retry' : 'probe';
-    case 'deferred':
     // "deferred probe pending" (at the deferred-probe timeout) is the first word of a deferral in a
     // log without dd.c debug; the probe board counts it as one, so the timeline does too.
+    case 'deferred':
     case 'defer-pending':
       // "Added to deferred list" and dev_err_probe's "error -EPROBE_DEFER" describe one attempt.
       if (st.deferOpen.has(e.device)) return null;
