@@ -157,7 +157,8 @@ export function splitPrefixInto(line: string, out: LinePrefix): void {
   }
   // No stamp: an oops/panic/WARN report may still start in the middle of the line.
   const report = REPORT_START.exec(s);
-  if (report !== null && report.index > 0) {
+  // (A report's own last line, "---[ end Kernel panic - not syncing: … ]---", names its first.)
+  if (report !== null && report.index > 0 && !s.startsWith('---[ end ')) {
     s = s.slice(report.index);
     out.midLine = true;
     out.record = true;
