@@ -858,6 +858,7 @@ class DriverCore {
     for (const ref of refs) {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
+      if (sup && this.isSelfOrAncestorDevice(sup, node)) continue;
       if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
       if (bestEffort) continue;
       // %pfwP (node name) in 6.1, %pfwf (full path) from 6.3
@@ -867,7 +868,7 @@ class DriverCore {
     for (const ref of refs) {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
-      if (!sup || sup === ds || sup.driver) continue;
+      if (!sup || sup === ds || sup.driver || this.isSelfOrAncestorDevice(sup, node)) continue;
       if (this.relaxedSuppliers.has(sup) || (this.driversDone && sup.addedAfterDriversDone && !sup.canMatch)) continue;
       if (bestEffort && !sup.canMatch) continue;
       return { kind: 'links-defer', reason: `supplier ${sup.dev.name} not ready`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
@@ -894,6 +895,16 @@ class DriverCore {
       if (target) this.stdout = findNodeByPath(this.tree, target + (slash < 0 ? '' : path.slice(slash))) ?? null;
     }
     return this.stdout;
+  }
+
+  /**
+   * A supplier node whose nearest device is the consumer itself or one of its ancestors: a pin controller's
+   * own hog group, a node below the consumer. core.c fw_devlink_create_devlink() resolves a NOT_DEVICE
+   * supplier to fwnode_get_next_parent_dev() and never links a device to itself (`con != sup_dev`), and
+   * __fw_devlink_relax_cycles() sees "child of" the consumer as a cycle: the link never holds the probe.
+   */
+  private isSelfOrAncestorDevice(sup: DeviceState, consumer: DtNode): boolean {
+    return !!sup.dev.node && sup.dev.bus !== 'pci' && isAncestorOrSelf(sup.dev.node, consumer);
   }
 
   /** The device that stands for a supplier node: its own, or the nearest ancestor's. */
