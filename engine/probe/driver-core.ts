@@ -33,6 +33,8 @@ import { isAncestorOrSelf, OPTIONAL_BINDINGS, probeResources, supplierRefs, type
 import { cells, stringProp, u32Prop } from '../devicetree/index';
 
 const EPROBE_DEFER = 517;
+/** What amba_read_periphid() acquires before reading the ID registers. */
+const AMBA_ID_BINDINGS = ['power-domains', 'clocks', 'resets'];
 const ENODEV = 19;
 const ENOSPC = 28;
 const ETIMEDOUT = 110;
@@ -61,6 +63,11 @@ export type ProbeOutcome =
   | { kind: 'iommu-fail'; errno: number; iommu: DtNode }
   /** The driver's probe returned -EPROBE_DEFER: a resource's provider is not bound, or assumed. */
   | { kind: 'driver-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null }
+  /**
+   * amba_match() could not read the primecell ID yet (amba_read_periphid: PM domain, apb_pclk or a reset
+   * has no provider): dd.c "Device match requests probe deferral", before any driver is tried.
+   */
+  | { kind: 'match-defer'; resource: SupplierRef; supplierDevice: DeviceState | null }
   /** -ENODEV / -ENXIO: "probe of X rejects match". */
   | { kind: 'rejected'; errno: number; assumed: boolean }
   | { kind: 'failed'; errno: number };
@@ -97,6 +104,8 @@ export interface DeviceState {
   bindTime: number | null;
   addedAfterDriversDone: boolean;
   addedAt: number;
+  /** AMBA: amba_read_periphid() succeeded (or the tree gave arm,primecell-periphid): no more match deferrals. */
+  periphidRead: boolean;
 }
 
 interface IommuInstance {
@@ -319,37 +328,58 @@ class DriverCore {
     }
   }
 
-  /** of_clk_init / of_irq_init: built-in OF_DECLARE initialisers mark their nodes OF_POPULATED (no device). */
+  /**
+   * The providers set up before any driver runs, from the built-in *_OF_DECLARE tables:
+   * - of_clk_init() (drivers/clk/clk.c) sets OF_POPULATED on a CLK_OF_DECLARE node before its init, so no
+   *   platform device is ever created for it; CLK_OF_DECLARE_DRIVER's wrapper (include/linux/clk-provider.h)
+   *   clears OF_POPULATED again, so that node still becomes a device a platform driver may bind.
+   * - of_irq_init() (drivers/of/irq.c) sets OF_POPULATED on each available IRQCHIP_DECLARE node that has
+   *   `interrupt-controller`.
+   * Both register their provider at once (of_clk_add_provider / __irq_domain_add call
+   * fwnode_dev_initialized()), so fw_devlink sees FWNODE_FLAG_INITIALIZED. timer_probe() and the
+   * reserved-mem initialisers set neither flag: their nodes are ordinary nodes.
+   */
   private runEarlyDeclares(): void {
     if (!this.index) return;
     for (const n of walk(this.tree.root)) {
       if (!n.parent || !nodeAvailable(n, this.popOpts)) continue;
-      const compat = stringListProp(n, 'compatible');
-      for (const c of compat) {
-        const decl = this.index.declares.get(c)?.find((x) => (x.kind === 'clk' || x.kind === 'irqchip') && availabilityFromConfig(x.kconfig, this.config) === 'builtin');
-        if (decl) {
-          this.early.push(n);
-          this.earlySet.add(n);
-          break;
-        }
+      const kinds = this.declaredKinds(n);
+      if (kinds.has('clk') || (kinds.has('irqchip') && getProperty(n, 'interrupt-controller'))) {
+        this.early.push(n);
+        this.earlySet.add(n);
       }
     }
   }
 
-  /** Early-initialised nodes, for fw_devlink (FWNODE_FLAG_INITIALIZED): clk, irqchip, and timer declares. */
-  private initializedWithoutDevice(node: DtNode): boolean {
-    if (this.earlySet.has(node)) return true;
-    if (!this.index) return false;
-    let timer = this.timerDeclared.get(node);
-    if (timer === undefined) {
-      timer = stringListProp(node, 'compatible').some((c) => this.index!.declares.get(c)?.some((x) => x.kind === 'timer' && availabilityFromConfig(x.kconfig, this.config) === 'builtin'));
-      this.timerDeclared.set(node, timer);
+  /** The kinds of built-in OF_DECLARE initialisers whose compatible the node carries, looked up once per node. */
+  private declaredKinds(node: DtNode): Set<string> {
+    let kinds = this.declaredCache.get(node);
+    if (kinds) return kinds;
+    kinds = new Set();
+    if (this.index) {
+      for (const c of stringListProp(node, 'compatible')) {
+        for (const x of this.index.declares.get(c) ?? []) if (availabilityFromConfig(x.kconfig, this.config) === 'builtin') kinds.add(x.kind);
+      }
     }
-    return timer;
+    this.declaredCache.set(node, kinds);
+    return kinds;
   }
 
-  /** Nodes a built-in TIMER_OF_DECLARE initialises, asked for every supplier of every probe: looked up once. */
-  private readonly timerDeclared = new Map<DtNode, boolean>();
+  private readonly declaredCache = new Map<DtNode, Set<string>>();
+
+  /** FWNODE_FLAG_INITIALIZED without a device: an early clk or irqchip provider (OF_POPULATED). */
+  private initializedWithoutDevice(node: DtNode): boolean {
+    return this.earlySet.has(node);
+  }
+
+  /**
+   * A CLK_OF_DECLARE_DRIVER node: its clocks are registered early (INITIALIZED), and it still gets a device.
+   * fw_devlink_create_devlink() (core.c) does not link to a supplier device with no driver that is
+   * INITIALIZED ("Not linking %pfwf - dev might never probe"): consumers never wait for it.
+   */
+  private clkDriverDeclared(node: DtNode): boolean {
+    return this.declaredKinds(node).has('clk-driver');
+  }
 
   // ---- run ------------------------------------------------------------------------------------
 
@@ -561,6 +591,7 @@ class DriverCore {
       dev, regIndex: this.devices.length, driver: null, canMatch: false, attempted: false, onDeferredList: false, deferrals: 0, reason: null,
       lastDefer: null, failure: null, iommuGroup: null, iommuNode: null, iommuGaveUp: null, iommuExhausted: false, iommuRefused: null, dma: null, flags: [],
       assumed: { kind: 'ok' }, assumedDefersLeft: 0, bindIndex: null, bindTime: null, addedAfterDriversDone: this.driversDone, addedAt: this.time,
+      periphidRead: dev.bus !== 'amba' || (dev.periphid !== null && dev.periphid !== undefined && !dev.periphidDerived),
     };
     const assumption = this.assumptionFor(dev);
     if (assumption) {
@@ -643,6 +674,8 @@ class DriverCore {
     const async = this.allowsAsync(d);
     for (const ds of this.candidateDevices(d)) {
       if (ds.driver) continue;
+      // __driver_attach(): a match that asks for deferral puts the device on the list and goes on
+      if (this.ambaMatchDefers(ds)) continue;
       if (!this.matches(d, ds)) continue;
       if (async) this.asyncQueue.push({ d, ds });
       else this.driverProbeDevice(d, ds);
@@ -671,6 +704,8 @@ class DriverCore {
   private deviceAttach(ds: DeviceState): void {
     for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
+      // __device_attach_driver(): "Device can't match with a driver right now": no other driver is tried
+      if (this.ambaMatchDefers(ds)) break;
       if (!this.matches(d, ds)) continue;
       // __device_attach(): an async-capable match is left to an async worker
       if (this.allowsAsync(d)) {
@@ -682,6 +717,56 @@ class DriverCore {
       if (ret <= 0) break;
     }
     this.runDeferredWorkIfQueued();
+  }
+
+  /**
+   * drivers/amba/bus.c amba_match() (6.1 and 6.12 alike): a device created without a periphid reads it on
+   * its first match, in amba_read_periphid(): dev_pm_domain_attach(), clk_get("apb_pclk"), then
+   * of_reset_control_array_get_optional_shared(); any failure is mapped to -EPROBE_DEFER, and dd.c
+   * __device_attach_driver / __driver_attach put the device on the deferred list ("Device match requests
+   * probe deferral"). The ID is read once; later matches use it. Offline, the read succeeds as soon as
+   * every provider it needs is registered (what the registers then hold is the hardware's business).
+   */
+  private ambaMatchDefers(ds: DeviceState): boolean {
+    if (ds.periphidRead) return false;
+    const missing = this.ambaIdResourceMissing(ds);
+    if (!missing) {
+      ds.periphidRead = true;
+      return false;
+    }
+    ds.canMatch = true;
+    const outcome: ProbeOutcome = { kind: 'match-defer', resource: missing, supplierDevice: this.deviceFor(missing.supplier) };
+    ds.lastDefer = outcome;
+    ds.reason = null;
+    this.emit('defer-reason', { device: ds.dev.name, reason: deferText(outcome), text: `${ds.dev.bus} ${ds.dev.name}: Device match requests probe deferral` });
+    this.deferredProbeAdd(ds);
+    return true;
+  }
+
+  /** The first provider amba_read_periphid() needs that is not registered yet: power domain, apb_pclk, resets. */
+  private ambaIdResourceMissing(ds: DeviceState): SupplierRef | null {
+    const node = ds.dev.node;
+    if (!node) return null;
+    const refs = supplierRefs(node, AMBA_ID_BINDINGS, this.phandles);
+    const clocks = refs.filter((r) => r.binding === 'clocks');
+    // clk_get(dev, "apb_pclk"): the clocks entry at that name's index in clock-names
+    const pclkIndex = stringListProp(node, 'clock-names').indexOf('apb_pclk');
+    const needed = [
+      ...refs.filter((r) => r.binding === 'power-domains'),
+      ...(pclkIndex >= 0 && clocks[pclkIndex] ? [clocks[pclkIndex]!] : []),
+      ...refs.filter((r) => r.binding === 'resets'),
+    ];
+    for (const ref of needed) if (!this.providerRegistered(ref.supplier)) return ref;
+    return null;
+  }
+
+  /**
+   * A provider node's clocks/resets/domains are registered: an early *_OF_DECLARE initialised it, or the
+   * device that stands for it (its own, or the nearest ancestor's) is bound.
+   */
+  private providerRegistered(node: DtNode): boolean {
+    if (this.initializedWithoutDevice(node) || this.clkDriverDeclared(node)) return true;
+    return !!this.deviceFor(node)?.driver;
   }
 
   private readonly asyncQueue: { d: ModelDriver; ds: DeviceState }[] = [];
@@ -749,6 +834,7 @@ class DriverCore {
         return -EPROBE_DEFER;
       case 'pinctrl-defer':
       case 'iommu-defer':
+      case 'match-defer':
         ds.lastDefer = outcome;
         ds.reason = null;
         return -EPROBE_DEFER;
@@ -832,6 +918,8 @@ class DriverCore {
       if (!ok) continue;
       // fw_devlink_create_devlink(): "Not linking ... might never become dev"
       if (this.initializedWithoutDevice(ref.supplier) || ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) continue;
+      const supDev = this.byNode.get(ref.supplier);
+      if (this.clkDriverDeclared(ref.supplier) && (!supDev || !supDev.driver)) continue;
       out.push(ref);
     }
     return out;
@@ -858,6 +946,7 @@ class DriverCore {
     for (const ref of refs) {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
+      if (sup && this.isSelfOrAncestorDevice(sup, node)) continue;
       if (sup && (sup.dev.node === ref.supplier || sup.driver)) continue;
       if (bestEffort) continue;
       // %pfwP (node name) in 6.1, %pfwf (full path) from 6.3
@@ -867,7 +956,7 @@ class DriverCore {
     for (const ref of refs) {
       if (cyc?.has(ref.supplier)) continue;
       const sup = this.deviceFor(ref.supplier);
-      if (!sup || sup === ds || sup.driver) continue;
+      if (!sup || sup === ds || sup.driver || this.isSelfOrAncestorDevice(sup, node)) continue;
       if (this.relaxedSuppliers.has(sup) || (this.driversDone && sup.addedAfterDriversDone && !sup.canMatch)) continue;
       if (bestEffort && !sup.canMatch) continue;
       return { kind: 'links-defer', reason: `supplier ${sup.dev.name} not ready`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
@@ -894,6 +983,16 @@ class DriverCore {
       if (target) this.stdout = findNodeByPath(this.tree, target + (slash < 0 ? '' : path.slice(slash))) ?? null;
     }
     return this.stdout;
+  }
+
+  /**
+   * A supplier node whose nearest device is the consumer itself or one of its ancestors: a pin controller's
+   * own hog group, a node below the consumer. core.c fw_devlink_create_devlink() resolves a NOT_DEVICE
+   * supplier to fwnode_get_next_parent_dev() and never links a device to itself (`con != sup_dev`), and
+   * __fw_devlink_relax_cycles() sees "child of" the consumer as a cycle: the link never holds the probe.
+   */
+  private isSelfOrAncestorDevice(sup: DeviceState, consumer: DtNode): boolean {
+    return !!sup.dev.node && sup.dev.bus !== 'pci' && isAncestorOrSelf(sup.dev.node, consumer);
   }
 
   /** The device that stands for a supplier node: its own, or the nearest ancestor's. */
@@ -1515,6 +1614,8 @@ export function deferText(o: ProbeOutcome): string {
       return `IOMMU ${nodePath(o.iommu)} not registered yet`;
     case 'driver-defer':
       return o.resource ? `driver waits for ${o.resource.property.name} provider ${nodePath(o.resource.supplier)}` : 'driver requested deferral';
+    case 'match-defer':
+      return `amba: primecell ID unreadable until ${o.resource.property.name} provider ${nodePath(o.resource.supplier)} registers`;
     default:
       return o.kind;
   }

@@ -97,7 +97,7 @@ const REGISTER_CALLS = /\b(?:platform_driver_register|__platform_driver_register
 
 const DECLARE_MACROS: Record<string, string> = {
   CLK_OF_DECLARE: 'clk', CLK_OF_DECLARE_DRIVER: 'clk-driver', IRQCHIP_DECLARE: 'irqchip', TIMER_OF_DECLARE: 'timer',
-  OF_DECLARE_1: 'of-declare', OF_DECLARE_2: 'of-declare', RESERVEDMEM_OF_DECLARE: 'reserved-mem', IOMMU_OF_DECLARE: 'iommu',
+  OF_DECLARE_1: 'of-declare', OF_DECLARE_1_RET: 'of-declare', OF_DECLARE_2: 'of-declare', RESERVEDMEM_OF_DECLARE: 'reserved-mem', IOMMU_OF_DECLARE: 'iommu',
 };
 
 export function scanSource(rawSrc: string, readInclude: (name: string) => string | undefined, modname: string): ScannedFile {
@@ -170,6 +170,13 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     });
   }
 
+  // include/linux/irqchip.h: IRQCHIP_PLATFORM_DRIVER_BEGIN(name) IRQCHIP_MATCH("compat", fn)...
+  // IRQCHIP_PLATFORM_DRIVER_END(name) defines `name_driver` (.name = #name) and builtin_platform_driver()s it.
+  for (const m of src.matchAll(/\bIRQCHIP_PLATFORM_DRIVER_BEGIN\s*\(\s*(\w+)\s*\)([\s\S]*?)\bIRQCHIP_PLATFORM_DRIVER_END\s*\(/g)) {
+    const compatible = [...m[2]!.matchAll(/\bIRQCHIP_MATCH\s*\(\s*"([^"]+)"/g)].map((x) => x[1]!);
+    defs.set(`${m[1]!}_driver`, { bus: 'platform', name: m[1]!, compatible, amba: [], async: false });
+  }
+
   // Arrays handed to platform_register_drivers(): `static struct platform_driver * const drivers[] = { &a, &b };`
   const driverArrays = new Map<string, string[]>();
   for (const m of src.matchAll(/struct\s+platform_driver\s*\*\s*(?:const\s+)?(\w+)\s*\[[^\]]*\]\s*=/g)) {
@@ -189,6 +196,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
 
   // Walk registration sites in source order: that is their order inside the object's initcall section.
   const sites = /\b(module_platform_driver|module_platform_driver_probe|builtin_platform_driver|builtin_platform_driver_probe|module_amba_driver|builtin_amba_driver|module_pci_driver|builtin_pci_driver|module_driver|builtin_driver|pure_initcall|core_initcall_sync|core_initcall|postcore_initcall_sync|postcore_initcall|arch_initcall_sync|arch_initcall|subsys_initcall_sync|subsys_initcall|fs_initcall_sync|fs_initcall|rootfs_initcall|device_initcall_sync|device_initcall|late_initcall_sync|late_initcall|module_init|__initcall)\s*\(\s*(\w+)/g;
+  const irqchipDrivers = [...src.matchAll(/\bIRQCHIP_PLATFORM_DRIVER_END\s*\(\s*(\w+)/g)];
   for (const m of src.matchAll(sites)) {
     const macro = m[1]!;
     const arg = m[2]!;
@@ -212,7 +220,9 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     }
   }
 
-  for (const m of src.matchAll(/\b(CLK_OF_DECLARE_DRIVER|CLK_OF_DECLARE|IRQCHIP_DECLARE|TIMER_OF_DECLARE|OF_DECLARE_1|OF_DECLARE_2|RESERVEDMEM_OF_DECLARE|IOMMU_OF_DECLARE)\s*\(\s*\w+\s*,\s*"([^"]+)"/g)) {
+  for (const m of irqchipDrivers) add(`${m[1]!}_driver`, 'device', (icIndex++ + 1) * 100, `${m[1]!}_driver_init`);
+
+  for (const m of src.matchAll(/\b(CLK_OF_DECLARE_DRIVER|CLK_OF_DECLARE|IRQCHIP_DECLARE|TIMER_OF_DECLARE|OF_DECLARE_1_RET|OF_DECLARE_1|OF_DECLARE_2|RESERVEDMEM_OF_DECLARE|IOMMU_OF_DECLARE)\s*\(\s*\w+\s*,\s*"([^"]+)"/g)) {
     const lineStart = src.lastIndexOf('\n', m.index!) + 1;
     if (/^\s*#/.test(src.slice(lineStart, m.index!))) continue;
     result.declares.push({ kind: DECLARE_MACROS[m[1]!]!, compatible: m[2]! });

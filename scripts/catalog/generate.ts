@@ -1,11 +1,12 @@
-// Generates the probe model's driver catalog from a kernel source tree: every platform, AMBA and PCI
+// Generates the probe model's driver catalog from a whole kernel source tree (the top-level Kbuild's link
+// order, arch/arm and arch/arm64 with their machine directories included): every platform, AMBA and PCI
 // driver with its of_device_id / amba_id tables, the name the log prints (drv->name), its initcall level
-// and link order (Kbuild Makefiles, scripts/Makefile.build), its Kconfig gates and module name, plus the
-// early OF_DECLARE initialisers (CLK_OF_DECLARE, IRQCHIP_DECLARE, TIMER_OF_DECLARE) that never get a device.
-// Usage: npx tsx scripts/catalog/generate.ts <linux-source-dir> <out.json> [version]
+// and link order (scripts/Makefile.build), its Kconfig gates and module name, plus the early *_OF_DECLARE
+// initialisers (of_clk_init, of_irq_init, timer_probe, reserved-mem). Usage:
+// npx tsx scripts/catalog/generate.ts <linux-source-dir> <out.json> [version]   (resources/kernel/<v>/drivers.json)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { scanMakefiles, type LinkedObject } from './makefiles';
+import { linkRoots, scanMakefiles, type LinkedObject } from './makefiles';
 import { scanSource, type ScannedFile } from './c-scan';
 
 export interface GenerateResult {
@@ -13,12 +14,10 @@ export interface GenerateResult {
   stats: { files: number; drivers: number; compatibles: number; declares: number };
 }
 
-/** Top-level link order of the trees that hold drivers (the top-level Kbuild: arch/$(SRCARCH)/ ... drivers/ sound/). */
-const ROOT_DIRS = ['arch/arm64/kernel', 'drivers', 'sound'];
-
 export function generateCatalog(srcDir: string, version: string): GenerateResult {
   const objects: LinkedObject[] = [];
-  for (const dir of ROOT_DIRS) if (existsSync(join(srcDir, dir, 'Makefile'))) scanMakefiles(srcDir, dir, [], objects);
+  const visited = new Set<string>();
+  for (const root of linkRoots(srcDir)) scanMakefiles(srcDir, root.dir, root.gates, objects, visited);
   const drivers: unknown[] = [];
   const declares: unknown[] = [];
   const initcalls: unknown[] = [];
@@ -57,7 +56,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       for (const ic of scanned.initcalls) initcalls.push({ n: ic.fn, l: ic.level, o: fileOrder * 1000 + ic.rank, f: obj.file });
     }
   }
-  const catalog = { format: 1, version, generatedFrom: 'kernel source: drivers/, sound/ Makefiles and C tables', drivers, declares, initcalls };
+  const catalog = { format: 1, version, generatedFrom: 'kernel source: top-level Kbuild link order (arch/arm, arch/arm64 and their machine dirs, drivers/, sound/, ...), Makefiles and C tables', drivers, declares, initcalls };
   return { json: JSON.stringify(catalog), stats: { files: seenFile.size, drivers: drivers.length, compatibles, declares: declares.length } };
 }
 

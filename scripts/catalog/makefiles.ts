@@ -54,7 +54,9 @@ function parseMakefile(text: string): Assignment[] {
 export function scanMakefiles(srcDir: string, dir: string, gates: string[], out: LinkedObject[], visited = new Set<string>()): void {
   if (visited.has(dir)) return;
   visited.add(dir);
-  const mk = [join(srcDir, dir, 'Makefile'), join(srcDir, dir, 'Kbuild')].find((p) => existsSync(p));
+  // scripts/Makefile.build: kbuild-file is `Kbuild` when the directory has one, else `Makefile` (arch/arm/Kbuild
+  // lists kernel/ mm/ common/ ..., while arch/arm/Makefile is the arch's top-level build file).
+  const mk = [join(srcDir, dir, 'Kbuild'), join(srcDir, dir, 'Makefile')].find((p) => existsSync(p));
   if (!mk) return;
   const assignments = parseMakefile(readFileSync(mk, 'latin1'));
   const composites = new Map<string, { item: string; gate: string | null }[]>();
@@ -92,4 +94,71 @@ export function scanMakefiles(srcDir: string, dir: string, gates: string[], out:
 
 function dedupe(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+/** A directory the top-level link walks, with the Kconfig gates that hold for everything in it. */
+export interface LinkRoot {
+  dir: string;
+  gates: string[];
+}
+
+/** The architectures whose drivers the catalog carries, each with the Kconfig symbol that selects it. */
+export const CATALOG_ARCHES: readonly { arch: string; gate: string }[] = [
+  { arch: 'arm', gate: 'ARM' },
+  { arch: 'arm64', gate: 'ARM64' },
+];
+
+/**
+ * The top-level link order of vmlinux: the kernel tree's `Kbuild` (`obj-y += init/ usr/ arch/$(SRCARCH)/
+ * $(ARCH_CORE) kernel/ ... drivers/ sound/ net/ virt/ $(ARCH_DRIVERS)`), with `arch/$(SRCARCH)/` and
+ * `$(ARCH_CORE)` expanded for every architecture in CATALOG_ARCHES. ARCH_CORE is `core-y` of
+ * arch/<arch>/Makefile: on arm the machine directories (`machine-$(CONFIG_ARCH_MXC) += imx` →
+ * arch/arm/mach-imx/, gated by that symbol) and `core-$(CONFIG_PLAT_ORION) += arch/arm/plat-orion/`.
+ * Each arch's directories carry its gate (CONFIG_ARM / CONFIG_ARM64), so one .config keeps one arch.
+ */
+export function linkRoots(srcDir: string): LinkRoot[] {
+  const kbuild = join(srcDir, 'Kbuild');
+  if (!existsSync(kbuild)) return [{ dir: 'drivers', gates: [] }, { dir: 'sound', gates: [] }];
+  const text = readFileSync(kbuild, 'latin1').replace(/\\\r?\n/g, ' ');
+  const roots: LinkRoot[] = [];
+  for (const raw of text.split('\n')) {
+    const m = /^obj-(y|\$\(CONFIG_([A-Za-z0-9_]+)\))\s*\+?:?=\s*(.*)$/.exec(raw.replace(/#.*$/, '').trim());
+    if (!m) continue;
+    const gates = m[2] ? [m[2]] : [];
+    for (const item of m[3]!.split(/\s+/).filter(Boolean)) {
+      if (item === 'arch/$(SRCARCH)/') {
+        for (const a of CATALOG_ARCHES) roots.push({ dir: `arch/${a.arch}`, gates: [...gates, a.gate] });
+      } else if (item === '$(ARCH_CORE)') {
+        for (const a of CATALOG_ARCHES) for (const c of archCore(srcDir, a.arch)) roots.push({ dir: c.dir, gates: [...gates, a.gate, ...c.gates] });
+      } else if (item.endsWith('/') && !item.includes('$(')) {
+        roots.push({ dir: item.slice(0, -1), gates });
+      }
+    }
+  }
+  return roots;
+}
+
+/** `core-y` / `core-$(CONFIG_X)` and `machine-$(CONFIG_X)` of arch/<arch>/Makefile, in the order it appends them. */
+function archCore(srcDir: string, arch: string): LinkRoot[] {
+  const mk = join(srcDir, 'arch', arch, 'Makefile');
+  if (!existsSync(mk)) return [];
+  const machines: LinkRoot[] = [];
+  const core: LinkRoot[] = [];
+  for (const raw of readFileSync(mk, 'latin1').replace(/\\\r?\n/g, ' ').split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const mach = /^machine-\$\(CONFIG_([A-Za-z0-9_]+)\)\s*\+?=\s*(.*)$/.exec(line);
+    if (mach) {
+      for (const name of mach[2]!.split(/\s+/).filter(Boolean)) machines.push({ dir: `arch/${arch}/mach-${name}`, gates: [mach[1]!] });
+      continue;
+    }
+    const c = /^core-(y|\$\(CONFIG_([A-Za-z0-9_]+)\))\s*\+?:?=\s*(.*)$/.exec(line);
+    if (!c) continue;
+    for (const item of c[3]!.split(/\s+/).filter(Boolean)) {
+      if (item.includes('$(machine-y)')) {
+        // core-y += $(patsubst %,arch/arm/mach-%/,$(machine-y))
+        core.push(...machines);
+      } else if (item.endsWith('/') && !item.includes('$(')) core.push({ dir: item.slice(0, -1), gates: c[2] ? [c[2]] : [] });
+    }
+  }
+  return core;
 }
