@@ -227,6 +227,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } catch (err) {
       return sendJson(res, 400, { error: (err as Error).message });
     }
+    // Browser mode has no save dialog: exports come back inline and the page downloads them.
+    if (method === 'exportSession' && (args[0] as { path?: unknown; overwrite?: unknown }).path !== undefined) {
+      return sendJson(res, 400, { error: 'exportSession: browser mode exports are downloads; a path on this machine is not accepted' });
+    }
     try {
       const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
       const result = await fn(...args);

@@ -3,7 +3,7 @@
 // (electron/host/) takes HTTP POST /api/<method> for calls and pushes events over one WebSocket. The
 // page trades its launch code (or a pasted ?token=) for the token, keeps it in sessionStorage and sends
 // it in a header only, never in a URL. Bytes cross the web host as base64 (JSON has no byte type).
-import type { ApiMethod, EventName, WorkbenchApi, WorkbenchEvents } from '../../electron/common/contract';
+import type { ApiMethod, EventName, ExportRequest, ExportResult, WorkbenchApi, WorkbenchEvents } from '../../electron/common/contract';
 
 export type EventListener<E extends EventName> = (payload: WorkbenchEvents[E]) => void;
 
@@ -200,4 +200,23 @@ export function setTransport(t: Transport | null): void {
 
 export function useApi(): WorkbenchApi {
   return getTransport().api;
+}
+
+/**
+ * Exports a session where the user chooses: in Electron, main shows its own save dialog; in browser
+ * mode the host returns the export inline (it accepts no path) and the browser downloads it.
+ */
+export async function saveExport(req: Omit<ExportRequest, 'path' | 'overwrite'>): Promise<ExportResult> {
+  const t = getTransport();
+  const result = await t.api.exportSession(req);
+  if (t.kind === 'electron' || (result.content === undefined && result.bytes === undefined)) return result;
+  const ext = { text: 'txt', json: 'json', html: 'html', junit: 'xml', bundle: 'bwbundle' }[req.format];
+  const body: BlobPart = result.bytes ? new Uint8Array(result.bytes) : (result.content ?? '');
+  const href = URL.createObjectURL(new Blob([body], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = `${req.sessionId}.${ext}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return result;
 }
