@@ -82,6 +82,8 @@ export interface BoardOpenRequest {
 export interface BoardFile {
   path: string;
   sha256: string;
+  /** Read from outside the board's folder and its include folders: flagged, and only its hash is kept. */
+  outsideRoots?: boolean;
 }
 
 export interface BoardSource {
@@ -125,14 +127,21 @@ export interface ExportRequest {
   format: ExportFormat;
   /** For text: which timestamps and how. */
   timestamps?: { source: 'host' | 'printk'; style: 'absolute' | 'relative' | 'delta' } | 'none';
-  /** Destination path on the services' machine; omitted → returned inline. */
+  /**
+   * Destination path on the services' machine; omitted → returned inline (a download in browser mode).
+   * Only Electron's main process sets it, from its own save dialog; both adapters refuse it from a page.
+   */
   path?: string;
+  /** Replace an existing file at `path`: only after the save dialog asked the user. */
+  overwrite?: boolean;
 }
 
 export interface ExportResult {
   path?: string;
   /** Inline content when no path was given (text formats). */
   content?: string;
+  /** Inline bytes when no path was given (the bundle). */
+  bytes?: Uint8Array;
 }
 
 /** What a reopened or imported session holds, enough to rebuild every view. */

@@ -1,14 +1,15 @@
 // `npm start` without Electron: the browser mode. Creates the services, starts the loopback host
-// over the built renderer (or Vite's dev middleware with --dev), prints the tokened URL and tries
-// to open it. Flags: --port N, --dev, --demo (adds ?demo=1: the renderer opens the demo board and
+// over the built renderer (or Vite's dev middleware with --dev), prints a launch URL and opens
+// another with xdg-open: each carries its own single-use launch code, never the token, because
+// command lines are readable by every local user (`ps`). Flags: --port N, --dev, --demo (adds ?demo=1: the renderer opens the demo board and
 // connects to `demo:` by itself), --no-open, --root DIR (the project root).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createAppServices, defaultSessionsDir } from '../services';
-import { startHost, type Middleware } from './server';
+import { createAppServices, defaultSessionsDir, type WorkbenchServices } from '../services';
+import { startHost, type Middleware, type RunningHost } from './server';
 
-interface HostArgs {
+export interface HostArgs {
   port: number;
   dev: boolean;
   demo: boolean;
@@ -44,7 +45,8 @@ async function viteMiddleware(root: string): Promise<Middleware> {
   return vite.middlewares as unknown as Middleware;
 }
 
-function tryOpen(url: string): void {
+/** Hands `url` to the desktop's opener (xdg-open); its command line is public, so `url` holds no secret that lasts. */
+export function tryOpen(url: string): void {
   if (process.env.BRINGUP_NO_OPEN || (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && process.platform === 'linux')) return;
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
@@ -58,17 +60,7 @@ function tryOpen(url: string): void {
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const args = parseArgs(argv);
-  const services = createAppServices({ resourcesDir: join(args.root, 'resources'), sessionsDir: defaultSessionsDir(args.root) });
-  const staticDir = join(args.root, 'out', 'renderer');
-  const host = await startHost({
-    services,
-    port: args.port,
-    ...(args.dev ? { renderer: await viteMiddleware(args.root) } : { staticDir }),
-  });
-  if (!args.dev && !existsSync(join(staticDir, 'index.html'))) console.log(`note: ${staticDir} has no built renderer; run \`npx electron-vite build\``);
-  const page = args.demo ? `${host.pageUrl}&demo=1` : host.pageUrl;
-  console.log(`Bring-up Workbench (browser mode) on 127.0.0.1 only:\n\n  ${page}\n`);
-  if (args.open) tryOpen(page);
+  const { host, services } = await runHost(args);
   const stop = async () => {
     await host.close();
     await services.dispose();
@@ -78,7 +70,24 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.once('SIGTERM', () => void stop());
 }
 
-main().catch((err: Error) => {
+/** Starts the services and the host, prints one launch URL and opens another. */
+export async function runHost(args: HostArgs): Promise<{ host: RunningHost; services: WorkbenchServices }> {
+  const services = createAppServices({ resourcesDir: join(args.root, 'resources'), sessionsDir: defaultSessionsDir(args.root) });
+  const staticDir = join(args.root, 'out', 'renderer');
+  const host = await startHost({
+    services,
+    port: args.port,
+    ...(args.dev ? { renderer: await viteMiddleware(args.root) } : { staticDir }),
+  });
+  if (!args.dev && !existsSync(join(staticDir, 'index.html'))) console.log(`note: ${staticDir} has no built renderer; run \`npx electron-vite build\``);
+  const query: Record<string, string> = args.demo ? { demo: '1' } : {};
+  console.log(`Bring-up Workbench (browser mode) on 127.0.0.1 only (the link works once):\n\n  ${host.launchUrl(query)}\n`);
+  if (args.open) tryOpen(host.launchUrl(query));
+  return { host, services };
+}
+
+// Imported by tests for runHost; run only as the bundled entry.
+if (process.env.VITEST === undefined) main().catch((err: Error) => {
   console.error(`bringup host: ${err.message}`);
   process.exitCode = 1;
 });

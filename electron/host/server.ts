@@ -1,8 +1,9 @@
 // The browser mode's local host: the same renderer and the same WorkbenchApi as the Electron app,
 // over HTTP (POST /api/<method>) and one WebSocket (/events). It listens on loopback only and trusts
-// nobody else on the machine either: every request needs the random token (URL, header, or the
-// HttpOnly SameSite=Strict cookie set when the tokened page loads), a Host header naming loopback
-// (no DNS rebinding) and, when a browser sends one, our own Origin; every response carries a CSP.
+// nobody else on the machine either: API calls and the event socket need the random token in a header
+// (never a cookie, never a query string); the page's static files need a separate asset secret (an
+// HttpOnly cookie, useless for anything else) that a single-use launch code hands out. Every request
+// needs a Host naming loopback (no DNS rebinding) and, when a browser sends one, our own Origin.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +16,17 @@ import { checkArguments } from '../common/api-args';
 import type { WorkbenchServices } from '../services';
 
 export const TOKEN_HEADER = 'x-workbench-token';
-const TOKEN_COOKIE = 'workbench_token';
+export const LAUNCH_HEADER = 'x-workbench-launch';
+/** Browsers cannot set headers on a WebSocket: the page offers the token as a second subprotocol. */
+export const WS_PROTOCOL = 'workbench';
+export const WS_TOKEN_PREFIX = 'token.';
+/**
+ * Cookies for 127.0.0.1 go to every port on it (RFC 6265 ignores ports), so another local server
+ * sees this cookie: it holds a secret that unlocks the renderer's static files and nothing else.
+ */
+export const ASSET_COOKIE = 'workbench_assets';
+/** A launch code not redeemed by then is forgotten: it sat on a command line (xdg-open, the browser). */
+const LAUNCH_CODE_TTL_MS = 10 * 60_000;
 const MAX_BODY = 64 * 1024 * 1024;
 /** A client this far behind on events is dropped (it reconnects); the recorder still has every byte. */
 const MAX_WS_BACKLOG = 32 * 1024 * 1024;
@@ -58,8 +69,10 @@ export interface HostOptions {
 
 export interface RunningHost {
   url: string;
-  /** The URL to open: carries the token. */
-  pageUrl: string;
+  /** A URL to open, with a fresh single-use launch code (never the token). Each read mints a new one. */
+  readonly pageUrl: string;
+  /** A fresh single-use launch URL with extra query parameters (`demo=1`). */
+  launchUrl(query?: Record<string, string>): string;
   port: number;
   token: string;
   server: Server;
@@ -98,14 +111,27 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
+    if (k === name) return v.join('=');
   }
   return undefined;
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const h = req.headers[name];
+  return Array.isArray(h) ? h[0] : h;
+}
+
+/** The token a WebSocket client offered: the header (Node clients) or the `token.<hex>` subprotocol. */
+function socketToken(req: IncomingMessage): string | undefined {
+  const header = headerValue(req, TOKEN_HEADER);
+  if (header) return header;
+  const offered = (headerValue(req, 'sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
+  return offered.find((p) => p.startsWith(WS_TOKEN_PREFIX))?.slice(WS_TOKEN_PREFIX.length);
 }
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
@@ -113,6 +139,23 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   if (!isLoopbackAddress(host)) throw new Error(`the browser-mode host binds loopback only; refusing ${host}`);
   const token = opts.token ?? randomBytes(32).toString('hex');
   if (token.length < 16) throw new Error('token too short');
+  const assetSecret = randomBytes(32).toString('hex');
+  const launchCodes = new Map<string, number>();
+  const mintLaunchCode = (): string => {
+    const code = randomBytes(24).toString('hex');
+    launchCodes.set(code, Date.now() + LAUNCH_CODE_TTL_MS);
+    return code;
+  };
+  const launchCodeValid = (code: string | null | undefined): code is string => {
+    if (!code) return false;
+    const until = launchCodes.get(code);
+    if (until === undefined) return false;
+    if (until < Date.now()) {
+      launchCodes.delete(code);
+      return false;
+    }
+    return true;
+  };
   const staticRoot = opts.staticDir && existsSync(opts.staticDir) ? realpathSync(opts.staticDir) : undefined;
   const api: WorkbenchApi = opts.services.apiFor('web');
   let port = 0;
@@ -121,15 +164,26 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${named}:${port}`]);
   const allowedOrigins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
 
-  /** Host, Origin and token; returns the HTTP status to refuse with, or 0. */
-  const admit = (req: IncomingMessage, url: URL, allowCookie: boolean): number => {
+  /** Host and Origin; returns the HTTP status to refuse with, or 0. */
+  const admitPlace = (req: IncomingMessage): number => {
     if (!allowedHosts().has(req.headers.host ?? '')) return 421;
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) return 403;
-    const header = req.headers[TOKEN_HEADER];
-    const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('token') ?? (allowCookie ? cookieToken(req) : undefined);
-    if (!given) return 401;
-    return sameToken(given, token) ? 0 : 403;
+    return 0;
+  };
+  /** The API and the event socket: the token itself, from a header only. */
+  const admitToken = (given: string | undefined): number => (!given ? 401 : sameToken(given, token) ? 0 : 403);
+  /**
+   * Static files: the asset cookie, the token header, or (the page itself) a live launch code or the
+   * token in the query (a URL pasted by hand; the page moves it out of the address bar at once).
+   */
+  const admitAsset = (req: IncomingMessage, url: URL): { status: number; setCookie: boolean } => {
+    if (sameToken(cookieValue(req, ASSET_COOKIE), assetSecret)) return { status: 0, setCookie: false };
+    if (sameToken(headerValue(req, TOKEN_HEADER), token)) return { status: 0, setCookie: false };
+    if (launchCodeValid(url.searchParams.get('launch'))) return { status: 0, setCookie: true };
+    const queryToken = url.searchParams.get('token');
+    if (queryToken !== null) return sameToken(queryToken, token) ? { status: 0, setCookie: true } : { status: 403, setCookie: false };
+    return { status: url.searchParams.get('launch') !== null ? 403 : 401, setCookie: false };
   };
 
   const securityHeaders = (res: ServerResponse) => {
@@ -173,6 +227,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } catch (err) {
       return sendJson(res, 400, { error: (err as Error).message });
     }
+    // Browser mode has no save dialog: exports come back inline and the page downloads them.
+    if (method === 'exportSession' && (args[0] as { path?: unknown; overwrite?: unknown }).path !== undefined) {
+      return sendJson(res, 400, { error: 'exportSession: browser mode exports are downloads; a path on this machine is not accepted' });
+    }
     try {
       const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
       const result = await fn(...args);
@@ -180,6 +238,17 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } catch (err) {
       sendJson(res, 500, { error: (err as Error).message ?? String(err) });
     }
+  };
+
+  /** POST /launch with a live code in the header: the token, once; the code is gone afterwards. */
+  const redeemLaunchCode = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'content-type must be application/json' });
+    const code = headerValue(req, LAUNCH_HEADER);
+    if (!launchCodeValid(code)) return sendJson(res, 403, { error: 'launch code unknown, expired or used; start the workbench again or open a new launch URL' });
+    launchCodes.delete(code);
+    req.resume();
+    sendJson(res, 200, { token });
   };
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, url: URL) => {
@@ -222,22 +291,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } catch {
       return sendJson(res, 400, { error: 'bad URL' });
     }
-    const isApi = url.pathname.startsWith('/api/');
-    const refused = admit(req, url, !isApi);
-    if (refused) return sendJson(res, refused, { error: refused === 401 ? 'token required' : refused === 421 ? 'wrong Host' : 'forbidden' });
-    if (isApi) {
+    const refuse = (status: number) => sendJson(res, status, { error: status === 401 ? 'token required' : status === 421 ? 'wrong Host' : 'forbidden' });
+    const placeRefused = admitPlace(req);
+    if (placeRefused) return refuse(placeRefused);
+    if (url.pathname === '/launch') return redeemLaunchCode(req, res);
+    if (url.pathname.startsWith('/api/')) {
+      const refused = admitToken(headerValue(req, TOKEN_HEADER));
+      if (refused) return refuse(refused);
       void handleApi(req, res, url.pathname.slice('/api/'.length)).catch((err: Error) => sendJson(res, 500, { error: err.message }));
       return;
     }
-    // The page was opened with the token in its URL: let its scripts, styles and worker load too.
-    if (url.searchParams.get('token') !== null) {
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
-    }
+    const asset = admitAsset(req, url);
+    if (asset.status) return refuse(asset.status);
+    if (asset.setCookie) res.setHeader('Set-Cookie', `${ASSET_COOKIE}=${assetSecret}; HttpOnly; SameSite=Strict; Path=/`);
     if (opts.renderer) return opts.renderer(req, res, () => serveStatic(req, res, url));
     serveStatic(req, res, url);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // Answer with the plain protocol name, never echo the token subprotocol back.
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     let url: URL;
@@ -247,7 +323,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       socket.destroy();
       return;
     }
-    const refused = url.pathname === '/events' ? admit(req, url, true) : 404;
+    const refused = url.pathname === '/events' ? admitPlace(req) || admitToken(socketToken(req)) : 404;
     if (refused) {
       socket.end(`HTTP/1.1 ${refused} ${refused === 401 ? 'Unauthorized' : refused === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -283,9 +359,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   port = (server.address() as { port: number }).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host === 'localhost' ? '127.0.0.1' : host;
   const url = `http://${hostForUrl}:${port}/`;
+  const launchUrl = (query: Record<string, string> = {}) => {
+    const u = new URL(url);
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    u.searchParams.set('launch', mintLaunchCode());
+    return u.toString();
+  };
   return {
     url,
-    pageUrl: `${url}?token=${token}`,
+    get pageUrl() {
+      return launchUrl();
+    },
+    launchUrl,
     port,
     token,
     server,

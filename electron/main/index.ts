@@ -2,11 +2,11 @@
 // the renderer from our own `workbench://app/` scheme (with the CSP header on every file), and the
 // contract's verbs over ipcMain.handle, each call checked against its sender frame. Connections
 // a window opened close when its webContents is destroyed. The services know nothing of Electron.
-import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { API_METHODS, EVENT_NAMES, type ApiMethod, type EventName, type WorkbenchEvents } from '../common/contract';
+import { API_METHODS, EVENT_NAMES, type ApiMethod, type EventName, type ExportFormat, type ExportRequest, type ExportResult, type WorkbenchEvents } from '../common/contract';
 import { checkArguments } from '../common/api-args';
 import { APP_ORIGIN, APP_SCHEME, RENDERER_CSP, hardenSession, hardenWebContents, validateSender } from './security';
 import { createAppServices, type WorkbenchServices } from '../services';
@@ -42,11 +42,33 @@ function serveRenderer(): void {
   });
 }
 
+const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { text: 'txt', json: 'json', html: 'html', junit: 'xml', bundle: 'bwbundle' };
+
+/**
+ * The only way a file is written where the user chose: the path comes from this process's own save
+ * dialog (which asked before replacing a file), never from the renderer. Cancelled → nothing written.
+ */
+async function exportThroughSaveDialog(event: IpcMainInvokeEvent, req: ExportRequest): Promise<ExportResult> {
+  const { path: _fromRenderer, overwrite: _alsoIgnored, ...rest } = req;
+  const win = BrowserWindow.fromWebContents(event.sender);
+  const ext = EXPORT_EXTENSIONS[req.format] ?? 'txt';
+  const options = {
+    title: 'Export session',
+    defaultPath: join(app.getPath('documents'), `${req.sessionId}.${ext}`),
+    filters: [{ name: req.format, extensions: [ext] }],
+    properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const],
+  };
+  const chosen = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  if (chosen.canceled || !chosen.filePath) return {};
+  return services.sessions.exportSession({ ...rest, path: chosen.filePath, overwrite: true });
+}
+
 function registerHandlers(): void {
   for (const method of API_METHODS) {
     ipcMain.handle(`workbench:${method}`, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
       const owner = validateSender(event, windows, devServerUrl);
       checkArguments(method, args);
+      if (method === 'exportSession') return exportThroughSaveDialog(event, args[0] as ExportRequest);
       const api = services.apiFor(owner);
       return (api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>)(...args);
     });

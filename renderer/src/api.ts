@@ -1,8 +1,9 @@
 // The renderer's one door to the services (electron/common/contract.ts). In Electron the preload
 // exposes the contract's named verbs on `window.workbench`; in browser mode the local web host
-// (electron/host/) takes HTTP POST /api/<method> for calls and pushes events over one WebSocket, with the
-// token from the page URL on both. Bytes cross the web host as base64 (JSON has no byte type).
-import type { ApiMethod, EventName, WorkbenchApi, WorkbenchEvents } from '../../electron/common/contract';
+// (electron/host/) takes HTTP POST /api/<method> for calls and pushes events over one WebSocket. The
+// page trades its launch code (or a pasted ?token=) for the token, keeps it in sessionStorage and sends
+// it in a header only, never in a URL. Bytes cross the web host as base64 (JSON has no byte type).
+import type { ApiMethod, EventName, ExportRequest, ExportResult, WorkbenchApi, WorkbenchEvents } from '../../electron/common/contract';
 
 export type EventListener<E extends EventName> = (payload: WorkbenchEvents[E]) => void;
 
@@ -80,17 +81,43 @@ export class ApiError extends Error {
   }
 }
 
-function webTransport(base: URL, token: string): Transport {
+const TOKEN_KEY = 'workbench.token';
+
+/**
+ * The token for this tab. The launcher opens `/?launch=<single-use code>`: trade it for the token
+ * once. Either way the address bar (and so history) loses `launch`/`token` before anything else runs.
+ */
+async function takeToken(base: URL): Promise<string> {
+  const url = new URL(window.location.href);
+  const launch = url.searchParams.get('launch');
+  const pasted = url.searchParams.get('token');
+  if (launch !== null || pasted !== null) {
+    url.searchParams.delete('launch');
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url);
+  }
+  if (pasted) sessionStorage.setItem(TOKEN_KEY, pasted);
+  else if (launch) {
+    const res = await fetch(new URL('/launch', base), { method: 'POST', headers: { 'content-type': 'application/json', 'x-workbench-launch': launch }, body: '{}' });
+    const body = (await res.json().catch(() => ({}))) as { token?: string; error?: string };
+    // A reload after the code was used still has the tab's token.
+    if (body.token) sessionStorage.setItem(TOKEN_KEY, body.token);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+function webTransport(base: URL, tokenReady: Promise<string>): Transport {
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
   let socket: WebSocket | null = null;
   let online = false;
   let retryMs = 250;
 
-  const openSocket = () => {
+  const openSocket = async () => {
+    const token = await tokenReady;
     const wsUrl = new URL('/events', base);
     wsUrl.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-    wsUrl.searchParams.set('token', token);
-    const ws = new WebSocket(wsUrl);
+    // A browser WebSocket cannot carry headers: the token rides as a second offered subprotocol.
+    const ws = new WebSocket(wsUrl, ['workbench', `token.${token}`]);
     socket = ws;
     ws.onopen = () => {
       online = true;
@@ -114,14 +141,15 @@ function webTransport(base: URL, token: string): Transport {
       online = false;
       if (socket !== ws) return;
       // The host may restart (npm start reloading); keep the console alive by coming back on our own.
-      setTimeout(openSocket, retryMs);
+      setTimeout(() => void openSocket(), retryMs);
       retryMs = Math.min(retryMs * 2, 4000);
     };
   };
-  openSocket();
+  void openSocket();
 
   const call = async (method: ApiMethod, args: unknown[]): Promise<unknown> => {
-    const res = await fetch(new URL(`/api/${method}?token=${encodeURIComponent(token)}`, base), {
+    const token = await tokenReady;
+    const res = await fetch(new URL(`/api/${method}`, base), {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-workbench-token': token },
       body: JSON.stringify(encodeWire(args)),
@@ -161,9 +189,8 @@ let transport: Transport | null = null;
 export function getTransport(): Transport {
   if (transport) return transport;
   if (window.workbench) return (transport = electronTransport(window.workbench));
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get('token') ?? '';
-  return (transport = webTransport(new URL('/', url), token));
+  const base = new URL('/', window.location.href);
+  return (transport = webTransport(base, takeToken(base)));
 }
 
 /** Tests and the demo-only offline mode install their own transport. */
@@ -173,4 +200,23 @@ export function setTransport(t: Transport | null): void {
 
 export function useApi(): WorkbenchApi {
   return getTransport().api;
+}
+
+/**
+ * Exports a session where the user chooses: in Electron, main shows its own save dialog; in browser
+ * mode the host returns the export inline (it accepts no path) and the browser downloads it.
+ */
+export async function saveExport(req: Omit<ExportRequest, 'path' | 'overwrite'>): Promise<ExportResult> {
+  const t = getTransport();
+  const result = await t.api.exportSession(req);
+  if (t.kind === 'electron' || (result.content === undefined && result.bytes === undefined)) return result;
+  const ext = { text: 'txt', json: 'json', html: 'html', junit: 'xml', bundle: 'bwbundle' }[req.format];
+  const body: BlobPart = result.bytes ? new Uint8Array(result.bytes) : (result.content ?? '');
+  const href = URL.createObjectURL(new Blob([body], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = `${req.sessionId}.${ext}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return result;
 }

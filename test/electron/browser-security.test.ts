@@ -1,6 +1,6 @@
 // The web host's protections as a real browser meets them (Chromium via playwright-core): the CSP
 // blocks inline script while the page's own scripts run, the page reaches the API and the event
-// socket with the token it was opened with, and a page from another origin on this machine can
+// socket with the token its launch code bought, and a page from another origin on this machine can
 // neither call the API (no CORS, JSON needs a preflight) nor drive it with a plain form post.
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,14 +22,16 @@ let evilPort = 0;
 
 const PAGE_SCRIPT = `
 window.externalRan = true;
-const token = new URL(location.href).searchParams.get('token');
-window.apiResult = fetch('/api/listPorts', { method: 'POST', headers: { 'content-type': 'application/json', 'x-workbench-token': token }, body: '[]' })
+const launch = new URL(location.href).searchParams.get('launch');
+const tokenReady = fetch('/launch', { method: 'POST', headers: { 'content-type': 'application/json', 'x-workbench-launch': launch }, body: '{}' })
+  .then((r) => r.json()).then((b) => b.token);
+window.apiResult = tokenReady.then((token) => fetch('/api/listPorts', { method: 'POST', headers: { 'content-type': 'application/json', 'x-workbench-token': token }, body: '[]' }))
   .then((r) => r.json());
-window.wsOpened = new Promise((resolve) => {
-  const ws = new WebSocket('ws://' + location.host + '/events?token=' + token);
+window.wsOpened = tokenReady.then((token) => new Promise((resolve) => {
+  const ws = new WebSocket('ws://' + location.host + '/events', ['workbench', 'token.' + token]);
   ws.onopen = () => resolve('open');
   ws.onerror = () => resolve('error');
-});
+}));
 `;
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // The browser-mode host against real sockets: loopback-only binding, the token on HTTP and on the
-// WebSocket, Host and Origin checks, the CSP header, path traversal out of the renderer folder, and
+// WebSocket (header or subprotocol only), the single-use launch code, the asset cookie that is not
+// the token, Host and Origin checks, the CSP header, path traversal out of the renderer folder, and
 // an API round trip that opens a real socat pty and streams its bytes back over the event socket.
 import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -46,9 +47,9 @@ function call(method: string, args: unknown[], extra: Record<string, string> = {
   });
 }
 
-function openSocket(query: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; status?: number }> {
+function openSocket(query: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<{ ws: WebSocket; status?: number }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events${query}`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events${query}`, protocols, { headers });
     ws.once('open', () => resolve({ ws }));
     ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode }));
     ws.once('error', () => resolve({ ws, status: -1 }));
@@ -90,8 +91,8 @@ describe('web host security', () => {
     expect((await call('listPorts', [], { 'x-workbench-token': 'f'.repeat(64) })).status).toBe(403);
   });
 
-  it('serves the page with the token, sets a strict cookie and a CSP', async () => {
-    const page = await http('GET', `/?token=${host.token}`);
+  it('serves the page for a launch code, sets a strict asset cookie that is not the token, and a CSP', async () => {
+    const page = await http('GET', `/${new URL(host.pageUrl).search}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>workbench</title>');
     const csp = String(page.headers['content-security-policy']);
@@ -102,12 +103,31 @@ describe('web host security', () => {
     const cookie = String(page.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    // F1: cookies for 127.0.0.1 reach every port on it, so the cookie must not be the token.
+    expect(cookie).not.toContain(host.token);
     const asset = await http('GET', '/assets/main.js', { headers: { cookie: cookie.split(';')[0]! } });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toMatch(/javascript/);
-    // The cookie does not authorise API calls: those need the header or the URL token.
+    // The cookie does not authorise API calls: those need the token header.
     const viaCookie = await http('POST', '/api/listPorts', { headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! }, body: '[]' });
     expect(viaCookie.status).toBe(401);
+  });
+
+  it('redeems a launch code for the token once (F2)', async () => {
+    const code = new URL(host.launchUrl()).searchParams.get('launch')!;
+    expect(code).not.toContain(host.token);
+    const redeem = () => http('POST', '/launch', { headers: { 'content-type': 'application/json', 'x-workbench-launch': code }, body: '{}' });
+    const first = await redeem();
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body).token).toBe(host.token);
+    expect((await redeem()).status).toBe(403);
+    expect((await http('GET', `/?launch=${code}`)).status).toBe(403);
+    expect((await http('POST', '/launch', { headers: { 'content-type': 'application/json', 'x-workbench-launch': 'f'.repeat(48) }, body: '{}' })).status).toBe(403);
+  });
+
+  it('takes the API token from the header only, never the query string (F11)', async () => {
+    const viaQuery = await http('POST', `/api/listPorts?token=${host.token}`, { headers: { 'content-type': 'application/json' }, body: '[]' });
+    expect(viaQuery.status).toBe(401);
   });
 
   it('rejects a foreign Origin and a foreign Host', async () => {
@@ -119,9 +139,8 @@ describe('web host security', () => {
   });
 
   it('keeps static files inside the renderer folder', async () => {
-    const t = `token=${host.token}`;
     for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc%2fpasswd']) {
-      const r = await http('GET', `${p}?${t}`);
+      const r = await http('GET', p, { headers: { 'x-workbench-token': host.token } });
       expect(r.status === 403 || r.status === 404).toBe(true);
       expect(r.body).not.toContain('root:');
     }
@@ -140,12 +159,24 @@ describe('web host security', () => {
   });
 
   it('requires the token and our Origin on the WebSocket', async () => {
+    const own = { origin: `http://127.0.0.1:${host.port}` };
     expect((await openSocket('')).status).toBe(401);
-    expect((await openSocket('?token=nope')).status).toBe(403);
-    expect((await openSocket(`?token=${host.token}`, { origin: 'http://evil.example' })).status).toBe(403);
-    const ok = await openSocket(`?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    expect((await openSocket('', { 'x-workbench-token': 'nope' })).status).toBe(403);
+    expect((await openSocket('', { 'x-workbench-token': host.token, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await openSocket('', own, ['workbench', 'token.nope'])).status).toBe(403);
+    const ok = await openSocket('', own, ['workbench', `token.${host.token}`]);
     expect(ok.status).toBeUndefined();
+    // The answer names the plain protocol: the token is never echoed back.
+    expect(ok.ws.protocol).toBe('workbench');
     ok.ws.close();
+  });
+
+  it('takes the token alone on /events: neither the cookie nor the query string (F10, F11)', async () => {
+    const page = await http('GET', `/${new URL(host.pageUrl).search}`);
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const own = { origin: `http://127.0.0.1:${host.port}` };
+    expect((await openSocket('', { ...own, cookie })).status).toBe(401);
+    expect((await openSocket(`?token=${host.token}`, own)).status).toBe(401);
   });
 });
 
@@ -161,7 +192,7 @@ describe('web host API round trip', () => {
     const dir = tempDir();
     const [app, board] = [join(dir, 'app'), join(dir, 'board')];
     socat = await socatPtyPair(app, board);
-    const { ws } = await openSocket(`?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const { ws } = await openSocket('', { origin: `http://127.0.0.1:${host.port}`, 'x-workbench-token': host.token });
     const events: { event: string; payload: Record<string, unknown> }[] = [];
     ws.on('message', (m) => events.push(JSON.parse(String(m))));
 

@@ -1,24 +1,21 @@
-// Session bundles on disk: the engine's gzip-compressed tar (engine/session/bundle.ts), written
-// atomically (temp file + rename), and read back through the engine with limits checked before and
-// during decompression so a hostile archive (a gzip bomb, a huge entry, `../` names, links) is refused.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// Session bundles on disk: the engine's gzip-compressed tar (engine/session/bundle.ts), written where
+// the user chose (files.ts: absolute, no symlink, no overwrite unless asked, 0600), and read back
+// bounded through the engine with limits checked before and during decompression, so a hostile archive
+// (a gzip bomb, a huge entry, `../` names, links) is refused without harm.
+import { FileRefused, readBoundedFile, writePrivateFileAtomic, writeUserFile, type WriteOptions } from '../files';
 import { BUNDLE_LIMITS, gzipBundle, openBundle, type OpenedBundle, type TarLimits } from '../../../engine/session';
 import type { Diagnostic } from '../../../engine/common';
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
+/** A session file in the sessions folder: 0600, atomic (files.ts). */
+export const writeFileAtomic = writePrivateFileAtomic;
+
+export function bundleBytes(sessionFile: Uint8Array, sessionId: string, createdAt: number): Uint8Array {
+  return gzipBundle(sessionFile, sessionId, createdAt);
 }
 
-export async function writeBundleFile(path: string, sessionFile: Uint8Array, sessionId: string, createdAt: number): Promise<void> {
-  await writeFileAtomic(path, gzipBundle(sessionFile, sessionId, createdAt));
+/** A bundle where the user chose: absolute, no symlink, no overwrite unless asked, 0600. */
+export async function writeBundleFile(path: string, sessionFile: Uint8Array, sessionId: string, createdAt: number, opts: WriteOptions = {}): Promise<void> {
+  await writeUserFile(path, bundleBytes(sessionFile, sessionId, createdAt), opts);
 }
 
 export function openBundleBytes(bytes: Uint8Array, file: string, limits: TarLimits = BUNDLE_LIMITS): { value: OpenedBundle | null; diagnostics: Diagnostic[] } {
@@ -26,8 +23,12 @@ export function openBundleBytes(bytes: Uint8Array, file: string, limits: TarLimi
 }
 
 export async function readBundleFile(path: string, limits: TarLimits = BUNDLE_LIMITS): Promise<{ value: OpenedBundle | null; diagnostics: Diagnostic[] }> {
-  const st = await stat(path);
-  if (!st.isFile()) return { value: null, diagnostics: [{ severity: 'error', code: 'unsafe_archive', message: `${path} is not a regular file`, file: path }] };
-  if (st.size > limits.maxTotalBytes) return { value: null, diagnostics: [{ severity: 'error', code: 'unsafe_archive', message: `bundle of ${st.size} bytes is over the ${limits.maxTotalBytes}-byte limit`, file: path }] };
-  return openBundleBytes(new Uint8Array(await readFile(path)), path, limits);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedFile(path, limits.maxTotalBytes);
+  } catch (err) {
+    if (!(err instanceof FileRefused)) throw err;
+    return { value: null, diagnostics: [{ severity: 'error', code: 'unsafe_archive', message: err.message, file: path }] };
+  }
+  return openBundleBytes(bytes, path, limits);
 }

@@ -31,7 +31,8 @@ import {
 } from '../../../engine/session';
 import type { EventHub } from '../events';
 import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo, SessionService, SessionServiceContext } from '../recorder';
-import { readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';
+import { bundleBytes, readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';
+import { ensurePrivateDir, readBoundedFile, READ_LIMITS, writeUserFile } from '../files';
 import { SessionWriter, type SessionWriterOptions } from './writer';
 
 /** DT sources larger than this are referenced by hash only (the DTB is always kept). */
@@ -55,8 +56,10 @@ export async function boardSnapshotRecords(board: BoardLoaded, t: number): Promi
   const out: SessionRecord[] = [{ type: 'board', t, files, contentHash, request: board.request }, { type: 'dtb', t, bytes: board.dtb }];
   let budget = MAX_SNAPSHOT_BYTES;
   for (const f of board.files) {
+    // Outside the board's folder and include folders (a hostile `/include/ "/etc/shadow"`): hash only.
+    if (f.outsideRoots) continue;
     try {
-      const bytes = new Uint8Array(await readFile(f.path));
+      const bytes = await readBoundedFile(f.path, MAX_SOURCE_BYTES);
       // Only the content the board was compiled from: a file changed since is left to its hash.
       if (bytes.length > MAX_SOURCE_BYTES || bytes.length > budget || sha256(bytes) !== f.sha256) continue;
       budget -= bytes.length;
@@ -110,7 +113,7 @@ export class WorkbenchSessionService implements SessionService {
   }
 
   private ensureDir(): Promise<void> {
-    this.dirReady ??= mkdir(this.dir, { recursive: true }).then(() => {});
+    this.dirReady ??= ensurePrivateDir(this.dir);
     return this.dirReady;
   }
 
@@ -238,7 +241,7 @@ export class WorkbenchSessionService implements SessionService {
   /** Loads a session file or bundle into SessionData (torn tail ignored, damage skipped, both reported). */
   async loadSession(pathOrId: string): Promise<{ data: SessionData; path: string; fileBytes: Uint8Array }> {
     const path = await this.resolvePath(pathOrId);
-    let bytes: Uint8Array = new Uint8Array(await readFile(path));
+    let bytes: Uint8Array = await readBoundedFile(path, READ_LIMITS.import);
     if (isBundleBytes(bytes.subarray(0, 512))) {
       const b = await readBundleFile(path);
       if (!b.value) throw new Error(b.diagnostics.map((d) => d.message).join('; '));
@@ -274,7 +277,7 @@ export class WorkbenchSessionService implements SessionService {
   /** A bundle (reopened exactly) or a plain log from elsewhere, stored as a session in the folder. */
   async importLog(path: string): Promise<SessionContents> {
     await this.ensureDir();
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await readBoundedFile(path, READ_LIMITS.import);
     let fileBytes: Uint8Array;
     if (isBundleBytes(bytes.subarray(0, 512))) {
       const b = await readBundleFile(path);
@@ -300,15 +303,15 @@ export class WorkbenchSessionService implements SessionService {
 
   async exportSession(req: ExportRequest): Promise<ExportResult> {
     const { data, fileBytes } = await this.loadSession(req.sessionId);
+    const how = { overwrite: req.overwrite === true };
     if (req.format === 'bundle') {
-      const path = req.path ?? join(this.dir, 'exports', `${data.sessionId}${BUNDLE_FILE_EXTENSION}`);
-      await mkdir(resolve(path, '..'), { recursive: true });
-      await writeBundleFile(path, fileBytes, data.sessionId, data.startedAt);
-      return { path };
+      if (req.path === undefined) return { bytes: bundleBytes(fileBytes, data.sessionId, data.startedAt) };
+      await writeBundleFile(req.path, fileBytes, data.sessionId, data.startedAt, how);
+      return { path: req.path };
     }
     const content = renderExport(data, req.format, reportInputsFromAnnotations(data), req.timestamps);
-    if (req.path) {
-      await writeFileAtomic(req.path, content);
+    if (req.path !== undefined) {
+      await writeUserFile(req.path, content, how);
       return { path: req.path };
     }
     return { content };

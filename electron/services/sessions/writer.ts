@@ -212,7 +212,8 @@ export class SessionWriter {
   private async openFile(flags: string): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      this.fh = await open(this.path, flags, 0o644);
+      // 0600: a session holds whatever was typed, passwords at a login prompt included.
+      this.fh = await open(this.path, flags, 0o600);
     } catch (err) {
       this.opening = null;
       this.pause(err);
