@@ -1,0 +1,78 @@
+// `npm run bench cli`: what one `bringup` process costs, start-up included, against Node's own floor
+// (`node -e 0`) and `cpp | dtc` on the same board, all measured in this run, interleaved round by round
+// so machine load falls on every row alike. Per-process medians of wall time; the goal is `bringup dt`
+// within 1.5x of Node's floor. BENCH_CLI_BASELINE=<other checkout>/bin/bringup.mjs adds its rows.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const src = join(homedir(), '.cache', 'bringup-workbench', 'linux-source-6.1');
+const prefixes = join(src, 'scripts', 'dtc', 'include-prefixes');
+const juno = join(src, 'arch', 'arm64', 'boot', 'dts', 'arm', 'juno-r2.dts');
+const runs = Number(process.env.BENCH_CLI_RUNS ?? 21);
+const tmp = mkdtempSync(join(tmpdir(), 'bringup-cli-bench-'));
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+if (!existsSync(juno)) {
+  console.error(`cli bench: ${juno} is missing (scripts/install-system-deps.sh installs linux-source-6.1)`);
+  process.exit(1);
+}
+
+interface Row {
+  label: string;
+  cmd: string;
+  ms: number[];
+  vsNode?: boolean;
+  vsDtc?: boolean;
+}
+
+function bringupRows(bin: string, tag: string): Row[] {
+  const b = `${q(process.execPath)} ${q(bin)}`;
+  return [
+    { label: `bringup dt juno-r2${tag}`, cmd: `${b} dt ${q(juno)} -I ${q(prefixes)} -q -O dtb -o ${q(join(tmp, 'ours.dtb'))}`, ms: [], vsNode: true, vsDtc: true },
+    { label: `bringup predict demo board${tag}`, cmd: `cd ${q(root)} && ${b} predict resources/demo/board.dts --config resources/demo/config-6.1.0-56-arm64`, ms: [], vsNode: true },
+    { label: `bringup parse-log demo log${tag}`, cmd: `cd ${q(root)} && ${b} parse-log resources/demo/boot.typescript`, ms: [], vsNode: true },
+  ];
+}
+
+const nodeFloor: Row = { label: 'node -e 0 (Node floor)', cmd: `${q(process.execPath)} -e 0`, ms: [] };
+const reference: Row = {
+  label: 'cpp | dtc juno-r2 (reference)',
+  cmd:
+    `cpp -nostdinc -I ${q(prefixes)} -undef -D__DTS__ -x assembler-with-cpp ${q(juno)} | ` +
+    `dtc -q -I dts -O dtb -i ${q(dirname(juno))} -i ${q(prefixes)} -o ${q(join(tmp, 'ref.dtb'))} -`,
+  ms: [],
+};
+const rows: Row[] = [nodeFloor, reference, ...bringupRows(join(root, 'bin', 'bringup.mjs'), '')];
+const baseline = process.env.BENCH_CLI_BASELINE;
+if (baseline) rows.push(...bringupRows(baseline, ' (baseline)'));
+
+function once(row: Row): number {
+  const t0 = performance.now();
+  const r = spawnSync('sh', ['-c', `${row.cmd} >/dev/null`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`failed (${r.status}): ${row.cmd}\n${r.stderr}`);
+  return ms;
+}
+
+// Outside the timings: build the bundle and write each command's code cache, as any second run finds them.
+for (const row of rows) once(row), once(row);
+for (let i = 0; i < runs; i++) for (const row of rows) row.ms.push(once(row));
+rmSync(tmp, { recursive: true, force: true });
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const floor = median(nodeFloor.ms);
+const dtc = median(reference.ms);
+console.log(`one process per run, ${runs} runs each, interleaved; median wall time`);
+for (const row of rows) {
+  const m = median(row.ms);
+  const ratios = [row.vsNode ? `${(m / floor).toFixed(2)}x node` : '', row.vsDtc ? `${(m / dtc).toFixed(2)}x cpp|dtc` : ''].filter(Boolean).join('   ');
+  console.log(`${row.label.padEnd(40)} ${m.toFixed(1).padStart(7)} ms   ${ratios}`);
+}
+const dt = median(rows[2]!.ms) / floor;
+console.log(`goal: bringup dt within 1.5x of Node's floor: ${dt.toFixed(2)}x, ${dt <= 1.5 ? 'met' : 'not met'}`);
