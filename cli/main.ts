@@ -14,7 +14,7 @@ type Loader = () => Promise<Command>;
 
 // Lazily imported: in the one-file bundle (bin/bringup.mjs) esbuild turns each import() into a module
 // initialiser run on first use, so `bringup dt` never evaluates the probe model, the log parser or the
-// session code (V8 only pre-parses their text).
+// session code (V8 at most pre-parses their text).
 const commands: Record<string, Loader> = {};
 
 /** Registered by each command module at build time (see cli/commands/index.ts). */
