@@ -1,9 +1,10 @@
 // `npm run bench cli`: what one `bringup` process costs, start-up included, against Node's own floor
 // (`node -e 0`) and `cpp | dtc` on the same board, all measured in this run, interleaved round by round
 // so machine load falls on every row alike. Per-process medians of wall time; the goal is `bringup dt`
-// within 1.5x of Node's floor. BENCH_CLI_BASELINE=<other checkout>/bin/bringup.mjs adds its rows.
+// within 1.5x of Node's floor. BENCH_CLI_BASELINE=<other checkout>/bin/bringup.mjs adds its rows,
+// BENCH_CLI_RUNS sets the rounds (21).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -45,7 +46,9 @@ const reference: Row = {
     `dtc -q -I dts -O dtb -i ${q(dirname(juno))} -i ${q(prefixes)} -o ${q(join(tmp, 'ref.dtb'))} -`,
   ms: [],
 };
-const rows: Row[] = [nodeFloor, reference, ...bringupRows(join(root, 'bin', 'bringup.mjs'), '')];
+// What `npx bringup` and an installed `bringup` run: package.json's bin.
+const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { bringup: string } }).bin.bringup);
+const rows: Row[] = [nodeFloor, reference, ...bringupRows(bin, '')];
 const baseline = process.env.BENCH_CLI_BASELINE;
 if (baseline) rows.push(...bringupRows(baseline, ' (baseline)'));
 

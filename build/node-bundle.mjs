@@ -31,7 +31,7 @@ export function bundlePath(root, name, format = 'esm') {
  * Bundles `entry` (a .ts file) to `bundlePath(root, name, format)` unless that is newer than every
  * source under `sourceDirs`; returns the bundle's path. A 'cjs' bundle starts with a line
  * `// build <uuid>`, new on every build: V8 matches a code cache to its script by length only, so the
- * CLI keys its code cache by this id (see bin/code-cache.mjs).
+ * CLI keys its code cache by this id (see bin/code-cache.cjs).
  */
 export async function bundleIfStale({ root, name, entry, sourceDirs, external = [], splitting = false, format = 'esm' }) {
   const out = bundlePath(root, name, format);

@@ -1,7 +1,7 @@
-// The `bringup` launcher (bin/bringup.mjs, bin/code-cache.mjs, build/node-bundle.mjs), by behaviour, never
-// by time: the bundled CLI prints and exits exactly as the TypeScript sources run directly; a source
-// checkout rebuilds a stale bundle and an installed copy does not look; the V8 code cache is used when
-// valid and ignored, then rewritten, when corrupt, foreign or refused by V8, with the output unchanged.
+// The `bringup` launcher (bin/bringup.cjs and .mjs, bin/code-cache.cjs, build/node-bundle.mjs), by
+// behaviour, never by time: the bundled CLI prints and exits exactly as the TypeScript sources run
+// directly; a source checkout rebuilds a stale bundle and an installed copy does not look; the V8 code
+// cache is used when valid, and ignored then rewritten when corrupt, foreign or refused by V8.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,11 @@ interface Run {
 
 function bin(checkout: string, ...args: string[]): Run {
   return spawnSync(process.execPath, [join(checkout, 'bin', 'bringup.mjs'), ...args], { cwd: root, maxBuffer: 1 << 28 });
+}
+
+/** package.json's bin, the launcher bin/bringup.mjs imports. */
+function binCjs(checkout: string, ...args: string[]): Run {
+  return spawnSync(process.execPath, [join(checkout, 'bin', 'bringup.cjs'), ...args], { cwd: root, maxBuffer: 1 << 28 });
 }
 
 function fromSource(...args: string[]): Run {
@@ -79,7 +84,7 @@ describe('bringup launcher', () => {
     for (const args of cases) {
       const want = fromSource(...args);
       // Twice: the first run of a command writes its code cache, the second runs from it.
-      for (const got of [bin(copy, ...args), bin(copy, ...args)]) {
+      for (const got of [bin(copy, ...args), binCjs(copy, ...args)]) {
         expect({ args, status: got.status }).toEqual({ args, status: want.status });
         expect(got.stdout.equals(want.stdout), `stdout of bringup ${args.join(' ')}`).toBe(true);
         expect(got.stderr.toString()).toBe(want.stderr.toString());
@@ -142,8 +147,8 @@ describe('bringup launcher', () => {
   }, 120_000);
 });
 
-describe('bin/code-cache.mjs', () => {
-  const codeCache = join(root, 'bin', 'code-cache.mjs');
+describe('bin/code-cache.cjs', () => {
+  const codeCache = join(root, 'bin', 'code-cache.cjs');
   /** Runs `script` through runCommonJs in a fresh Node; returns the cache state and what the script printed. */
   function run(script: string, cacheDir: string, prelude = ''): { state: string; out: string } {
     const code = `import { runCommonJs, writeCodeCache } from ${JSON.stringify(codeCache)}; ${prelude}

@@ -2,11 +2,12 @@
 // kept next to it, so a start skips parsing and compiling the functions the last run of the same command
 // compiled. The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
 // rewritten, and no failure to read or write it changes what the bundle prints or returns.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
+'use strict';
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
 // V8 checks its own version and flags in a cache, but matches the script by source length alone (and
 // does not checksum the payload in release builds), so this header carries what V8 would not check:
@@ -18,7 +19,7 @@ function identity(build) {
 }
 
 /** The cache payload in `file` if its header matches this bundle build and this Node, else undefined. */
-export function readCodeCache(file, build) {
+function readCodeCache(file, build) {
   let bytes;
   try {
     bytes = readFileSync(file);
@@ -41,7 +42,7 @@ export function readCodeCache(file, build) {
 }
 
 /** Writes `data` as the cache for `build` to `file`, whole or not at all (rename), ignoring failures. */
-export function writeCodeCache(file, build, data) {
+function writeCodeCache(file, build, data) {
   const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, sha256: createHash('sha256').update(data).digest('hex') });
   const tmp = `${file}.tmp-${process.pid}`;
   try {
@@ -59,7 +60,7 @@ export function writeCodeCache(file, build, data) {
  * 'rejected' (V8 refused it), 'none' (absent or invalid) or 'off' (the bundle has no build id).
  * When the cache was not used, one is written as the process exits, once the run has compiled what it needs.
  */
-export function runCommonJs(file, { cacheDir, key }) {
+function runCommonJs(file, { cacheDir, key }) {
   const source = readFileSync(file, 'utf8');
   const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
   const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;
@@ -83,3 +84,5 @@ export function runCommonJs(file, { cacheDir, key }) {
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return state;
 }
+
+module.exports = { readCodeCache, writeCodeCache, runCommonJs };
