@@ -4,7 +4,7 @@
 // then the renderer worker's pattern: one decoded catalog, a 10,000-device DTB, what-if options changing
 // between calls, the .config text parsed per call, with and without a .config (without one every driver
 // is built in and nearly every device binds: the worker's case for a board opened without its config).
-// Goal (issue 3): under 20 ms for the largest real board, linear growth.
+// Goal: under 20 ms for the largest real board, linear growth.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';

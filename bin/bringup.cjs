@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Launcher for the `bringup` CLI (package.json's bin; bin/bringup.mjs runs this too). The CLI is TypeScript
-// (cli/ over engine/), run as one esbuild bundle in .cache/bringup/bringup.cjs: in a source checkout it is
-// rebuilt when cli/ or engine/ changed; an installed copy runs the bundle it has without looking at the
-// sources. CommonJS because Node's ES module loader costs a start-up of its own (bench/cli.bench.ts).
+// (cli/ over engine/ and, for `lab`, electron/common and services), run as one esbuild bundle in
+// .cache/bringup/bringup.cjs: a source checkout rebuilds it when those sources changed; an installed copy
+// runs the bundle it has without looking at them. CommonJS because Node's ES module loader costs a
+// start-up of its own (bench/cli.bench.ts).
 'use strict';
 const { existsSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -17,8 +18,8 @@ async function rebuildIfStale() {
     root,
     name: 'bringup',
     entry: join(root, 'cli', 'bringup.ts'),
-    sourceDirs: [join(root, 'cli'), join(root, 'engine')],
-    external: ['serialport', 'ws'],
+    sourceDirs: [join(root, 'cli'), join(root, 'engine'), join(root, 'electron', 'common'), join(root, 'electron', 'services')],
+    external: ['serialport', 'ws', '@grpc/grpc-js', '@grpc/proto-loader'],
     format: 'cjs',
   });
 }

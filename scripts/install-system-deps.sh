@@ -3,7 +3,7 @@
 # dtc, cpp, the kernel sources (linux-source-6.1 and -6.12), Debian's arm64 6.1 and 6.12 kernels and its
 # arm32 armmp kernel with their DTBs, busybox for the QEMU lab boards, socat/ser2net for real serial
 # lines, Chromium for the end-to-end tests.
-# Usage: scripts/install-system-deps.sh [all|dt|lab|e2e]...   (default: all)
+# Usage: scripts/install-system-deps.sh [all|dt|lab|e2e|labgrid]...   (default: all)
 #
 # Debian's archive moves: a stable update replaces a kernel package and the old one leaves the mirror.
 # Nothing here names a package build; kernels are found through their meta packages. Another apt or
@@ -53,6 +53,7 @@ need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 has dt  && { need_pkg device-tree-compiler; need_pkg cpp; need_pkg time; need_pkg linux-source-6.1; need_pkg linux-source-6.12; need_pkg xz-utils; }
 has lab && { need_pkg qemu-system-arm; need_pkg cpio; need_pkg device-tree-compiler; need_pkg socat; need_pkg ser2net; }
 has e2e && { need_pkg chromium; need_pkg socat; need_pkg ser2net; need_pkg libxml2-utils; }
+has labgrid && { need_pkg python3-venv; need_pkg socat; need_pkg ser2net; }
 if [ ${#pkgs[@]} -gt 0 ]; then
   mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
   apt_update
@@ -124,5 +125,15 @@ if has dt || has lab; then
   fetch_kernel arm64 arm64 linux-image-arm64
   fetch_kernel arm64-6.12 arm64 linux-image-6.12-arm64
   fetch_kernel armhf armhf linux-image-armmp
+fi
+# labgrid from PyPI (pinned) in a venv of its own: its coordinator and exporter for the lab tests, and the
+# labgrid-client the workbench runs power actions through. Rebuilt when the pin changes.
+LABGRID_VERSION=26.0.1
+if has labgrid && [ "$(cat "$CACHE/labgrid/.version" 2>/dev/null)" != "$LABGRID_VERSION" ]; then
+  rm -rf "$CACHE/labgrid" && mkdir -p "$CACHE/labgrid"
+  python3 -m venv "$CACHE/labgrid/venv" >"$log" 2>&1 || { tail -n 5 "$log" >&2; fail "step 'labgrid venv' failed (python3 -m venv)"; }
+  "$CACHE/labgrid/venv/bin/pip" install -q --disable-pip-version-check "labgrid==$LABGRID_VERSION" >"$log" 2>&1 \
+    || { tail -n 15 "$log" | sed 's/^/  | /' >&2; fail "step 'pip install labgrid==$LABGRID_VERSION' failed"; }
+  echo "$LABGRID_VERSION" > "$CACHE/labgrid/.version"
 fi
 echo "$CACHE"

@@ -1,13 +1,13 @@
 // `bringup compare <BOARD> <LOG>`: the prediction for a board (engine/probe, with the predict flags
-// of cli/predict-options.ts) set beside a captured boot log (engine/bootlog), device by device
-// (engine/compare). Exit 0 everything observable matches, 1 mismatches, 2 bad input or usage.
+// of cli/predict-options.ts) set beside a captured boot log (engine/bootlog), device by device, through
+// the engine's one comparison pipeline (engine/compare compareBoot, as the app and session exports).
+// Exit 0 everything observable matches, 1 mismatches, 2 bad input or usage.
 import { hostname } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common/index';
-import { compareDevices, comparisonToJunit, type Comparison, type DeviceComparison } from '../../engine/compare';
-import { LiveState, nodeIndexFromDevices, parseBootLog, type BootEvent } from '../../engine/bootlog';
+import { compareBoot, comparisonToJunit, junitSuiteName, junitTimestamp, type Comparison, type DeviceComparison } from '../../engine/compare';
+import { parseBootLog } from '../../engine/bootlog';
 import type { DtTree } from '../../engine/devicetree';
-import { predict } from '../../engine/probe/index';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
@@ -39,8 +39,6 @@ exit status: 0 every observable device matches, 1 mismatches, 2 bad input (unrea
 errors, no kernel output in the log) or bad usage
 `;
 
-const BDF = /^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
-
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
   if (positionals.length !== 2) throw new UsageError('expected a board file and a log file');
@@ -53,7 +51,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`bringup compare: cannot read ${logPath}: ${(e as Error).message}\n`);
     return EXIT_USAGE;
   }
-  const { events } = parseBootLog(logBytes);
+  // Text events too: "Run /init" and "reboot: Power down" are landmarks the pipeline reads.
+  const { events } = parseBootLog(logBytes, { emitText: true });
   const lastBoot = events.reduce((m, e) => Math.max(m, e.boot), 0);
   const boot = flags.boot === undefined ? lastBoot : Number(flags.boot);
   if (!Number.isInteger(boot) || boot < 0 || boot > lastBoot) throw new UsageError(`--boot takes 0..${lastBoot} (got "${flags.boot as string}")`);
@@ -63,17 +62,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const logCmdline = firstCmdline(mine);
-  const withCmdline = flags.cmdline === undefined && logCmdline !== null ? { ...flags, cmdline: logCmdline } : flags;
-  const options = predictOptionsFromFlags(withCmdline, io);
-  const live = new LiveState();
-  live.apply(mine);
-  if ((flags.pci as string[]).length === 0) {
-    options.pciFunctions = live
-      .devices()
-      .filter((d) => BDF.test(d.name))
-      .map((d) => ({ bdf: d.name, driver: d.state === 'bound' ? d.driver : null }));
-  }
+  const base = predictOptionsFromFlags(flags, io);
 
   const boardPath = resolvePath(io.cwd, boardArg);
   let diagnostics: Diagnostic[];
@@ -90,35 +79,26 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     return EXIT_USAGE;
   }
-  const prediction = predict(tree, options);
-  diagnostics.push(...prediction.diagnostics);
+  const run = compareBoot({ tree, events: mine, options: base, anchoring: { pci: (flags.pci as string[]).length === 0 } });
+  diagnostics.push(...run.diagnostics);
   for (const d of diagnostics) if (d.severity === 'error') io.stderr(formatDiagnostic(d) + '\n');
-
-  live.setNodeIndex(nodeIndexFromDevices(prediction.value.devices));
-  const actual = live.devices();
-  const coverage = live.coverage();
-  const comparison = compareDevices(prediction.value.devices, actual, { coverage });
+  const { comparison, coverage } = run;
 
   if (typeof flags.junit === 'string') {
-    const now = new Date();
-    const pad = (n: number) => String(n).padStart(2, '0');
-    const timestamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
-    io.writeFile(resolvePath(io.cwd, flags.junit), comparisonToJunit(comparison, `${boardArg} vs ${logArg}`, { timestamp, hostname: hostname() }));
+    // SOURCE_DATE_EPOCH (reproducible-builds.org) pins the run's time, so a report can be reproduced byte for byte.
+    const epoch = process.env.SOURCE_DATE_EPOCH;
+    const at = epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now();
+    io.writeFile(resolvePath(io.cwd, flags.junit), comparisonToJunit(comparison, junitSuiteName(basename(boardPath)), { timestamp: junitTimestamp(at), hostname: hostname() }));
   }
   if (flags.json) {
-    io.stdout(JSON.stringify({ board: boardPath, log: logPath, boot, cmdline: options.cmdline ?? null, cmdlineFromLog: flags.cmdline === undefined && logCmdline !== null, coverage, comparison }, null, 1) + '\n');
+    io.stdout(JSON.stringify({ board: boardPath, log: logPath, boot, cmdline: run.cmdline, cmdlineFromLog: run.cmdlineFromLog, modulesFromLog: run.anchoredModules, coverage, comparison }, null, 1) + '\n');
   } else {
-    io.stdout(renderComparison(comparison, coverage.driverCoreDebug || coverage.initcallDebug, options.cmdline ?? null, flags.cmdline === undefined && logCmdline !== null));
+    io.stdout(renderComparison(comparison, coverage.driverCoreDebug || coverage.initcallDebug, run.cmdline, run.cmdlineFromLog, run.anchoredModules));
   }
   return comparison.allMatch ? EXIT_OK : EXIT_INPUT_ERROR;
 }
 
-function firstCmdline(events: readonly BootEvent[]): string | null {
-  for (const e of events) if (e.kind === 'cmdline') return e.cmdline;
-  return null;
-}
-
-function renderComparison(c: Comparison, probeLines: boolean, cmdline: string | null, fromLog: boolean): string {
+function renderComparison(c: Comparison, probeLines: boolean, cmdline: string | null, fromLog: boolean, modules: string[]): string {
   const fmt = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
   const rows = c.devices.map((d) => [
     mark(d),
@@ -144,6 +124,7 @@ function renderComparison(c: Comparison, probeLines: boolean, cmdline: string | 
   out.push(`${s.total} devices: ${s.match} match, ${s.mismatch} mismatch, ${s.unobserved} unobserved, ${s['actual-only']} in the log only`);
   if (!probeLines) out.push('note: the log has no driver-core debug (dyndbg="file drivers/base/dd.c +p") or initcall_debug: binds and deferrals are partly unobservable');
   if (fromLog && cmdline !== null) out.push(`kernel command line taken from the log: ${cmdline}`);
+  if (modules.length) out.push(`module loads timed by the log: ${modules.join(', ')}`);
   return out.join('\n') + '\n';
 }
 
@@ -155,6 +136,8 @@ function mark(d: DeviceComparison): string {
       return 'XX';
     case 'unobserved':
       return '??';
+    case 'pending':
+      return '..';
     case 'actual-only':
       return '+';
   }

@@ -6,3 +6,4 @@ registerCommand('parse-log', async () => (await import('./parse-log')).command);
 registerCommand('predict', async () => (await import('./predict')).command);
 registerCommand('compare', async () => (await import('./compare')).command);
 registerCommand('session', async () => (await import('./session')).command);
+registerCommand('lab', async () => (await import('./lab')).command);

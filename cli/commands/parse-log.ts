@@ -2,7 +2,7 @@
 // log.yaml) through engine/bootlog, printed as the live device table or as JSON. A thin adapter:
 // read the file, run the streaming parser, print. Exit 0 parsed a boot, 1 no kernel output, 2 usage.
 import { resolve as resolvePath } from 'node:path';
-import { LiveState, parseBootLog, type BootEvent, type DeviceNodeIndex, type LiveDeviceReport } from '../../engine/bootlog';
+import { LiveState, parseBootLog, type BootEvent, type BootLogStats, type DeviceNodeIndex, type LiveDeviceReport } from '../../engine/bootlog';
 import { formatDiagnostic, hasErrors } from '../../engine/common/index';
 import { populateDevices } from '../../engine/probe/index';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
@@ -29,12 +29,14 @@ dmesg output (plain, -x, -r), tio/minicom/grabserial captures, journalctl -k and
 options:
   --json      print {"source","stats","coverage","boots","boot","devices","reports"} (docs/cli-parse-log.md)
   --events    with --json: also print every recognised event
-  --boot N    report boot N (0-based) of a capture holding several; default: the last
+  --boot N    report boot N (0-based) of a capture holding several; default: the last boot with
+              kernel output
   --board F   the board's device tree: maps each kernel device name to its DT node (kernel naming
               rules of --kernel, default 6.1); names no node matches keep node null
   -I DIR, -D NAME[=VAL]  include path and defines for a .dts board
 
-exit status: 0 a kernel boot was found, 1 the file holds no kernel output, 2 bad usage or unreadable file
+exit status: 0 a kernel boot was found, 1 the file (or the boot asked for) holds no kernel output, 2 bad
+usage or unreadable file
 `;
 
 const REPORT_KINDS = new Set<BootEvent['kind']>(['oops', 'panic', 'warn']);
@@ -52,8 +54,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const { events, stats } = parseBootLog(bytes);
-  const lastBoot = events.reduce((m, e) => Math.max(m, e.boot), 0);
-  const boot = flags.boot === undefined ? lastBoot : Number(flags.boot);
+  const lastBoot = events.reduce((m, e) => Math.max(m, e.boot), Math.max(0, stats.boots - 1));
+  const kernelBoots = stats.kernelBoots;
+  // Default: the last boot that printed kernel output (a capture often ends in a bootloader-only run),
+  // preferring one that shows the kernel starting over a later fragment of kernel lines.
+  const started = stats.kernelStartBoots;
+  const boot = flags.boot === undefined ? (started.length ? started[started.length - 1]! : kernelBoots.length ? kernelBoots[kernelBoots.length - 1]! : lastBoot) : Number(flags.boot);
   if (!Number.isInteger(boot) || boot < 0 || boot > lastBoot) throw new UsageError(`--boot takes 0..${lastBoot} (got "${flags.boot as string}")`);
   const mine = events.filter((e) => e.boot === boot);
   let nodeIndex: DeviceNodeIndex | undefined;
@@ -76,13 +82,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   live.apply(mine);
   const devices = live.devices();
   const reports = mine.filter((e) => REPORT_KINDS.has(e.kind));
-  const kernelSeen = mine.some((e) => e.kind === 'kernel-start' || e.kernelTime !== null);
+  const kernelSeen = kernelBoots.includes(boot);
   if (flags.json) {
     const out = {
       source: path,
       stats,
       coverage: live.coverage(),
       boots: lastBoot + 1,
+      kernelBoots,
       boot,
       kernel: kernelInfo(mine),
       devices,
@@ -94,10 +101,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(renderTable(devices, live.coverage(), stats.boots, boot, reports));
   }
   if (!kernelSeen) {
-    io.stderr(`bringup parse-log: ${path}: no kernel output found\n`);
+    io.stderr(`bringup parse-log: ${path}: ${whatTheFileHolds(stats, lastBoot + 1, boot, flags.boot !== undefined)}\n`);
     return EXIT_INPUT_ERROR;
   }
   return EXIT_OK;
+}
+
+/** The message of exit status 1: what the file holds instead of a kernel boot. */
+function whatTheFileHolds(stats: BootLogStats, boots: number, boot: number, chosen: boolean): string {
+  if (stats.lines === 0) return 'empty file: no kernel output found';
+  if (chosen && stats.kernelBoots.length > 0) {
+    return `boot ${boot} holds no kernel output (boots with kernel output: ${stats.kernelBoots.join(', ')} of 0..${boots - 1})`;
+  }
+  return `no kernel output found in ${stats.lines} lines (bootloader or shell output only)`;
 }
 
 function kernelInfo(events: readonly BootEvent[]): { version: string | null; cmdline: string | null } {

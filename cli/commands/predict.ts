@@ -6,7 +6,7 @@ import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 import type { Command } from '../main';
 import { PREDICT_FLAGS, PREDICT_USAGE, predictOptionsFromFlags } from '../predict-options';
 import { loadBoard } from '../board';
-import { formatDiagnostic, hasErrors, type Diagnostic, type Result } from '../../engine/common/index';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common/index';
 import { predict, type Prediction } from '../../engine/probe/index';
 
 const FLAGS = [

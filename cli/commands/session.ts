@@ -5,14 +5,13 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DeviceReport } from '../../engine/common';
 import { formatDiagnostic } from '../../engine/common';
 import {
   BUNDLE_LIMITS,
   SessionAssembler,
-  buildBundle,
-  bundleInflateLimit,
+  gzipBundle,
+  openBundle,
   isBundleBytes,
   decodeSession,
   encodeHeader,
@@ -23,7 +22,6 @@ import {
   exportText,
   importLog,
   mergeInputs,
-  readBundle,
   reportInputsFromAnnotations,
   sessionToRecords,
   type LogFormat,
@@ -78,23 +76,15 @@ interface Loaded {
   notes: string[];
 }
 
-function openBundle(bytes: Uint8Array, path: string): Uint8Array {
-  let tar = bytes;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: bundleInflateLimit() }));
-    } catch (e) {
-      throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `bundle inflates past ${bundleInflateLimit()} bytes` : 'not valid gzip'}`);
-    }
-  }
-  const r = readBundle(tar, BUNDLE_LIMITS, path);
+function sessionFromBundle(bytes: Uint8Array, path: string): Uint8Array {
+  const r = openBundle(bytes, BUNDLE_LIMITS, path);
   if (!r.value) throw new InputError(r.diagnostics.map(formatDiagnostic).join('\n'));
   return r.value.sessionFile;
 }
 
 function load(path: string, io: CliIo): Loaded {
   let bytes = io.readFile(path);
-  if (isBundleBytes(bytes.subarray(0, 512))) bytes = openBundle(bytes, path);
+  if (isBundleBytes(bytes.subarray(0, 512))) bytes = sessionFromBundle(bytes, path);
   const { records, summary } = decodeSession(bytes, path);
   if (summary.fatal) throw new InputError(summary.diagnostics.map(formatDiagnostic).join('\n'));
   const asm = new SessionAssembler(basename(path), summary.header?.createdAt ?? 0);
@@ -129,7 +119,7 @@ async function exportVerb(input: string, flags: Record<string, unknown>, io: Cli
   for (const n of notes) io.stderr(`${n}\n`);
   if (format === 'bundle') {
     if (!out) throw new UsageError('export -f bundle needs -o FILE');
-    io.writeFile(out, gzipSync(buildBundle(fileBytes, data.sessionId, data.startedAt)));
+    io.writeFile(out, gzipBundle(fileBytes, data.sessionId, data.startedAt));
     return EXIT_OK;
   }
   const given: ReportInputs = {};
@@ -164,7 +154,7 @@ function importVerb(input: string, flags: Record<string, unknown>, io: CliIo): n
   if (!out) throw new UsageError('import needs -o FILE.bwsession');
   const bytes = io.readFile(input);
   let fileBytes: Uint8Array;
-  if (isBundleBytes(bytes.subarray(0, 512))) fileBytes = openBundle(bytes, input);
+  if (isBundleBytes(bytes.subarray(0, 512))) fileBytes = sessionFromBundle(bytes, input);
   else {
     const as = flags.as as string | undefined;
     const format: LogFormat | undefined = as === 'minicom' ? 'raw' : (as as LogFormat | undefined);

@@ -38,6 +38,8 @@ export interface ConnectRequest {
   settings: SerialSettings;
   /** Reconnect by itself when the same adapter (by-id path / serial number) comes back. */
   autoReconnect: boolean;
+  /** labgrid targets: release the place when the console is disconnected (default: keep holding it). */
+  releaseOnDisconnect?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'reconnecting' | 'closed';
@@ -82,15 +84,22 @@ export interface BoardFile {
   sha256: string;
 }
 
+export interface BoardSource {
+  path: string;
+  text: string;
+}
+
 export interface BoardLoaded {
   boardId: string;
   request: BoardOpenRequest;
   /** The compiled flattened tree (DTB bytes): the renderer's worker reads it with the engine. */
   dtb: Uint8Array;
-  /** JSON tree (engine/devicetree's JSON output) with source locations, for the detail view. */
+  /** JSON tree (engine/devicetree's JSON output, schema bringup-dt/1) with every source span: the worker rebuilds the tree from it (treeFromJson). */
   treeJson: unknown;
   /** Every file read: the entry file, its includes, the config. */
   files: BoardFile[];
+  /** The text of every device-tree source file read (keyed as the tree's spans name them), for the read-only source view. */
+  sources?: BoardSource[];
   /** Kernel .config text, when given. */
   config?: string;
   diagnostics: Diagnostic[];

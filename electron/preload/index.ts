@@ -2,13 +2,15 @@
 // no Node, no generic invoke). Runs sandboxed and context-isolated; bundled to one CommonJS file
 // because a sandboxed preload can only require('electron'). Channels: `workbench:<method>` for calls,
 // `workbench:event:<name>` for events (electron/main/ipc.ts checks the sender of every call).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, type EventName, type WorkbenchApi, type WorkbenchEvents } from '../common/contract';
 
 const call = (method: keyof WorkbenchApi, ...args: unknown[]) => ipcRenderer.invoke(`workbench:${method}`, ...args);
 
 const workbench: WorkbenchApi & {
   on<E extends EventName>(event: E, listener: (payload: WorkbenchEvents[E]) => void): () => void;
+  /** Where a file the user picked (the native dialog of <input type=file>) or dropped lies; '' if nowhere on disk. */
+  pathForFile(file: File): string;
 } = {
   listPorts: () => call('listPorts'),
   connect: (req) => call('connect', req),
@@ -26,6 +28,7 @@ const workbench: WorkbenchApi & {
   importLog: (path) => call('importLog', path),
   exportSession: (req) => call('exportSession', req),
   annotateSession: (sessionId, kind, detail) => call('annotateSession', sessionId, kind, detail),
+  pathForFile: (file) => webUtils.getPathForFile(file),
   on<E extends EventName>(event: E, listener: (payload: WorkbenchEvents[E]) => void) {
     if (!EVENT_NAMES.includes(event)) throw new Error(`unknown event ${String(event)}`);
     const channel = `workbench:event:${event}`;

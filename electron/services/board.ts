@@ -1,6 +1,7 @@
 // The board service: compiles a board's DTS (or reads its DTB) with the engine, exactly as
-// `bringup dt` does, and hands the renderer the DTB bytes, the JSON tree and the include set with
-// content hashes; then watches every file of that set and re-sends `boardChanged` when one changes.
+// `bringup dt` does, and hands the renderer the JSON tree with every source span (the worker rebuilds
+// the tree from it), the DTB bytes, the sources' text and the include set with content hashes; then
+// watches every file of that set and re-sends `boardChanged` when one changes.
 // Models Kbuild's dtc rule (scripts/Makefile.lib cmd_dtc: cpp -nostdinc -I… -D__DTS__ | dtc).
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
@@ -8,7 +9,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
-import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../common/contract';
+import type { BoardFile, BoardLoaded, BoardOpenRequest, BoardSource } from '../common/contract';
 import type { EventHub } from './events';
 import type { ByteRecorder } from './recorder';
 
@@ -16,9 +17,13 @@ export interface CompiledBoard {
   dtb: Uint8Array;
   treeJson: unknown;
   files: BoardFile[];
+  sources: BoardSource[];
   config?: string;
   diagnostics: Diagnostic[];
 }
+
+/** Source text sent for the read-only view: enough for any real SoC's include set, bounded for a hostile one. */
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -27,11 +32,14 @@ function sha256(bytes: Uint8Array): string {
 /** Compiles once. Every file the engine reads is recorded: that is the include set. */
 export function compileBoard(req: BoardOpenRequest): CompiledBoard {
   const files = new Map<string, string>();
+  const texts = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
   const readFile = (p: string): Uint8Array | undefined => {
     try {
       const bytes = new Uint8Array(readFileSync(p));
       files.set(resolve(p), sha256(bytes));
+      // Keyed by the path as the engine was given it: that is what its spans name.
+      texts.set(p, bytes);
       return bytes;
     } catch {
       return undefined;
@@ -60,11 +68,20 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
     const raw = readFile(resolve(req.configPath));
     if (!raw) diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config ${req.configPath}`, file: req.configPath });
     else config = Buffer.from(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+    texts.delete(resolve(req.configPath));
+  }
+  const sources: BoardSource[] = [];
+  let budget = MAX_SOURCE_BYTES;
+  for (const [path, bytes] of texts) {
+    if (looksLikeDtb(bytes) || bytes.length > budget) continue;
+    budget -= bytes.length;
+    sources.push({ path, text: Buffer.from(bytes).toString('utf8') });
   }
   return {
     dtb,
     treeJson: tree ? treeToJson(tree) : null,
     files: [...files].map(([path, hash]) => ({ path, sha256: hash })),
+    sources,
     ...(config !== undefined ? { config } : {}),
     diagnostics,
   };

@@ -1,7 +1,8 @@
 // The composition root: creates every main-process service once and exposes them as the contract's
 // WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
-// The session recorder plugs in here through `createSessionService` (issue 6,
-// electron/services/sessions/); without it nothing is recorded and the session verbs say so.
+// The session recorder plugs in here through `createSessionService` (electron/services/sessions/);
+// without it nothing is recorded and the session verbs say so.
+import { LabgridLines } from './labgrid/lines';
 import { join } from 'node:path';
 import type { ConnectRequest, WorkbenchApi } from '../common/contract';
 import { BoardService } from './board';
@@ -31,6 +32,9 @@ export interface WorkbenchServicesOptions {
   demoSpeed?: number;
   demoUseSocat?: boolean;
   boardDebounceMs?: number;
+  /** labgrid: the user's labgrid-client (default: PATH) and the identity to declare (default: as labgrid-client does). */
+  labgridClient?: string;
+  labgridIdentity?: string;
 }
 
 export interface WorkbenchServices {
@@ -55,10 +59,15 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     ...(opts.demoSpeed !== undefined ? { speed: opts.demoSpeed } : {}),
     ...(opts.demoUseSocat !== undefined ? { useSocat: opts.demoUseSocat } : {}),
   });
+  const labgrid = new LabgridLines({
+    ...(opts.labgridClient ? { labgridClient: opts.labgridClient } : {}),
+    ...(opts.labgridIdentity ? { identity: opts.labgridIdentity } : {}),
+  });
   const connections = new ConnectionManager({
     events,
     recorder,
     demo,
+    labgrid,
     ...(opts.portRoots ? { roots: opts.portRoots } : {}),
     ...(opts.reconnectPollMs !== undefined ? { reconnectPollMs: opts.reconnectPollMs } : {}),
   });
@@ -93,6 +102,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     sessions,
     dispose: async () => {
       await connections.dispose();
+      await labgrid.dispose();
       await boards.dispose();
       await sessions.dispose?.();
     },

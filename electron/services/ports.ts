@@ -3,6 +3,7 @@
 // /sys/class/tty/<name>/device, the USB device above it (idVendor, idProduct, serial, manufacturer,
 // product), and the /dev/serial/by-id symlinks udev made. Kernel: drivers/tty/serial/serial_core.c
 // (the `type` attribute: 0 is PORT_UNKNOWN, a legacy 8250 slot with no UART behind it).
+import { parseLabgridTarget } from '../common/labgrid-target';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { PortInfo } from '../common/contract';
@@ -114,7 +115,7 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-export type TargetKind = 'device' | 'tcp' | 'rfc2217' | 'demo';
+export type TargetKind = 'device' | 'tcp' | 'rfc2217' | 'demo' | 'labgrid';
 
 export interface ParsedTarget {
   kind: TargetKind;
@@ -122,12 +123,24 @@ export interface ParsedTarget {
   path?: string;
   host?: string;
   port?: number;
+  /** labgrid: the coordinator (host:port) and the place. */
+  coordinator?: string;
+  place?: string;
 }
 
-/** Parses what the user typed or picked: a device path, `tcp://host:port`, `rfc2217://host:port`, `demo:`. */
+/**
+ * Parses what the user typed or picked: a device path, `tcp://host:port`, `rfc2217://host:port`,
+ * `labgrid://coordinator[:port]/place`, `demo:`.
+ */
 export function parseTarget(target: string): ParsedTarget {
   const t = target.trim();
   if (t === DEMO_TARGET || t === 'demo') return { kind: 'demo' };
+  if (/^labgrid:\/\//i.test(t)) {
+    const lg = parseLabgridTarget(t);
+    if ('error' in lg) throw new Error(lg.error);
+    if (!lg.value.place) throw new Error(`${target} names no place: labgrid://COORDINATOR[:PORT]/PLACE`);
+    return { kind: 'labgrid', coordinator: lg.value.coordinator, place: lg.value.place };
+  }
   const m = /^(tcp|rfc2217):\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/i.exec(t);
   if (m) {
     const port = Number(m[3]);
@@ -135,7 +148,7 @@ export function parseTarget(target: string): ParsedTarget {
     const host = m[2]!.replace(/^\[|\]$/g, '');
     return { kind: m[1]!.toLowerCase() as 'tcp' | 'rfc2217', host, port };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new Error(`unsupported target ${target}: use a device path, tcp://host:port or rfc2217://host:port`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new Error(`unsupported target ${target}: use a device path, tcp://host:port, rfc2217://host:port or labgrid://coordinator/place`);
   if (!t.startsWith('/')) throw new Error(`not an absolute device path: ${target}`);
   return { kind: 'device', path: t };
 }

@@ -1,4 +1,4 @@
-// The seam between the serial services and the session recorder (issue 6): every byte received and
+// The seam between the serial services and the session recorder: every byte received and
 // sent, and every line event (connect, lost, reset, BREAK, settings), passes through a ByteRecorder.
 // The session service (electron/services/sessions/) implements SessionService; the composition
 // root (./index.ts) takes its factory as `createSessionService`. Without one, NullSessionService keeps
@@ -6,7 +6,7 @@
 import type { BoardLoaded, SerialSettings, WorkbenchApi } from '../common/contract';
 import type { EventHub } from './events';
 
-/** Line events the recorder keeps as markers (issue 6: connect, disconnect, reset, BREAK, config change). */
+/** Line events the recorder keeps as markers (connect, disconnect, reset, BREAK, config change). */
 export type LineMarkerKind =
   | 'connect' // port opened (first time)
   | 'disconnect' // closed by the user
@@ -15,7 +15,11 @@ export type LineMarkerKind =
   | 'config' // serial settings changed (detail: JSON of SerialSettings)
   | 'signals' // DTR/RTS set (detail: JSON of SignalState)
   | 'reset' // DTR/RTS pulse (detail: `dtr 100ms`)
-  | 'break'; // BREAK sent (detail: `250ms`)
+  | 'break' // BREAK sent (detail: `250ms`)
+  | 'acquire' // a labgrid place acquired for this console (detail: place, identity, exporter, coordinator)
+  | 'use-held' // a labgrid place this identity already held, used as it was
+  | 'release' // the labgrid place released on disconnect
+  | 'release-failed'; // releasing it failed (detail: the coordinator's words)
 
 export interface RecorderConnectionInfo {
   target: string;

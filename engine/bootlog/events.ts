@@ -44,9 +44,14 @@ export type BootEvent =
   | (BootEventBase & { kind: 'defer-timeout'; device: string; assumeNoDriver: boolean })
   | (BootEventBase & { kind: 'defer-timeout-extended'; seconds: number })
   | (BootEventBase & { kind: 'supplier-not-ready'; device: string; supplier: string; waitForNode: boolean })
-  | (BootEventBase & { kind: 'bound'; device: string; driver?: string; via: 'driver-bound' | 'bus-bound' | 'probe-returned' | 'driver-listing' })
+  /**
+   * A bind: a dd.c line, an initcall_debug return, a listing, or a message a driver prints only at the
+   * end of a successful probe (`via: 'end-of-probe'`, `proof` names that message, see EndOfProbeProof).
+   */
+  | (BootEventBase & { kind: 'bound'; device: string; driver?: string; via: 'driver-bound' | 'bus-bound' | 'probe-returned' | 'driver-listing' | 'end-of-probe'; proof?: EndOfProbeProof })
   | (BootEventBase & { kind: 'probe-failed'; device: string; driver?: string; error: number; message?: string })
-  | (BootEventBase & { kind: 'probe-rejected'; device: string; driver?: string; error: number })
+  /** The driver declined the device (-ENODEV/-ENXIO): dd.c's "rejects match", or (`via: 'driver-message'`) the driver's own last words, which dd.c does not follow with a line of its own. */
+  | (BootEventBase & { kind: 'probe-rejected'; device: string; driver?: string; error: number; via?: 'driver-message' })
   | (BootEventBase & { kind: 'probe-returned'; device: string; result: number; usecs: number })
   | (BootEventBase & { kind: 'iommu-group'; device: string; group: number; action: 'add' | 'remove' | 'add-failed'; error?: number })
   | (BootEventBase & { kind: 'iommu-driver'; device?: string; detail: IommuDriverDetail })
@@ -58,7 +63,7 @@ export type BootEvent =
   | (BootEventBase & { kind: 'oops' | 'panic' | 'warn'; title: string; lines: string[]; complete: boolean; location?: string })
   | (BootEventBase & { kind: 'login-prompt' })
   /** Any other `<driver-or-bus> <device>: ...` line: proves the device exists (and, with a driver prefix, that a driver has it). */
-  | (BootEventBase & { kind: 'device-message'; device: string })
+  | (BootEventBase & { kind: 'device-message'; device: string; classDevice?: string })
   | (BootEventBase & { kind: 'text' });
 
 export type BootEventKind = BootEvent['kind'];
@@ -68,7 +73,26 @@ export type DeferralVia =
   | 'driver-request' // "Driver %s requests probe deferral"
   | 'err-probe' // "error -EPROBE_DEFER: ..." (dev_err_probe)
   | 'probe-returned' // initcall_debug "probe of X returned 517"
-  | 'match-request'; // "Device match requests probe deferral"
+  | 'match-request' // "Device match requests probe deferral"
+  | 'force-request' // 6.x "Driver %s force probe deferral"
+  | 'driver-message'; // a driver's own words: "... -517", "-EPROBE_DEFER", pinctrl's "..., deferring probe"
+
+/**
+ * The end-of-probe messages read as proof of a bind, named after the kernel function that prints them
+ * (each is printed only once its probe has everything it needs; see recognise.ts for the sources).
+ */
+export type EndOfProbeProof =
+  | 'uart_report_port' // serial_core: "DEV: ttyS0 at MMIO 0x... (irq = N, base_baud = N) is a TYPE"
+  | 'sdhci_add_host' // "mmcN: SDHCI controller on NAME [DEV] using MODE"
+  | 'drm_dev_register' // "[drm] Initialized NAME x.y.z DATE for DEV on minor N"
+  | 'rtc_register_device' // "registered as rtcN" (≤5.x: "rtc core: registered NAME as rtcN")
+  | 'pca954x_probe' // "registered N multiplexed busses for I2C switch/mux NAME"
+  | 'omap_i2c_probe' // "bus N revX.Y at N kHz"
+  | 'at24_probe' // "N byte NAME EEPROM, writable|read-only ..."
+  | 'pl330_probe' // "Loaded driver for PL330 DMAC-N"
+  | 'sunxi_mmc_probe' // "initialized, max. request size: N KB"
+  | 'hub_configure' // "N port(s) detected"
+  | 'pl061_probe'; // "PL061 GPIO chip registered"
 
 export type IommuDriverDetail =
   | { what: 'default-domain'; type: string; cmdline: boolean }
@@ -113,6 +137,10 @@ export interface BootLogStats {
   /** Lines cut at maxLineLength. */
   truncatedLines: number;
   boots: number;
+  /** The boots (0-based, ascending) that printed kernel output; a bootloader-only run is absent. */
+  kernelBoots: number[];
+  /** The boots whose kernel output includes the kernel's start (a version banner, or stamps of its first seconds). */
+  kernelStartBoots: number[];
   /** Driver-core dyndbg lines (dd.c) were seen in the current boot. */
   driverCoreDebug: boolean;
   /** initcall_debug lines were seen in the current boot. */

@@ -1,13 +1,11 @@
-// Byte chunks in, console lines out: the framing half of the boot-log parser. Modelled on what a
-// terminal does with a serial stream (and xterm.js's streaming TextDecoder): UTF-8 sequences split
-// across chunks, CR / LF / CRLF / runs of CR, ANSI escapes, NUL and backspace, and lines capped so a
+// Byte chunks in, console lines out: the engine's one console line framer (the live parser, session
+// import and session exports all frame with it). Modelled on what a terminal does with a serial stream
+// (and xterm.js's streaming TextDecoder): UTF-8 sequences split across chunks (utf8.ts), CR / LF / CRLF
+// / runs of CR (`next\r\r\n` is one line end), ANSI escapes, NUL and backspace, and lines capped so a
 // megabyte of wrong-baud garbage costs linear time and bounded memory.
+import { createUtf8Decoder, type Utf8StreamDecoder } from './utf8';
 
-/** The part of WHATWG TextDecoder we use; present in Node, browsers and workers, absent from ES2022 lib. */
-interface StreamingDecoder {
-  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
-}
-type DecoderCtor = new (label: string, options?: { fatal?: boolean }) => StreamingDecoder;
+type Latin1Ctor = new (label: string) => Utf8StreamDecoder;
 
 /**
  * Receives each line: its text, the host time of the chunk that held its first byte, whether it was
@@ -25,11 +23,9 @@ const LF = 10;
 const CR = 13;
 
 export class LineFramer {
-  private readonly decoder: StreamingDecoder;
+  private readonly decoder: Utf8StreamDecoder;
   /** For chunks of plain ASCII: a single-byte decoder gives the same text several times faster. */
-  private readonly asciiDecoder: StreamingDecoder | null;
-  /** The UTF-8 decoder has produced text, so it will not strip a byte-order mark from what follows. */
-  private utf8Primed = false;
+  private readonly asciiDecoder: Utf8StreamDecoder | null;
   private partial = '';
   private partialTime = 0;
   private hasPartial = false;
@@ -54,9 +50,9 @@ export class LineFramer {
     private readonly markers: readonly string[] = [],
   ) {
     this.markerReach = Math.max(0, ...markers.map((m) => m.length - 1));
-    const ctor = (globalThis as { TextDecoder?: DecoderCtor }).TextDecoder;
-    this.decoder = ctor ? new ctor('utf-8', { fatal: false }) : new Utf8Decoder();
-    this.asciiDecoder = ctor ? new ctor('latin1') : null;
+    this.decoder = createUtf8Decoder();
+    const latin1 = (globalThis as { TextDecoder?: Latin1Ctor }).TextDecoder;
+    this.asciiDecoder = latin1 ? new latin1('latin1') : null;
   }
 
   push(chunk: Uint8Array, hostTime: number, out: LineSink): void {
@@ -65,13 +61,9 @@ export class LineFramer {
     // rest of a sequence the previous chunk opened (then the per-line check decides, as it always may).
     const printable = !this.openSequence && isPrintableAscii(chunk);
     let text: string;
-    // Such a chunk leaves the UTF-8 decoder's state as it was (nothing pending), so it may skip it
-    // once that decoder is past the stream's start (where it would drop a byte-order mark).
-    if (printable && this.utf8Primed && this.asciiDecoder !== null) text = this.asciiDecoder.decode(chunk);
-    else {
-      text = this.decoder.decode(chunk, STREAM);
-      if (text.length > 0) this.utf8Primed = true;
-    }
+    // Such a chunk leaves the UTF-8 decoder's state as it was (nothing pending), so it may skip it.
+    if (printable && this.asciiDecoder !== null) text = this.asciiDecoder.decode(chunk);
+    else text = this.decoder.decode(chunk, STREAM);
     this.chunkPrintable = printable;
     this.openSequence = chunk[chunk.length - 1]! >= 0x80;
     this.chunkMarked = this.holdsMarker(text);
@@ -85,6 +77,8 @@ export class LineFramer {
     this.chunkMarked = this.holdsMarker(text);
     this.scan(text, hostTime, out);
     if (this.hasPartial) this.emit(out);
+    // A later push starts afresh (a session marker ends the pending line; the next bytes are a new one).
+    this.afterCr = false;
   }
 
   private scan(text: string, hostTime: number, out: LineSink): void {
@@ -210,8 +204,9 @@ function isPrintableAscii(bytes: Uint8Array): boolean {
 
 // C0 controls other than TAB, DEL, and the C1 CSI: the slow path only runs when one is present.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\x9b]/;
-// CSI (ESC [ or 0x9b) ... final byte; OSC ... BEL or ST; other two-byte ESC sequences; a lone trailing ESC.
-const ANSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]|\x1b/g;
+// CSI (ESC [ or 0x9b) ... final byte; OSC ... BEL or ST; DCS/SOS/PM/APC strings ... ST; other two-byte
+// ESC sequences; a lone trailing ESC.
+const ANSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]|\x1b/g;
 const OTHER_CONTROL = /[\x00-\x07\x0b-\x1f\x7f]/g;
 
 /** Removes what a terminal would not show as text: ANSI escapes, NUL, bells; applies backspaces. */
@@ -229,50 +224,29 @@ export function cleanLine(text: string): string {
   return s.replace(OTHER_CONTROL, '');
 }
 
-/** Fallback UTF-8 decoder for runtimes without TextDecoder: keeps an incomplete sequence between chunks. */
-class Utf8Decoder implements StreamingDecoder {
-  private pending: number[] = [];
-
-  decode(input?: Uint8Array, options?: { stream?: boolean }): string {
-    const bytes = this.pending.length ? [...this.pending, ...(input ?? [])] : input ? Array.from(input) : [];
-    this.pending = [];
-    let out = '';
-    let i = 0;
-    while (i < bytes.length) {
-      const b = bytes[i]!;
-      const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-      if (need < 0) {
-        out += '\ufffd';
-        i++;
-        continue;
-      }
-      if (need === 0) {
-        out += String.fromCharCode(b);
-        i++;
-        continue;
-      }
-      if (i + need >= bytes.length && options?.stream && bytes.slice(i + 1).every((x) => (x & 0xc0) === 0x80)) {
-        this.pending = bytes.slice(i);
-        break;
-      }
-      let cp = b & (0x3f >> need);
-      let ok = true;
-      for (let k = 1; k <= need; k++) {
-        const cb = bytes[i + k];
-        if (cb === undefined || (cb & 0xc0) !== 0x80) {
-          ok = false;
-          break;
-        }
-        cp = (cp << 6) | (cb & 0x3f);
-      }
-      if (!ok) {
-        out += '\ufffd';
-        i++;
-        continue;
-      }
-      out += String.fromCodePoint(cp);
-      i += need + 1;
-    }
-    return out;
+/**
+ * Splits whole bytes into console lines with the framer's own rule (a line ends at LF, or at CR with
+ * any further CRs and one LF after it), each line keeping its terminator so the pieces rejoin into the
+ * input exactly: for readers that must keep bytes (session import) yet agree with the framer on lines.
+ */
+export function splitConsoleLines(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let from = 0;
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b === LF) {
+      out.push(bytes.subarray(from, i + 1));
+      from = ++i;
+    } else if (b === CR) {
+      i++;
+      while (i < n && bytes[i] === CR) i++;
+      if (i < n && bytes[i] === LF) i++;
+      out.push(bytes.subarray(from, i));
+      from = i;
+    } else i++;
   }
+  if (from < n) out.push(bytes.subarray(from));
+  return out;
 }

@@ -3,7 +3,7 @@
 // drivers/base/dd.c: one deferral per failed probe attempt (however many lines it printed), binds
 // numbered in the order driver_bound() ran, the last boot of the stream only.
 import type { DeviceReport, DeviceState, WhyStep } from '../common';
-import type { BootEvent } from './events';
+import type { BootEvent, DeferralVia, EndOfProbeProof } from './events';
 
 /** Kernel device name → DT node path, built by the caller (e.g. from the probe model's devices). */
 export type DeviceNodeIndex = ReadonlyMap<string, string>;
@@ -19,11 +19,18 @@ export interface LogCoverage {
   timeoutReport: boolean;
 }
 
-export type LiveEvidence = 'driver-core' | 'initcall-debug' | 'listing' | 'driver-message' | 'mention';
+/**
+ * The strongest kind of line a device's state rests on: dd.c debug lines, initcall_debug, a sysfs
+ * listing, a message a driver prints only at the end of a successful probe (`proof` names it), any
+ * other message of its driver, or a mere mention.
+ */
+export type LiveEvidence = 'driver-core' | 'initcall-debug' | 'listing' | 'end-of-probe' | 'driver-message' | 'mention';
 
 export interface LiveDeviceReport extends DeviceReport {
   /** The strongest kind of line the state rests on. */
   evidence: LiveEvidence;
+  /** The end-of-probe message seen for this device (kernel function that prints it), or null. */
+  proof: EndOfProbeProof | null;
   /** A probe attempt was seen with no outcome yet. */
   probing: boolean;
   /** The deferred-probe timeout (or "assuming no driver") let this device go ahead without a supplier. */
@@ -39,6 +46,8 @@ export interface LiveDeviceReport extends DeviceReport {
 interface Tracked extends LiveDeviceReport {
   /** A deferral of the current attempt is already counted. */
   deferCounted: boolean;
+  /** Which line counted the last deferral. */
+  lastDeferVia: DeferralVia | null;
   /** initcall_debug's "probe of X returned" closed the attempt: only "Added to deferred list" may still follow. */
   returnClosed: boolean;
   driverSeen: boolean;
@@ -46,7 +55,7 @@ interface Tracked extends LiveDeviceReport {
   failedOrRejected: boolean;
 }
 
-const EVIDENCE_RANK: Record<LiveEvidence, number> = { mention: 0, 'driver-message': 1, listing: 2, 'initcall-debug': 3, 'driver-core': 4 };
+const EVIDENCE_RANK: Record<LiveEvidence, number> = { mention: 0, 'driver-message': 1, 'end-of-probe': 2, listing: 3, 'initcall-debug': 4, 'driver-core': 5 };
 const MAX_WHY = 8;
 // -ENODEV and -ENXIO: the driver declined the device (dd.c "rejects match").
 const REJECT_ERRORS = new Set([19, 6]);
@@ -97,6 +106,7 @@ export class LiveState {
         deferReason: null,
         error: null,
         evidence: 'mention',
+        proof: null,
         probing: false,
         timedOut: false,
         rejected: false,
@@ -104,6 +114,7 @@ export class LiveState {
         lastLine: e.line,
         boundAt: null,
         deferCounted: false,
+        lastDeferVia: null,
         returnClosed: false,
         driverSeen: false,
         listedDeferred: false,
@@ -151,13 +162,17 @@ export class LiveState {
         this.device(e.device, e);
         return;
       case 'deferred': {
-        if (e.via === 'added-to-list' || e.via === 'driver-request') this.cov.driverCoreDebug = true;
+        if (e.via === 'added-to-list' || e.via === 'driver-request' || e.via === 'force-request') this.cov.driverCoreDebug = true;
         const d = this.device(e.device, e);
         if (e.driver && e.driver !== d.driver) d.driver = detach(e.driver);
         if (d.returnClosed && e.via !== 'added-to-list') d.deferCounted = false;
+        // dd.c prints "requests probe deferral" once per attempt: a second one with no other deferral
+        // line between is the next attempt (3.x prints it at info level, with no retry lines around it).
+        if (e.via === 'driver-request' && d.lastDeferVia === 'driver-request') d.deferCounted = false;
+        d.lastDeferVia = e.via;
         d.returnClosed = false;
         this.deferral(d, e.reason ?? null, e);
-        raise(d, 'driver-core');
+        raise(d, e.via === 'driver-message' ? 'driver-message' : 'driver-core');
         return;
       }
       case 'supplier-not-ready': {
@@ -188,6 +203,16 @@ export class LiveState {
       case 'bound': {
         if (e.via === 'driver-bound' || e.via === 'bus-bound') this.cov.driverCoreDebug = true;
         const d = this.device(e.device, e);
+        if (e.via === 'end-of-probe') {
+          d.proof = e.proof ?? null;
+          if (e.driver) this.driverMessage(d, e.driver);
+          // With dd.c debug on, driver_bound() prints the bind itself (and numbers it in its own order);
+          // the end-of-probe line, printed inside probe, only names the proof.
+          if (this.cov.driverCoreDebug) return;
+          this.bind(d, e.driver ?? null, e);
+          raise(d, 'end-of-probe');
+          return;
+        }
         this.bind(d, e.driver ?? null, e);
         raise(d, 'driver-core');
         return;
@@ -211,6 +236,11 @@ export class LiveState {
       case 'probe-failed':
       case 'probe-rejected': {
         const d = this.device(e.device, e);
+        if (e.kind === 'probe-rejected' && e.via === 'driver-message') {
+          if (e.driver) this.driverMessage(d, e.driver);
+          // dd.c debug prints its own "rejects match" when the probe really ended so.
+          if (this.cov.driverCoreDebug || d.state === 'bound') return;
+        }
         if (e.driver && e.driver !== d.driver) d.driver = detach(e.driver);
         this.failure(d, e.error, e.kind === 'probe-rejected', e);
         raise(d, 'driver-core');
@@ -250,18 +280,31 @@ export class LiveState {
         raise(d, 'listing');
         return;
       }
-      case 'iommu-driver':
       case 'device-message':
-      case 'devlink': {
-        // fw_devlink pr_debug lines name fwnodes, not devices: only device messages count here.
-        if (!e.device || (!e.driver && !e.bus)) return;
-        const d = this.device(e.device, e);
-        if (e.driver) this.driverMessage(d, e.driver);
+        if (e.classDevice !== undefined) {
+          // A class device its parent's driver registered (a PHY, a remote processor): that driver has the parent.
+          const d = this.device(e.device, e);
+          d.driverSeen = true;
+          raise(d, 'driver-message');
+          return;
+        }
+        this.message(e);
         return;
-      }
+      case 'iommu-driver':
+      case 'devlink':
+        this.message(e);
+        return;
       default:
         return;
     }
+  }
+
+  /** Any other line naming a device: with a driver's name in front, that driver has the device. */
+  private message(e: BootEvent & { kind: 'device-message' | 'iommu-driver' | 'devlink' }): void {
+    // fw_devlink pr_debug lines name fwnodes, not devices: only device messages count here.
+    if (!e.device || (!e.driver && !e.bus)) return;
+    const d = this.device(e.device, e);
+    if (e.driver) this.driverMessage(d, e.driver);
   }
 
   private driverMessage(d: Tracked, driver: string): void {
@@ -331,7 +374,7 @@ export class LiveState {
       state = 'bound';
     }
     if (inferBinds && state === 'deferred' && d.timedOut) state = 'bound';
-    const { deferCounted: _a, returnClosed: _r, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
+    const { deferCounted: _a, lastDeferVia: _v, returnClosed: _r, driverSeen: _b, listedDeferred: _c, failedOrRejected: _d, ...report } = d;
     return { ...report, state, why: d.why.slice() };
   }
 }

@@ -15,6 +15,8 @@ const RESET_BANNER = /^(?:U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]|BL1: 
 const BANNER_MARKERS = ['U-Boot', 'OTICE:'];
 const MID_LINE_BANNER = /U-Boot(?: SPL)? \d{4}\.\d{2}|NOTICE: {1,2}BL[12]: /;
 const DMESG_COMMAND = /(?:^|[\s;|&/])dmesg(?:\s|$)/;
+// printk stamps this early (seconds) belong to the kernel's start: the early console's first lines.
+const KERNEL_START_WINDOW = 5;
 const CUT_HERE = '------------[ cut here ]------------';
 const WARNING_LINE = /^WARNING: CPU: \d+ PID: \d+ at (.+)$/;
 const OOPS_START = /^(?:Unable to handle kernel |Internal error: |Oops(?: -|:| \[)|BUG: |kernel BUG at )/;
@@ -58,8 +60,8 @@ class StreamingBootLogParser implements BootLogParser {
   private listing: ListingContext = null;
   private out: BootEvent[] = [];
   /** Reused for every line (see splitPrefixInto). */
-  private readonly pre: LinePrefix = { text: '', kernelTime: null, level: undefined, caller: undefined, tool: false };
-  readonly stats: BootLogStats = { bytes: 0, lines: 0, truncatedLines: 0, boots: 0, driverCoreDebug: false, initcallDebug: false };
+  private readonly pre: LinePrefix = { text: '', kernelTime: null, level: undefined, caller: undefined, tool: false, record: false, midLine: false };
+  readonly stats: BootLogStats = { bytes: 0, lines: 0, truncatedLines: 0, boots: 0, kernelBoots: [], kernelStartBoots: [], driverCoreDebug: false, initcallDebug: false };
 
   constructor(options: BootLogOptions) {
     this.framer = new LineFramer(Math.max(80, options.maxLineLength ?? 4096), BANNER_MARKERS);
@@ -111,6 +113,7 @@ class StreamingBootLogParser implements BootLogParser {
       if (banner !== null && banner.index > 0) {
         pre.text = pre.text.slice(banner.index);
         pre.kernelTime = null;
+        pre.record = false;
       }
     }
     const text = pre.text;
@@ -124,15 +127,19 @@ class StreamingBootLogParser implements BootLogParser {
       if (pre.kernelTime > this.maxKernelTime) this.maxKernelTime = pre.kernelTime;
     }
     if (!this.kernelStarted) {
-      if (rec?.kind === 'kernel-start' || pre.kernelTime !== null) {
+      if (rec?.kind === 'kernel-start' || pre.kernelTime !== null || pre.record) {
         this.kernelStarted = true;
         if (this.stats.boots === 0) this.stats.boots = 1;
+        this.stats.kernelBoots.push(this.boot);
       } else {
         this.emit({ kind: rec?.kind === 'login-prompt' ? 'login-prompt' : 'bootloader' }, raw, pre, hostTime);
         return;
       }
     }
     this.kernelLinesThisBoot++;
+    // A boot whose kernel output begins at the kernel's start, not a fragment pasted or replayed later.
+    const starts = this.stats.kernelStartBoots;
+    if ((rec?.kind === 'kernel-start' || (pre.kernelTime !== null && pre.kernelTime < KERNEL_START_WINDOW)) && starts[starts.length - 1] !== this.boot) starts.push(this.boot);
     if (this.report !== null || mayOpenReport(text)) this.trackReport(raw, pre, hostTime);
     if (rec) {
       this.listing = null;

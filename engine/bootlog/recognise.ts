@@ -2,7 +2,7 @@
 // driver-core sentences of drivers/base/dd.c and core.c (≤6.9 pr_debug forms and the 6.10+ dev_dbg
 // forms), initcall_debug from init/main.c, IOMMU core/driver lines (drivers/iommu/iommu.c,
 // arm-smmu*), fw_devlink lines. Cheap string tests dispatch first; regexes run only on candidates.
-import type { BootEvent, BootEventBase } from './events';
+import type { BootEvent, BootEventBase, EndOfProbeProof } from './events';
 
 /** An event without the per-line fields the parser adds. */
 export type Recognised = DistributiveOmit<BootEvent, keyof BootEventBase> & { device?: string; driver?: string; bus?: string };
@@ -46,7 +46,54 @@ const RE = {
   contextBanks: /^\s*(\d+) context banks/,
   devlink: /^(Linked as a consumer to|Linked as a sync state only consumer to|Dropping the link to|Relaxing link with|Fixing up cyclic dependency with|Fixed dependency cycle\(s\) with|Not linking|Failed to create device link \(0x[0-9a-f]+\) with) (.+)$/,
   login: /(?:^|\s)login: ?$/,
+  forceDefer: /^Driver (\S+) force probe deferral$/,
+  // serial_core.c uart_report_port(): "%s%s%s at %s (irq = %d, base_baud = %d) is a %s" (3.x: no base_baud).
+  uartPort: /^(\S+): (tty\S+) at (?:MMIO|I\/O|\*unknown\*)\b.*\(irq = -?\d+(?:, base_baud = \d+)?\) is a (.+)$/,
+  // sdhci.c __sdhci_add_host(): "%s: SDHCI controller on %s [%s] using %s".
+  sdhciHost: /^(mmc\d+): SDHCI controller on (.*?) \[([^\]\s]+)\] using (.+)$/,
+  // drm_drv.c drm_dev_register(): "Initialized %s %d.%d.%d %s for %s on minor %d" under "[drm] ".
+  drmInitialized: /^\[drm\] Initialized (\S+) .*? for (\S+) on minor (\d+)$/,
+  rtcRegistered: /^(?:registered as|rtc core: registered \S+ as) (rtc\d+)$/,
+  pca954x: /^registered \d+ multiplexed busses for I2C (?:switch|mux) \S+$/,
+  omapI2c: /^bus -?\d+ rev\d+\.\d+ at \d+ kHz$/,
+  at24: /^\d+ (?:byte|KiB) \S+ EEPROM, (?:writable|read-only)/,
+  pl330: /^Loaded driver for PL330 DMAC-[0-9a-fx]+$/,
+  sunxiMmc: /^initialized, max\. request size: \d+ KB/,
+  hubPorts: /^\d+ ports? detected$/,
+  pl061: /^PL061 GPIO chip (?:@\S+ )?registered$/,
+  // dev_err_probe(): "error %pe: %pV"; with -ENODEV/-ENXIO the driver declines and dd.c stays silent.
+  errProbeDecline: /^error (-ENODEV|-ENXIO|-19|-6): /,
+  // A driver's own message that ends with the errno it returns: ": -19", "= -6", "error -19", "(-19)".
+  endsDecline: /(?:[:=]\s*|\berror\s+|\bret(?:urned)?\s+|\()(-19|-6|-ENODEV|-ENXIO)\)?\.?$/,
+  // A driver's own words for -EPROBE_DEFER: the number, the name, or "deferring probe" (4.x/5.x
+  // pinctrl "could not find pctldev for node %pOF, deferring probe", and drivers that copy it).
+  deferWords: /(?:^|[\s(=:])-517\b|\bEPROBE_DEFER\b|\bdeferring probe\b|\bprobe deferral\b/,
 };
+
+/**
+ * Class names a `dev_*()` message can carry for a class device (drivers/base/class.c devices: no bus,
+ * never probed). Such a line is not about a bus device; where its name or text names the parent
+ * (`phy-<parent>.<n>` from phy_create(), remoteproc's "<parent> is available"), the parent is meant.
+ */
+const CLASS_NAMES = new Set([
+  'thermal', 'hwmon', 'remoteproc', 'spi_master', 'spi_slave', 'spi_controller', 'phy', 'mmc_host', 'bluetooth', 'rtc',
+  'leds', 'power_supply', 'watchdog', 'drm', 'backlight', 'devfreq', 'devfreq-event', 'extcon', 'misc', 'sound', 'block',
+  'bdi', 'ptp', 'pps', 'udc', 'tpm', 'tpmrm', 'video4linux', 'media', 'mtd', 'ubi', 'hidraw', 'i2c-dev', 'spidev', 'ieee80211',
+  'pwm', 'dma_heap', 'remoteproc_class', 'cooling_device', 'thermal_zone', 'nvme', 'scsi_host', 'scsi_disk', 'firmware',
+]);
+
+const END_OF_PROBE: readonly [RegExp, EndOfProbeProof][] = [
+  [RE.rtcRegistered, 'rtc_register_device'],
+  [RE.pca954x, 'pca954x_probe'],
+  [RE.omapI2c, 'omap_i2c_probe'],
+  [RE.at24, 'at24_probe'],
+  [RE.pl330, 'pl330_probe'],
+  [RE.sunxiMmc, 'sunxi_mmc_probe'],
+  [RE.hubPorts, 'hub_configure'],
+  [RE.pl061, 'pl061_probe'],
+];
+// First characters of END_OF_PROBE's messages (and of "[drm]"): only these lines run the table.
+const END_OF_PROBE_FIRST = new Set([114 /* r */, 98 /* b */, 76 /* L */, 105 /* i */, 80 /* P */, 91 /* [ */, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57]);
 
 const DEVLINK_KIND: Record<string, Extract<Recognised, { kind: 'devlink' }>['link']> = {
   'Linked as a consumer to': 'consumer',
@@ -285,6 +332,7 @@ function recogniseDeviceMessage(text: string, sp: number, sep: number): Recognis
     case 68 /* D */:
       msg = text.slice(from);
       if ((m = RE.requests.exec(msg))) return tag({ kind: 'deferred', via: 'driver-request' }, device, prefix, isBus, m[1]!);
+      if ((m = RE.forceDefer.exec(msg))) return tag({ kind: 'deferred', via: 'force-request' }, device, prefix, isBus, m[1]!);
       if (msg === 'Device match requests probe deferral') return tag({ kind: 'deferred', via: 'match-request' }, device, prefix, isBus);
       break;
     case 82 /* R */:
@@ -344,10 +392,88 @@ function recogniseDeviceMessage(text: string, sp: number, sep: number): Recognis
     if ((m = RE.contextBanks.exec(msg))) return tag({ kind: 'iommu-driver', detail: { what: 'context-banks', count: Number(m[1]) } }, device, prefix, isBus);
     return tag({ kind: 'iommu-driver', detail: { what: 'smmu-banner', text: msg } }, device, prefix, isBus);
   }
+  if (p0 >= 65 && p0 <= 90) return null;
+  if (CLASS_NAMES.has(prefix)) return classDeviceMessage(text, prefix, device, from);
+  const names = isDeviceNameAt(text, sp + 1, sep) && isDeviceNameAt(text, 0, sp);
+  // An end-of-probe message names what it is about by its very words: no address mark needed
+  // ("rtc_cmos rtc_cmos: registered as rtc0").
+  if (names && END_OF_PROBE_FIRST.has(m0)) {
+    msg = text.slice(from);
+    if (m0 === 91 && (m = RE.drmInitialized.exec(msg))) return tag({ kind: 'bound', via: 'end-of-probe', proof: 'drm_dev_register' }, m[2]!, prefix, isBus);
+    for (const [re, proof] of END_OF_PROBE) if (re.test(msg)) return tag({ kind: 'bound', via: 'end-of-probe', proof }, device, prefix, isBus);
+  }
   // "Machine model: ...", "CPU features: ...", "hw perfevents: ..." have the same shape: a device name
   // carries an address, unit, index or parent ("9030000.pl061", "virtio0", "soc:foo") unless a bus names it.
-  if ((p0 < 65 || p0 > 90) && (isBus || hasAddressMarkAt(text, sp + 1, sep)) && prefix !== 'pci_bus' && isDeviceNameAt(text, sp + 1, sep) && isDeviceNameAt(text, 0, sp)) {
-    return tag({ kind: 'device-message' }, device, prefix, isBus);
+  if ((isBus || hasAddressMarkAt(text, sp + 1, sep)) && prefix !== 'pci_bus' && names) {
+    return driverWords(text, from, device, prefix, isBus) ?? tag({ kind: 'device-message' }, device, prefix, isBus);
+  }
+  return null;
+}
+
+/**
+ * A driver's own words about its probe that dd.c does not repeat: a decline (-ENODEV/-ENXIO makes
+ * really_probe() print nothing above debug level, so the driver's message is the only trace) and a
+ * deferral said in the driver's words. Other errors are left to dd.c's "failed with error" line.
+ */
+function driverWords(text: string, from: number, device: string, prefix: string, isBus: boolean): Recognised | null {
+  // Cheap gates first: every such line holds a '-' (an errno) or the word "defer".
+  const dash = text.indexOf('-', from);
+  const defer = dash < 0 ? text.indexOf('defer', from) : -1;
+  if (dash < 0 && defer < 0) return null;
+  let m: RegExpExecArray | null;
+  if (dash >= 0) {
+    if (text.startsWith('error -', from) && (m = RE.errProbeDecline.exec(text.slice(from)))) {
+      return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
+    }
+    // A decline ends in a digit, 'V' or 'O' (…ENODEV, …ENXIO), or in ')' or '.'.
+    const last = text.charCodeAt(text.length - 1);
+    if ((last === 57 || last === 54 || last === 86 || last === 79 || last === 41 || last === 46) && (m = RE.endsDecline.exec(text))) {
+      return tag({ kind: 'probe-rejected', via: 'driver-message', error: errnoOf(m[1]!) }, device, prefix, isBus);
+    }
+  }
+  if ((defer >= 0 || text.indexOf('517', dash) >= 0 || text.indexOf('DEFER', dash) >= 0 || text.indexOf('defer', dash) >= 0) && RE.deferWords.test(text.slice(from))) {
+    return tag({ kind: 'deferred', via: 'driver-message', reason: text.slice(from) }, device, prefix, isBus);
+  }
+  return null;
+}
+
+function errnoOf(word: string): number {
+  return word === '-ENODEV' || word === '-19' ? -19 : -6;
+}
+
+/** A class device's message: about its parent when the line names one, else about nothing we track. */
+function classDeviceMessage(text: string, cls: string, name: string, from: number): Recognised | null {
+  let parent: string | null = null;
+  if (cls === 'phy') {
+    // phy_create(): dev_set_name(&phy->dev, "phy-%s.%d", dev_name(dev), id).
+    const m = /^phy-(.+)\.\d+$/.exec(name);
+    if (m) parent = m[1]!;
+  } else if (cls === 'remoteproc') {
+    // rproc_add(): dev_info(dev, "%s is available\n", rproc->name), the name its parent gave it.
+    const m = /^(\S+) is available$/.exec(text.slice(from));
+    if (m && hasAddressMarkAt(m[1]!, 0, m[1]!.length)) parent = m[1]!;
+  }
+  if (parent === null || !isDeviceNameAt(parent, 0, parent.length)) return null;
+  return { kind: 'device-message', device: parent, classDevice: name };
+}
+
+/**
+ * End-of-probe messages printed without a `<driver> <device>: ` prefix: serial_core's port report,
+ * sdhci's host banner, drm's "[drm] Initialized" (which names the device after " for ").
+ */
+function bareEndOfProbe(text: string, colon: number): Recognised | null {
+  let m: RegExpExecArray | null;
+  const c0 = text.charCodeAt(0);
+  if (c0 === 91 /* [ */) {
+    if (text.startsWith('[drm] Initialized ') && (m = RE.drmInitialized.exec(text))) return { kind: 'bound', via: 'end-of-probe', proof: 'drm_dev_register', device: m[2]! };
+    return null;
+  }
+  if (colon <= 0) return null;
+  if (text.startsWith('tty', colon + 2) && (m = RE.uartPort.exec(text)) && isDeviceNameAt(m[1]!, 0, m[1]!.length)) {
+    return { kind: 'bound', via: 'end-of-probe', proof: 'uart_report_port', device: m[1]! };
+  }
+  if (c0 === 109 /* m */ && text.startsWith('SDHCI controller on ', colon + 2) && (m = RE.sdhciHost.exec(text))) {
+    return { kind: 'bound', via: 'end-of-probe', proof: 'sdhci_add_host', device: m[3]! };
   }
   return null;
 }
@@ -381,5 +507,6 @@ export function recogniseMessage(text: string): Recognised | null {
   const space = firstSpace !== -2 ? firstSpace : text.indexOf(' ');
   const colon = firstColon !== -2 ? firstColon : text.indexOf(': ');
   const sep = deviceMessageSeparator(text, space, colon);
-  return sep < 0 ? null : recogniseDeviceMessage(text, space, sep);
+  if (sep < 0) return bareEndOfProbe(text, colon);
+  return recogniseDeviceMessage(text, space, sep);
 }

@@ -15,5 +15,5 @@ export function parseBootLog(bytes: Uint8Array, options: BootLogOptions = {}, ho
     for (const e of parser.feed(bytes.subarray(i, i + chunkSize), hostTime)) events.push(e);
   }
   for (const e of parser.finish(hostTime)) events.push(e);
-  return { events, stats: { ...parser.stats } };
+  return { events, stats: { ...parser.stats, kernelBoots: parser.stats.kernelBoots.slice(), kernelStartBoots: parser.stats.kernelStartBoots.slice() } };
 }

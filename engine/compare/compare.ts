@@ -2,6 +2,8 @@
 // state folded from the boot log (engine/bootlog). Fields compared are those the kernel makes visible
 // (drivers/base/dd.c bind/deferral lines, drivers/iommu/iommu.c group lines); what the log could not
 // show (no dyndbg → no bind lines, no deferral lines) is reported as unobserved, never as a match.
+// While a boot streams (a `clock` is given), a difference the kernel may still resolve is `pending`:
+// the device's predicted moment lies ahead of the kernel's clock and the boot has not visibly ended.
 import type { DeviceReport, DeviceState, WhyStep } from '../common';
 
 /** What the log could show (engine/bootlog LogCoverage); absent means "everything". */
@@ -14,8 +16,23 @@ export interface CompareCoverage {
   timeoutReport?: boolean;
 }
 
+/** Where a streaming boot is: absent for a finished log (everything is final). */
+export interface CompareClock {
+  /** The kernel's clock as far as the log shows it (printk seconds), null before the first stamp. */
+  kernelTime: number | null;
+  /** The boot visibly ended: login prompt, power-off, the stream went quiet, or the user said so. */
+  ended: boolean;
+}
+
 export interface CompareOptions {
   coverage?: CompareCoverage;
+  /** A boot still streaming; absent: the log is complete. */
+  clock?: CompareClock;
+  /**
+   * For a streaming boot: the kernel time (on the log's clock) by which the device's predicted outcome
+   * is due, or null while that cannot be told yet. Built by the pipeline (compareBoot, dueTimes).
+   */
+  dueAt?: (device: string) => number | null;
   /** Most inversions listed (all are counted; the list is the neighbour pairs, see BindOrderComparison). Default 200. */
   maxInversions?: number;
 }
@@ -34,6 +51,7 @@ export interface FieldDifference {
 export type Verdict =
   | 'match' // every observable field agrees
   | 'mismatch' // a major difference
+  | 'pending' // a boot still streaming has not reached the device's predicted moment
   | 'unobserved' // predicted to do something the log cannot show either way
   | 'actual-only'; // in the log, not in the prediction (not a DT device the model creates)
 
@@ -48,6 +66,8 @@ export interface DeviceComparison {
   unobserved: CompareField[];
   /** The prediction's why chain: the predicted cause of any mismatch. */
   cause: WhyStep[];
+  /** For `pending`: the kernel time the prediction settles this device (the verdict is due once the clock passes it). */
+  dueAt?: number;
 }
 
 export interface BindInversion {
@@ -107,8 +127,9 @@ export function compareDevices(predicted: readonly DeviceReport[], actual: reado
     if (used.has(a)) continue;
     devices.push(actualOnly(a));
   }
+  if (options.clock && !options.clock.ended) for (let i = 0; i < devices.length; i++) devices[i] = holdUntilDue(devices[i]!, options);
   const bindOrder = compareBindOrder(devices, options.maxInversions ?? 200);
-  const summary = { total: devices.length, match: 0, mismatch: 0, unobserved: 0, 'actual-only': 0 } as Comparison['summary'];
+  const summary = { total: devices.length, match: 0, mismatch: 0, pending: 0, unobserved: 0, 'actual-only': 0 } as Comparison['summary'];
   for (const d of devices) summary[d.verdict]++;
   return { devices, bindOrder, summary, allMatch: summary.mismatch === 0 };
 }
@@ -152,6 +173,17 @@ function comparePair(p: DeviceReport, a: DeviceReport, cov: CompareCoverage): De
     unobserved,
     cause: major ? p.why : [],
   };
+}
+
+/** A difference (or an absence) the kernel may still resolve is held as `pending` until its moment is due. */
+function holdUntilDue(d: DeviceComparison, options: CompareOptions): DeviceComparison {
+  if (d.verdict === 'match' || d.verdict === 'actual-only' || !d.predicted) return d;
+  // A device the log already shows final (failed, or bound) cannot change on its own.
+  if (d.actual && (d.actual.state === 'failed' || d.actual.state === 'bound')) return d;
+  const due = options.dueAt ? options.dueAt(d.name) : null;
+  const now = options.clock!.kernelTime;
+  if (due !== null && now !== null && now > due) return d;
+  return { ...d, verdict: 'pending', ...(due === null ? {} : { dueAt: due }) };
 }
 
 function sameState(p: DeviceReport, a: DeviceReport): boolean {

@@ -1,5 +1,7 @@
 // JUnit XML for CI (the schema Jenkins/GitLab read: testsuites > testsuite > testcase > failure):
-// one testcase per device, a failure per mismatch with the predicted cause in its body.
+// one testcase per device, a failure per mismatch with the predicted cause in its body. The one JUnit
+// writer: `bringup compare --junit` and the session export both call it, so the same board and log
+// give the same document.
 import type { Comparison, DeviceComparison } from './compare';
 
 export interface JunitOptions {
@@ -8,10 +10,20 @@ export interface JunitOptions {
   hostname?: string;
 }
 
+/** The suite a comparison reports as: named by the board, so a CI history keeps one suite per board. */
+export function junitSuiteName(boardFileName: string): string {
+  return `bringup compare ${boardFileName || 'board'}`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in UTC (the schema's zone-less timestamp), from milliseconds since the epoch. */
+export function junitTimestamp(ms: number): string {
+  return Number.isFinite(ms) ? new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) : '1970-01-01T00:00:00';
+}
+
 export function comparisonToJunit(comparison: Comparison, suiteName: string, options: JunitOptions = {}): string {
   const cases = comparison.devices.map(testcase);
   const failures = comparison.devices.filter((d) => d.verdict === 'mismatch').length;
-  const skipped = comparison.devices.filter((d) => d.verdict === 'unobserved').length;
+  const skipped = comparison.devices.filter((d) => d.verdict === 'unobserved' || d.verdict === 'pending').length;
   const timestamp = options.timestamp ?? '1970-01-01T00:00:00';
   const hostname = options.hostname || 'localhost';
   return [
@@ -33,6 +45,7 @@ function testcase(d: DeviceComparison): string {
     const body = [...d.differences.map((x) => `${x.severity} ${x.field}: predicted ${x.predicted}, actual ${x.actual}${x.note ? ` (${x.note})` : ''}`), ...(d.cause.length ? ['predicted because:', ...d.cause.map((w) => `  ${w.subject}: ${w.text}`)] : [])].join('\n');
     return `${open}>\n      <failure message="${xml(what)}" type="mismatch">${xml(body)}</failure>\n    </testcase>`;
   }
+  if (d.verdict === 'pending') return `${open}>\n      <skipped message="${xml(`the boot had not reached this device's predicted moment${d.dueAt !== undefined ? ` (${d.dueAt.toFixed(3)} s)` : ''}`)}"/>\n    </testcase>`;
   if (d.verdict === 'unobserved') return `${open}>\n      <skipped message="${xml(`the log cannot show ${d.unobserved.join(', ')}`)}"/>\n    </testcase>`;
   if (d.verdict === 'actual-only') return `${open}>\n      <system-out>${xml(`in the log only: ${d.actual?.state ?? ''}`)}</system-out>\n    </testcase>`;
   return `${open}/>`;

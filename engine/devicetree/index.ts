@@ -4,7 +4,7 @@ export * from './tree';
 export { readDtb, looksLikeDtb, FDT_MAGIC } from './dtb-read';
 export { writeDtb, type WriteDtbOptions } from './dtb-write';
 export { printDts } from './dts-print';
-export { treeToJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
+export { treeToJson, treeFromJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
 export { applyOverlay } from './overlay';
 export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
 export { loadDeviceTree, compileSource, type LoadOptions } from './load';

@@ -1,6 +1,8 @@
 // The session bundle: one archive that reopens exactly as the session was. It holds the session file
 // byte for byte (torn tail already cut) and a manifest naming each entry with its SHA-256; the reader
-// verifies every hash. Compression (gzip) is the caller's, so this stays pure.
+// verifies every hash. Gzip comes from fflate (pure JavaScript), so the engine writes and opens a
+// bundle anywhere: Node, the renderer's worker, the CLI.
+import { gzipSync, Gunzip } from 'fflate';
 import type { Diagnostic } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 import { sha256Hex } from './checksums';
@@ -100,4 +102,49 @@ export function readBundle(tar: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMI
   if (check.summary.fatal) return { value: null, diagnostics: check.summary.diagnostics };
   const extra = t.entries.filter((e) => e.name !== BUNDLE_MANIFEST_ENTRY && e.name !== BUNDLE_SESSION_ENTRY);
   return { value: { manifest, sessionFile: s.bytes, extra }, diagnostics: check.summary.diagnostics };
+}
+
+/** The bundle as its file holds it: the tar, gzip-compressed (no name, mtime 0: the same session gives the same bytes). */
+export function gzipBundle(sessionFile: Uint8Array, sessionId: string, createdAt: number, extra: readonly TarEntry[] = []): Uint8Array {
+  return gzipSync(buildBundle(sessionFile, sessionId, createdAt, extra), { level: 6, mtime: 0 });
+}
+
+/**
+ * Inflates at most `limit` bytes of gzip. The input goes in small slices so a bomb (deflate reaches
+ * ~1000:1) overshoots the limit by at most a few megabytes before it is refused.
+ */
+export function gunzipBounded(bytes: Uint8Array, limit: number): { value: Uint8Array } | { error: string } {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let over = false;
+  const g = new Gunzip((chunk) => {
+    total += chunk.length;
+    if (total > limit) over = true;
+    else parts.push(chunk);
+  });
+  try {
+    const SLICE = 4096;
+    for (let i = 0; i < bytes.length && !over; i += SLICE) g.push(bytes.subarray(i, i + SLICE), i + SLICE >= bytes.length);
+  } catch (e) {
+    return { error: `not valid gzip: ${(e as Error).message}` };
+  }
+  if (over) return { error: `inflates past the ${limit}-byte limit` };
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return { value: out };
+}
+
+/** Opens a bundle file's bytes, gzip-compressed or a plain tar, with every limit checked. */
+export function openBundle(bytes: Uint8Array, limits: TarLimits = BUNDLE_LIMITS, file = 'bundle'): { value: OpenedBundle | null; diagnostics: Diagnostic[] } {
+  let tar = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const r = gunzipBounded(bytes, bundleInflateLimit(limits));
+    if ('error' in r) return { value: null, diagnostics: [{ severity: 'error', code: 'unsafe_archive', message: `bundle ${r.error}`, file }] };
+    tar = r.value;
+  }
+  return readBundle(tar, limits, file);
 }

@@ -1,6 +1,6 @@
 // Byte helpers the pure engine needs without TextEncoder/TextDecoder or Buffer (the engine's lib is
-// ES2022 only): UTF-8 both ways (WHATWG decoding: each bad sequence becomes one U+FFFD, never throws),
-// base64 for JSON exports, and concatenation.
+// ES2022 only): UTF-8 encoding (decoding is engine/bootlog's one decoder, re-exported here), base64 for
+// JSON exports, and concatenation.
 
 export function utf8Encode(text: string): Uint8Array {
   const out = new Uint8Array(text.length * 3);
@@ -33,72 +33,8 @@ export function utf8Encode(text: string): Uint8Array {
   return out.slice(0, o);
 }
 
-/** Decodes UTF-8; invalid or truncated sequences become U+FFFD (maximal-subpart rule). */
-export function utf8Decode(bytes: Uint8Array, from = 0, to = bytes.length): string {
-  const parts: string[] = [];
-  let codes: number[] = [];
-  const flush = () => {
-    parts.push(String.fromCharCode.apply(null, codes));
-    codes = [];
-  };
-  let i = from;
-  while (i < to) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      codes.push(b);
-      i++;
-    } else {
-      let need = 0;
-      let cp = 0;
-      let lo = 0x80;
-      let hi = 0xbf;
-      if (b >= 0xc2 && b <= 0xdf) {
-        need = 1;
-        cp = b & 0x1f;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        need = 2;
-        cp = b & 0x0f;
-        if (b === 0xe0) lo = 0xa0;
-        if (b === 0xed) hi = 0x9f;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        need = 3;
-        cp = b & 0x07;
-        if (b === 0xf0) lo = 0x90;
-        if (b === 0xf4) hi = 0x8f;
-      } else {
-        codes.push(0xfffd);
-        i++;
-        if (codes.length > 8192) flush();
-        continue;
-      }
-      let j = i + 1;
-      let ok = true;
-      for (let k = 0; k < need; k++, j++) {
-        const c = j < to ? bytes[j]! : -1;
-        if (c < lo || c > hi) {
-          ok = false;
-          break;
-        }
-        lo = 0x80;
-        hi = 0xbf;
-        cp = (cp << 6) | (c & 0x3f);
-      }
-      if (!ok) {
-        codes.push(0xfffd);
-        i = j;
-      } else {
-        if (cp >= 0x10000) {
-          cp -= 0x10000;
-          codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-        } else codes.push(cp);
-        i = j;
-      }
-    }
-    if (codes.length > 8192) flush();
-  }
-  flush();
-  return parts.join('');
-}
+/** Decoding is the engine's one UTF-8 decoder (engine/bootlog/utf8.ts), shared with the live parser. */
+export { utf8Decode } from '../bootlog';
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;

@@ -3,7 +3,8 @@
 // status lines), grabserial (`[elapsed delta] `), minicom captures (raw, or `[YYYY-MM-DD HH:MM:SS] `
 // stamps), and LAVA job logs (YAML list of {dt, lvl, msg}; `target` lines are the console).
 import type { Diagnostic } from '../common';
-import { utf8Decode, utf8Encode } from './bytes';
+import { splitConsoleLines, utf8Decode } from '../bootlog';
+import { utf8Encode } from './bytes';
 import { emptySession, type SessionData } from './session-data';
 
 export type LogFormat = 'lava' | 'tio' | 'grabserial' | 'minicom-timestamped' | 'dmesg' | 'raw';
@@ -25,8 +26,13 @@ const GRAB_RE = /^\[\s*(\d+)\.(\d{1,6})\s+(\d+)\.(\d{1,6})\] ?/;
 const PRINTK_RE = /^(?:<\d{1,2}>)?\[\s*\d+\.\d+\]/;
 
 function firstLines(bytes: Uint8Array, n: number): string[] {
-  const head = utf8Decode(bytes, 0, Math.min(bytes.length, 64 * 1024));
-  return head.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').slice(0, n);
+  const out: string[] = [];
+  for (const line of splitConsoleLines(bytes.subarray(0, 64 * 1024))) {
+    const text = utf8Decode(line).replace(/[\r\n]+$/, '');
+    if (text.trim() !== '') out.push(text);
+    if (out.length === n) break;
+  }
+  return out;
 }
 
 export function detectLogFormat(bytes: Uint8Array): LogFormat {
@@ -39,23 +45,6 @@ export function detectLogFormat(bytes: Uint8Array): LogFormat {
   if (count(TIO_ISO_RE) >= lines.length / 2) return lines.some((l) => /^\[\d{4}-\d{2}-\d{2} /.test(l)) ? 'minicom-timestamped' : 'tio';
   if (count(PRINTK_RE) >= lines.length / 2) return 'dmesg';
   return 'raw';
-}
-
-/** Splits bytes into lines keeping each terminator with its line (so the bytes rejoin exactly). */
-function splitLinesKeep(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x0a) {
-      out.push(bytes.subarray(from, i + 1));
-      from = i + 1;
-    } else if (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a) {
-      out.push(bytes.subarray(from, i + 1));
-      from = i + 1;
-    }
-  }
-  if (from < bytes.length) out.push(bytes.subarray(from));
-  return out;
 }
 
 /** Byte length of the prefix of `line` whose UTF-8 text is `prefix` (prefixes are ASCII). */
@@ -219,7 +208,7 @@ export function importLog(bytes: Uint8Array, opts: ImportLogOptions): { value: S
     return { value: data, diagnostics };
   }
 
-  const lines = splitLinesKeep(bytes);
+  const lines = splitConsoleLines(bytes);
   const tod = new TimeOfDay(opts.baseTime);
   let lastT = opts.baseTime;
   let lineNo = 0;
@@ -228,7 +217,7 @@ export function importLog(bytes: Uint8Array, opts: ImportLogOptions): { value: S
     // Prefixes are ASCII; decode just enough of the line start to read one.
     const head = utf8Decode(raw, 0, Math.min(raw.length, 96));
     if (format === 'lava') {
-      const text = utf8Decode(raw).replace(/\r?\n$/, '');
+      const text = utf8Decode(raw).replace(/[\r\n]+$/, '');
       if (text.trim() === '' || text.startsWith('#')) continue;
       const item = parseLavaItem(text);
       if (!item) {
@@ -248,7 +237,7 @@ export function importLog(bytes: Uint8Array, opts: ImportLogOptions): { value: S
       continue;
     }
     let m: RegExpExecArray | null;
-    if (format === 'tio' && (m = TIO_STATUS_RE.exec(utf8Decode(raw).replace(/\r?\n$/, '')))) {
+    if (format === 'tio' && (m = TIO_STATUS_RE.exec(utf8Decode(raw).replace(/[\r\n]+$/, '')))) {
       const t = tod.at(+m[1]!, +m[2]!, +m[3]!, 0);
       lastT = t;
       const msg = m[4]!;

@@ -1,8 +1,9 @@
-// Console lines out of a session's received chunks, for exports: CR, LF and CRLF end a line (a CRLF split
-// across chunks counts once), each line takes the host time of the chunk its first byte arrived in, ANSI
-// escape sequences and other control bytes are removed, printk's `[    1.234567]` time is read when
-// present (after an optional `<6>` level). Linear in the input, so megabyte lines cost what they weigh.
-import { utf8Decode } from './bytes';
+// Console lines out of a session's received chunks, for exports, framed by the engine's one line framer
+// (engine/bootlog/line-framer.ts): CR, LF, CRLF and CR runs end a line (`next\r\r\n` once, split across
+// chunks or not), each line takes the host time of the chunk its first byte arrived in, ANSI escapes and
+// other control bytes are removed, printk's `[    1.234567]` time is read when present (after an
+// optional `<6>` level). Linear in the input, so megabyte lines cost what they weigh.
+import { cleanLine, LineFramer, type LineSink } from '../bootlog';
 import type { SessionChunk, SessionMarker } from './session-data';
 
 export interface ConsoleLine {
@@ -15,12 +16,12 @@ export interface ConsoleLine {
   printk?: number;
 }
 
-// CSI (ESC [ params intermediates final), OSC (ESC ] ... BEL or ST), other ESC sequences, 8-bit CSI,
-// and any remaining C0/C1 control except TAB.
-const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/g;
+// C1 controls (U+0080..U+009F) left after escape removal.
+const C1_RE = /[\x80-\x9f]/g;
 
+/** What the framer's cleanLine keeps of a console line, minus the C1 controls a terminal would not print either. */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI_RE, '');
+  return cleanLine(text).replace(C1_RE, '');
 }
 
 const PRINTK_RE = /^(?:<\d{1,2}>)?\[\s*(\d{1,10})\.(\d{1,9})\]/;
@@ -39,11 +40,20 @@ export function withoutPrintkStamp(text: string): string {
   return level + text.slice(m[0].length).replace(/^ /, '');
 }
 
-/** Streaming splitter: push chunks, receive whole lines; `end()` flushes the last partial line. */
+/**
+ * Streaming splitter: push chunks, receive whole lines; `end()` flushes the last partial line. The
+ * engine's one line framer and UTF-8 decoder (engine/bootlog) do the work, so an export shows exactly
+ * the lines the live parser read.
+ */
 export class LineSplitter {
-  private parts: Uint8Array[] = [];
-  private lineStart = 0;
-  private lastWasCr = false;
+  private readonly framer = new LineFramer(Number.MAX_SAFE_INTEGER);
+  private readonly sink: LineSink = (text, t) => {
+    const clean = stripAnsi(text);
+    const line: ConsoleLine = { t, dir: this.dir, text: clean };
+    const pk = printkTime(clean);
+    if (pk !== undefined) line.printk = pk;
+    this.onLine(line);
+  };
 
   constructor(
     private readonly dir: 'rx' | 'tx',
@@ -51,54 +61,11 @@ export class LineSplitter {
   ) {}
 
   push(t: number, bytes: Uint8Array): void {
-    let from = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      if (b !== 0x0a && b !== 0x0d) continue;
-      if (b === 0x0a && this.lastWasCr && i === from && this.parts.length === 0) {
-        // the LF of a CRLF whose CR ended the previous line
-        from = i + 1;
-        this.lastWasCr = false;
-        continue;
-      }
-      if (this.parts.length === 0) this.lineStart = t;
-      this.parts.push(bytes.subarray(from, i));
-      this.emit();
-      this.lastWasCr = b === 0x0d;
-      from = i + 1;
-    }
-    if (from < bytes.length) {
-      if (this.parts.length === 0) this.lineStart = t;
-      this.parts.push(bytes.subarray(from));
-      this.lastWasCr = false;
-    }
+    this.framer.push(bytes, t, this.sink);
   }
 
   end(): void {
-    if (this.parts.length > 0) this.emit();
-    this.lastWasCr = false;
-  }
-
-  private emit(): void {
-    const parts = this.parts;
-    this.parts = [];
-    let n = 0;
-    for (const p of parts) n += p.length;
-    let joined: Uint8Array;
-    if (parts.length === 1) joined = parts[0]!;
-    else {
-      joined = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) {
-        joined.set(p, o);
-        o += p.length;
-      }
-    }
-    const text = stripAnsi(utf8Decode(joined));
-    const line: ConsoleLine = { t: this.lineStart, dir: this.dir, text };
-    const pk = printkTime(text);
-    if (pk !== undefined) line.printk = pk;
-    this.onLine(line);
+    this.framer.end(0, this.sink);
   }
 }
 

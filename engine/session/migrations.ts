@@ -1,7 +1,7 @@
 // Reading older session files: one migration per format version, each turning a record of version N
 // into records of version N+1, chained up to SESSION_FORMAT_VERSION. Writers only ever write the
 // current version; readers never rewrite a file in place (a reopened old file is appended in its own
-// version only after migration by copy, see SessionRecorder.resume).
+// version only after migration by copy, see SessionWriter.resume in electron/services/sessions/writer.ts).
 import { SESSION_FORMAT_VERSION, type SessionRecord } from './format';
 
 type Migration = (rec: SessionRecord) => SessionRecord[];

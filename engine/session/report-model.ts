@@ -1,12 +1,14 @@
-// What the JSON, HTML and JUnit exports say about devices: predicted and actual DeviceReports side by
-// side with a verdict each. The comparison engine (engine/compare) is an input, read structurally, so the
-// exporters never depend on its internals; without one, a plain field-by-field check stands in.
+// What the JSON, HTML and JUnit exports say about devices: the engine's comparison (engine/compare, the
+// one pipeline and the one verdict vocabulary the CLI and the app use), as the app annotated it on the
+// session; for a session the app never annotated with one, the engine compares the annotated
+// prediction and live states itself. Nothing here decides a verdict of its own.
 import type { DeviceReport } from '../common';
+import { compareDevices, type Comparison, type DeviceComparison, type FieldDifference, type Verdict } from '../compare';
 import type { SessionData } from './session-data';
 
-/** `unobserved`: predicted something the log cannot show either way (engine/compare's word). */
-export type Verdict = 'match' | 'mismatch' | 'predicted-only' | 'actual-only' | 'unobserved';
+export type { Verdict };
 
+/** One device as the exports print it: the engine's verdict with its differences and cause as sentences. */
 export interface DeviceVerdict {
   name: string;
   node: string | null;
@@ -32,8 +34,10 @@ export interface ReportInputs {
   title?: string;
   predicted?: readonly DeviceReport[];
   actual?: readonly DeviceReport[];
-  /** engine/compare's result, or anything with `devices: [{ name, verdict | match, differences?, cause? }]`. */
+  /** engine/compare's result (the app's 'comparison' annotation: `{ comparison, suite }`, or a bare Comparison). */
   comparison?: unknown;
+  /** The JUnit suite the comparison reports as (engine/compare junitSuiteName). */
+  suite?: string;
   timeline?: readonly TimelineEvent[];
 }
 
@@ -41,97 +45,44 @@ function obj(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-function textOf(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map(textOf).join(' ← ');
+function isComparison(v: unknown): v is Comparison {
   const o = obj(v);
-  if (o) {
-    if (typeof o.subject === 'string' && typeof o.text === 'string') return `${o.subject}: ${o.text}`;
-    for (const k of ['text', 'message', 'description', 'summary']) if (typeof o[k] === 'string') return o[k] as string;
-    if (typeof o.field === 'string') {
-      const note = typeof o.note === 'string' ? ` (${o.note})` : '';
-      const minor = o.severity === 'minor' ? ' [minor]' : '';
-      return `${o.field}: predicted ${JSON.stringify(o.predicted)}, actual ${JSON.stringify(o.actual)}${note}${minor}`;
-    }
-  }
-  return JSON.stringify(v);
+  return !!o && Array.isArray(o.devices) && obj(o.summary) !== null && obj(o.bindOrder) !== null && o.devices.every((d) => typeof obj(d)?.verdict === 'string' && typeof obj(d)?.name === 'string');
 }
 
-function diffReports(p: DeviceReport, a: DeviceReport): string[] {
-  const out: string[] = [];
-  if (p.state !== a.state) out.push(`state: predicted ${p.state}, actual ${a.state}`);
-  if ((p.iommuGroup === null) !== (a.iommuGroup === null)) {
-    out.push(`IOMMU: predicted ${p.iommuGroup === null ? 'none' : `group ${p.iommuGroup}`}, actual ${a.iommuGroup === null ? 'none' : `group ${a.iommuGroup}`}`);
-  } else if (p.iommuGroup !== a.iommuGroup) out.push(`IOMMU group: predicted ${p.iommuGroup}, actual ${a.iommuGroup}`);
-  if ((p.deferrals > 0) !== (a.deferrals > 0)) out.push(`deferred: predicted ${p.deferrals}×, actual ${a.deferrals}×`);
-  return out;
+/** The comparison the exports report: the annotated one, else the engine's over the annotated prediction and live states. */
+export function comparisonOf(inputs: ReportInputs): Comparison {
+  const c = inputs.comparison;
+  if (isComparison(c)) return c;
+  const wrapped = obj(c)?.comparison;
+  if (isComparison(wrapped)) return wrapped;
+  return compareDevices(inputs.predicted ?? [], inputs.actual ?? []);
 }
 
-function verdictFromComparison(entry: Record<string, unknown>): Verdict | null {
-  const v = entry.verdict ?? entry.status ?? entry.result;
-  if (typeof v === 'string') {
-    const s = v.toLowerCase();
-    if (s === 'match' || s === 'ok' || s === 'pass' || s === 'same') return 'match';
-    if (s === 'unobserved' || s === 'unknown') return 'unobserved';
-    if (s.includes('predicted') && s.includes('only')) return 'predicted-only';
-    if ((s.includes('actual') || s.includes('live')) && s.includes('only')) return 'actual-only';
-    return 'mismatch';
-  }
-  if (typeof entry.match === 'boolean') return entry.match ? 'match' : 'mismatch';
-  return null;
+function show(v: FieldDifference['predicted']): string {
+  return v === null ? 'none' : String(v);
 }
 
-/** Pairs predicted and actual devices by name (then by DT node) and gives each pair a verdict. */
+/** A difference in words, with the two reports' numbers where the field is a yes/no. */
+function sentence(d: FieldDifference, c: DeviceComparison): string {
+  const tail = `${d.note ? ` (${d.note})` : ''}${d.severity === 'minor' ? ' [minor]' : ''}`;
+  const group = (r: DeviceReport | null) => (!r || r.iommuGroup === null ? 'none' : `group ${r.iommuGroup}`);
+  if (d.field === 'iommu') return `IOMMU: predicted ${group(c.predicted)}, actual ${group(c.actual)}${tail}`;
+  if (d.field === 'deferred') return `deferred: predicted ${c.predicted?.deferrals ?? 0}×, actual ${c.actual?.deferrals ?? 0}×${tail}`;
+  const what = d.field === 'iommuGroup' ? 'IOMMU group' : d.field;
+  return `${what}: predicted ${show(d.predicted)}, actual ${show(d.actual)}${tail}`;
+}
+
+function verdictOf(d: DeviceComparison): DeviceVerdict {
+  const v: DeviceVerdict = { name: d.name, node: d.node, predicted: d.predicted, actual: d.actual, verdict: d.verdict, differences: d.differences.map((x) => sentence(x, d)) };
+  if (d.verdict === 'unobserved' && d.unobserved.length) v.differences.push(`the log cannot show ${d.unobserved.join(', ')}`);
+  if (d.cause.length) v.cause = d.cause.map((w) => `${w.subject}: ${w.text}`).join(' ← ');
+  return v;
+}
+
+/** Every device of the comparison, in its order, with the engine's verdict. */
 export function deviceVerdicts(inputs: ReportInputs): DeviceVerdict[] {
-  const predicted = inputs.predicted ?? [];
-  const actual = inputs.actual ?? [];
-  const byName = new Map<string, DeviceVerdict>();
-  const order: DeviceVerdict[] = [];
-  for (const p of predicted) {
-    const v: DeviceVerdict = { name: p.name, node: p.node, predicted: p, actual: null, verdict: 'predicted-only', differences: [] };
-    if (!byName.has(p.name)) byName.set(p.name, v);
-    order.push(v);
-  }
-  const byNode = new Map<string, DeviceVerdict>();
-  for (const v of order) if (v.node) byNode.set(v.node, v);
-  for (const a of actual) {
-    const v = byName.get(a.name) ?? (a.node ? byNode.get(a.node) : undefined);
-    if (v && !v.actual) v.actual = a;
-    else {
-      const nv: DeviceVerdict = { name: a.name, node: a.node, predicted: null, actual: a, verdict: 'actual-only', differences: [] };
-      byName.set(a.name, nv);
-      order.push(nv);
-    }
-  }
-  for (const v of order) {
-    if (v.predicted && v.actual) {
-      v.differences = diffReports(v.predicted, v.actual);
-      v.verdict = v.differences.length ? 'mismatch' : 'match';
-    } else if (v.predicted) v.differences = [`predicted ${v.predicted.state}, not seen in the log`];
-    else if (v.actual) v.differences = [`seen in the log (${v.actual.state}), not predicted`];
-  }
-  // The comparison engine's word wins where it speaks.
-  const cmp = obj(inputs.comparison);
-  const entries = cmp && Array.isArray(cmp.devices) ? cmp.devices : Array.isArray(inputs.comparison) ? (inputs.comparison as unknown[]) : [];
-  for (const raw of entries) {
-    const e = obj(raw);
-    if (!e || typeof e.name !== 'string') continue;
-    let v = byName.get(e.name);
-    if (!v) {
-      v = { name: e.name, node: typeof e.node === 'string' ? e.node : null, predicted: null, actual: null, verdict: 'mismatch', differences: [] };
-      byName.set(e.name, v);
-      order.push(v);
-    }
-    const verdict = verdictFromComparison(e);
-    if (verdict) v.verdict = verdict;
-    const diffs = e.differences ?? e.mismatches ?? e.diffs;
-    if (Array.isArray(diffs)) v.differences = diffs.map(textOf);
-    if (!v.predicted && obj(e.predicted)) v.predicted = e.predicted as unknown as DeviceReport;
-    if (!v.actual && obj(e.actual)) v.actual = e.actual as unknown as DeviceReport;
-    const cause = e.cause ?? e.predictedCause;
-    if (cause !== undefined && cause !== null && !(Array.isArray(cause) && cause.length === 0)) v.cause = textOf(cause);
-  }
-  return order;
+  return comparisonOf(inputs).devices.map(verdictOf);
 }
 
 /** The last annotation of each report kind the renderer stored with annotateSession. */
@@ -146,7 +97,11 @@ export function reportInputsFromAnnotations(data: SessionData): ReportInputs {
     };
     if (a.kind === 'predicted' || a.kind === 'prediction') out.predicted = devices(d) ?? out.predicted;
     else if (a.kind === 'actual' || a.kind === 'live') out.actual = devices(d) ?? out.actual;
-    else if (a.kind === 'comparison') out.comparison = d;
+    else if (a.kind === 'comparison') {
+      out.comparison = d;
+      const suite = obj(d)?.suite;
+      if (typeof suite === 'string') out.suite = suite;
+    }
     else if (a.kind === 'timeline' && Array.isArray(d)) out.timeline = d as TimelineEvent[];
     else if (a.kind === 'title' && typeof d === 'string') out.title = d;
   }

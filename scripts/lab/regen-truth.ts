@@ -1,15 +1,15 @@
-// Re-derives test/fixtures/bootlog/lab/<name>.truth.json from the committed <name>.log (no boot):
-// used when the truth format grows a field. Usage: npx tsx scripts/lab/regen-truth.ts
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { labDir } from '../../test/lab/board';
+// Re-derives every golden's <name>.truth.json from its committed <name>.log (no boot), in each kernel's
+// folder (test/fixtures/bootlog/lab[/<kernel>]): used when the truth format or its reader changes.
+// Usage: npx tsx scripts/lab/regen-truth.ts
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bootLabel, goldenBase } from '../../test/lab/board';
+import { recordedBoots } from '../../test/lab/predict-judge';
 import { parseTruthBlock } from '../../test/lab/truth';
 
-const dir = join(labDir, '..', 'fixtures', 'bootlog', 'lab');
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
-  const name = f.replace(/\.log$/, '');
-  const block = parseTruthBlock(readFileSync(join(dir, f)).toString('latin1'));
-  if (!block) throw new Error(`${f}: no truth block`);
-  writeFileSync(join(dir, `${name}.truth.json`), JSON.stringify({ scenario: name, ...block.truth }, null, 2) + '\n');
-  console.log(name);
+for (const b of recordedBoots()) {
+  const base = goldenBase(b);
+  const block = parseTruthBlock(readFileSync(`${base}.log`).toString('latin1'));
+  if (!block) throw new Error(`${base}.log: no truth block`);
+  writeFileSync(`${base}.truth.json`, JSON.stringify({ scenario: b.scenario.name, ...block.truth }, null, 2) + '\n');
+  console.log(bootLabel(b));
 }

@@ -95,36 +95,40 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(rx).toContain(`rx ${(scenario.log.length / 1024).toFixed(1)} KiB`);
   }, 120_000);
 
-  it('highlights the devices whose live state differs from the prediction, and a what-if re-predicts', async () => {
+  it('predicts with the live command line; a what-if command line of its own re-predicts and highlights what differs', async () => {
     const { page } = wb;
     expect(await predicted(wb), 'the board shows predictions (engine/probe)').toBe(true);
-    // The kernel under test never registered its SMMU driver (initcall_blacklist): the default prediction
-    // (SMMU driver built in) puts the GPIO in an IOMMU group the live boot never made.
-    const before = (await readRow(page, '9030000.pl061'))!;
-    expect(before.predGrp).not.toBe('–');
-    expect(before.liveGrp).toBe('–');
-    expect(before.verdict).toBe('mismatch');
-    expect(before.marked).toContain('live-grp');
-    const chips = await summaryChips(page);
-    expect(chips.mismatch).toBeGreaterThan(0);
-    const hot = await page.$eval('[data-testid=chip-mismatch]', (el) => el.classList.contains('hot'));
-    expect(hot).toBe(true);
-
-    // What if the SMMU driver is blacklisted, as on the real command line?
+    // The kernel under test never registered its SMMU driver (initcall_blacklist on its command line). The
+    // app, as `bringup compare`, predicts with the command line the log printed: no IOMMU group, a match.
+    const live = /Kernel command line: (.*)/.exec(scenario.text)![1]!.trim();
+    expect(live).toContain('initcall_blacklist=arm_smmu_driver_init');
     await page.click('[data-testid=tab-what-if]');
-    await page.fill('[data-testid=wi-blacklist]', 'arm_smmu_driver_init');
-    await page.press('[data-testid=wi-blacklist]', 'Tab');
+    expect(await page.textContent('[data-testid=what-if] .cmdline')).toContain(`from the log: ${live}`);
+    const before = (await readRow(page, '9030000.pl061'))!;
+    expect(before.predGrp).toBe('–');
+    expect(before.liveGrp).toBe('–');
+    expect(before.verdict).toBe('match');
+
+    // What if the kernel had booted without that blacklist? The panel's own command line replaces the log's:
+    // the SMMU driver registers, the GPIO is predicted in a group the live boot never made.
+    await page.fill('[data-testid=what-if] input[placeholder="key=value …"]', 'console=ttyAMA0');
+    await page.press('[data-testid=what-if] input[placeholder="key=value …"]', 'Tab');
     await page.waitForFunction(() => {
       const input = document.querySelector<HTMLInputElement>('[data-testid=board-filter]');
       if (input && input.value !== '9030000.pl061') {
         input.value = '9030000.pl061';
         input.dispatchEvent(new Event('input'));
       }
-      return document.querySelector('.row[data-device="9030000.pl061"] [data-col=pred-grp]')?.textContent?.trim() === '–';
+      const grp = document.querySelector('.row[data-device="9030000.pl061"] [data-col=pred-grp]')?.textContent?.trim();
+      return grp !== undefined && grp !== '–';
     });
     const after = (await readRow(page, '9030000.pl061'))!;
-    expect(after.predGrp).toBe('–');
-    expect(after.marked).not.toContain('live-grp');
+    expect(after.predGrp).not.toBe('–');
+    expect(after.verdict).toBe('mismatch');
+    expect(after.marked).toContain('live-grp');
+    const chips = await summaryChips(page);
+    expect(chips.mismatch).toBeGreaterThan(0);
+    expect(await page.$eval('[data-testid=chip-mismatch]', (el) => el.classList.contains('hot'))).toBe(true);
     await page.screenshot({ path: screenshotPath('what-if.png') });
     await page.click('[data-testid=what-if-reset]');
     await page.click('[data-testid=tab-detail]');
@@ -144,7 +148,7 @@ describe('workbench in Chromium (browser mode)', () => {
     const suppliers = await page.$$eval('[data-testid=device-detail] .links > div:first-child .link', (els) => els.map((e) => e.textContent ?? ''));
     expect(suppliers.some((s) => s.includes('iommus') && s.includes('smmuv3'))).toBe(true);
     await page.screenshot({ path: screenshotPath('workbench.png') });
-    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: screenshotPath('device-detail.png') });
+    await (await page.$('[data-testid=device-detail]'))!.screenshot({ path: screenshotPath('device-detail-lab.png') });
     await (await page.$('[data-testid=probe-board]'))!.screenshot({ path: screenshotPath('probe-board.png') });
     await (await page.$('[data-testid=timeline]'))!.screenshot({ path: screenshotPath('timeline.png') });
   }, 60_000);

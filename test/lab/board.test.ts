@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { buildInitramfs, labDir, resolveModules, startBoardOnPty, startBoardOnTcp } from './board';
+import { bootLabel, buildInitramfs, goldenBase, goldenDirOf, initScript, isBuiltinModule, labDir, resolveModules, scenarioKernels, startBoardOnPty, startBoardOnTcp } from './board';
 import { scenarioByName, scenarios } from './scenarios/index';
 import { formatDifference, judgeBoot, truthOfGolden } from './judge';
-import { parseTruthBlock, TRUTH_END } from './truth';
+import { bindOrderFromLog, parseTruthBlock, TRUTH_END } from './truth';
+import { existsSync } from 'node:fs';
 import { requireSystem } from '../support/system';
 
 requireSystem('kernel-arm64', 'busybox-arm64', 'qemu', 'dtc', 'cpio');
@@ -23,7 +24,7 @@ describe('lab board machinery', () => {
     expect(names.indexOf('failover')).toBeLessThan(names.indexOf('net_failover'));
     expect(names.indexOf('net_failover')).toBeLessThan(names.indexOf('virtio_net'));
     expect(names.indexOf('virtio_pci_modern_dev')).toBeLessThan(names.indexOf('virtio_pci'));
-    expect(() => resolveModules(['arm_smmu_v3'])).toThrow(/built into this kernel/);
+    expect(() => resolveModules(['arm_smmu_v3'])).toThrow(/is built into 6\.1/);
   });
 
   it('builds the same initramfs for the same plan, with /init, busybox, the modules and /dev/console', () => {
@@ -36,24 +37,69 @@ describe('lab board machinery', () => {
     expect(cpio).toContain('insmod /lib/modules/gpio_keys.ko');
   });
 
-  it('reads the truth block of every golden log back into its golden truth', () => {
-    const logs = readdirSync(goldenDir).filter((f) => f.endsWith('.log'));
-    expect(logs.length).toBeGreaterThanOrEqual(10);
-    for (const f of logs) {
-      const name = f.replace(/\.log$/, '');
-      const block = parseTruthBlock(readFileSync(join(goldenDir, f)).toString('latin1'));
-      expect(block, f).not.toBeNull();
-      const want = JSON.parse(readFileSync(join(goldenDir, `${name}.truth.json`), 'utf8'));
-      expect({ scenario: name, ...block!.truth }).toEqual(want);
+  it('reads the truth block of every golden log, on every kernel, back into its golden truth', () => {
+    let n = 0;
+    for (const dir of new Set(scenarios.flatMap((s) => scenarioKernels(s).map(goldenDirOf)))) {
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.log'))) {
+        const name = f.replace(/\.log$/, '');
+        const block = parseTruthBlock(readFileSync(join(dir, f)).toString('latin1'));
+        expect(block, join(dir, f)).not.toBeNull();
+        const want = JSON.parse(readFileSync(join(dir, `${name}.truth.json`), 'utf8'));
+        expect({ scenario: name, ...block!.truth }, join(dir, f)).toEqual(want);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(40);
+  });
+
+  it('has a golden for every scenario on every kernel of its machine, with the tree QEMU handed the kernel', () => {
+    const missing: string[] = [];
+    for (const scenario of scenarios) {
+      for (const kernel of scenarioKernels(scenario)) {
+        const base = goldenBase({ scenario, kernel });
+        for (const ext of ['.log', '.truth.json', '.dtb']) if (!existsSync(base + ext)) missing.push(`${bootLabel({ scenario, kernel })}: ${base}${ext}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('finds each scenario signature line, and none of its absent ones, in its golden log on every kernel', () => {
+    for (const scenario of scenarios) {
+      for (const kernel of scenarioKernels(scenario)) {
+        const label = bootLabel({ scenario, kernel });
+        const log = readFileSync(`${goldenBase({ scenario, kernel })}.log`).toString('latin1');
+        for (const sig of scenario.signatures) expect(log, label).toMatch(new RegExp(sig, 'm'));
+        for (const sig of scenario.absentSignatures ?? []) expect(log, label).not.toMatch(new RegExp(sig, 'm'));
+      }
     }
   });
 
-  it('finds each scenario signature line, and none of its absent ones, in its golden log', () => {
-    for (const s of scenarios) {
-      const log = readFileSync(join(goldenDir, `${s.name}.log`)).toString('latin1');
-      for (const sig of s.signatures) expect(log, `${s.name}`).toMatch(new RegExp(sig));
-      for (const sig of s.absentSignatures ?? []) expect(log, `${s.name}`).not.toMatch(new RegExp(sig));
-    }
+  it("reads the bind order from dd.c's debug lines in 6.1's form and 6.12's", () => {
+    const v61 = "[    1.0] driver: 'uart-pl011': driver_bound: bound to device '9000000.pl011'\n[    1.1] driver: 'simple-pm-bus': driver_bound: bound to device 'soc:firmware'\n";
+    const v612 = "[    1.0] uart-pl011 9000000.pl011: driver: 'uart-pl011': driver_bound: bound to device\r\n[    1.1] vexpress-osc bus@40000000:motherboard-bus@40000000:mcc:oscclk0: driver: 'vexpress-osc': driver_bound: bound to device\n";
+    expect(bindOrderFromLog(v61)).toEqual(['9000000.pl011', 'soc:firmware']);
+    expect(bindOrderFromLog(v612)).toEqual(['9000000.pl011', 'bus@40000000:motherboard-bus@40000000:mcc:oscclk0']);
+    expect(bindOrderFromLog("[ 1.0] uart-pl011 9000000.pl011: bus: 'amba': really_probe: probing driver uart-pl011 with device\n")).toBeNull();
+    // Every 6.12 golden with dd.c debug has one bind per driver_bound line.
+    const dir = goldenDirOf('arm64-6.12');
+    const log = readFileSync(join(dir, 'late-iommu.log'), 'latin1');
+    const order = bindOrderFromLog(log)!;
+    expect(order).toContain('9030000.pl061');
+    expect(order.length).toBe(log.split('\n').filter((l) => l.includes(': driver_bound: bound to device')).length);
+  });
+
+  it('skips an insmod of a module the kernel has built in (6.12 builds virtio_pci in, 6.1 does not)', () => {
+    expect(isBuiltinModule('virtio_pci', 'arm64-6.12')).toBe(true);
+    expect(isBuiltinModule('virtio_pci', 'arm64-6.1')).toBe(false);
+    const script = initScript({ steps: [{ kind: 'insmod', module: 'virtio_pci' }], settleSeconds: 1 }, [], 'arm64-6.12');
+    expect(script).toContain('LAB: virtio_pci is built into this kernel');
+    expect(script).not.toContain('insmod /lib/modules/virtio_pci');
+    // 6.12 ships modules as .ko.xz: they are unpacked to ELF in the initramfs.
+    const mods = resolveModules(['virtio_net'], 'arm64-6.12');
+    expect(mods.map((m) => m.name)).toContain('virtio_net');
+    const initramfs = gunzipSync(readFileSync(buildInitramfs({ steps: [{ kind: 'insmod', module: 'gpio_keys' }], settleSeconds: 1 }, 'arm64-6.12'))).toString('latin1');
+    expect(initramfs).toContain('lib/modules/gpio_keys.ko\0');
+    expect(initramfs).toContain('\x7fELF');
   });
 
   it('parses interleaved kernel lines and a printk-prefixed (kmsg) block', () => {

@@ -1,7 +1,7 @@
-// The lab board: Debian's stock arm64 6.1 kernel booted under QEMU (`virt` + SMMUv3, or a vendor
-// machine QEMU models) with a busybox initramfs whose /init loads the scenario's modules and prints
-// the ground truth (devices_deferred, iommu_groups, bound drivers). This is the real kernel the probe
-// model (issue 3) and the boot-log parser (issue 4) are judged against; see ../../../shared/qemu-board.md.
+// The lab board: Debian's stock kernels (arm64 6.1 and 6.12, armhf armmp 6.1) booted under QEMU (`virt`
+// + SMMUv3, or a vendor machine QEMU models) with a busybox initramfs whose /init loads the scenario's
+// modules and prints the ground truth (devices_deferred, iommu_groups, bound drivers). This is the real
+// kernel the probe model and the boot-log parser are judged against; see ../../../shared/qemu-board.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arm64Root, cacheDir, debianDtbDir, kernelImage, requireSystem } from '../support/system';
+import { cacheDir, debianDtbDir, kernelImage, kernelRoot, requireSystem, type DebianKernel, type SystemPart } from '../support/system';
 import { writeNewcGz, type CpioEntry } from './cpio';
 import { parseTruthBlock, TRUTH_BEGIN, TRUTH_END, type TruthBlock } from './truth';
 
@@ -17,6 +17,7 @@ export const labDir = dirname(fileURLToPath(import.meta.url));
 export const boardsDir = join(labDir, 'boards');
 export const labCacheDir = join(cacheDir, 'lab');
 export const QEMU = 'qemu-system-aarch64';
+export type { DebianKernel } from '../support/system';
 
 /** One step of /init after the pseudo file systems are mounted. */
 export type InitStep =
@@ -32,7 +33,99 @@ export type InitStep =
   | { kind: 'wait-log'; pattern: string; maxSeconds: number }
   | { kind: 'shell'; command: string };
 
-export type Machine = 'virt' | 'raspi3b' | 'xlnx-zcu102';
+export type Machine =
+  | 'virt'
+  | 'raspi3b'
+  | 'xlnx-zcu102'
+  | 'sabrelite'
+  | 'orangepi-pc'
+  | 'raspi2b'
+  | 'vexpress-a9'
+  | 'vexpress-a15'
+  | 'mcimx7d-sabre'
+  | 'mcimx6ul-evk'
+  | 'cubieboard'
+  | 'highbank'
+  | 'midway'
+  | 'ast2600-evb'
+  | 'smdkc210';
+
+interface MachineSpec {
+  qemu: 'qemu-system-aarch64' | 'qemu-system-arm';
+  /** The Debian kernels built for this machine's CPU: every scenario on it boots on each. */
+  kernels: readonly DebianKernel[];
+  /** Options without the console wiring. */
+  args: readonly string[];
+  /** The kernel's name for the console UART. */
+  console: string;
+  /** Which `-serial` QEMU wires that UART to (0-based); the ones before it get `-serial null`. */
+  consoleSerial: number;
+}
+
+/**
+ * QEMU's models of each board (hw/arm/<board>.c in QEMU 7.2): which Debian kernel runs on it, and
+ * which of its `-serial` ports is the UART the DTB's console is.
+ */
+export const MACHINES: Record<Machine, MachineSpec> = {
+  virt: {
+    qemu: 'qemu-system-aarch64',
+    kernels: ['arm64-6.1', 'arm64-6.12'],
+    args: ['-M', 'virt,iommu=smmuv3', '-cpu', 'cortex-a57', '-smp', '1', '-m', '1024', '-nic', 'none', '-no-reboot'],
+    console: 'ttyAMA0',
+    consoleSerial: 0,
+  },
+  raspi3b: { qemu: 'qemu-system-aarch64', kernels: ['arm64-6.1', 'arm64-6.12'], args: ['-M', 'raspi3b', '-m', '1024', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  'xlnx-zcu102': { qemu: 'qemu-system-aarch64', kernels: ['arm64-6.1', 'arm64-6.12'], args: ['-M', 'xlnx-zcu102', '-m', '2048', '-no-reboot'], console: 'ttyPS0', consoleSerial: 0 },
+  // i.MX6Q: UART1 is serial0, the board's console UART2 (ttymxc1) is serial1 (hw/arm/sabrelite.c).
+  sabrelite: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'sabrelite', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttymxc1', consoleSerial: 1 },
+  'orangepi-pc': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'orangepi-pc', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyS0', consoleSerial: 0 },
+  // raspi2b has exactly 1 GiB; serial0 is the PL011 (uart0), serial1 the mini UART.
+  raspi2b: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'raspi2b', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  'vexpress-a9': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'vexpress-a9', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  'vexpress-a15': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'vexpress-a15', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  // i.MX7D and i.MX6UL: serial0 is UART1, the boards' console (ttymxc0).
+  'mcimx7d-sabre': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'mcimx7d-sabre', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttymxc0', consoleSerial: 0 },
+  'mcimx6ul-evk': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'mcimx6ul-evk', '-m', '512', '-nic', 'none', '-no-reboot'], console: 'ttymxc0', consoleSerial: 0 },
+  cubieboard: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'cubieboard', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyS0', consoleSerial: 0 },
+  highbank: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'highbank', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  midway: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'midway', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
+  // AST2600: serial0 is wired to UART5 (the SoC's default debug UART), which the kernel names ttyS4.
+  'ast2600-evb': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'ast2600-evb', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  // Exynos4210: serial<i> is UART<i>; the SMDKV310 tree's console is serial1 (ttySAC1).
+  smdkc210: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'smdkc210', '-nic', 'none', '-no-reboot'], console: 'ttySAC1', consoleSerial: 1 },
+};
+
+/** The kernels a scenario boots on: its machine's (the first is the default for one-off boots). */
+export function scenarioKernels(s: Scenario): readonly DebianKernel[] {
+  return MACHINES[s.machine].kernels;
+}
+
+/** One lab boot: a scenario on one kernel. */
+export interface LabBoot {
+  scenario: Scenario;
+  kernel: DebianKernel;
+}
+
+export const goldenRoot = join(labDir, '..', 'fixtures', 'bootlog', 'lab');
+
+/**
+ * Where a boot's goldens live: arm64 6.1 (the first lab kernel, whose goldens other tests read) at the
+ * top of test/fixtures/bootlog/lab/, every other kernel in a folder named after it (`arm64-6.12/`,
+ * `armhf-6.1/`), so each folder holds one kernel's boots under the scenario names.
+ */
+export function goldenDirOf(kernel: DebianKernel): string {
+  return kernel === 'arm64-6.1' ? goldenRoot : join(goldenRoot, kernel);
+}
+
+/** `<dir>/<name>` without extension: `.log`, `.truth.json`, and `.dtb` (the tree QEMU handed the kernel). */
+export function goldenBase(b: LabBoot): string {
+  return join(goldenDirOf(b.kernel), b.scenario.name);
+}
+
+/** Short label for reports: `late-iommu`, `late-iommu@arm64-6.12`. */
+export function bootLabel(b: LabBoot): string {
+  return b.kernel === 'arm64-6.1' ? b.scenario.name : `${b.scenario.name}@${b.kernel}`;
+}
 
 export interface Scenario {
   /** File-name safe id: golden files are test/fixtures/bootlog/lab/<name>.{log,truth.json}. */
@@ -72,49 +165,72 @@ export interface Scenario {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kernel modules: Debian ships them uncompressed (CONFIG_MODULE_COMPRESS_NONE) without modules.dep,
-// so dependencies come from each module's own .modinfo `depends=`.
+// Kernel modules: Debian ships them without modules.dep, so dependencies come from each module's own
+// .modinfo `depends=`. 6.1 ships them uncompressed (CONFIG_MODULE_COMPRESS_NONE), 6.12 as .ko.xz
+// (CONFIG_MODULE_COMPRESS_XZ); busybox's insmod passes no MODULE_INIT_COMPRESSED_FILE flag, so xz
+// modules are unpacked on the host before they go into the initramfs.
 
-export function modulesDir(): string {
-  const base = join(arm64Root, 'lib', 'modules');
-  const v = readdirSync(base).find((n) => existsSync(join(base, n, 'modules.order')));
+export function modulesDir(k: DebianKernel = 'arm64-6.1'): string {
+  const base = join(kernelRoot(k), 'lib', 'modules');
+  const v = existsSync(base) ? readdirSync(base).find((n) => existsSync(join(base, n, 'modules.order'))) : undefined;
   if (!v) throw new Error(`no modules under ${base}: run scripts/install-system-deps.sh lab`);
   return join(base, v);
 }
 
-export function kernelRelease(): string {
-  return modulesDir().split('/').pop()!;
+export function kernelRelease(k: DebianKernel = 'arm64-6.1'): string {
+  return modulesDir(k).split('/').pop()!;
 }
 
 const canon = (name: string): string => name.replace(/-/g, '_');
+const moduleBase = (path: string): string => canon(path.split('/').pop()!.replace(/\.ko(\.\w+)?$/, ''));
 
-let moduleIndexCache: Map<string, string> | null = null;
-function moduleIndex(): Map<string, string> {
-  if (moduleIndexCache) return moduleIndexCache;
-  const dir = modulesDir();
+const moduleIndexCache = new Map<DebianKernel, Map<string, string>>();
+function moduleIndex(k: DebianKernel): Map<string, string> {
+  const cached = moduleIndexCache.get(k);
+  if (cached) return cached;
+  const dir = modulesDir(k);
   const m = new Map<string, string>();
   for (const line of readFileSync(join(dir, 'modules.order'), 'utf8').split('\n')) {
     const rel = line.trim();
     if (!rel) continue;
-    const file = join(dir, rel);
-    if (!existsSync(file)) continue;
-    m.set(canon(rel.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '')), file);
+    // modules.order names the uncompressed .ko; the package holds it as .ko or .ko.xz.
+    const file = [join(dir, rel), join(dir, `${rel}.xz`)].find((f) => existsSync(f));
+    if (file) m.set(moduleBase(rel), file);
   }
-  moduleIndexCache = m;
+  moduleIndexCache.set(k, m);
   return m;
 }
 
-function builtinModules(): Set<string> {
+const builtinCache = new Map<DebianKernel, Set<string>>();
+function builtinModules(k: DebianKernel): Set<string> {
+  const cached = builtinCache.get(k);
+  if (cached) return cached;
   const s = new Set<string>();
-  for (const line of readFileSync(join(modulesDir(), 'modules.builtin'), 'utf8').split('\n')) {
-    const base = line.trim().split('/').pop();
-    if (base) s.add(canon(base.replace(/\.ko$/, '')));
+  builtinCache.set(k, s);
+  for (const line of readFileSync(join(modulesDir(k), 'modules.builtin'), 'utf8').split('\n')) {
+    if (line.trim()) s.add(moduleBase(line.trim()));
   }
   return s;
 }
 
+/**
+ * Whether kernel `k` has the module built in (modules.builtin): a scenario's insmod of it is then a
+ * no-op on that kernel (6.12 builds virtio_pci in, 6.1 ships it as a module).
+ */
+export function isBuiltinModule(name: string, k: DebianKernel): boolean {
+  return builtinModules(k).has(canon(name));
+}
+
+/** The module's ELF bytes (xz-compressed modules unpacked with the host's xz). */
+export function moduleBytes(file: string): Buffer {
+  if (!file.endsWith('.xz')) return readFileSync(file);
+  const r = spawnSync('xz', ['-dc', file], { maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`xz could not unpack ${file}: ${r.stderr?.toString()}`);
+  return r.stdout;
+}
+
 function moduleDepends(file: string): string[] {
-  const buf = readFileSync(file);
+  const buf = moduleBytes(file);
   const key = Buffer.from('\0depends=');
   const i = buf.indexOf(key);
   if (i < 0) return [];
@@ -125,9 +241,9 @@ function moduleDepends(file: string): string[] {
 }
 
 /** Load order for the given modules: dependencies first, each once; built-ins are rejected. */
-export function resolveModules(names: readonly string[]): { name: string; file: string }[] {
-  const idx = moduleIndex();
-  const builtin = builtinModules();
+export function resolveModules(names: readonly string[], k: DebianKernel = 'arm64-6.1'): { name: string; file: string }[] {
+  const idx = moduleIndex(k);
+  const builtin = builtinModules(k);
   const out: { name: string; file: string }[] = [];
   const seen = new Set<string>();
   const visit = (raw: string, chain: string[]): void => {
@@ -135,7 +251,7 @@ export function resolveModules(names: readonly string[]): { name: string; file: 
     if (seen.has(name)) return;
     const file = idx.get(name);
     if (!file) {
-      throw new Error(builtin.has(name) ? `module ${name} is built into this kernel` : `no module ${name} in ${modulesDir()}`);
+      throw new Error(builtin.has(name) ? `module ${name} is built into ${kernelRelease(k)}` : `no module ${name} in ${modulesDir(k)}`);
     }
     if (chain.includes(name)) throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
     for (const d of moduleDepends(file)) visit(d, [...chain, name]);
@@ -162,7 +278,7 @@ function shQuote(s: string): string {
 }
 
 /** The /init script; everything the board does after the kernel hands over is in here. */
-export function initScript(opts: InitramfsOptions, modules: { name: string }[]): string {
+export function initScript(opts: InitramfsOptions, modules: { name: string }[], k: DebianKernel = 'arm64-6.1'): string {
   const L: string[] = [];
   L.push('#!/bin/busybox sh');
   L.push('/bin/busybox --install -s /bin');
@@ -191,8 +307,12 @@ export function initScript(opts: InitramfsOptions, modules: { name: string }[]):
   for (const step of opts.steps) {
     switch (step.kind) {
       case 'insmod': {
+        if (isBuiltinModule(step.module, k)) {
+          L.push(`echo "LAB: ${canon(step.module)} is built into this kernel"`);
+          break;
+        }
         // Its dependencies go in first, as modprobe would load them.
-        for (const dep of resolveModules([step.module])) {
+        for (const dep of resolveModules([step.module], k)) {
           if (loaded.has(dep.name)) continue;
           if (!known.has(dep.name)) throw new Error(`module ${dep.name} was not resolved`);
           loaded.add(dep.name);
@@ -250,14 +370,15 @@ function sha256(...parts: (string | Uint8Array)[]): string {
 }
 
 /** Builds (or reuses, by content hash) the gzipped newc initramfs; returns its path. */
-export function buildInitramfs(opts: InitramfsOptions): string {
-  const wanted = opts.steps.flatMap((s) => (s.kind === 'insmod' ? [s.module] : []));
-  const modules = resolveModules(wanted);
-  const script = initScript(opts, modules);
-  const busyboxPath = join(arm64Root, 'bin', 'busybox');
+export function buildInitramfs(opts: InitramfsOptions, k: DebianKernel = 'arm64-6.1'): string {
+  const wanted = opts.steps.flatMap((s) => (s.kind === 'insmod' && !isBuiltinModule(s.module, k) ? [s.module] : []));
+  const modules = resolveModules(wanted, k);
+  const script = initScript(opts, modules, k);
+  // busybox-static of the kernel's own architecture, unpacked beside it.
+  const busyboxPath = join(kernelRoot(k), 'bin', 'busybox');
   if (!existsSync(busyboxPath)) throw new Error(`no ${busyboxPath}: run scripts/install-system-deps.sh lab`);
   const busybox = readFileSync(busyboxPath);
-  const moduleData = modules.map((m) => ({ ...m, data: readFileSync(m.file) }));
+  const moduleData = modules.map((m) => ({ ...m, data: moduleBytes(m.file) }));
   const key = sha256('initramfs-v3', script, busybox, ...moduleData.flatMap((m) => [m.name, m.data]));
   const dir = join(labCacheDir, 'initramfs');
   const out = join(dir, `${key.slice(0, 24)}.cpio.gz`);
@@ -289,10 +410,22 @@ export function buildInitramfs(opts: InitramfsOptions): string {
 // Device trees.
 
 /** Fails with the one instruction that fixes a machine without the lab's host parts. */
-export function assertLabReady(): void {
-  requireSystem('qemu', 'dtc', 'cpio', 'kernel-arm64', 'busybox-arm64');
-  kernelImage();
-  modulesDir();
+const KERNEL_PARTS: Record<DebianKernel, SystemPart[]> = {
+  'arm64-6.1': ['qemu', 'kernel-arm64', 'busybox-arm64'],
+  'arm64-6.12': ['qemu', 'kernel-arm64-6.12', 'busybox-arm64'],
+  'armhf-6.1': ['qemu-arm', 'kernel-armhf', 'busybox-armhf'],
+};
+
+/** The system parts booting on kernel `k` needs (for requireSystem at a test file's top). */
+export function labParts(k: DebianKernel = 'arm64-6.1'): SystemPart[] {
+  return ['dtc', 'cpio', ...KERNEL_PARTS[k]];
+}
+
+/** Fails with the one instruction that fixes a machine without the lab's host parts. */
+export function assertLabReady(k: DebianKernel = 'arm64-6.1'): void {
+  requireSystem(...labParts(k));
+  kernelImage(k);
+  modulesDir(k);
 }
 
 /** Compiles a DTS under test/lab/boards (or an absolute path) with dtc; returns the DTB path. */
@@ -314,11 +447,12 @@ export function compileDts(dts: string): string {
   }
 }
 
-export function scenarioDtb(s: Scenario): string | null {
+/** The DTB handed to QEMU: the scenario's DTS compiled, or the DTB Debian ships with kernel `k`. */
+export function scenarioDtb(s: Scenario, k: DebianKernel = scenarioKernels(s)[0]!): string | null {
   if (s.dts) return compileDts(s.dts);
   if (s.debianDtb) {
-    const p = join(debianDtbDir(), s.debianDtb);
-    if (!existsSync(p)) throw new Error(`Debian ships no ${s.debianDtb} (looked in ${debianDtbDir()})`);
+    const p = join(debianDtbDir(k), s.debianDtb);
+    if (!existsSync(p)) throw new Error(`Debian ships no ${s.debianDtb} (looked in ${debianDtbDir(k)})`);
     return p;
   }
   return null;
@@ -329,7 +463,7 @@ export function dumpVirtDtb(): Buffer {
   const tmp = mkdtempSync(join(tmpdir(), 'lab-dump-'));
   try {
     const out = join(tmp, 'virt.dtb');
-    const r = spawnSync(QEMU, [...machineArgs('virt'), '-M', `virt,iommu=smmuv3,dumpdtb=${out}`, '-nographic'], {
+    const r = spawnSync(QEMU, [...MACHINES.virt.args, '-M', `virt,iommu=smmuv3,dumpdtb=${out}`, '-nographic'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
     });
@@ -350,21 +484,17 @@ export function decompileDtb(dtb: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // QEMU.
 
-const CONSOLE: Record<Machine, string> = { virt: 'ttyAMA0', raspi3b: 'ttyAMA0', 'xlnx-zcu102': 'ttyPS0' };
-
-/** Machine options without the console wiring. */
-function machineArgs(machine: Machine): string[] {
-  switch (machine) {
-    case 'virt':
-      return ['-M', 'virt,iommu=smmuv3', '-cpu', 'cortex-a57', '-smp', '1', '-m', '1024', '-nic', 'none', '-no-reboot'];
-    case 'raspi3b':
-      return ['-M', 'raspi3b', '-m', '1024', '-no-reboot'];
-    case 'xlnx-zcu102':
-      return ['-M', 'xlnx-zcu102', '-m', '2048', '-no-reboot'];
-  }
+/** The console wiring: every UART before the console's to nothing, the console's to `backend`. */
+export function consoleSerialArgs(machine: Machine, backend: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < MACHINES[machine].consoleSerial; i++) out.push('-serial', 'null');
+  out.push('-serial', backend);
+  return out;
 }
 
 export interface BootOptions {
+  /** The kernel to boot (one of the machine's; default its first). */
+  kernel?: DebianKernel;
   /** Override the scenario's host limit. */
   timeoutSeconds?: number;
   finally?: 'poweroff' | 'shell';
@@ -373,6 +503,8 @@ export interface BootOptions {
 }
 
 export interface PreparedBoot {
+  qemu: MachineSpec['qemu'];
+  kernel: DebianKernel;
   argv: string[];
   dtb: string | null;
   initramfs: string;
@@ -385,24 +517,54 @@ function qemuEnv(): NodeJS.ProcessEnv {
 }
 
 export function baseCmdline(machine: Machine): string {
-  return `console=${CONSOLE[machine]} loglevel=8 panic=-1`;
+  return `console=${MACHINES[machine].console} loglevel=8 panic=-1`;
 }
 
 /** Everything but the console wiring: the same board for captured boots, ptys and TCP consoles. */
 export function prepareBoot(s: Scenario, opts: BootOptions = {}): PreparedBoot {
-  assertLabReady();
-  const dtb = scenarioDtb(s);
-  const initramfs = buildInitramfs({ steps: s.steps, settleSeconds: s.settleSeconds, finally: opts.finally, truthVia: s.truthVia });
+  const machine = MACHINES[s.machine];
+  const kernel = opts.kernel ?? machine.kernels[0]!;
+  if (!machine.kernels.includes(kernel)) throw new Error(`${s.name}: ${s.machine} runs ${machine.kernels.join(' or ')}, not ${kernel}`);
+  assertLabReady(kernel);
+  const dtb = scenarioDtb(s, kernel);
+  const initramfs = buildInitramfs({ steps: s.steps, settleSeconds: s.settleSeconds, finally: opts.finally, truthVia: s.truthVia }, kernel);
   const kmsgArgs = s.truthVia === 'kmsg' ? 'printk.devkmsg=on' : '';
   const cmdline = [baseCmdline(s.machine), kmsgArgs, s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
-  const argv = [...machineArgs(s.machine), '-kernel', kernelImage(), '-initrd', initramfs, '-append', cmdline];
+  const argv = [...machine.args, '-kernel', kernelImage(kernel), '-initrd', initramfs, '-append', cmdline];
   if (dtb) argv.push('-dtb', dtb);
   if (s.pciNet) {
     if (s.machine !== 'virt') throw new Error('pciNet needs the virt machine');
     argv.push('-device', 'virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on,romfile=', '-netdev', 'user,id=n0,restrict=on');
   }
   if (s.qemuArgs) argv.push(...s.qemuArgs);
-  return { argv, dtb, initramfs, cmdline };
+  return { qemu: machine.qemu, kernel, argv, dtb, initramfs, cmdline };
+}
+
+/**
+ * The tree the kernel really gets: QEMU's boot code (hw/arm/boot.c and the machine's own hook) edits a
+ * `-dtb` before handing it over (memory, /chosen with bootargs and the initrd, the PSCI method, firmware
+ * nodes it cannot serve), and `-machine <board>,dumpdtb=FILE` with the very same arguments writes that
+ * tree and exits. Returned as DTB bytes, repacked by dtc (QEMU's buffer has free space at its end).
+ */
+export function dumpBootDtb(s: Scenario, opts: BootOptions = {}): Buffer {
+  const prep = prepareBoot(s, opts);
+  const tmp = mkdtempSync(join(tmpdir(), 'lab-dump-'));
+  try {
+    const raw = join(tmp, 'raw.dtb');
+    const machineOpt = MACHINES[s.machine].args[MACHINES[s.machine].args.indexOf('-M') + 1]!;
+    const r = spawnSync(prep.qemu, [...prep.argv, '-display', 'none', '-monitor', 'none', '-M', `${machineOpt},dumpdtb=${raw}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: qemuEnv(),
+      timeout: 120_000,
+    });
+    if (!existsSync(raw)) throw new Error(`${s.name}: qemu did not dump the tree it hands the kernel: ${r.stderr || r.error}`);
+    const packed = spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dtb', raw], { maxBuffer: 64 << 20 });
+    if (packed.status !== 0) throw new Error(`${s.name}: dtc could not read QEMU's dumped tree: ${packed.stderr.toString()}`);
+    return packed.stdout;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 export interface ConsoleChunk {
@@ -413,6 +575,7 @@ export interface ConsoleChunk {
 
 export interface BootResult {
   scenario: string;
+  kernel: DebianKernel;
   argv: string[];
   console: Buffer;
   chunks: ConsoleChunk[];
@@ -427,11 +590,11 @@ export interface BootResult {
 /** Boots the scenario once with the console on stdio; resolves when QEMU exits or is killed at the limit. */
 export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootResult> {
   const prep = prepareBoot(s, opts);
-  const argv = [...prep.argv, '-nographic'];
+  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s.machine, 'stdio')];
   const limitMs = (opts.timeoutSeconds ?? s.timeoutSeconds ?? 90) * 1000;
   return new Promise((resolveBoot, reject) => {
     const start = performance.now();
-    const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
+    const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
     const chunks: ConsoleChunk[] = [];
     let stderr = '';
     let timedOut = false;
@@ -461,7 +624,8 @@ export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootR
       const console = Buffer.concat(chunks.map((c) => c.bytes));
       resolveBoot({
         scenario: s.name,
-        argv: [QEMU, ...argv],
+        kernel: prep.kernel,
+        argv: [prep.qemu, ...argv],
         console,
         chunks,
         truth: parseTruthBlock(console.toString('latin1')),
@@ -551,8 +715,8 @@ export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Prom
   const prep = prepareBoot(s, opts);
   const work = mkdtempSync(join(tmpdir(), 'lab-pty-'));
   const sock = join(work, 'monitor.sock');
-  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, '-serial', 'pty'];
-  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
+  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, ...consoleSerialArgs(s.machine, 'pty')];
+  const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   // QEMU 7.2 announces the pty on stdout ("char device redirected to /dev/pts/N (label serial0)").
   let stderr = '';
@@ -603,8 +767,8 @@ export function freeTcpPort(): Promise<number> {
 export async function startBoardOnTcp(s: Scenario, opts: BootOptions & { port?: number } = {}): Promise<RunningBoard> {
   const prep = prepareBoot(s, opts);
   const port = opts.port ?? (await freeTcpPort());
-  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', '-serial', `tcp:127.0.0.1:${port},server=on,wait=on`];
-  const child = spawn(QEMU, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
+  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s.machine, `tcp:127.0.0.1:${port},server=on,wait=on`)];
+  const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));

@@ -118,10 +118,15 @@ export function parseTruthBlock(consoleText: string): TruthBlock | null {
   return { truth: { kernelRelease, devices, deferred, groups, bindOrder: bindOrderFromLog(consoleText.slice(0, begin)) }, uptimeSeconds };
 }
 
-/** dd.c (6.1) prints `driver: '%s': driver_bound: bound to device '%s'` once per bind under dyndbg. */
+/**
+ * dd.c's driver_bound() prints one debug line per bind under dyndbg, in two forms:
+ *   6.1:  `driver: '<drv>': driver_bound: bound to device '<dev>'`            (pr_debug)
+ *   6.12: `<drv> <dev>: driver: '<drv>': driver_bound: bound to device`      (dev_dbg, device prefix)
+ * Both are read; null when neither appears (the boot ran without dd.c debug).
+ */
 export function bindOrderFromLog(consoleText: string): string[] | null {
-  const re = /driver: '[^']*': driver_bound: bound to device '([^']+)'/g;
+  const re = /driver: '[^']*': driver_bound: bound to device '([^']+)'|(?:^|[\s\]])\S+ (\S+): driver: '[^']*': driver_bound: bound to device[ \t]*\r?$/gm;
   const out: string[] = [];
-  for (let m = re.exec(consoleText); m; m = re.exec(consoleText)) out.push(m[1]!);
+  for (let m = re.exec(consoleText); m; m = re.exec(consoleText)) out.push((m[1] ?? m[2])!);
   return out.length ? out : null;
 }

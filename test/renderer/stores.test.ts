@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createBootLogParser, LiveState, nodeIndexFromDevices } from '../../engine/bootlog';
+import { LogFacts } from '../../engine/compare';
 import { readDtb } from '../../engine/devicetree';
 import { decodeCatalog } from '../../engine/probe';
 import { queryRows, summarize } from '../../renderer/src/lib/rows';
@@ -41,15 +42,15 @@ function liveFrom(bytes: Uint8Array, index?: Map<string, string> | ReturnType<ty
 
 describe('the comparison seam (engine/probe + engine/compare → board rows)', () => {
   it('the what-if command line reaches the prediction: the blacklisted SMMU driver ends the mismatch', () => {
-    const plain = runPredict(tree, whatIf(), catalog, config);
-    const blacklisted = runPredict(tree, whatIf({ initcallBlacklist: ['arm_smmu_driver_init'] }), catalog, config);
+    const plain = runPredict(tree, whatIf(), catalog, config, new LogFacts(), []);
+    const blacklisted = runPredict(tree, whatIf({ initcallBlacklist: ['arm_smmu_driver_init'] }), catalog, config, new LogFacts(), []);
     const gpio = (p: typeof plain) => p.devices.find((d) => d.name === '9030000.pl061')!;
     expect(gpio(plain).iommuGroup).not.toBeNull();
     expect(gpio(blacklisted).iommuGroup).toBeNull();
     expect(plain.iommus).toEqual(['/smmuv3@9050000']);
 
     const live = liveFrom(log, nodeIndexFromDevices(plain.devices));
-    const ctx: LiveContext = { coverage: live.coverage(), initDone: true, started: true };
+    const ctx: LiveContext = { coverage: live.coverage(), clock: { kernelTime: null, ended: true }, facts: new LogFacts() };
     const before = buildRows(plain, live.devices(), ctx).rows.find((r) => r.name === '9030000.pl061')!;
     expect(before.verdict).toBe('mismatch');
     expect(before.differs).toContain('iommuGroup');
@@ -58,20 +59,20 @@ describe('the comparison seam (engine/probe + engine/compare → board rows)', (
   });
 
   it('rows built per changed device while streaming agree with the full comparison at the end', () => {
-    const prediction = runPredict(tree, whatIf(), catalog, config);
+    const prediction = runPredict(tree, whatIf(), catalog, config, new LogFacts(), []);
     const index = nodeIndexFromDevices(prediction.devices);
     const parser = createBootLogParser({ emitText: true });
     const live = new LiveState(index);
     const pairs = pairIndex(prediction);
-    const rows = new Map<string, DeviceRow>(buildRows(prediction, [], { coverage: live.coverage(), initDone: false, started: false }).rows.map((r) => [r.key, r]));
+    const rows = new Map<string, DeviceRow>(buildRows(prediction, [], { coverage: live.coverage(), clock: { kernelTime: null, ended: false }, facts: new LogFacts() }).rows.map((r) => [r.key, r]));
     for (let i = 0; i < log.length; i += 997) {
       const events = parser.feed(log.subarray(i, i + 997), i);
       live.apply(events);
       const names = new Set(events.flatMap((e) => ('device' in e && typeof e.device === 'string' ? [e.device] : [])));
-      const ctx: LiveContext = { coverage: live.coverage(), initDone: false, started: true };
+      const ctx: LiveContext = { coverage: live.coverage(), clock: { kernelTime: null, ended: false }, facts: new LogFacts() };
       for (const r of rowsForLive(prediction, live.devices().filter((d) => names.has(d.name)), ctx, new Set(), pairs)) rows.set(r.key, r);
     }
-    const ctx: LiveContext = { coverage: live.coverage(), initDone: false, started: true };
+    const ctx: LiveContext = { coverage: live.coverage(), clock: { kernelTime: null, ended: false }, facts: new LogFacts() };
     const full = buildRows(prediction, live.devices(), ctx);
     for (const r of full.rows) {
       const inc = rows.get(r.key);
@@ -87,14 +88,14 @@ describe('useProbeStore', () => {
   beforeEach(() => setActivePinia(createPinia()));
 
   function initialRows(): DeviceRow[] {
-    const prediction = runPredict(tree, whatIf(), catalog, config);
-    return buildRows(prediction, [], { coverage: liveFrom(new Uint8Array()).coverage(), initDone: false, started: false }).rows;
+    const prediction = runPredict(tree, whatIf(), catalog, config, new LogFacts(), []);
+    return buildRows(prediction, [], { coverage: liveFrom(new Uint8Array()).coverage(), clock: { kernelTime: null, ended: false }, facts: new LogFacts() }).rows;
   }
 
   it('replaces rows on a prediction and patches them in place on live messages', () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [] }, 0);
+    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
     expect(probe.display.length).toBe(rows.length);
     const shown = probe.display;
     const target = rows.find((r) => r.name === '9030000.pl061')!;
@@ -118,7 +119,7 @@ describe('useProbeStore', () => {
   it('under a text filter, re-queries for a patch that moves a row in or out, not for one that leaves the list as it is', async () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [] }, 0);
+    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
     const target = rows.find((r) => r.name === '9030000.pl061')!;
     probe.query.text = 'pl061';
     await Promise.resolve();

@@ -51,16 +51,16 @@ describe('device detail: DT links', () => {
     for (const r of refs) {
       const node = findNodeByPath(tree, r.from)!;
       expect(node, r.from).toBeDefined();
-      const detail = nodeDetail(node, links, () => undefined, () => undefined);
+      const detail = nodeDetail(node, links, () => undefined);
       const target = phandles.get(r.phandle)!;
       expect(detail.suppliers, `${r.from} ${r.prop}`).toContainEqual(expect.objectContaining({ path: target, via: r.prop }));
-      const back = nodeDetail(findNodeByPath(tree, target)!, links, () => undefined, () => undefined);
+      const back = nodeDetail(findNodeByPath(tree, target)!, links, () => undefined);
       expect(back.consumers, target).toContainEqual(expect.objectContaining({ path: r.from, via: r.prop }));
     }
   });
 
   it('names phandle targets in property values and decodes strings as dtc prints them', () => {
-    const gpio = nodeDetail(findNodeByPath(tree, '/pl061@9030000')!, links, () => undefined, () => undefined);
+    const gpio = nodeDetail(findNodeByPath(tree, '/pl061@9030000')!, links, () => undefined);
     const prop = (n: string) => gpio.properties.find((p) => p.name === n)!.text;
     expect(prop('iommus')).toBe('<&{/smmuv3@9050000} 0x100>');
     expect(prop('compatible')).toBe('"arm,pl061", "arm,primecell"');
@@ -71,7 +71,7 @@ describe('device detail: DT links', () => {
     const byPhandle = links.byPhandle;
     for (const n of walk(tree.root)) {
       for (const p of n.properties) for (const t of propertyTargets(p, byPhandle)) expect(findNodeByPath(tree, nodePath(t))).toBe(t);
-      nodeDetail(n, links, () => undefined, () => undefined);
+      nodeDetail(n, links, () => undefined);
     }
   });
 });

@@ -139,9 +139,10 @@ describe('JUnit export', () => {
     const contents = await service.openSession(sessionId);
     expect(contents.summary.sessionId).toBe(sessionId);
     const cases = xml.match(/<testcase /g)!.length;
-    const devices = new Set([...xml.matchAll(/<testcase name="([^"]*)"/g)].map((m) => m[1]));
+    // engine/compare's JUnit writer (the one `bringup compare --junit` uses): classname = DT node, name = device.
+    const devices = new Set([...xml.matchAll(/<testcase classname="[^"]*" name="([^"]*)"/g)].map((m) => m[1]));
     expect(devices.size).toBe(cases);
-    expect(xml).toContain('name="&lt;img src=x onerror=alert(1)&gt; (/soc/&lt;script&gt;alert(2)&lt;/script&gt;@0)"');
+    expect(xml).toContain('classname="/soc/&lt;script&gt;alert(2)&lt;/script&gt;@0" name="&lt;img src=x onerror=alert(1)&gt;"');
     expect(Number(/<testsuite [^>]*failures="(\d+)"/.exec(xml)![1])).toBeGreaterThanOrEqual(2);
   });
 

@@ -101,6 +101,12 @@ const SYSTEM_PARTS = {
     group: 'e2e',
     present: () => existsSync(process.env.BRINGUP_CHROMIUM ?? '/usr/bin/chromium'),
   },
+  labgrid: {
+    what: `labgrid (coordinator, exporter, client) in ${join(cacheDir, 'labgrid', 'venv')}`,
+    package: 'labgrid from PyPI, pinned',
+    group: 'labgrid',
+    present: () => existsSync(join(cacheDir, 'labgrid', 'venv', 'bin', 'labgrid-client')),
+  },
   xmllint: { what: 'the xmllint program', package: 'libxml2-utils', group: 'e2e', present: () => onPath('xmllint') },
 } as const;
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionState, ConnectionStatus, ConnectRequest, SerialSettings, SignalState } from '../../common/contract';
 import type { EventHub } from '../events';
 import { findAdapter, identifyAdapter, parseTarget, type AdapterIdentity, type ParsedTarget, type PortRoots } from '../ports';
+import type { LabgridLines, LabgridPlaceLine } from '../labgrid/lines';
 import type { ByteRecorder, LineMarkerKind } from '../recorder';
 import { DeviceTransport } from './device-transport';
 import { Rfc2217Transport } from './rfc2217-transport';
@@ -23,6 +24,8 @@ export interface ConnectionManagerOptions {
   events: EventHub;
   recorder: ByteRecorder;
   demo?: DemoLineProvider;
+  /** Consoles of labgrid places (`labgrid://coordinator/place`). */
+  labgrid?: LabgridLines;
   roots?: PortRoots;
   /** How often a lost line looks for its adapter again. */
   reconnectPollMs?: number;
@@ -40,6 +43,10 @@ interface Connection {
   transport: LineTransport | null;
   identity?: AdapterIdentity;
   demo?: DemoLineHandle;
+  labgrid?: LabgridPlaceLine;
+  /** Where the place's console is for the next open (host, port, and what served it). */
+  labgridConsole?: { host: string; port: number; detail: string };
+  releaseOnDisconnect: boolean;
   bytesReceived: number;
   bytesSent: number;
   sessionId?: string;
@@ -115,6 +122,7 @@ export class ConnectionManager {
       parsed,
       settings: { ...req.settings },
       autoReconnect: req.autoReconnect,
+      releaseOnDisconnect: req.releaseOnDisconnect === true,
       state: 'connecting',
       transport: null,
       bytesReceived: 0,
@@ -128,6 +136,10 @@ export class ConnectionManager {
         if (!this.opts.demo) throw new Error('the demo line is not available in this build');
         c.demo = await this.opts.demo.open(c.id, c.settings);
       }
+      if (parsed.kind === 'labgrid') {
+        if (!this.opts.labgrid) throw new Error('labgrid targets are not available in this build');
+        c.labgrid = await this.opts.labgrid.open(parsed.coordinator!, parsed.place!);
+      }
       await this.openTransport(c);
       if (!this.connections.has(c.id)) {
         // disconnect() ran while the line was opening
@@ -137,6 +149,8 @@ export class ConnectionManager {
     } catch (err) {
       this.connections.delete(c.id);
       await c.demo?.release().catch(() => {});
+      // A place this connect acquired is not left held by a console that never opened.
+      if (c.labgrid?.acquired) await c.labgrid.release().catch(() => {});
       c.state = 'closed';
       c.error = (err as Error).message;
       this.opts.events.emit('connectionStatus', this.status(c));
@@ -145,6 +159,7 @@ export class ConnectionManager {
     if (parsed.kind === 'device') c.identity = identifyAdapter(parsed.path!, this.opts.roots);
     else if (c.demo && 'path' in c.demo) c.identity = { path: c.demo.path };
     c.sessionId = this.opts.recorder.begin(c.id, { target: c.target, resolvedPath: c.transport!.resolvedPath, settings: c.settings }, Date.now());
+    if (c.labgrid) this.marker(c, c.labgrid.acquired ? 'acquire' : 'use-held', c.labgridConsole!.detail);
     this.marker(c, 'connect', c.transport!.resolvedPath);
     this.setState(c, 'connected');
     return this.status(c);
@@ -163,10 +178,14 @@ export class ConnectionManager {
         const d = c.demo!;
         return 'path' in d ? new DeviceTransport(d.path, c.settings, handlers) : d.create(handlers);
       }
+      case 'labgrid':
+        return new Rfc2217Transport(c.labgridConsole!.host, c.labgridConsole!.port, handlers, c.settings);
     }
   }
 
   private async openTransport(c: Connection): Promise<void> {
+    // The exporter starts ser2net on a port of its choosing, again after it restarts: ask each time.
+    if (c.labgrid) c.labgridConsole = await c.labgrid.console();
     const generation = ++c.generation;
     const transport = this.makeTransport(c, {
       data: (bytes) => {
@@ -234,6 +253,14 @@ export class ConnectionManager {
     await t?.close().catch(() => {});
     await c.demo?.release().catch(() => {});
     this.marker(c, 'disconnect');
+    if (c.labgrid && c.releaseOnDisconnect) {
+      try {
+        await c.labgrid.release();
+        this.marker(c, 'release', c.labgridConsole?.detail);
+      } catch (e) {
+        this.marker(c, 'release-failed', (e as Error).message);
+      }
+    }
     this.opts.recorder.end(c.id, Date.now());
     this.setState(c, 'closed');
   }

@@ -1,10 +1,9 @@
-// Session bundles on disk: the engine's tar layout (engine/session/bundle.ts) gzip-compressed, written
-// atomically (temp file + rename), and read back with limits checked before and during decompression
-// so a hostile archive (a gzip bomb, a huge entry, `../` names, links) is refused without harm.
+// Session bundles on disk: the engine's gzip-compressed tar (engine/session/bundle.ts), written
+// atomically (temp file + rename), and read back through the engine with limits checked before and
+// during decompression so a hostile archive (a gzip bomb, a huge entry, `../` names, links) is refused.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { BUNDLE_LIMITS, buildBundle, bundleInflateLimit, readBundle, type OpenedBundle, type TarLimits } from '../../../engine/session';
+import { BUNDLE_LIMITS, gzipBundle, openBundle, type OpenedBundle, type TarLimits } from '../../../engine/session';
 import type { Diagnostic } from '../../../engine/common';
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -19,22 +18,11 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 }
 
 export async function writeBundleFile(path: string, sessionFile: Uint8Array, sessionId: string, createdAt: number): Promise<void> {
-  await writeFileAtomic(path, gzipSync(buildBundle(sessionFile, sessionId, createdAt), { level: 6 }));
+  await writeFileAtomic(path, gzipBundle(sessionFile, sessionId, createdAt));
 }
 
 export function openBundleBytes(bytes: Uint8Array, file: string, limits: TarLimits = BUNDLE_LIMITS): { value: OpenedBundle | null; diagnostics: Diagnostic[] } {
-  let tar = bytes;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      // maxOutputLength stops a gzip bomb before it is inflated.
-      tar = new Uint8Array(gunzipSync(bytes, { maxOutputLength: bundleInflateLimit(limits) }));
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const msg = e.code === 'ERR_BUFFER_TOO_LARGE' ? `bundle inflates past the ${limits.maxTotalBytes}-byte limit` : `bundle is not valid gzip: ${e.message}`;
-      return { value: null, diagnostics: [{ severity: 'error', code: 'unsafe_archive', message: msg, file }] };
-    }
-  }
-  return readBundle(tar, limits, file);
+  return openBundle(bytes, limits, file);
 }
 
 export async function readBundleFile(path: string, limits: TarLimits = BUNDLE_LIMITS): Promise<{ value: OpenedBundle | null; diagnostics: Diagnostic[] }> {

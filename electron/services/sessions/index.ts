@@ -1,4 +1,4 @@
-// The session recorder and verbs (issue 6), plugged into the composition root as
+// The session recorder and verbs, plugged into the composition root as
 // `createWorkbenchServices({ createSessionService })`.
 export { createSessionService, WorkbenchSessionService, boardSnapshotRecords, encodeSessionFile, newSessionId, renderExport, type SessionServiceOptions } from './service';
 export { SessionWriter, type SessionWriterOptions, type SessionIdentity } from './writer';

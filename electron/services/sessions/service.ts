@@ -4,6 +4,7 @@
 // annotate). Status (bytes, paused with the reason) goes out as `sessionStatus` events.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { BoardLoaded, ExportRequest, ExportResult, SessionContents, SessionSummary } from '../../common/contract';
@@ -346,7 +347,8 @@ export function renderExport(data: SessionData, format: Exclude<ExportRequest['f
     case 'html':
       return exportHtml(data, merged);
     case 'junit':
-      return exportJunit(data, merged);
+      // The recording machine, as `bringup compare --junit` names the machine it ran on.
+      return exportJunit(data, merged, { hostname: hostname() });
   }
 }
 

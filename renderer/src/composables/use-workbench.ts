@@ -1,15 +1,16 @@
 // Wires one window together, once: the engine worker, the services' events (serial data, connection
 // and session status, board changes) into the stores, and the serial fan-out into the worker. Also
-// the two-click flows: open the demo board and connect to its serial line.
+// the two-click flows: open the demo board and connect to its serial line; and the recording session
+// annotated with the comparison as it stands, so its exports carry the verdicts the app shows.
 import { onBeforeUnmount, watch } from 'vue';
-import { getTransport } from '../api';
+import { getTransport, useApi } from '../api';
 import { emitSerial, getEngine, onSerial, setEngine } from '../lib/engine-link';
 import { useBoardStore } from '../stores/board';
 import { useConnectionStore } from '../stores/connection';
 import { useProbeStore } from '../stores/probe';
 import { useWhatIfStore } from '../stores/what-if';
 import { createEngineClient, type EngineClient } from '../worker/client';
-import type { NodeDetail } from '../worker/protocol';
+import type { NodeDetail, SessionReport } from '../worker/protocol';
 
 let nextRequest = 1;
 const pendingNodes = new Map<number, (d: NodeDetail | null) => void>();
@@ -23,6 +24,24 @@ export function requestNode(path: string): Promise<NodeDetail | null> {
     pendingNodes.set(requestId, resolve);
     engine.post({ type: 'node', requestId, path });
   });
+}
+
+const pendingReports = new Map<number, (r: SessionReport | null) => void>();
+
+/** The comparison as it stands (the worker compares every device for it). */
+export function requestReport(): Promise<SessionReport | null> {
+  const engine = getEngine();
+  if (!engine) return Promise.resolve(null);
+  const requestId = nextRequest++;
+  return new Promise((resolve) => {
+    pendingReports.set(requestId, resolve);
+    engine.post({ type: 'report', requestId });
+  });
+}
+
+/** The user says the boot is over: what is still pending gets its verdict now. */
+export function endBoot(): void {
+  getEngine()?.post({ type: 'endBoot' });
 }
 
 /** Opens the bundled demo board and connects to its virtual serial line (the README's first command). */
@@ -50,6 +69,11 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
       if (msg.type === 'node') {
         pendingNodes.get(msg.requestId)?.(msg.detail);
         pendingNodes.delete(msg.requestId);
+        return;
+      }
+      if (msg.type === 'report') {
+        pendingReports.get(msg.requestId)?.(msg.report);
+        pendingReports.delete(msg.requestId);
         return;
       }
       probe.apply(msg);
@@ -173,6 +197,38 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   offs.push(transport.on('connectionStatus', (st) => conn.onStatus(st)));
   offs.push(transport.on('sessionStatus', (s) => conn.onSession(s)));
   offs.push(transport.on('boardChanged', (b) => board.onChanged(b)));
+
+  // The session's 'comparison' annotation follows the verdicts: soon after they change once the boot has
+  // ended, at most every ANNOTATE_MS while it streams (a session file grows by each one).
+  const ANNOTATE_MS = 5000;
+  let annotated = '';
+  let annotateTimer: ReturnType<typeof setTimeout> | null = null;
+  const annotate = async () => {
+    annotateTimer = null;
+    const sessionId = conn.status?.sessionId;
+    if (!sessionId || !board.board) return;
+    const report = await requestReport();
+    if (!report) return;
+    const key = JSON.stringify([sessionId, report.comparison.summary, report.comparison.devices.map((d) => d.verdict)]);
+    if (key === annotated) return;
+    annotated = key;
+    await useApi()
+      .annotateSession(sessionId, 'comparison', report)
+      .catch(() => undefined);
+  };
+  offs.push(
+    watch(
+      () => [probe.summary, probe.boot?.ended ?? null, conn.status?.sessionId] as const,
+      ([, ended]) => {
+        if (annotateTimer && !ended) return;
+        if (annotateTimer) clearTimeout(annotateTimer);
+        annotateTimer = setTimeout(() => void annotate(), ended ? 200 : ANNOTATE_MS);
+      },
+    ),
+  );
+  offs.push(() => {
+    if (annotateTimer) clearTimeout(annotateTimer);
+  });
 
   void conn.refreshPorts();
   const url = new URL(window.location.href);

@@ -5,7 +5,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal, type ITerminalOptions } from '@xterm/xterm';
-import { onBeforeUnmount, onMounted, ref, shallowRef, type Ref } from 'vue';
+import { onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue';
 
 export const TERMINAL_THEME = {
   background: '#0e1114',
@@ -49,6 +49,12 @@ export function stampChunk(bytes: Uint8Array, hostTime: number, atLineStart: boo
 export interface XtermHandle {
   term: Ref<Terminal | null>;
   timestamps: Ref<boolean>;
+  /**
+   * Show a bare LF as a new line (tio's ONLCRNL map). A Linux console sends CRLF (the tty's onlcr), but
+   * captures replayed through a pty, ser2net bridges and many boot loaders send LF alone, which a
+   * VT100 draws as a staircase; an extra CR before a CRLF changes nothing on screen.
+   */
+  newlineAsCrlf: Ref<boolean>;
   write(bytes: Uint8Array, hostTime: number): void;
   writeNote(text: string): void;
   find(term: string, backwards?: boolean): boolean;
@@ -60,6 +66,7 @@ export interface XtermHandle {
 export function useXterm(el: Ref<HTMLElement | null>, onInput: (data: string) => void, options: ITerminalOptions = {}): XtermHandle {
   const term = shallowRef<Terminal | null>(null);
   const timestamps = ref(false);
+  const newlineAsCrlf = ref(true);
   let fitAddon: FitAddon | null = null;
   let searchAddon: SearchAddon | null = null;
   let observer: ResizeObserver | null = null;
@@ -86,7 +93,7 @@ export function useXterm(el: Ref<HTMLElement | null>, onInput: (data: string) =>
       fontSize: 12,
       lineHeight: 1.1,
       scrollback: 20_000,
-      convertEol: false,
+      convertEol: newlineAsCrlf.value,
       cursorBlink: false,
       allowProposedApi: true,
       theme: TERMINAL_THEME,
@@ -121,6 +128,11 @@ export function useXterm(el: Ref<HTMLElement | null>, onInput: (data: string) =>
     searchAddon = null;
   });
 
+  // Applies to what arrives from now on; xterm does not redraw what it already wrote.
+  watch(newlineAsCrlf, (on) => {
+    if (term.value) term.value.options.convertEol = on;
+  });
+
   const searchOptions: ISearchOptions = {
     caseSensitive: false,
     decorations: { matchOverviewRuler: '#d29922', activeMatchColorOverviewRuler: '#f85149', matchBackground: '#5a4a16', activeMatchBackground: '#8a2a22' },
@@ -129,6 +141,7 @@ export function useXterm(el: Ref<HTMLElement | null>, onInput: (data: string) =>
   return {
     term,
     timestamps,
+    newlineAsCrlf,
     write(bytes, hostTime) {
       const t = term.value;
       if (!t) return;

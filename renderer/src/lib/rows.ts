@@ -15,24 +15,47 @@ export interface RowQuery {
 
 export const DEFAULT_QUERY: RowQuery = { text: '', verdict: 'all', sort: 'order', descending: false };
 
-const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'predicted-only': 1, 'live-only': 2, pending: 3, unobserved: 4, unpredicted: 5, match: 6 };
+const VERDICT_RANK: Record<Verdict, number> = { mismatch: 0, 'actual-only': 2, pending: 3, unobserved: 4, match: 6 };
+
+/** A mismatch the log never named: predicted, and the boot went by without it. */
+export function notSeen(r: DeviceRow): boolean {
+  return r.verdict === 'mismatch' && !r.live;
+}
+
+function rank(r: DeviceRow): number {
+  return notSeen(r) ? 1 : VERDICT_RANK[r.verdict];
+}
 
 export function summarize(rows: readonly DeviceRow[], order: { spearman: number | null; inversions: number } = { spearman: null, inversions: 0 }): RowSummary {
-  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0, unpredicted: 0, unobserved: 0, ...order };
-  for (const r of rows) {
-    if (r.verdict === 'match') s.match++;
-    else if (r.verdict === 'mismatch') s.mismatch++;
-    else if (r.verdict === 'pending') s.pending++;
-    else if (r.verdict === 'predicted-only') s.predictedOnly++;
-    else if (r.verdict === 'unpredicted') s.unpredicted++;
-    else if (r.verdict === 'unobserved') s.unobserved++;
-    else s.liveOnly++;
-  }
+  const s: RowSummary = { devices: rows.length, match: 0, mismatch: 0, pending: 0, predictedOnly: 0, liveOnly: 0, unobserved: 0, ...order };
+  for (const r of rows) countRow(s, r, 1);
   return s;
 }
 
+/** Adds (or with -1 removes) one row's verdict to the counts. */
+export function countRow(s: RowSummary, r: DeviceRow, by: 1 | -1): void {
+  switch (r.verdict) {
+    case 'match':
+      s.match += by;
+      break;
+    case 'mismatch':
+      s.mismatch += by;
+      if (!r.live) s.predictedOnly += by;
+      break;
+    case 'pending':
+      s.pending += by;
+      break;
+    case 'unobserved':
+      s.unobserved += by;
+      break;
+    case 'actual-only':
+      s.liveOnly += by;
+      break;
+  }
+}
+
 function isProblem(r: DeviceRow): boolean {
-  if (r.verdict === 'mismatch' || r.verdict === 'predicted-only') return true;
+  if (r.verdict === 'mismatch') return true;
   const st = r.live?.state ?? r.predicted?.state;
   return st === 'failed' || st === 'deferred' || (r.live?.deferrals ?? 0) > 0 || (r.predicted?.deferrals ?? 0) > 0;
 }
@@ -48,9 +71,9 @@ function matchesVerdict(r: DeviceRow, f: VerdictFilter): boolean {
     case 'pending':
       return r.verdict === 'pending';
     case 'one-side':
-      return r.verdict === 'predicted-only';
+      return notSeen(r);
     case 'live-only':
-      return r.verdict === 'live-only';
+      return r.verdict === 'actual-only';
   }
 }
 
@@ -99,7 +122,7 @@ function sortKey(r: DeviceRow, sort: SortKey): number | string {
     case 'live-order':
       return r.live?.bindIndex ?? BIG;
     case 'verdict':
-      return VERDICT_RANK[r.verdict];
+      return rank(r);
     case 'deferrals':
       return -Math.max(r.live?.deferrals ?? 0, r.predicted?.deferrals ?? 0);
   }

@@ -1,9 +1,11 @@
 // The board under test: which device tree, kernel profile and config the prediction runs on, as the
-// services loaded it (the DTB goes to the engine worker, the JSON tree stays raw for the detail view).
+// services loaded it (the JSON tree with its spans goes to the engine worker; the sources' text stays
+// here for the read-only source view).
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { BoardLoaded, BoardOpenRequest } from '../../../electron/common/contract';
 import { useApi } from '../api';
+import { missingIncludes, recentBoards, rememberBoard, type DroppedBoard } from '../lib/board-files';
 import { getEngine } from '../lib/engine-link';
 import { useWhatIfStore } from './what-if';
 
@@ -15,16 +17,27 @@ export const useBoardStore = defineStore('board', () => {
   const demoTarget = ref<string | null>(null);
   /** Times the board files changed on disk and were re-read. */
   const reloads = ref(0);
+  /** Files dropped on the window, for the open-board form to take (it clears this). */
+  const dropped = shallowRef<DroppedBoard | null>(null);
+  /** Boards opened before, newest first. */
+  const recent = shallowRef<BoardOpenRequest[]>(recentBoards());
+  /** Headers the open board's DTS includes that none of its include folders holds: ask for the folders. */
+  const needsIncludes = computed(() => (board.value ? missingIncludes(board.value.diagnostics) : []));
 
   const title = computed(() => {
     const p = board.value?.request.path;
     return p ? p.split('/').pop()! : null;
   });
 
+  /** The text of one source file the board was compiled from, by the path its spans name. */
+  function sourceText(file: string): string | null {
+    return board.value?.sources?.find((s) => s.path === file)?.text ?? null;
+  }
+
   function load(b: BoardLoaded) {
     if (board.value && board.value.boardId === b.boardId) reloads.value++;
     board.value = markRaw(b);
-    getEngine()?.post({ type: 'board', boardId: b.boardId, dtb: b.dtb, treeJson: b.treeJson, config: b.config });
+    getEngine()?.post({ type: 'board', boardId: b.boardId, dtb: b.dtb, treeJson: b.treeJson, config: b.config, fileName: b.request.path.split('/').pop() ?? '' });
   }
 
   async function open(req: BoardOpenRequest) {
@@ -36,6 +49,7 @@ export const useBoardStore = defineStore('board', () => {
       // The board's own module list (e.g. the demo recording's /init) is where the what-if starts.
       if (req.modulesLoaded) useWhatIfStore().options.modulesLoaded = [...req.modulesLoaded];
       load(b);
+      if (!b.diagnostics.some((d) => d.severity === 'error')) recent.value = rememberBoard({ ...req });
       if (prev && prev !== b.boardId) await useApi().closeBoard(prev).catch(() => undefined);
       return b;
     } catch (e) {
@@ -66,5 +80,5 @@ export const useBoardStore = defineStore('board', () => {
     if (board.value && board.value.boardId === b.boardId) load(b);
   }
 
-  return { board, loading, error, demoTarget, reloads, title, load, open, openDemo, onChanged };
+  return { board, loading, error, demoTarget, reloads, recent, dropped, needsIncludes, title, sourceText, load, open, openDemo, onChanged };
 });

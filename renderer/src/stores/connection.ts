@@ -54,7 +54,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   async function connect(to = target.value) {
     if (!to.trim()) {
-      error.value = 'choose a port, or type a path, tcp://host:port or rfc2217://host:port';
+      error.value = 'choose a port, or type a path, tcp://host:port, rfc2217://host:port or labgrid://coordinator/place';
       return;
     }
     target.value = to.trim();

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { Diagnostic } from '../../../engine/common';
 import { DEFAULT_QUERY, dependsOnLive, placementChanged, queryRows, summarize, type RowQuery } from '../lib/rows';
-import type { BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
+import type { Anchoring, BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
 
 /** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
 export const LIVE_EVENT_CAP = 20_000;
@@ -19,6 +19,8 @@ export const useProbeStore = defineStore('probe', () => {
   const version = ref(0);
   const summary = shallowRef<RowSummary>(summarize([]));
   const boot = shallowRef<BootInfo | null>(null);
+  /** What the live log fixed in the prediction (its command line, module load times). */
+  const anchoring = shallowRef<Anchoring>({ cmdline: null, cmdlineFromLog: false, modules: [] });
   const predictedEvents = shallowRef<TimelineEvent[]>([]);
   const liveEvents = shallowRef<TimelineEvent[]>([]);
   const diagnostics = shallowRef<Diagnostic[]>([]);
@@ -103,6 +105,7 @@ export const useProbeStore = defineStore('probe', () => {
         drivers.value = msg.drivers;
         iommus.value = msg.iommus;
         predictMs.value = msg.ms;
+        anchoring.value = msg.anchoring;
         engineError.value = null;
         break;
       case 'live': {
@@ -121,6 +124,7 @@ export const useProbeStore = defineStore('probe', () => {
         engineError.value = msg.message;
         break;
       case 'node':
+      case 'report':
         break;
     }
   }
@@ -145,6 +149,7 @@ export const useProbeStore = defineStore('probe', () => {
     version,
     summary,
     boot,
+    anchoring,
     predictedEvents,
     liveEvents,
     diagnostics,

@@ -1,9 +1,10 @@
-// The worker's seam to the engine's prediction and comparison: turns the what-if settings into
-// engine/probe's PredictOptions, and engine/compare's per-device verdicts into probe-board rows.
-// Everything engine-shaped the views need passes through here, so the views depend on protocol.ts alone.
+// The worker's seam to the engine's comparison pipeline (engine/compare: anchorToLog, compareDevices
+// with a streaming clock, dueTimes — what `bringup compare` runs): turns the what-if settings into
+// engine/probe's PredictOptions anchored to what the live log revealed, and the engine's per-device
+// verdicts (one vocabulary) into probe-board rows. The views depend on protocol.ts alone.
 import type { LiveDeviceReport, LogCoverage } from '../../../engine/bootlog';
 import type { Diagnostic } from '../../../engine/common';
-import { compareDevices, type Comparison, type DeviceComparison, type FieldDifference } from '../../../engine/compare';
+import { anchorToLog, compareDevices, dueTimes, type CompareClock, type Comparison, type DeviceComparison, type FieldDifference, type LogFacts } from '../../../engine/compare';
 import { nodePath, walk, type DtTree } from '../../../engine/devicetree';
 import {
   parseAssumedOutcome,
@@ -15,9 +16,10 @@ import {
   type IommuPolicy,
   type PredictedDevice,
   type PredictOptions,
+  type Prediction as EnginePrediction,
   type ProbeEvent,
 } from '../../../engine/probe';
-import { cmdlineOf, type CompareField, type DeviceRow, type TimelineEvent, type TimelineKind, type WhatIfOptions } from './protocol';
+import { cmdlineOf, type Anchoring, type CompareField, type DeviceRow, type TimelineEvent, type TimelineKind, type WhatIfOptions } from './protocol';
 
 export interface Prediction {
   devices: PredictedDevice[];
@@ -25,6 +27,10 @@ export interface Prediction {
   diagnostics: Diagnostic[];
   drivers: string[];
   iommus: string[];
+  /** The engine's result (events, milestones): what due times are measured from. */
+  engine: EnginePrediction;
+  /** What the live log fixed in the options: its command line, module load times. */
+  anchoring: Anchoring;
 }
 
 /** The what-if panel's settings as engine/probe options. */
@@ -62,8 +68,15 @@ export function predictOptions(o: WhatIfOptions, catalog: DriverCatalog | null, 
   return { options, diagnostics };
 }
 
-export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined): Prediction {
+/** The what-if options anchored to the live log, as `bringup compare` anchors its flags (engine/compare anchorToLog). */
+export function anchoredOptions(o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined, facts: LogFacts, live: readonly LiveDeviceReport[]): { options: PredictOptions; diagnostics: Diagnostic[]; anchoring: Anchoring } {
   const { options, diagnostics } = predictOptions(o, catalog, config);
+  const a = anchorToLog(options, facts, live);
+  return { options: a.options, diagnostics, anchoring: { cmdline: a.options.cmdline ?? null, cmdlineFromLog: a.cmdlineFromLog, modules: a.anchoredModules } };
+}
+
+export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined, facts: LogFacts, live: readonly LiveDeviceReport[]): Prediction {
+  const { options, diagnostics, anchoring } = anchoredOptions(o, catalog, config, facts, live);
   const r = predict(tree, options);
   const drivers = new Set<string>();
   for (const d of r.value.devices) if (d.driver) drivers.add(d.driver);
@@ -75,6 +88,8 @@ export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalo
     diagnostics: [...diagnostics, ...r.diagnostics],
     drivers: [...drivers].sort(),
     iommus,
+    engine: r.value,
+    anchoring,
   };
 }
 
@@ -156,10 +171,10 @@ function describe(diffs: readonly FieldDifference[]): string {
 
 export interface LiveContext {
   coverage: LogCoverage;
-  /** The kernel has handed over to userspace (initcalls, late_initcall's deferred pass done). */
-  initDone: boolean;
-  /** Any kernel output at all yet. */
-  started: boolean;
+  /** Where the boot is (the kernel's clock, whether it visibly ended); the engine holds what is not due as pending. */
+  clock: CompareClock;
+  /** What the log revealed so far (userspace start): due times are measured from it. */
+  facts: LogFacts;
 }
 
 export interface RowsResult {
@@ -168,40 +183,32 @@ export interface RowsResult {
   inversions: number;
   /** Devices in a listed bind-order inversion (their order cells get the minor mark). */
   inverted: Set<string>;
+  /** The engine's comparison the rows were made from (for session annotations and exports). */
+  comparison: Comparison | null;
 }
 
-function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: ReadonlySet<string>): DeviceRow {
+function compareOptions(prediction: Prediction, ctx: LiveContext) {
+  return { coverage: ctx.coverage, clock: ctx.clock, dueAt: dueTimes(prediction.engine, ctx.facts) };
+}
+
+function rowFromComparison(c: DeviceComparison, inverted: ReadonlySet<string>): DeviceRow {
   const row: DeviceRow = {
     key: keyOf(c),
     name: c.name,
     node: c.node,
     predicted: c.predicted,
     live: c.actual,
-    verdict: 'match',
+    verdict: c.verdict,
     differs: [],
     minor: [],
   };
+  if (c.dueAt !== undefined) row.dueAt = c.dueAt;
   for (const d of c.differences) {
     const f = fieldOf(d.field);
     if (!f) continue;
     (d.severity === 'major' ? row.differs : row.minor).push(f);
   }
   if (inverted.has(c.name)) row.minor.push('bindIndex');
-  switch (c.verdict) {
-    case 'match':
-      row.verdict = c.actual || ctx.initDone ? 'match' : 'pending';
-      break;
-    case 'mismatch':
-      if (!c.actual) row.verdict = ctx.initDone ? 'predicted-only' : 'pending';
-      else row.verdict = 'mismatch';
-      break;
-    case 'unobserved':
-      row.verdict = c.actual || ctx.initDone ? 'unobserved' : 'pending';
-      break;
-    case 'actual-only':
-      row.verdict = 'live-only';
-      break;
-  }
   if (row.verdict !== 'mismatch' && row.verdict !== 'match') {
     // One side only (or not yet): the row itself is the finding; there is no pair of cells to contrast.
     row.differs = [];
@@ -212,19 +219,23 @@ function rowFromComparison(c: DeviceComparison, ctx: LiveContext, inverted: Read
   return row;
 }
 
+function liveOnlyRow(l: LiveDeviceReport): DeviceRow {
+  return { key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'actual-only', differs: [], minor: [] };
+}
+
 /**
  * Rows for changed live devices only, between full comparisons: each live device is paired the way
  * compareDevices pairs (by name, else by DT node) and compared on its own. Bind-order inversions come
  * from the last full comparison (`inverted`), as they need every device.
  */
 export function rowsForLive(prediction: Prediction | null, changed: LiveDeviceReport[], ctx: LiveContext, inverted: ReadonlySet<string>, index: PairIndex): DeviceRow[] {
-  if (!prediction) return changed.map((l) => ({ key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'unpredicted', differs: [], minor: [] }));
+  if (!prediction) return changed.map(liveOnlyRow);
+  const opts = compareOptions(prediction, ctx);
   const out: DeviceRow[] = [];
   for (const a of changed) {
     const p = index.byName.get(a.name) ?? (a.node ? index.byNode.get(a.node) : undefined);
-    const cmp = compareDevices(p ? [p] : [], [a], { coverage: ctx.coverage });
-    const row = rowFromComparison(cmp.devices[0]!, ctx, inverted);
-    out.push(row);
+    const cmp = compareDevices(p ? [p] : [], [a], opts);
+    out.push(rowFromComparison(cmp.devices[0]!, inverted));
   }
   return out;
 }
@@ -246,26 +257,19 @@ export function pairIndex(prediction: Prediction | null): PairIndex {
 
 /** Rows for the board: the comparison of prediction and live states, or live rows alone without a board. */
 export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[], ctx: LiveContext): RowsResult {
-  if (!prediction) {
-    return {
-      rows: live.map((l) => ({ key: keyOf(l), name: l.name, node: l.node, predicted: null, live: l, verdict: 'unpredicted', differs: [], minor: [] })),
-      spearman: null,
-      inversions: 0,
-      inverted: new Set(),
-    };
-  }
-  const cmp: Comparison = compareDevices(prediction.devices, live, { coverage: ctx.coverage });
+  if (!prediction) return { rows: live.map(liveOnlyRow), spearman: null, inversions: 0, inverted: new Set(), comparison: null };
+  const cmp: Comparison = compareDevices(prediction.devices, live, compareOptions(prediction, ctx));
   const inverted = new Set<string>();
   for (const inv of cmp.bindOrder.inversions) {
     inverted.add(inv.first);
     inverted.add(inv.second);
   }
-  const rows = cmp.devices.map((c) => rowFromComparison(c, ctx, inverted));
+  const rows = cmp.devices.map((c) => rowFromComparison(c, inverted));
   // Two rows must never share a key (a live name mapped to a node the prediction also has).
   const seen = new Set<string>();
   for (const r of rows) {
     if (seen.has(r.key)) r.key = `dev:${r.name}`;
     seen.add(r.key);
   }
-  return { rows, spearman: cmp.bindOrder.spearman, inversions: cmp.bindOrder.inversionCount, inverted };
+  return { rows, spearman: cmp.bindOrder.spearman, inversions: cmp.bindOrder.inversionCount, inverted, comparison: cmp };
 }

@@ -1,23 +1,28 @@
-// The engine in a Web Worker: reads the board's DTB (engine/devicetree readDtb), predicts every
-// probe (engine/probe), parses the serial stream as it arrives (engine/bootlog), folds it into live
-// device states and compares them with the prediction (engine/compare). The UI thread gets rows
-// and timeline marks as patches, at most every FLUSH_MS, so a 3 Mbaud log never floods it.
-import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootEvent, type BootLogParser } from '../../../engine/bootlog';
-import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree';
+// The engine in a Web Worker: rebuilds the board's tree with its source spans (engine/devicetree
+// treeFromJson; a bare DTB only when that is all there is, e.g. an old session), predicts every
+// probe (engine/probe) anchored to what the live log revealed, parses the serial stream as it arrives
+// (engine/bootlog), folds it into live device states and compares them with the prediction through
+// the engine's pipeline (engine/compare, as `bringup compare`), holding what the boot has not reached
+// yet as pending. The UI thread gets rows and timeline marks as patches, at most every FLUSH_MS.
+import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParser } from '../../../engine/bootlog';
+import { junitSuiteName, LogFacts, type CompareClock } from '../../../engine/compare';
+import { findNodeByPath, readDtb, treeFromJson, type DtTree } from '../../../engine/devicetree';
 import { decodeCatalog, type DriverCatalog } from '../../../engine/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type Prediction, type RowsResult } from './engine-adapter';
-import { spanLookupFromJson } from './json-spans';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
-import { buildLinkIndex, nodeDetail, type LinkIndex, type SpanLookup } from './node-view';
+import { buildLinkIndex, nodeDetail, type LinkIndex } from './node-view';
 import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type RowSummary, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
-import { summarize } from '../lib/rows';
+import { countRow, summarize } from '../lib/rows';
 
 const FLUSH_MS = 16;
 /** Full comparisons (bind-order statistics need every device) while a log streams: at most this often... */
 const FULL_EVERY_MS = 30_000;
 /** ...and once the stream has been quiet this long. */
 const FULL_IDLE_MS = 400;
-
+/** A stream quiet this long (host time) has ended the boot, as far as anyone watching can tell. */
+const QUIET_END_MS = 30_000;
+/** How often a quiet stream's clock is looked at: pending verdicts fall due while nothing is printed. */
+const TICK_MS = 500;
 interface WorkerScope {
   postMessage(msg: FromWorker): void;
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -26,7 +31,6 @@ const scope = self as unknown as WorkerScope;
 
 let tree: DtTree | null = null;
 let links: LinkIndex | null = null;
-let spans: SpanLookup = () => undefined;
 let config: string | undefined;
 let options: WhatIfOptions = DEFAULT_WHAT_IF;
 let prediction: Prediction | null = null;
@@ -36,8 +40,16 @@ let parser: BootLogParser = createBootLogParser({ emitText: true });
 let live = new LiveState();
 let liveBoot = 0;
 let fold: FoldState = freshFoldState();
-/** The kernel ran /init (or printed a login prompt): every built-in probe it will make is made. */
-let initDone = false;
+/** What the log revealed (command line, userspace start, module loads, the end): anchors the prediction and the due times. */
+let facts = new LogFacts();
+/** The user said the boot is over. */
+let userEnded = false;
+/** Worker time of the last line with a kernel timestamp: the kernel's clock runs on through a quiet stream. */
+let lastStampAt = 0;
+/** What the current prediction was anchored to; a change re-predicts. */
+let anchorKey = '';
+const pciSeen = new Set<string>();
+let boardFileName = '';
 let pendingEvents: TimelineEvent[] = [];
 let lastHostTime = 0;
 let sent = new Map<string, string>();
@@ -54,7 +66,8 @@ let needFull = true;
 let liveSinceFull = false;
 let lastFull = 0;
 let lastCoverage = '';
-let lastInitDone = false;
+let lastEnded: string | null = null;
+let tickTimer: ReturnType<typeof setInterval> | null = null;
 let lastFlushCost = 0;
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
 /** The next live message starts the live timeline afresh (a new boot or connection). */
@@ -80,36 +93,10 @@ let counts: RowSummary = summarize([]);
 
 function setRow(r: DeviceRow) {
   const old = rowsByKey.get(r.key);
-  if (old) countVerdict(old, -1);
+  if (old) countRow(counts, old, -1);
   else counts.devices++;
-  countVerdict(r, 1);
+  countRow(counts, r, 1);
   rowsByKey.set(r.key, r);
-}
-
-function countVerdict(r: DeviceRow, by: 1 | -1) {
-  switch (r.verdict) {
-    case 'match':
-      counts.match += by;
-      break;
-    case 'mismatch':
-      counts.mismatch += by;
-      break;
-    case 'pending':
-      counts.pending += by;
-      break;
-    case 'predicted-only':
-      counts.predictedOnly += by;
-      break;
-    case 'unpredicted':
-      counts.unpredicted += by;
-      break;
-    case 'unobserved':
-      counts.unobserved += by;
-      break;
-    case 'live-only':
-      counts.liveOnly += by;
-      break;
-  }
 }
 
 function summaryNow(): RowSummary {
@@ -126,7 +113,7 @@ function fullRows(): RowsResult {
   lastFull = performance.now();
   liveSinceFull = false;
   lastCoverage = JSON.stringify(live.coverage());
-  lastInitDone = initDone;
+  lastEnded = endedReason();
   needFull = false;
   changedNames.clear();
   return result;
@@ -145,6 +132,7 @@ function sendPrediction(ms: number) {
     ms,
     drivers: prediction?.drivers ?? [],
     iommus: prediction?.iommus ?? [],
+    anchoring: prediction?.anchoring ?? { cmdline: null, cmdlineFromLog: false, modules: [] },
   });
 }
 
@@ -177,7 +165,8 @@ async function repredict() {
   if (run !== predictRun || !tree) return;
   const t0 = performance.now();
   try {
-    prediction = runPredict(tree, options, catalog, config);
+    anchorKey = anchoringKey();
+    prediction = runPredict(tree, options, catalog, config, facts, live.devices());
     if (catalogWarning) prediction.diagnostics.unshift({ severity: 'warning', code: 'catalog', message: catalogWarning });
   } catch (e) {
     post({ type: 'error', message: `prediction failed: ${e instanceof Error ? e.message : String(e)}` });
@@ -196,7 +185,7 @@ function flush() {
   dirty = false;
   const t0 = performance.now();
   lastFlush = t0;
-  if (!needFull && (JSON.stringify(live.coverage()) !== lastCoverage || initDone !== lastInitDone)) needFull = true;
+  if (!needFull && (JSON.stringify(live.coverage()) !== lastCoverage || endedReason() !== lastEnded)) needFull = true;
   let changed: DeviceRow[] = [];
   if (needFull) {
     const before = rowsByKey.size;
@@ -226,7 +215,7 @@ function flush() {
   pendingEvents = [];
   const restart = resetTimeline;
   resetTimeline = false;
-  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo }, summary: summaryNow(), lastHostTime });
+  post({ type: 'live', rows: changed, events, restart, boot: { ...fold.bootInfo, ended: endedReason() }, summary: summaryNow(), lastHostTime });
   lastFlushCost = performance.now() - t0;
   // Bind-order statistics need every device: refresh them now and then while streaming, and when it
   // pauses, once: a full comparison of a quiet stream changes nothing, and re-arming after it would
@@ -246,12 +235,41 @@ function flush() {
 }
 
 function liveContext(): LiveContext {
-  return { coverage: live.coverage(), initDone, started: fold.bootInfo.kernelStarted };
+  return { coverage: live.coverage(), clock: clock(), facts };
 }
 
-/** init/main.c kernel_init(): "Run %s as init process" comes after every initcall and late_initcall's deferred pass. */
-function endsKernelInit(e: BootEvent): boolean {
-  return e.kind === 'login-prompt' || (e.kind === 'text' && /^Run \S+ as init process/.test(e.text));
+/** Why the boot counts as over: what the log showed, the user, or a stream quiet for QUIET_END_MS. */
+function endedReason(): string | null {
+  if (facts.ended) return facts.ended;
+  if (userEnded) return 'ended by the user';
+  if (fold.bootInfo.kernelStarted && performance.now() - lastStampAt > QUIET_END_MS) return 'stream quiet';
+  return null;
+}
+
+/** The kernel's clock: the last printk stamp, run on by the time the stream has been quiet since. */
+function clock(): CompareClock {
+  const t = facts.kernelTime;
+  return { kernelTime: t === null ? null : t + Math.max(0, performance.now() - lastStampAt) / 1000, ended: endedReason() !== null };
+}
+
+/** What the prediction is anchored to: the log's command line, module loads, PCI functions. */
+function anchoringKey(): string {
+  return JSON.stringify([facts.cmdline, [...facts.driversAfterInit.keys()], [...pciSeen]]);
+}
+
+/**
+ * While anything is pending, the clock (or the quiet) may bring its verdict due without a new line:
+ * look now and then, and recompare when a due time has passed or the boot has ended.
+ */
+function tick() {
+  if (!counts.pending) return;
+  const c = clock();
+  let due = c.ended !== (lastEnded !== null);
+  if (!due && c.kernelTime !== null) for (const r of rowsByKey.values()) if (r.verdict === 'pending' && r.dueAt !== undefined && r.dueAt < c.kernelTime) due = true;
+  if (due) {
+    needFull = true;
+    schedule();
+  }
 }
 
 function schedule() {
@@ -272,17 +290,28 @@ function onSerial(bytes: Uint8Array, hostTime: number) {
       // A reset: the timeline and the summary show the new boot only, like the live states.
       liveBoot = events[i]!.boot;
       fold = freshFoldState();
-      initDone = false;
+      facts = new LogFacts();
+      userEnded = false;
+      pciSeen.clear();
       needFull = true;
       pendingEvents = [];
       resetTimeline = true;
       from = i;
     }
-    pendingEvents.push(...foldEvents(from ? events.slice(from) : events, fold));
-    if (!initDone) initDone = events.some(endsKernelInit);
-    for (const e of events) if ('device' in e && typeof e.device === 'string') changedNames.add(e.device);
+    const mine = from ? events.slice(from) : events;
+    pendingEvents.push(...foldEvents(mine, fold));
+    const stamped = facts.kernelTime;
+    facts.apply(mine);
+    if (facts.kernelTime !== stamped) lastStampAt = performance.now();
+    for (const e of events) {
+      if (!('device' in e) || typeof e.device !== 'string') continue;
+      changedNames.add(e.device);
+      if (/^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(e.device)) pciSeen.add(e.device);
+    }
     live.apply(events);
     liveSinceFull = true;
+    // What the log revealed changes the prediction itself: predict again with it, as bringup compare does.
+    if (tree && anchoringKey() !== anchorKey) void repredict();
   }
   const b = fold.bootInfo;
   b.bytes = parser.stats.bytes;
@@ -296,31 +325,38 @@ function resetLive() {
   live = new LiveState(prediction ? nodeIndexFromDevices(prediction.devices) : undefined);
   liveBoot = 0;
   fold = freshFoldState();
-  initDone = false;
+  facts = new LogFacts();
+  userEnded = false;
+  pciSeen.clear();
+  lastStampAt = performance.now();
   pendingEvents = [];
   resetTimeline = true;
+  if (tree && anchoringKey() !== anchorKey) void repredict();
   sendPrediction(0);
   dirty = true;
   flush();
 }
 
-function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined) {
-  const read = readDtb(dtb);
+function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined, fileName: string | undefined) {
+  boardFileName = fileName ?? '';
+  // The JSON tree carries every source span; the DTB does not, so it is read only without one.
+  const read = treeJson ? treeFromJson(treeJson) : readDtb(dtb);
   tree = read.value;
   links = buildLinkIndex(tree);
-  spans = spanLookupFromJson(treeJson);
   config = cfg;
   const errors = read.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) post({ type: 'error', message: `DTB: ${errors[0]!.message}` });
+  if (errors.length) post({ type: 'error', message: `${treeJson ? 'tree' : 'DTB'}: ${errors[0]!.message}` });
   void repredict();
 }
+
+tickTimer = setInterval(tick, TICK_MS);
 
 scope.onmessage = (e) => {
   const msg = e.data;
   try {
     switch (msg.type) {
       case 'board':
-        onBoard(msg.dtb, msg.treeJson, msg.config);
+        onBoard(msg.dtb, msg.treeJson, msg.config, msg.fileName);
         break;
       case 'options':
         options = msg.options;
@@ -332,9 +368,20 @@ scope.onmessage = (e) => {
       case 'resetLive':
         resetLive();
         break;
+      case 'endBoot':
+        userEnded = true;
+        needFull = true;
+        schedule();
+        break;
+      case 'report': {
+        const full = fullRows();
+        sent = new Map(full.rows.map((r) => [r.key, fingerprint(r)]));
+        post({ type: 'report', requestId: msg.requestId, report: full.comparison ? { comparison: full.comparison, suite: junitSuiteName(boardFileName) } : null });
+        break;
+      }
       case 'node': {
         const node = tree ? findNodeByPath(tree, msg.path) : undefined;
-        const detail = node && links ? nodeDetail(node, links, spans, (p) => nodeToDevice.get(p)) : null;
+        const detail = node && links ? nodeDetail(node, links, (p) => nodeToDevice.get(p)) : null;
         post({ type: 'node', requestId: msg.requestId, detail });
         break;
       }

@@ -5,7 +5,7 @@ import type { BootEvent } from '../../../engine/bootlog';
 import type { BootInfo, TimelineEvent, TimelineKind } from './protocol';
 
 export function freshBootInfo(): BootInfo {
-  return { kernelStarted: false, lastKernelTime: null, finished: false, boots: 0, bytes: 0, lines: 0, oopses: 0 };
+  return { kernelStarted: false, lastKernelTime: null, finished: false, ended: null, boots: 0, bytes: 0, lines: 0, oopses: 0 };
 }
 
 /** Per-boot memory that keeps one mark per deferral and per bind when the kernel prints two lines for it. */

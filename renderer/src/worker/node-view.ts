@@ -2,7 +2,6 @@
 // print them), and the node's suppliers and consumers through the phandle properties fw_devlink
 // follows (drivers/of/property.c of_supplier_bindings[]), each specifier sized by the provider's
 // #*-cells (the same walk as of_parse_phandle_with_args()).
-import type { SourceSpan } from '../../../engine/common';
 import { cells, nodePath, phandleIndex, u32Prop, walk, type DtNode, type DtProperty, type DtTree } from '../../../engine/devicetree';
 import type { NodeDetail, NodeLink, NodePropertyView } from './protocol';
 
@@ -166,20 +165,15 @@ export function buildLinkIndex(tree: DtTree): LinkIndex {
   return { byPhandle, consumers };
 }
 
-/** Where a node and its properties came from, read from the services' JSON tree when it has spans. */
-export type SpanLookup = (path: string, property?: string) => SourceSpan | undefined;
-
 export function nodeDetail(
   node: DtNode,
   links: LinkIndex,
-  spans: SpanLookup,
   deviceOfNode: (path: string) => string | undefined,
 ): NodeDetail {
   const path = nodePath(node);
   const properties: NodePropertyView[] = node.properties.map((p) => {
     const view: NodePropertyView = { name: p.name, text: formatReferences(p, links.byPhandle) ?? formatValue(p) };
-    const span = p.span ?? spans(path, p.name);
-    if (span) view.span = span;
+    if (p.span) view.span = p.span;
     return view;
   });
   const suppliers: NodeLink[] = [];
@@ -191,7 +185,6 @@ export function nodeDetail(
   }
   const consumers = (links.consumers.get(path) ?? []).map((l) => ({ ...l, device: deviceOfNode(l.path) }));
   const detail: NodeDetail = { path, labels: node.labels.slice(), properties, suppliers, consumers };
-  const span = node.span ?? spans(path);
-  if (span) detail.span = span;
+  if (node.span) detail.span = node.span;
   return detail;
 }

@@ -2,6 +2,9 @@
 // the views read. The worker owns everything that grows with the log or the board (the tree, the
 // parser, all events); the UI gets per-device rows and capped event windows, as patches.
 import type { DeviceReport, Diagnostic, SourceSpan } from '../../../engine/common';
+import type { Comparison, Verdict } from '../../../engine/compare';
+
+export type { Verdict };
 
 /** Kernel command-line knobs the probe model understands (kernel-semantics.md §2–§4). */
 export interface CmdlineKnobs {
@@ -68,11 +71,15 @@ export function cmdlineOf(o: WhatIfOptions): string {
   return parts.join(' ');
 }
 
-/**
- * `pending`: predicted, the live boot has not got there yet. `unobserved`: the log cannot show it either
- * way (no dd.c debug). `unpredicted`: no board is loaded, so a live row has nothing to be compared with.
- */
-export type Verdict = 'match' | 'mismatch' | 'pending' | 'unobserved' | 'predicted-only' | 'live-only' | 'unpredicted';
+/** What the live log fixed in the prediction's options (engine/compare anchorToLog). */
+export interface Anchoring {
+  /** The command line the prediction ran with. */
+  cmdline: string | null;
+  /** It is the one the log printed (the what-if panel set none). */
+  cmdlineFromLog: boolean;
+  /** Module loads the log timed, `name@seconds`. */
+  modules: string[];
+}
 export type CompareField = 'state' | 'driver' | 'iommuGroup' | 'deferrals' | 'bindIndex';
 
 /** One row of the probe board: the prediction and the live state of one device, side by side. */
@@ -90,6 +97,8 @@ export interface DeviceRow {
   minor: CompareField[];
   /** The comparison's account of the mismatch (predicted cause), when it has one. */
   note?: string;
+  /** For `pending`: the kernel time the verdict is due at. */
+  dueAt?: number;
   /** Live row changed at this UI-clock time (for the brief flash). */
   changedAt?: number;
 }
@@ -116,6 +125,8 @@ export interface BootInfo {
   lastKernelTime: number | null;
   /** A login prompt / end of boot was seen. */
   finished: boolean;
+  /** Why the boot counts as ended (login prompt, power-off, quiet stream, the user said so), null while it runs. */
+  ended: string | null;
   /** Boots seen in the stream (a reset starts a new one). */
   boots: number;
   bytes: number;
@@ -128,9 +139,10 @@ export interface RowSummary {
   match: number;
   mismatch: number;
   pending: number;
+  /** Mismatches the log never named (predicted, not seen): a subset of `mismatch`. */
   predictedOnly: number;
+  /** `actual-only`: in the log, not devices the model creates. */
   liveOnly: number;
-  unpredicted: number;
   unobserved: number;
   /** Bind-order agreement over devices bound on both sides (Spearman), null below two. */
   spearman: number | null;
@@ -165,10 +177,14 @@ export interface NodeDetail {
 // ---- UI → worker ------------------------------------------------------------------------------------
 
 export type ToWorker =
-  | { type: 'board'; boardId: string; dtb: Uint8Array; treeJson?: unknown; config?: string }
+  | { type: 'board'; boardId: string; dtb: Uint8Array; treeJson?: unknown; config?: string; /** The board's file name (the JUnit suite is named by it). */ fileName?: string }
   | { type: 'options'; options: WhatIfOptions }
   | { type: 'serial'; bytes: Uint8Array; hostTime: number }
   | { type: 'resetLive' }
+  /** The user says the boot is over: what is still pending gets its verdict. */
+  | { type: 'endBoot' }
+  /** The comparison as it stands, for a session annotation. */
+  | { type: 'report'; requestId: number }
   | { type: 'node'; requestId: number; path: string };
 
 // ---- worker → UI ------------------------------------------------------------------------------------
@@ -185,6 +201,7 @@ export type FromWorker =
       drivers: string[];
       /** IOMMU nodes in the tree (for the contexts knobs). */
       iommus: string[];
+      anchoring: Anchoring;
     }
   | {
       type: 'live';
@@ -200,4 +217,12 @@ export type FromWorker =
       lastHostTime: number;
     }
   | { type: 'node'; requestId: number; detail: NodeDetail | null }
+  | { type: 'report'; requestId: number; report: SessionReport | null }
   | { type: 'error'; message: string };
+
+/** What the app stores on a recording session (annotateSession 'comparison'): the engine's comparison and its JUnit suite. */
+export interface SessionReport {
+  comparison: Comparison;
+  /** engine/compare junitSuiteName of the board's file name. */
+  suite: string;
+}

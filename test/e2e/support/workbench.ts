@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startHost, type RunningHost } from '../../../electron/host/server';
-import { createWorkbenchServices, type WorkbenchServices } from '../../../electron/services';
+import { createAppServices, createWorkbenchServices, type WorkbenchServices } from '../../../electron/services';
 import { launchChromium, type Browser } from './chromium';
 import { buildRenderer, repoRoot } from './renderer-build';
 
@@ -21,10 +21,11 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(opts: { query?: string; viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
+export async function openWorkbench(opts: { query?: string; viewport?: { width: number; height: number }; /** Record sessions as the app does (createAppServices). */ record?: boolean } = {}): Promise<Workbench> {
   const staticDir = await buildRenderer();
   const sessionsDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-sessions-'));
-  const services = createWorkbenchServices({ resourcesDir: join(repoRoot, 'resources'), sessionsDir });
+  const paths = { resourcesDir: join(repoRoot, 'resources'), sessionsDir };
+  const services = opts.record ? createAppServices(paths) : createWorkbenchServices(paths);
   const host = await startHost({ services, staticDir });
   const browser = await launchChromium(opts.viewport);
   await browser.page.goto(`${host.pageUrl}${opts.query ?? ''}`);

@@ -157,3 +157,25 @@ describe('`dmesg` typed at the shell replays the log: not a reset, not a second 
     expect(events.find((e) => e.kind === 'login-prompt')).toBeDefined();
   });
 });
+
+// A real capture: Debian's arm64 6.12 kernel on QEMU virt (no disk), booted with
+// `dyndbg="file drivers/base/dd.c +p"`: 6.12 prints dd.c's debug lines through dev_dbg, with the
+// device's own prefix, and the serial core adds serial-base ctrl/port devices under each UART.
+describe('v6.12 on QEMU virt (real capture: dev_dbg dd.c forms, serial-base devices, a panic)', () => {
+  const { events, devices } = parse('v6.12-qemu-virt-ddc-debug.log');
+
+  it('reads 6.12 dd.c lines with the device prefix, in driver_bound() order', () => {
+    expect(devices.get('9000000.pl011:0')).toMatchObject({ state: 'bound', driver: 'ctrl', bus: 'serial-base', bindIndex: 2 });
+    expect(devices.get('9000000.pl011:0.0')).toMatchObject({ state: 'bound', driver: 'port', bus: 'serial-base', bindIndex: 3 });
+    // The UART's port report comes first, inside probe: dd.c's driver_bound numbers the bind.
+    expect(devices.get('9000000.pl011')).toMatchObject({ state: 'bound', driver: 'uart-pl011', bindIndex: 4, evidence: 'driver-core', proof: 'uart_report_port' });
+    expect(devices.get('9010000.pl031')).toMatchObject({ state: 'bound', driver: 'rtc-pl031', proof: 'rtc_register_device' });
+    expect(devices.get('platform-bus@c000000')).toMatchObject({ state: 'failed', rejected: true, error: -19 });
+    expect(events.filter((e) => e.kind === 'bound' && e.via === 'driver-bound')).toHaveLength(16);
+  });
+
+  it('catches the panic', () => {
+    const panic = events.find((e) => e.kind === 'panic');
+    expect(panic).toMatchObject({ kind: 'panic', title: 'Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)', line: 301 });
+  });
+});

@@ -1,7 +1,8 @@
 // The lab's scenarios: each a device tree, a kernel command line and a module load plan chosen to
-// drive Debian's 6.1 kernel down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
-// IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups).
-// Golden logs and truths for each live in test/fixtures/bootlog/lab/<name>.{log,truth.json}.
+// drive Debian's kernels down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
+// IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups),
+// and real vendor boards with Debian's own DTBs. Each boots on every kernel of its machine
+// (board.ts MACHINES); goldens per kernel in test/fixtures/bootlog/lab[/<kernel>]/<name>.*
 import { join } from 'node:path';
 import { labDir, type Scenario } from '../board';
 
@@ -9,6 +10,33 @@ import { labDir, type Scenario } from '../board';
 export const demoDts = join(labDir, '..', '..', 'resources', 'demo', 'board.dts');
 
 const DD = 'dyndbg="file drivers/base/dd.c +p"';
+
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * dd.c's bind line in both generations: 6.1's pr_debug `driver: 'D': driver_bound: bound to device 'X'`,
+ * 6.12's dev_dbg `D X: driver: 'D': driver_bound: bound to device`. Names are literal (not patterns).
+ */
+export function bound(driver: string, device: string): string {
+  const d = esc(driver);
+  const x = esc(device);
+  return `driver: '${d}': driver_bound: bound to device '${x}'|${d} ${x}: driver: '${d}': driver_bound: bound to device`;
+}
+/**
+ * dd.c's line for a probe that returned -ENODEV/-ENXIO: 6.1 `D: probe of X rejects match -N`,
+ * 6.12 `D X: probe with driver D rejects match -N`.
+ */
+export function rejects(driver: string, device: string, errno: number): string {
+  const d = esc(driver);
+  const x = esc(device);
+  return `${d}: probe of ${x} rejects match ${errno}|${d} ${x}: probe with driver ${d} rejects match ${errno}`;
+}
+/** dd.c's really_probe line in both generations (6.12 prefixes the device and drops it from the end). */
+export function probing(bus: string, driver: string, device: string): string {
+  const b = esc(bus);
+  const d = esc(driver);
+  const x = esc(device);
+  return `bus: '${b}': really_probe: probing driver ${d} with device ${x}|${b} ${x}: bus: '${b}': really_probe: probing driver ${d} with device`;
+}
 const DD_CORE = 'dyndbg="file drivers/base/dd.c +p; file drivers/base/core.c +p"';
 // arm-smmu-v3.c and arm-smmu.c both name their initcall arm_smmu_driver_init; blacklisting the
 // name keeps both from registering (do_one_initcall compares the symbol name).
@@ -24,11 +52,11 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 10,
     signatures: [
-      "bus: 'amba': really_probe: probing driver pl061_gpio with device 9030000\\.pl061",
+      probing('amba', 'pl061_gpio', '9030000.pl061'),
       'amba 9030000\\.pl061: Added to deferred list',
       'amba 9030000\\.pl061: Retrying from deferred list',
       'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     absentSignatures: ['deferred probe timeout, ignoring dependency'],
     expected: 'pl061 deferred at its first probe, retried at late_initcall, bound in iommu group 0',
@@ -61,7 +89,7 @@ export const scenarios: Scenario[] = [
       'blacklisting initcall arm_smmu_driver_init',
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     expected: 'pl061 and the PCI function deferred until the timeout, then bound with no IOMMU group',
   },
@@ -76,7 +104,7 @@ export const scenarios: Scenario[] = [
     signatures: [
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      bound('pl061_gpio', '9030000.pl061'),
       'Linked as a fwnode consumer to',
     ],
     expected: 'pl061 deferred, released ~3 s after late_initcall, bound with no IOMMU group',
@@ -90,8 +118,8 @@ export const scenarios: Scenario[] = [
     steps: [],
     settleSeconds: 10,
     signatures: [
-      "bus: 'amba': really_probe: probing driver pl061_gpio with device 9030000\\.pl061",
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
+      probing('amba', 'pl061_gpio', '9030000.pl061'),
+      bound('pl061_gpio', '9030000.pl061'),
     ],
     absentSignatures: ['pl061: Added to deferred list', 'Adding to iommu group'],
     expected: 'pl061 bound at its first probe, no deferral, no IOMMU group',
@@ -108,7 +136,7 @@ export const scenarios: Scenario[] = [
       'arm-smmu-v3 9050000\\.smmuv3: MMIO region too small',
       'amba 9030000\\.pl061: Added to deferred list',
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
-      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+      bound('gpio-keys', 'gpio-keys'),
     ],
     expected: 'smmu probe fails with -EINVAL; pl061 deferred until the 3 s timeout, then bound without a group; gpio-keys bound after it',
   },
@@ -125,7 +153,7 @@ export const scenarios: Scenario[] = [
     ],
     settleSeconds: 15,
     signatures: [
-      'arm-smmu-v3: probe of 4000000\\.smmuv3 rejects match -6',
+      rejects('arm-smmu-v3', '4000000.smmuv3', -6),
       'pl061_gpio 9030000\\.pl061: deferred probe timeout, ignoring dependency',
       'virtio-pci 0000:00:01\\.0: deferred probe timeout, ignoring dependency',
     ],
@@ -164,8 +192,8 @@ export const scenarios: Scenario[] = [
     settleSeconds: 15,
     signatures: [
       'amba 9030000\\.pl061: error -EPROBE_DEFER: supplier 9050000\\.smmuv3 not ready',
-      "driver: 'pl061_gpio': driver_bound: bound to device '9030000\\.pl061'",
-      "driver: 'pci-host-generic': driver_bound: bound to device '4010000000\\.pcie'",
+      bound('pl061_gpio', '9030000.pl061'),
+      bound('pci-host-generic', '4010000000.pcie'),
     ],
     expected: 'pl061 and the PCIe host wait on the SMMU supplier; released when the timeout relaxes fw_devlink; bound with no group',
   },
@@ -225,7 +253,7 @@ export const scenarios: Scenario[] = [
     settleSeconds: 10,
     signatures: [
       'virtio-pci 0000:00:01\\.0: Adding to iommu group 0',
-      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+      bound('virtio-pci', '0000:00:01.0'),
     ],
     absentSignatures: ['pci 0000:00:00\\.0: Adding to iommu group'],
     expected:
@@ -283,7 +311,7 @@ export const scenarios: Scenario[] = [
     signatures: [
       'pl061_gpio 9030000\\.pl061: Adding to iommu group 0',
       'virtio-pci 0000:00:01\\.0: stream 8 already in tree from dev 9030000\\.pl061',
-      "driver: 'virtio-pci': driver_bound: bound to device '0000:00:01\\.0'",
+      bound('virtio-pci', '0000:00:01.0'),
     ],
     expected: 'pl061 in group 0; virtio-pci probe_device fails (-EEXIST) after a successful lookup, so it binds without a group',
   },
@@ -303,7 +331,7 @@ export const scenarios: Scenario[] = [
       'pl061_gpio 9030000\\.pl061: Adding to iommu group',
       'rtc-pl031 9010000\\.pl031: Adding to iommu group',
       'fw_cfg 9020000\\.fw-cfg: deferred probe timeout, ignoring dependency',
-      "driver: 'gpio-keys': driver_bound: bound to device 'gpio-keys'",
+      bound('gpio-keys', 'gpio-keys'),
     ],
     expected: 'pl061 deferred then grouped; pl031 grouped at once; fw-cfg released by the 6 s timeout without IOMMU; gpio-keys bound',
   },
@@ -320,7 +348,8 @@ export const scenarios: Scenario[] = [
     ],
     settleSeconds: 0,
     signatures: [
-      'poweroff Linked as a fwnode consumer to gpio@9070000',
+      // 6.1 names the fwnodes by node name, 6.12 by full path (%pfwf).
+      '(^|\\s|/gpio-keys/)poweroff Linked as a fwnode consumer to /?gpio@9070000',
       'platform gpio-keys: Linked as a sync state only consumer to 9070000\\.gpio',
       'gpio-keys gpio-keys: Driver gpio-keys requests probe deferral',
       'platform gpio-keys: deferred probe pending',
@@ -359,7 +388,7 @@ export const scenarios: Scenario[] = [
     // The UARTs stay deferred for good; the truth is taken once the timeout has reported them.
     steps: [{ kind: 'wait-log', pattern: 'deferred probe pending', maxSeconds: 30 }],
     settleSeconds: 0,
-    timeoutSeconds: 90,
+    timeoutSeconds: 240,
     signatures: [
       'platform ff000000\\.serial: Added to deferred list',
       'platform fd0e0000\\.pcie: Retrying from deferred list',
@@ -377,16 +406,163 @@ export const scenarios: Scenario[] = [
     cmdline: `${DD} deferred_probe_timeout=5`,
     steps: [],
     settleSeconds: 10,
-    timeoutSeconds: 90,
+    timeoutSeconds: 240,
     signatures: [
       'amba 3f201000\\.serial: Added to deferred list',
       'platform soc:firmware: Added to deferred list',
       'platform soc:firmware: Retrying from deferred list',
-      "driver: 'raspberrypi-firmware': driver_bound: bound to device 'soc:firmware'",
-      "driver: 'uart-pl011': driver_bound: bound to device '3f201000\\.serial'",
+      bound('raspberrypi-firmware', 'soc:firmware'),
+      bound('uart-pl011', '3f201000.serial'),
     ],
     expected:
       'the PL011 console UART, the firmware node and its children defer at first probe (mailbox/clock suppliers not yet bound) and all bind at late_initcall',
+  },
+  // arm32 vendor boards: Debian's armmp kernel and its own DTBs on QEMU's models of the boards. The
+  // truth is taken once devices_deferred has drained, or 15 s after /init started (past the 5 s
+  // deferred-probe timeout) when something stays deferred.
+  {
+    name: 'sabrelite',
+    title: "i.MX6Q SABRE Lite: Debian's imx6q-sabrelite.dtb on QEMU's sabrelite (console UART2 = ttymxc1)",
+    machine: 'sabrelite',
+    debianDtb: 'imx6q-sabrelite.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('imx-uart', '21e8000.serial')],
+    expected: 'the console UART binds; pin controller, clocks and GPIO banks bind at their first probe',
+  },
+  {
+    name: 'orangepi-pc',
+    title: "Orange Pi PC (Allwinner H3): Debian's sun8i-h3-orangepi-pc.dtb on QEMU's orangepi-pc",
+    machine: 'orangepi-pc',
+    debianDtb: 'sun8i-h3-orangepi-pc.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('dw-apb-uart', '1c28000.serial')],
+    expected: 'the console UART (8250 DesignWare) binds after its clock and reset providers',
+  },
+  {
+    name: 'raspi2b',
+    title: "Raspberry Pi 2 B (BCM2836): Debian's bcm2836-rpi-2-b.dtb on QEMU's raspi2b (firmware mailbox partly modelled)",
+    machine: 'raspi2b',
+    debianDtb: 'bcm2836-rpi-2-b.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('uart-pl011', '3f201000.serial')],
+    expected: 'the PL011 console UART binds once the firmware clocks are there',
+  },
+  {
+    name: 'vexpress-a9',
+    title: "Versatile Express A9: Debian's vexpress-v2p-ca9.dtb on QEMU's vexpress-a9 (motherboard config bus, AMBA primecells)",
+    machine: 'vexpress-a9',
+    debianDtb: 'vexpress-v2p-ca9.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('uart-pl011', '10009000.uart')],
+    expected: 'the PL011 UARTs bind after the motherboard oscillators (vexpress-config) they are clocked by',
+  },
+  {
+    name: 'vexpress-a15',
+    title: "Versatile Express A15 (CoreTile TC1): Debian's vexpress-v2p-ca15-tc1.dtb on QEMU's vexpress-a15",
+    machine: 'vexpress-a15',
+    debianDtb: 'vexpress-v2p-ca15-tc1.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('uart-pl011', '1c090000.serial')],
+    expected: 'the PL011 UARTs bind after the motherboard oscillators; the SP805 watchdog, the PL354/PL341 memory controllers and the PL330 DMA stay deferred (AMBA IDs unreadable until their clocks are there)',
+  },
+  {
+    name: 'imx7d-sdb',
+    title: "i.MX7D SABRE: Debian's imx7d-sdb.dtb on QEMU's mcimx7d-sabre",
+    machine: 'mcimx7d-sabre',
+    debianDtb: 'imx7d-sdb.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('imx-uart', '30860000.serial')],
+    expected: 'the console UART binds; the CoreSight funnels, ETM, ETF, ETR and TPIU stay deferred, and three GPIO-controlled regulators wait on GPIOs',
+  },
+  {
+    name: 'imx6ul-evk',
+    title: "i.MX6UL 14x14 EVK: Debian's imx6ul-14x14-evk.dtb on QEMU's mcimx6ul-evk",
+    machine: 'mcimx6ul-evk',
+    debianDtb: 'imx6ul-14x14-evk.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('imx-uart', '2020000.serial')],
+    expected: 'the console UART binds; GPIO-controlled regulators stay deferred ("can\'t get GPIO"), the SPI-GPIO bus too',
+  },
+  {
+    name: 'cubieboard',
+    title: "Cubieboard (Allwinner A10): Debian's sun4i-a10-cubieboard.dtb on QEMU's cubieboard",
+    machine: 'cubieboard',
+    debianDtb: 'sun4i-a10-cubieboard.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('dw-apb-uart', '1c28000.serial')],
+    expected: 'the console UART (8250 DesignWare) binds after the A10 clock and pin controllers; nothing stays deferred',
+  },
+  {
+    name: 'highbank',
+    title: "Calxeda Highbank (ECX-1000): Debian's highbank.dtb on QEMU's highbank",
+    machine: 'highbank',
+    debianDtb: 'highbank.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('uart-pl011', 'fff36000.serial')],
+    expected: 'the PL011 console binds; the IPC mailbox and the PL330 DMA stay deferred',
+  },
+  {
+    name: 'midway',
+    title: "Calxeda Midway (ECX-2000): Debian's ecx-2000.dtb on QEMU's midway",
+    machine: 'midway',
+    debianDtb: 'ecx-2000.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('uart-pl011', 'fff36000.serial')],
+    expected: 'the PL011 console binds; the IPC mailbox and the PL330 DMA stay deferred',
+  },
+  {
+    name: 'ast2600-evb',
+    title: "Aspeed AST2600 EVB: Debian's aspeed-ast2600-evb.dtb on QEMU's ast2600-evb",
+    machine: 'ast2600-evb',
+    debianDtb: 'aspeed-ast2600-evb.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('dw-apb-uart', '1e784000.serial')],
+    expected: 'the console UART5 (ttyS4) binds; the SD-slot regulators wait on GPIOs ("can\'t get GPIO")',
+  },
+  {
+    name: 'smdkc210',
+    title: "Samsung SMDKV310 (Exynos4210): Debian's exynos4210-smdkv310.dtb on QEMU's smdkc210",
+    machine: 'smdkc210',
+    debianDtb: 'exynos4210-smdkv310.dtb',
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound('samsung-uart', '13810000.serial')],
+    expected: 'the Samsung UARTs bind after the Exynos4210 clock controller and pin controllers; nothing stays deferred',
   },
 ];
 

@@ -1,0 +1,72 @@
+// Consoles of labgrid places for the connection manager: one coordinator session per coordinator
+// address (shared by every tab on that lab), a place acquired on connect (or used as it is, when this
+// identity already holds it), its NetworkSerialPort read again on every (re)open because an exporter
+// that restarted serves the console on a new port, and the place released on disconnect when asked.
+import { LabgridCoordinator } from './coordinator';
+import { findLabgrid, type LabgridInstallation } from './installation';
+
+export interface LabgridConsole {
+  host: string;
+  port: number;
+  /** For the recording: which place, exporter and coordinator served the console. */
+  detail: string;
+}
+
+export interface LabgridPlaceLine {
+  /** Whether this connect acquired the place (false: the identity already held it). */
+  acquired: boolean;
+  /** Where the console is now (asks the coordinator again: the port changes when an exporter restarts). */
+  console(): Promise<LabgridConsole>;
+  release(): Promise<void>;
+}
+
+export interface LabgridLineOptions {
+  /** labgrid-client of the user's installation (default: PATH). */
+  labgridClient?: string;
+  identity?: string;
+}
+
+export class LabgridLines {
+  private installation: LabgridInstallation | null = null;
+  private readonly sessions = new Map<string, Promise<LabgridCoordinator>>();
+
+  constructor(private readonly opts: LabgridLineOptions = {}) {}
+
+  private session(coordinator: string): Promise<LabgridCoordinator> {
+    let s = this.sessions.get(coordinator);
+    if (!s) {
+      this.installation ??= findLabgrid(this.opts.labgridClient);
+      const inst = this.installation;
+      s = LabgridCoordinator.connect(coordinator, { protoPath: inst.protoPath, version: inst.version, ...(this.opts.identity ? { identity: this.opts.identity } : {}) });
+      this.sessions.set(coordinator, s);
+      s.then(
+        (c) => c.once('lost', () => this.sessions.get(coordinator) === s && this.sessions.delete(coordinator)),
+        () => this.sessions.delete(coordinator),
+      );
+    }
+    return s;
+  }
+
+  async open(coordinator: string, place: string): Promise<LabgridPlaceLine> {
+    const c = await this.session(coordinator);
+    const { place: p, alreadyHeld } = await c.acquire(place);
+    return {
+      acquired: !alreadyHeld,
+      console: async () => {
+        const live = await this.session(coordinator);
+        const con = await live.consoleOf(p.name);
+        return { host: con.host, port: con.port, detail: `place ${p.name} (${live.identity}) via exporter ${con.exporter} ${con.resource}, coordinator ${coordinator}` };
+      },
+      release: async () => {
+        const live = await this.session(coordinator);
+        await live.release(p.name);
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) (await s.catch(() => null))?.close();
+  }
+}

@@ -1,0 +1,137 @@
+// A real labgrid lab on loopback for the tests: labgrid's own coordinator and exporter (from the pinned
+// venv that scripts/install-system-deps.sh labgrid makes), a board on a socat pty pair that the exporter
+// serves through Debian's ser2net once a place is acquired, and labgrid-client for the user's side.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cacheDir } from '../support/system';
+
+export const labgridBin = join(cacheDir, 'labgrid', 'venv', 'bin');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const listening = (port: number): Promise<boolean> =>
+  new Promise((res) => {
+    const s = createConnection(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), res(true)));
+    s.once('error', () => res(false));
+  });
+
+interface Tracked {
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+function start(cmd: string, args: string[], cwd: string): Tracked {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface Lab {
+  coordinator: string;
+  dir: string;
+  /** Board end of the console pty: what the test writes here is what the board "prints". */
+  boardPath: string;
+  /** labgrid-client as the user runs it (identity from LG_HOSTNAME/LG_USERNAME). */
+  client(args: string[], identity?: { host: string; user: string }): { status: number | null; stdout: string; stderr: string };
+  startCoordinator(): Promise<void>;
+  stopCoordinator(): Promise<void>;
+  startExporter(): Promise<void>;
+  stopExporter(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A coordinator, one exporter with one board, and place `place` matching it, tagged `tags`. */
+export async function startLab(place: string, tags: Record<string, string> = {}): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), 'bringup-labgrid-'));
+  const port = await freePort();
+  const coordinator = `127.0.0.1:${port}`;
+  const boardPath = join(dir, 'board');
+  const dutPath = join(dir, 'dut');
+  const socat = start('socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${dutPath}`], dir);
+  await until('the socat pty pair', () => existsSync(boardPath) && existsSync(dutPath), 10_000);
+  // labgrid's exporter serves only paths under /dev: give it the pty itself, not socat's link.
+  writeFileSync(join(dir, 'exporter.yaml'), `${place}-group:\n  RawSerialPort:\n    port: ${realpathSync(dutPath)}\n    speed: 115200\n`);
+  let coord: Tracked | null = null;
+  let exporter: Tracked | null = null;
+  const env = (identity?: { host: string; user: string }) => ({ ...process.env, LG_COORDINATOR: coordinator, ...(identity ? { LG_HOSTNAME: identity.host, LG_USERNAME: identity.user } : {}) });
+  const lab: Lab = {
+    coordinator,
+    dir,
+    boardPath,
+    client(args, identity) {
+      const r = spawnSync(join(labgridBin, 'labgrid-client'), args, { cwd: dir, env: env(identity), encoding: 'utf8', timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    async startCoordinator() {
+      coord = start(join(labgridBin, 'labgrid-coordinator'), ['--listen', coordinator], dir);
+      await until(`labgrid-coordinator on ${coordinator}\n${coord.output()}`, () => listening(port), 30_000);
+    },
+    async stopCoordinator() {
+      await coord?.stop();
+      coord = null;
+    },
+    async startExporter() {
+      exporter = start(join(labgridBin, 'labgrid-exporter'), ['-c', coordinator, '--name', 'exp1', '--hostname', '127.0.0.1', 'exporter.yaml'], dir);
+      await until('the exporter to register', () => exporter!.output().includes('Exporter ready') && exporter!.output().includes('connected to coordinator'), 30_000);
+    },
+    async stopExporter() {
+      await exporter?.stop();
+      exporter = null;
+    },
+    async close() {
+      await exporter?.stop();
+      await coord?.stop();
+      await socat.stop();
+      // ser2net processes the exporter started die with it; anything left is killed by its config path.
+      spawnSync('pkill', ['-f', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await lab.startCoordinator();
+    await lab.startExporter();
+    const steps = [['-p', place, 'create'], ['-p', place, 'add-match', `exp1/${place}-group/*`], ...(Object.keys(tags).length ? [['-p', place, 'set-tags', ...Object.entries(tags).map(([k, v]) => `${k}=${v}`)]] : [])];
+    for (const s of steps) {
+      const r = lab.client(s);
+      if (r.status !== 0) throw new Error(`labgrid-client ${s.join(' ')}: ${r.stderr}`);
+    }
+  } catch (e) {
+    await lab.close();
+    throw e;
+  }
+  return lab;
+}
