@@ -1,6 +1,8 @@
 // One way to run the project's TypeScript on plain Node: bundle an entry with esbuild into .cache/<name>/
 // when any source under the given folders is newer than the bundle, swapping the new bundle in whole so
-// concurrent starts never see half of one. Used by bin/bringup.mjs (the CLI) and scripts/start.mjs (the host).
+// concurrent starts never see half of one. Used by bin/bringup.mjs (the CLI, one CommonJS file so its
+// code cache can be kept) and scripts/start.mjs (the host, ES modules).
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,29 +22,51 @@ export function newestMtime(dirs, exts) {
   return newest;
 }
 
+/** Where `bundleIfStale` puts the bundle of `name` (`.cjs` for format 'cjs', else `.mjs`). */
+export function bundlePath(root, name, format = 'esm') {
+  return join(root, '.cache', name, `${name}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+}
+
 /**
- * Bundles `entry` (a .ts file) to `<root>/.cache/<name>/<name>.mjs` unless that is newer than every
- * source under `sourceDirs`; returns the bundle's path.
+ * Bundles `entry` (a .ts file) to `bundlePath(root, name, format)` unless that is newer than every
+ * source under `sourceDirs`; returns the bundle's path. A 'cjs' bundle starts with a line
+ * `// build <uuid>`, new on every build: V8 matches a code cache to its script by length only, so the
+ * CLI keys its code cache by this id (see bin/code-cache.cjs).
  */
-export async function bundleIfStale({ root, name, entry, sourceDirs, external = [], splitting = false }) {
-  const outDir = join(root, '.cache', name);
-  const out = join(outDir, `${name}.mjs`);
+export async function bundleIfStale({ root, name, entry, sourceDirs, external = [], splitting = false, format = 'esm' }) {
+  const out = bundlePath(root, name, format);
   const sourcesAt = newestMtime(sourceDirs, ['.ts', '.json']);
   if (existsSync(out) && statSync(out).mtimeMs >= sourcesAt) return out;
+  return bundle({ root, name, entry, external, splitting, format });
+}
+
+/** Bundles unconditionally (see bundleIfStale); returns the bundle's path. */
+export async function bundle({ root, name, entry, external = [], splitting = false, format = 'esm' }) {
+  const outDir = join(root, '.cache', name);
+  const out = bundlePath(root, name, format);
+  const cjs = format === 'cjs';
   const { build } = await import('esbuild');
   const tmp = `${outDir}.tmp-${process.pid}`;
   await build({
     entryPoints: { [name]: entry },
     outdir: tmp,
     bundle: true,
-    splitting,
-    format: 'esm',
+    splitting: splitting && !cjs,
+    format: cjs ? 'cjs' : 'esm',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': cjs ? '.cjs' : '.mjs' },
     external,
     sourcemap: 'linked',
     logLevel: 'error',
+    // import.meta.url (the CLI finds resources/ from it) means the bundle file in CommonJS too; the
+    // banner repeats esbuild's "use strict", which must come first to keep the ES modules' strict mode.
+    ...(cjs
+      ? {
+          banner: { js: `// build ${randomUUID()}\n'use strict';\nvar __import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
+          define: { 'import.meta.url': '__import_meta_url' },
+        }
+      : {}),
   });
   mkdirSync(join(root, '.cache'), { recursive: true });
   rmSync(outDir, { recursive: true, force: true });

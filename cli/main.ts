@@ -12,7 +12,9 @@ export interface Command {
 
 type Loader = () => Promise<Command>;
 
-// Lazily imported so `bringup dt` pays nothing for the probe model or the log parser.
+// Lazily imported: in the one-file bundle (bin/bringup.mjs) esbuild turns each import() into a module
+// initialiser run on first use, so `bringup dt` never evaluates the probe model, the log parser or the
+// session code (V8 at most pre-parses their text).
 const commands: Record<string, Loader> = {};
 
 /** Registered by each command module at build time (see cli/commands/index.ts). */

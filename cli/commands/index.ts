@@ -1,4 +1,4 @@
-// The subcommand table. One line per command; each module is loaded only when its command runs.
+// The subcommand table. One line per command; each module is evaluated only when its command runs.
 import { registerCommand } from '../main';
 
 registerCommand('dt', async () => (await import('./dt')).command);

@@ -1,0 +1,88 @@
+// Runs a CommonJS bundle (the CLI's .cache/bringup/bringup.cjs) through vm.Script with a V8 code cache
+// kept next to it, so a start skips parsing and compiling the functions the last run of the same command
+// compiled. The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
+// rewritten, and no failure to read or write it changes what the bundle prints or returns.
+'use strict';
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+
+// V8 checks its own version and flags in a cache, but matches the script by source length alone (and
+// does not checksum the payload in release builds), so this header carries what V8 would not check:
+// the bundle's build id, the Node that wrote it, and a hash of the payload.
+const MAGIC = 'bringup-code-cache 1';
+
+function identity(build) {
+  return { build, node: process.version, v8: process.versions.v8, arch: process.arch };
+}
+
+/** The cache payload in `file` if its header matches this bundle build and this Node, else undefined. */
+function readCodeCache(file, build) {
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const nl = bytes.indexOf(10);
+  if (nl < 0) return undefined;
+  let header;
+  try {
+    header = JSON.parse(bytes.subarray(0, nl).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const want = identity(build);
+  if (header?.magic !== MAGIC || Object.keys(want).some((k) => header[k] !== want[k])) return undefined;
+  const data = bytes.subarray(nl + 1);
+  if (data.length !== header.length || createHash('sha256').update(data).digest('hex') !== header.sha256) return undefined;
+  return data;
+}
+
+/** Writes `data` as the cache for `build` to `file`, whole or not at all (rename), ignoring failures. */
+function writeCodeCache(file, build, data) {
+  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([Buffer.from(header + '\n'), data]));
+    renameSync(tmp, file);
+  } catch {
+    rmSync(tmp, { force: true }); // a read-only install runs without a cache
+  }
+}
+
+/**
+ * Runs the CommonJS bundle `file` as Node's loader would, with the code cache `<cacheDir>/<key>-<build>-…`
+ * (one per command: each compiles different functions). Returns how the cache was met: 'used',
+ * 'rejected' (V8 refused it), 'none' (absent or invalid) or 'off' (the bundle has no build id).
+ * When the cache was not used, one is written as the process exits, once the run has compiled what it needs.
+ */
+function runCommonJs(file, { cacheDir, key }) {
+  const source = readFileSync(file, 'utf8');
+  const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
+  const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;
+  const cachedData = cacheFile ? readCodeCache(cacheFile, build) : undefined;
+  // The wrapper opens on the bundle's first line so line numbers in stack traces stay the bundle's own.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const state = !cacheFile ? 'off' : !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  if (cacheFile && state !== 'used') {
+    process.once('exit', () => {
+      try {
+        writeCodeCache(cacheFile, build, script.createCachedData());
+      } catch {
+        // createCachedData can only fail on exhaustion; the next run tries again
+      }
+    });
+  }
+  const module = { exports: {}, filename: file, id: file };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return state;
+}
+
+module.exports = { readCodeCache, writeCodeCache, runCommonJs };

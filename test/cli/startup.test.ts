@@ -1,0 +1,190 @@
+// The `bringup` launcher (bin/bringup.cjs and .mjs, bin/code-cache.cjs, build/node-bundle.mjs), by
+// behaviour, never by time: the bundled CLI prints and exits exactly as the TypeScript sources run
+// directly; a source checkout rebuilds a stale bundle and an installed copy does not look; the V8 code
+// cache is used when valid, and ignored then rewritten when corrupt, foreign or refused by V8.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+let tmp = '';
+let copy = ''; // a checkout of the CLI's files, so its sources and .cache can change without touching this tree
+
+interface Run {
+  status: number | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+function bin(checkout: string, ...args: string[]): Run {
+  return spawnSync(process.execPath, [join(checkout, 'bin', 'bringup.mjs'), ...args], { cwd: root, maxBuffer: 1 << 28 });
+}
+
+/** package.json's bin, the launcher bin/bringup.mjs imports. */
+function binCjs(checkout: string, ...args: string[]): Run {
+  return spawnSync(process.execPath, [join(checkout, 'bin', 'bringup.cjs'), ...args], { cwd: root, maxBuffer: 1 << 28 });
+}
+
+function fromSource(...args: string[]): Run {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli', 'bringup.ts'), ...args], { cwd: root, maxBuffer: 1 << 28 });
+}
+
+const buildId = (checkout: string) => readFileSync(join(checkout, '.cache', 'bringup', 'bringup.cjs'), 'utf8').split('\n', 1)[0];
+const cacheFiles = (checkout: string) => {
+  const dir = join(checkout, '.cache', 'bringup', 'code-cache');
+  return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
+};
+
+/** Makes `file` newer than the bundle, whatever the file system's timestamp granularity. */
+function edit(file: string, from: string, to: string, checkout: string): void {
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+  const t = statSync(join(checkout, '.cache', 'bringup', 'bringup.cjs')).mtimeMs / 1000 + 5;
+  utimesSync(file, t, t);
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'bringup-startup-'));
+  copy = join(tmp, 'checkout');
+  for (const d of ['bin', 'build', 'cli', 'engine', 'resources']) cpSync(join(root, d), join(copy, d), { recursive: true });
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  mkdirSync(join(copy, '.git')); // what makes it a source checkout to the launcher
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const fx = 'test/fixtures';
+const config = 'resources/demo/config-6.1.0-56-arm64';
+const cases: string[][] = [
+  ['dt', `${fx}/dts/lang-refs.dts`, '-E'],
+  ['dt', 'resources/demo/board.dts', '-O', 'json'],
+  ['dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', '/dev/stdout'],
+  ['dt', `${fx}/dts/bad-duplicate_label.dts`],
+  ['dt', 'no-such-board.dts'],
+  ['dt', '-O', 'xml', 'resources/demo/board.dts'],
+  ['predict', 'resources/demo/board.dts', '--config', config],
+  ['predict', 'resources/demo/board.dts', '--config', config, '--json'],
+  ['parse-log', 'resources/demo/boot.typescript'],
+  ['parse-log', 'resources/demo/boot.typescript', '--json'],
+  ['compare', 'resources/demo/board.dts', 'resources/demo/boot.typescript', '--config', config],
+  [],
+  ['--help'],
+  ['no-such-command'],
+  ['predict', '--help'],
+];
+
+describe('bringup launcher', () => {
+  it('the bundle prints and exits exactly as the sources run with tsx, with and without its code cache', () => {
+    for (const args of cases) {
+      const want = fromSource(...args);
+      // Twice: the first run of a command writes its code cache, the second runs from it.
+      for (const got of [bin(copy, ...args), binCjs(copy, ...args)]) {
+        expect({ args, status: got.status }).toEqual({ args, status: want.status });
+        expect(got.stdout.equals(want.stdout), `stdout of bringup ${args.join(' ')}`).toBe(true);
+        expect(got.stderr.toString()).toBe(want.stderr.toString());
+      }
+    }
+    expect(cacheFiles(copy).length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('rebuilds a stale bundle in a source checkout, and only then', () => {
+    bin(copy, '--help');
+    const first = buildId(copy);
+    expect(bin(copy, '--help').status).toBe(0);
+    expect(buildId(copy)).toBe(first); // nothing changed: no rebuild
+
+    edit(join(copy, 'engine', 'devicetree', 'dts-print.ts'), "'/dts-v1/;\\n\\n'", "'/dts-v1/; /* edited */\\n\\n'", copy);
+    const r = bin(copy, 'dt', `${fx}/dts/lang-refs.dts`, '-E', '-q');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString().startsWith('/dts-v1/; /* edited */\n')).toBe(true);
+    expect(buildId(copy)).not.toBe(first);
+  }, 120_000);
+
+  it('an installed copy (no .git) runs the bundle it has without walking the sources, and builds one if it has none', () => {
+    const installed = join(tmp, 'installed');
+    cpSync(copy, installed, { recursive: true, verbatimSymlinks: true });
+    rmSync(join(installed, '.git'), { recursive: true });
+    expect(bin(installed, '--help').status).toBe(0);
+    const id = buildId(installed);
+    edit(join(installed, 'cli', 'main.ts'), "'usage: bringup <command> [options]'", "'usage: edited'", installed);
+    expect(bin(installed, '--help').stdout.toString()).toMatch(/^usage: bringup <command>/);
+    expect(buildId(installed)).toBe(id);
+
+    rmSync(join(installed, '.cache'), { recursive: true });
+    expect(bin(installed, '--help').stdout.toString()).toMatch(/^usage: edited/);
+  }, 120_000);
+
+  it('ignores a corrupt, truncated or foreign code cache, prints the same, and writes a good one', () => {
+    const args = ['parse-log', 'resources/demo/boot.typescript'];
+    const want = bin(copy, ...args);
+    bin(copy, ...args);
+    const file = cacheFiles(copy).find((f) => f.includes('parse-log-'));
+    expect(file).toBeDefined();
+    const good = readFileSync(file!);
+    const nl = good.indexOf(10);
+    const header = JSON.parse(good.subarray(0, nl).toString());
+    expect(header).toMatchObject({ node: process.version, arch: process.arch, length: good.length - nl - 1 });
+
+    const flipped = Buffer.from(good);
+    flipped[nl + 1 + ((good.length - nl) >> 1)]! ^= 0xff;
+    const foreign = Buffer.concat([Buffer.from(JSON.stringify({ ...header, node: 'v0.0.0', v8: '0.0' }) + '\n'), good.subarray(nl + 1)]);
+    const garbage = Buffer.from('\x00\x01 not a cache at all');
+    for (const bad of [flipped, good.subarray(0, good.length >> 1), foreign, garbage, Buffer.alloc(0)]) {
+      writeFileSync(file!, bad);
+      const got = bin(copy, ...args);
+      expect(got.status).toBe(want.status);
+      expect(got.stdout.equals(want.stdout)).toBe(true);
+      expect(got.stderr.toString()).toBe(want.stderr.toString());
+      const rewritten = readFileSync(file!);
+      expect(JSON.parse(rewritten.subarray(0, rewritten.indexOf(10)).toString())).toMatchObject({ node: process.version, length: rewritten.length - rewritten.indexOf(10) - 1 });
+    }
+  }, 120_000);
+});
+
+describe('bin/code-cache.cjs', () => {
+  const codeCache = join(root, 'bin', 'code-cache.cjs');
+  /** Runs `script` through runCommonJs in a fresh Node; returns the cache state and what the script printed. */
+  function run(script: string, cacheDir: string, prelude = ''): { state: string; out: string } {
+    const code = `import { runCommonJs, writeCodeCache } from ${JSON.stringify(codeCache)}; ${prelude}
+      const state = runCommonJs(${JSON.stringify(script)}, { cacheDir: ${JSON.stringify(cacheDir)}, key: 'k' });
+      process.stderr.write(state);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return { state: r.stderr, out: r.stdout };
+  }
+
+  it('uses a cache it wrote, and takes one V8 refuses as no cache', () => {
+    const dir = mkdtempSync(join(tmp, 'cc-'));
+    const script = join(dir, 'b.cjs');
+    const build = '0123abcd-0000-4000-8000-000000000001';
+    writeFileSync(script, `// build ${build}\n'use strict';\nconst f = (n) => (n < 2 ? n : f(n - 1) + f(n - 2));\nconsole.log(f(20), typeof require, __filename.endsWith('b.cjs'));\n`);
+    const caches = join(dir, 'cache');
+    expect(run(script, caches)).toEqual({ state: 'none', out: '6765 function true\n' });
+    expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
+
+    // A well-formed file for this build and Node whose payload belongs to another script: V8 refuses it.
+    const [file] = readdirSync(caches);
+    const other = `new (await import('node:vm')).Script('(function(){ return 1 + 1 })').createCachedData()`;
+    run(script, join(dir, 'unused'), `writeCodeCache(${JSON.stringify(join(caches, file!))}, ${JSON.stringify(build)}, ${other});`);
+    expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
+    expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
+  });
+
+  it('keeps no cache for a bundle without a build id, and survives a cache folder it cannot write', () => {
+    const dir = mkdtempSync(join(tmp, 'cc-'));
+    const script = join(dir, 'b.cjs');
+    writeFileSync(script, `console.log('plain');\n`);
+    expect(run(script, join(dir, 'cache'))).toEqual({ state: 'off', out: 'plain\n' });
+    expect(existsSync(join(dir, 'cache'))).toBe(false);
+
+    writeFileSync(script, `// build 0123abcd-0000-4000-8000-000000000002\nconsole.log('built');\n`);
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    expect(run(script, join(dir, 'not-a-dir', 'cache'))).toEqual({ state: 'none', out: 'built\n' });
+  });
+});
