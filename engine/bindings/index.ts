@@ -1,0 +1,6 @@
+// Public face of engine/bindings: dt-validate's output (dtschema) read, placed on the device tree with
+// source spans, and related to the probe prediction. Pure: running the checker is electron/services/bindings.ts.
+export type { BindingFinding, BindingFindingKind, BindingsReport, BindingsStatus, RawBindingFinding } from './types';
+export { parseValidateJson, parseValidateText } from './parse';
+export { mapFindings, groupByNode, bindingsReport, findingToDiagnostic } from './map';
+export { findingsForDevice, findingCounts, type RelatedFindings } from './relate';
