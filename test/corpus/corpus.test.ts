@@ -14,10 +14,38 @@ requireSystem('dtc', 'cpp', 'fdtoverlay', ...CORPUS_SETS.flatMap((s) => s.parts)
 
 const full = process.env.BRINGUP_CORPUS !== 'subset';
 
-/** Boards whose DTB is not byte-identical to Debian's, per set, with the reason (none known yet). */
+// 6.12's Kbuild runs the kernel's own scripts/dtc/fdtoverlay, whose libfdt keeps the base's phandle
+// when an overlay gives one to a node the base already numbered, and rewrites the overlay's references
+// to it. Our applyOverlay (like the host's dtc 1.6.1 fdtoverlay, which it equals on these boards)
+// renumbers the node instead: seen on imx8mm-venice-gw72xx-0x-rs422 (phandle 0xa1 where Debian has 0x27).
+// 6.1's scripts/dtc predates that rule, so the fix must follow the kernel version: not done yet.
+const PHANDLE_KEPT = 'overlay node already numbered in the base: 6.12 fdtoverlay keeps the base phandle, we renumber';
+
+/** Boards whose DTB is not byte-identical to Debian's, per set, with the reason. */
 const KNOWN_DIFFERENCES: Record<string, Record<string, string>> = {
   'arm64-6.1': {},
-  'arm64-6.12': {},
+  'arm64-6.12': {
+    'freescale/imx8mm-phygate-tauri-l-rs232-cts-rts.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-phygate-tauri-l-rs232-rs232.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-phygate-tauri-l-rs232-rs485.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw72xx-0x-rpidsi.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw72xx-0x-rs232-rts.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw72xx-0x-rs422.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw72xx-0x-rs485.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw73xx-0x-rpidsi.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw73xx-0x-rs232-rts.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw73xx-0x-rs422.dtb': PHANDLE_KEPT,
+    'freescale/imx8mm-venice-gw73xx-0x-rs485.dtb': PHANDLE_KEPT,
+    'freescale/imx8mp-evk-mx8-dlvds-lcd1.dtb': PHANDLE_KEPT,
+    'freescale/imx8mp-tqma8mpql-mba8mpxl-lvds-g133han01.dtb': PHANDLE_KEPT,
+    'freescale/imx8mp-tqma8mpql-mba8mpxl-lvds.dtb': PHANDLE_KEPT,
+    'freescale/imx8mp-venice-gw74xx-rpidsi.dtb': PHANDLE_KEPT,
+    'qcom/sm8650-hdk-display-card.dtb': PHANDLE_KEPT,
+    'renesas/r9a07g043u11-smarc-du-adv7513.dtb': PHANDLE_KEPT,
+    // Same tree as Debian's (dtc -I dtb -O dts equal), other byte layout; host cpp|dtc + fdtoverlay
+    // reproduces Debian's bytes. Cause not found yet.
+    'ti/k3-am654-idk.dtb': 'nested composite (its base k3-am654-evm is itself a composite): same tree, other byte layout',
+  },
   'arm32-6.1': {},
 };
 
