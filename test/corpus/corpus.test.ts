@@ -14,11 +14,11 @@ requireSystem('dtc', 'cpp', 'fdtoverlay', ...CORPUS_SETS.flatMap((s) => s.parts)
 
 const full = process.env.BRINGUP_CORPUS !== 'subset';
 
-// 6.12's Kbuild runs the kernel's own scripts/dtc/fdtoverlay, whose libfdt keeps the base's phandle
-// when an overlay gives one to a node the base already numbered, and rewrites the overlay's references
-// to it. Our applyOverlay (like the host's dtc 1.6.1 fdtoverlay, which it equals on these boards)
+// 6.12's Kbuild runs the kernel's own scripts/dtc/fdtoverlay (DTC 1.7.0-gbcd02b52), whose libfdt
+// (fdt_overlay.c, overlay_prevent_phandle_overwrite) keeps the base's phandle when an overlay gives one
+// to a node the base already numbered, and rewrites the overlay's references to it. Our applyOverlay (like the host's dtc 1.6.1 fdtoverlay, which it equals on these boards)
 // renumbers the node instead: seen on imx8mm-venice-gw72xx-0x-rs422 (phandle 0xa1 where Debian has 0x27).
-// 6.1's scripts/dtc predates that rule, so the fix must follow the kernel version: not done yet.
+// 6.1's scripts/dtc (1.6.1) has no such function, so the fix must follow the kernel version: not done yet.
 const PHANDLE_KEPT = 'overlay node already numbered in the base: 6.12 fdtoverlay keeps the base phandle, we renumber';
 
 /** Boards whose DTB is not byte-identical to Debian's, per set, with the reason. */
