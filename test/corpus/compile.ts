@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { applyOverlay, loadDeviceTree, readDtb, writeDtb, type DtTree, type PreprocessCache } from '../../engine/devicetree';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common';
-import { includePrefixes, type CorpusBoard, type DtcStep } from './corpus';
+import type { CorpusBoard, CorpusBuild, DtcStep } from './corpus';
 
 export function readFileOrUndefined(path: string): Uint8Array | undefined {
   try {
@@ -23,7 +23,7 @@ export class CompileError extends Error {
 
 export function compileStep(step: DtcStep, cache?: PreprocessCache): DtTree {
   const r = loadDeviceTree(step.source, {
-    includeDirs: [dirname(step.source), includePrefixes],
+    includeDirs: [dirname(step.source), step.includePrefixes],
     defines: [],
     readFile: readFileOrUndefined,
     symbols: step.symbols,
@@ -34,15 +34,19 @@ export function compileStep(step: DtcStep, cache?: PreprocessCache): DtTree {
   return r.value;
 }
 
-export function compileBoard(board: CorpusBoard, cache?: PreprocessCache): Uint8Array {
-  const trees = board.steps.map((s) => compileStep(s, cache));
-  if (!board.composite) return writeDtb(trees[0]!);
+/** One blob as Kbuild makes it: dtc, or fdtoverlay over blobs (the base may itself be a composite). */
+function compileBuild(build: CorpusBuild, cache?: PreprocessCache): Uint8Array {
+  if (build.kind === 'dtc') return writeDtb(compileStep(build.step, cache));
   // fdtoverlay works on blobs: the base and each overlay as compiled DTBs.
-  let base = readDtb(writeDtb(trees[0]!)).value;
-  for (const overlay of trees.slice(1)) {
-    const r = applyOverlay(base, readDtb(writeDtb(overlay)).value);
+  let base = readDtb(compileBuild(build.base, cache)).value;
+  for (const overlay of build.overlays) {
+    const r = applyOverlay(base, readDtb(compileBuild(overlay, cache)).value);
     if (hasErrors(r.diagnostics)) throw new CompileError(r.diagnostics);
     base = r.value;
   }
   return writeDtb(base);
+}
+
+export function compileBoard(board: CorpusBoard, cache?: PreprocessCache): Uint8Array {
+  return compileBuild(board.build, cache);
 }

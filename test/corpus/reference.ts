@@ -5,22 +5,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { includePrefixes, type CorpusBoard, type DtcStep } from './corpus';
+import type { CorpusBoard, CorpusBuild, DtcStep } from './corpus';
 
 export function referenceStep(step: DtcStep): Uint8Array {
   const dir = dirname(step.source);
-  const pre = execFileSync('cpp', ['-nostdinc', '-I', includePrefixes, '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', step.source], {
+  const pre = execFileSync('cpp', ['-nostdinc', '-I', step.includePrefixes, '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', step.source], {
     maxBuffer: 1 << 28,
   });
-  const args = ['-q', '-I', 'dts', '-O', 'dtb', '-b', '0', '-i', dir, '-i', includePrefixes, ...(step.symbols ? ['-@'] : []), '-o', '-', '-'];
+  const args = ['-q', '-I', 'dts', '-O', 'dtb', '-b', '0', '-i', dir, '-i', step.includePrefixes, ...(step.symbols ? ['-@'] : []), '-o', '-', '-'];
   const r = spawnSync('dtc', args, { input: pre, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`dtc failed on ${step.source}: ${r.stderr.toString()}`);
   return new Uint8Array(r.stdout);
 }
 
-export function referenceBoard(board: CorpusBoard): Uint8Array {
-  const blobs = board.steps.map(referenceStep);
-  if (!board.composite) return blobs[0]!;
+function referenceBuild(build: CorpusBuild): Uint8Array {
+  if (build.kind === 'dtc') return referenceStep(build.step);
+  const blobs = [build.base, ...build.overlays].map(referenceBuild);
   const tmp = mkdtempSync(join(tmpdir(), 'bringup-ref-'));
   try {
     const files = blobs.map((b, i) => {
@@ -34,6 +34,10 @@ export function referenceBoard(board: CorpusBoard): Uint8Array {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+export function referenceBoard(board: CorpusBoard): Uint8Array {
+  return referenceBuild(board.build);
 }
 
 /** dtc's own decompilation, the "same tree" test when bytes differ. */
