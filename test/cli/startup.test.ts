@@ -60,7 +60,7 @@ afterAll(() => {
 });
 
 const fx = 'test/fixtures';
-const config = 'resources/demo/config-6.1.0-56-arm64';
+const config = 'resources/demo/config-6.1.0-57-arm64';
 const cases: string[][] = [
   ['dt', `${fx}/dts/lang-refs.dts`, '-E'],
   ['dt', 'resources/demo/board.dts', '-O', 'json'],
