@@ -5,6 +5,7 @@
 // runs the bundle it has without looking at them. CommonJS because Node's ES module loader costs a
 // start-up of its own (bench/cli.bench.ts).
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
 const { existsSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');

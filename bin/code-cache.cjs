@@ -3,6 +3,7 @@
 // compiled. The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
 // rewritten, and no failure to read or write it changes what the bundle prints or returns.
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');

@@ -49,7 +49,7 @@ function edit(file: string, from: string, to: string, checkout: string): void {
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'bringup-startup-'));
   copy = join(tmp, 'checkout');
-  for (const d of ['bin', 'build', 'cli', 'engine', 'resources']) cpSync(join(root, d), join(copy, d), { recursive: true });
+  for (const d of ['bin', 'build', 'cli', 'engine', 'resources', 'electron/common', 'electron/services']) cpSync(join(root, d), join(copy, d), { recursive: true });
   cpSync(join(root, 'package.json'), join(copy, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
   mkdirSync(join(copy, '.git')); // what makes it a source checkout to the launcher
@@ -60,7 +60,7 @@ afterAll(() => {
 });
 
 const fx = 'test/fixtures';
-const config = 'resources/demo/config-6.1.0-56-arm64';
+const config = 'resources/demo/config-6.1.0-57-arm64';
 const cases: string[][] = [
   ['dt', `${fx}/dts/lang-refs.dts`, '-E'],
   ['dt', 'resources/demo/board.dts', '-O', 'json'],
