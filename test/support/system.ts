@@ -101,6 +101,12 @@ const SYSTEM_PARTS = {
     group: 'e2e',
     present: () => existsSync(process.env.BRINGUP_CHROMIUM ?? '/usr/bin/chromium'),
   },
+  bindings: {
+    what: `dtschema (dt-validate, dt-mk-schema) in ${join(cacheDir, 'dtschema')}`,
+    package: 'dtschema from PyPI, pinned in scripts/install-dtschema.sh',
+    group: 'bindings',
+    present: () => readdirSync(join(cacheDir, 'dtschema'), { withFileTypes: true }).some((d) => d.name.startsWith('venv-') && existsSync(join(cacheDir, 'dtschema', d.name, '.complete'))),
+  },
   xmllint: { what: 'the xmllint program', package: 'libxml2-utils', group: 'e2e', present: () => onPath('xmllint') },
 } as const;
 
