@@ -50,7 +50,7 @@ describe('dt-validate on a fixture with known mistakes', () => {
   it('prints like dtc and relates a device to its supplier', async () => {
     const r = await checks[0]!;
     const uart = r.byNode['/serial@9000000']!.find((f) => f.missing)!;
-    expect(formatDtcDiagnostic(findingToDiagnostic(uart))).toMatch(/^.*bad-bindings\.dtsi:13\.\d+-16\.4: ERROR \(binding\): \/serial@9000000: .*'interrupts' is a required property.*\n  included from .*bad-bindings\.dts:4$/);
+    expect(formatDtcDiagnostic(findingToDiagnostic(uart))).toMatch(/^.*bad-bindings\.dtsi:13\.\d+-16\.4: ERROR \(binding\): \/serial@9000000: .*'interrupts' is a required property.*\n {2}included from .*bad-bindings\.dts:4$/);
     // the DMA controller's supplier is the SMMU (its iommus): own findings and none on the supplier
     const rel = findingsForDevice(r, '/dma-controller@9100000', ['/iommu@9050000', '/serial@9000000']);
     expect(rel.own.map((f) => f.property)).toContain('dma-coherent');
