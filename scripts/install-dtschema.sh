@@ -6,7 +6,7 @@
 # dtschema-version/kernel-version key. Usage: scripts/install-dtschema.sh [--no-schemas]
 set -euo pipefail
 CACHE=${BRINGUP_CACHE:-$HOME/.cache/bringup-workbench}
-# The pin. electron/services/bindings.ts carries the same number (DTSCHEMA_VERSION); change both.
+# The pin. engine/bindings/checker.ts carries the same number (DTSCHEMA_VERSION); change both.
 VERSION=2026.9
 ROOT="$CACHE/dtschema"
 VENV="$ROOT/venv-$VERSION"

@@ -3,7 +3,7 @@
 # dtc, cpp, the kernel sources (linux-source-6.1 and -6.12), Debian's arm64 6.1 and 6.12 kernels and its
 # arm32 armmp kernel with their DTBs, busybox for the QEMU lab boards, socat/ser2net for real serial
 # lines, Chromium for the end-to-end tests.
-# Usage: scripts/install-system-deps.sh [all|dt|lab|e2e|labgrid]...   (default: all)
+# Usage: scripts/install-system-deps.sh [all|dt|lab|e2e|labgrid|bindings]...   (default: all)
 #
 # Debian's archive moves: a stable update replaces a kernel package and the old one leaves the mirror.
 # Nothing here names a package build; kernels are found through their meta packages. Another apt or
@@ -136,4 +136,8 @@ if has labgrid && [ "$(cat "$CACHE/labgrid/.version" 2>/dev/null)" != "$LABGRID_
     || { tail -n 15 "$log" | sed 's/^/  | /' >&2; fail "step 'pip install labgrid==$LABGRID_VERSION' failed"; }
   echo "$LABGRID_VERSION" > "$CACHE/labgrid/.version"
 fi
+
+# bindings: the kernel's binding checker (dtschema from PyPI in a venv, processed schemas for the shipped
+# kernel sources), by its own script; after `dt` so the kernel sources are there.
+if has bindings; then bash "$(dirname "$0")/install-dtschema.sh" || fail "step 'bindings' failed (scripts/install-dtschema.sh)"; fi
 echo "$CACHE"

@@ -3,8 +3,9 @@
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
 import { hasErrors } from '../../engine/common';
-import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, printDts, treeToJson, writeDtb, type PreprocessCache } from '../../engine/devicetree';
+import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
+import { runBindingsCheck } from './bindings';
 import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
 
@@ -19,6 +20,9 @@ const FLAGS: FlagSpec[] = [
   { names: ['-E', '--no-cpp'], key: 'noCpp', kind: 'boolean' },
   { names: ['-q', '--quiet'], key: 'quiet', kind: 'boolean' },
   { names: ['--batch'], key: 'batch', kind: 'string' },
+  { names: ['--check-bindings'], key: 'checkBindings', kind: 'boolean' },
+  { names: ['--strict'], key: 'strict', kind: 'boolean' },
+  { names: ['--kernel-source'], key: 'kernelSource', kind: 'string' },
 ];
 
 const usage = `usage: bringup dt <in.dts|in.dtb|in.dtbo> [options]
@@ -39,6 +43,10 @@ options:
       --batch FILE        run many compiles in this one process: each line of FILE ('-' for stdin)
                           is one argument list as above (shell-style quoting, # comments); exit
                           status is the worst of them
+      --check-bindings    check against the kernel's binding schemas (dt-validate) instead of
+                          writing output; see docs/bindings.md
+      --strict            with --check-bindings: exit 1 on binding errors (or when not checked)
+      --kernel-source DIR the kernel tree whose bindings apply (default: the board's, else 6.1)
 
 exit status: 0 success (warnings allowed), 1 errors in the input, 2 bad usage
 `;
@@ -156,6 +164,10 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
   if (hasErrors(r.diagnostics)) {
     io.stderr(`bringup dt: ${input}: input has errors, no output written\n`);
     return EXIT_INPUT_ERROR;
+  }
+  if (flags.checkBindings === true) {
+    const dtb = looksLikeDtb(readFile(input) ?? new Uint8Array()) && !(flags.apply as string[]).length ? readFile(input) : undefined;
+    return runBindingsCheck(input, r.value, io, { strict: flags.strict === true, quiet: flags.quiet === true, ...(flags.kernelSource !== undefined ? { kernelSource: flags.kernelSource as string } : {}), ...(dtb ? { dtb } : {}) });
   }
   let data: Uint8Array | string;
   if (format === 'dtb') data = writeDtb(r.value);

@@ -4,3 +4,21 @@ export type { BindingFinding, BindingFindingKind, BindingsReport, BindingsStatus
 export { parseValidateJson, parseValidateText } from './parse';
 export { mapFindings, groupByNode, bindingsReport, findingToDiagnostic } from './map';
 export { findingsForDevice, findingCounts, type RelatedFindings } from './relate';
+export {
+  DTSCHEMA_VERSION,
+  ENABLE_BINDINGS,
+  BindingsError,
+  findDtschema,
+  kernelVersionOf,
+  processedSchemaPath,
+  processedSchemaVersion,
+  assertSchemaVersion,
+  ensureProcessedSchema,
+  hasJsonOutput,
+  runDtValidate,
+  checkBindings,
+  type BindingsHost,
+  type Dtschema,
+  type Ran,
+  type CheckBindingsOptions,
+} from './checker';

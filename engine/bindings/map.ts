@@ -28,21 +28,23 @@ function nodesByName(tree: DtTree, name: string, compatible: string | undefined)
   return out;
 }
 
-/** The property a finding is about, and whether the schema wants it and the node lacks it. */
+/**
+ * The property a finding is about, and whether the schema wants it and the node lacks it. A conditional's
+ * message lists its branches one per line ("'interrupts' is a required property" / "'interrupts-extended'
+ * …"): the first branch that names a property names it.
+ */
 function propertyOf(raw: RawBindingFinding): { name?: string; missing?: boolean } {
   const first = raw.propertyPath[0];
   if (typeof first === 'string') return { name: first };
-  const req = REQUIRED.exec(raw.message);
-  if (req) return { name: req[1]!, missing: true };
-  const dep = DEPENDENCY.exec(raw.message);
-  if (dep) return { name: dep[1]!, missing: true };
-  const un = UNEXPECTED.exec(raw.message);
-  if (un) {
-    const names = [...un[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+  for (const line of raw.message.split('\n').map((l) => l.trim())) {
+    const req = REQUIRED.exec(line) ?? DEPENDENCY.exec(line);
+    if (req) return { name: req[1]!, missing: true };
+    const un = UNEXPECTED.exec(line);
+    const names = un ? [...un[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!) : [];
     if (names.length) return { name: names[0]! };
+    const nr = NO_REGEX.exec(line);
+    if (nr) return { name: nr[1]! };
   }
-  const nr = NO_REGEX.exec(raw.message);
-  if (nr) return { name: nr[1]! };
   return {};
 }
 

@@ -107,6 +107,12 @@ const SYSTEM_PARTS = {
     group: 'labgrid',
     present: () => existsSync(join(cacheDir, 'labgrid', 'venv', 'bin', 'labgrid-client')),
   },
+  bindings: {
+    what: `dtschema (dt-validate, dt-mk-schema) in ${join(cacheDir, 'dtschema')}`,
+    package: 'dtschema from PyPI, pinned in scripts/install-dtschema.sh',
+    group: 'bindings',
+    present: () => existsSync(join(cacheDir, 'dtschema')) && readdirSync(join(cacheDir, 'dtschema'), { withFileTypes: true }).some((d) => d.name.startsWith('venv-') && existsSync(join(cacheDir, 'dtschema', d.name, '.complete'))),
+  },
   xmllint: { what: 'the xmllint program', package: 'libxml2-utils', group: 'e2e', present: () => onPath('xmllint') },
 } as const;
 
