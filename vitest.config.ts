@@ -9,6 +9,8 @@ const system = [
   'test/e2e/**/*.test.ts',
   // labgrid's coordinator, exporter and ser2net
   'test/labgrid/**/*.test.ts',
+  // the real dt-validate over kernel boards
+  'test/bindings/**/*.test.ts',
   // Chromium
   'test/electron/browser-security.test.ts',
   'test/sessions/report.test.ts',

@@ -5,7 +5,7 @@ export { readDtb, looksLikeDtb, FDT_MAGIC } from './dtb-read';
 export { writeDtb, type WriteDtbOptions } from './dtb-write';
 export { printDts } from './dts-print';
 export { treeToJson, treeFromJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
-export { applyOverlay } from './overlay';
+export { applyOverlay, type OverlayOptions } from './overlay';
 export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
 export { loadDeviceTree, compileSource, type LoadOptions } from './load';
 export { preprocess, createPreprocessCache, type PreprocessCache } from './preprocess';

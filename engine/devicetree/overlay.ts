@@ -2,7 +2,9 @@
 // libfdt's fdt_overlay_apply (libfdt/fdt_overlay.c): shift the overlay's phandles past the base's
 // largest, patch __local_fixups__, resolve __fixups__ through the base's __symbols__, merge each
 // fragment's __overlay__ into its target, carry the overlay's symbols over, then fdt_pack. It runs on
-// blobs (fdt-rw.ts) because fdtoverlay's bytes depend on libfdt's in-place edits.
+// blobs (fdt-rw.ts) because fdtoverlay's bytes depend on libfdt's in-place edits. libfdt 1.7.0 added one
+// step before the merge (overlay_prevent_phandle_overwrite): a node both sides number keeps the base's
+// phandle; the option selects it, as the dtc a kernel tree ships decides (6.1: 1.6.1, 6.12: 1.7.0).
 import { decodeLatin1 } from './lex';
 import type { Diagnostic, Result } from '../common';
 import { readDtb } from './dtb-read';
@@ -41,7 +43,58 @@ function target(fdt: Fdt, fdto: Fdt, fragment: number): { node: number; path?: s
   return { node, path };
 }
 
-function apply(fdt: Fdt, fdto: Fdt): void {
+export interface OverlayOptions {
+  /** libfdt 1.7.0 and later: keep the base's phandle where the overlay numbers the same node. */
+  preventPhandleOverwrite?: boolean;
+}
+
+/** overlay_prevent_phandle_overwrite_node: the overlay takes the base's number, and so do its references. */
+function keepBasePhandles(fdt: Fdt, fdtNode: number, fdto: Fdt, fdtoNode: number): void {
+  const fdtPh = fdt.getPhandle(fdtNode);
+  const fdtoPh = fdto.getPhandle(fdtoNode);
+  if (fdtPh && fdtoPh) {
+    // overlay_adjust_local_conflicting_phandle
+    for (const name of ['phandle', 'linux,phandle']) {
+      const p = fdto.getProp(fdtoNode, name);
+      if (p >= 0 && fdto.propLen(p) === 4) fdto.setPropPartial(fdtoNode, name, 0, u32be(fdtPh));
+    }
+    // overlay_update_local_conflicting_references: every local reference that held the overlay's number
+    const lf = fdto.pathOffset('/__local_fixups__');
+    if (lf >= 0) {
+      const stack: [number, number][] = [[0, lf]];
+      while (stack.length) {
+        const [tree, fix] = stack.pop()!;
+        for (const fp of fdto.properties(fix)) {
+          const name = fdto.propName(fp);
+          const len = fdto.propLen(fp);
+          if (len % 4) fail(`__local_fixups__ ${name}: length ${len} is not a multiple of 4`);
+          const tp = fdto.getProp(tree, name);
+          if (tp < 0) fail(`__local_fixups__ names ${fdto.path(tree)}:${name}, which the overlay does not have`);
+          for (let i = 0; i < len; i += 4) {
+            const off = fdto.u32(fdto.propData(fp) + i);
+            if (off + 4 > fdto.propLen(tp)) fail(`__local_fixups__ offset ${off} lies outside ${fdto.path(tree)}:${name}`);
+            if (fdto.u32(fdto.propData(tp) + off) === fdtoPh) fdto.setPropPartial(tree, name, off, u32be(fdtPh));
+          }
+        }
+        const children = fdto.subnodes(fix);
+        for (let i = children.length - 1; i >= 0; i--) {
+          const c = children[i]!;
+          const tc = fdto.subnode(tree, fdto.nodeName(c));
+          if (tc < 0) fail(`__local_fixups__ names node ${fdto.nodeName(c)} under ${fdto.path(tree)}, which the overlay does not have`);
+          stack.push([tc, c]);
+        }
+      }
+    }
+  }
+  for (const child of fdto.subnodes(fdtoNode)) {
+    const baseChild = fdt.subnode(fdtNode, fdto.nodeName(child));
+    // A node the base does not have is new: nothing of the base's to overwrite below it.
+    if (baseChild < 0) continue;
+    keepBasePhandles(fdt, baseChild, fdto, child);
+  }
+}
+
+function apply(fdt: Fdt, fdto: Fdt, options: OverlayOptions): void {
   const delta = fdt.maxPhandle();
   // overlay_adjust_local_phandles
   for (let o = fdto.nextNode(-1, null); o >= 0; o = fdto.nextNode(o, null)) {
@@ -112,6 +165,15 @@ function apply(fdt: Fdt, fdto: Fdt): void {
         if (at < 0) fail(`__fixups__ entry "${entry}": no such overlay node`);
         fdto.setPropPartial(at, m[2]!, Number(m[3]), u32be(ph));
       }
+    }
+  }
+  // overlay_prevent_phandle_overwrite (libfdt 1.7.0+)
+  if (options.preventPhandleOverwrite) {
+    for (const fragment of fdto.subnodes(0)) {
+      const body = fdto.subnode(fragment, '__overlay__');
+      if (body < 0) continue;
+      const t = target(fdt, fdto, fragment);
+      keepBasePhandles(fdt, t.node, fdto, body);
     }
   }
   // overlay_merge
@@ -209,7 +271,7 @@ function graftSpans(out: DtTree, base: DtTree): void {
 }
 
 /** fdtoverlay: the base with the overlay applied (neither input is modified). */
-export function applyOverlay(base: DtTree, overlay: DtTree): Result<DtTree> {
+export function applyOverlay(base: DtTree, overlay: DtTree, options: OverlayOptions = {}): Result<DtTree> {
   const diagnostics: Diagnostic[] = [];
   const file = overlay.source ?? '<overlay>';
   const baseBlob = writeDtb(base);
@@ -222,7 +284,7 @@ export function applyOverlay(base: DtTree, overlay: DtTree): Result<DtTree> {
     fdt = new Fdt(baseBlob, capacity);
     const fdto = new Fdt(ovBlob);
     try {
-      apply(fdt, fdto);
+      apply(fdt, fdto, options);
       break;
     } catch (e) {
       if (e instanceof FdtError && e.code === FDT_ERR.NOSPACE && capacity < 1 << 30) {

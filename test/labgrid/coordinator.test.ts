@@ -2,7 +2,7 @@
 // places live from the subscription, acquires one (the exporter then starts ser2net), reads the console
 // through RFC 2217, is refused a place someone else holds (and told who), and releases so that
 // labgrid-client sees the place free. A coordinator restart ends the session with `lost`.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabgridCoordinator } from '../../electron/services/labgrid/coordinator';
 import { findLabgrid } from '../../electron/services/labgrid/installation';
@@ -103,6 +103,14 @@ describe('labgrid coordinator client (real coordinator, exporter, ser2net)', () 
   it('reports the session lost when the coordinator goes away, and connects again after it restarts', async () => {
     const c = await connect('wb-host/alice');
     const lost = new Promise<string>((res) => c.on('lost', res));
+    // The coordinator writes its places to places.yaml from a periodic task: wait for that, or a restart
+    // right after the place was made would start with no places at all.
+    const placesFile = join(lab.dir, 'places.yaml');
+    const end = Date.now() + 60_000;
+    while (!(existsSync(placesFile) && readFileSync(placesFile, 'utf8').includes('board1'))) {
+      if (Date.now() > end) throw new Error('the coordinator never saved places.yaml');
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await lab.stopCoordinator();
     expect(await lost).toBeTruthy();
     c.close();
@@ -114,5 +122,5 @@ describe('labgrid coordinator client (real coordinator, exporter, ser2net)', () 
     } finally {
       again.close();
     }
-  }, 90_000);
+  }, 150_000);
 });
