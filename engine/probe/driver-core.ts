@@ -810,7 +810,7 @@ class DriverCore {
     const links = this.deviceLinksCheckSuppliers(ds);
     if (links) return links;
     ds.attempted = true;
-    this.emit('probe-attempt', { device: ds.dev.name, driver: d.cat.name, text: `bus: '${d.cat.bus}': really_probe: probing driver ${d.cat.name} with device ${ds.dev.name}` });
+    this.emit('probe-attempt', { device: ds.dev.name, driver: d.cat.name, text: this.profile.ddLogForm === 'dev_dbg' ? `${ds.dev.bus} ${ds.dev.name}: bus: '${d.cat.bus}': really_probe: probing driver ${d.cat.name} with device` : `bus: '${d.cat.bus}': really_probe: probing driver ${d.cat.name} with device ${ds.dev.name}` });
     const pin = this.pinctrlBindPins(ds);
     if (pin) return pin;
     const dma = this.ofDmaConfigure(d, ds);
@@ -849,11 +849,11 @@ class DriverCore {
         return this.profile.driverErrorsPositive ? EPROBE_DEFER : -EPROBE_DEFER;
       case 'rejected':
         ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'rejected', assumed: outcome.assumed };
-        this.emit('rejected', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: `${d.cat.name}: probe of ${ds.dev.name} rejects match ${outcome.errno}` });
+        this.emit('rejected', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: this.profile.ddLogForm === 'dev_dbg' ? `${ds.dev.bus} ${ds.dev.name}: probe with driver ${d.cat.name} rejects match ${outcome.errno}` : `${d.cat.name}: probe of ${ds.dev.name} rejects match ${outcome.errno}` });
         return -outcome.errno;
       case 'failed':
         ds.failure = { errno: outcome.errno, driver: d.cat.name, kind: 'failed', assumed: true };
-        this.emit('failed', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: `${d.cat.name}: probe of ${ds.dev.name} failed with error ${outcome.errno}` });
+        this.emit('failed', { device: ds.dev.name, driver: d.cat.name, error: outcome.errno, text: this.profile.ddLogForm === 'dev_dbg' ? `${ds.dev.bus} ${ds.dev.name}: probe with driver ${d.cat.name} failed with error ${outcome.errno}` : `${d.cat.name}: probe of ${ds.dev.name} failed with error ${outcome.errno}` });
         return -outcome.errno;
     }
   }
@@ -867,7 +867,7 @@ class DriverCore {
     ds.bindTime = this.time;
     // driver_deferred_probe_del(): the list entries are dropped lazily (bound devices are skipped)
     ds.onDeferredList = false;
-    this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
+    this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: this.profile.ddLogForm === 'dev_dbg' ? `${d.cat.name} ${ds.dev.name}: driver: '${d.cat.name}': driver_bound: bound to device` : `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
     if (d.isIommu && ds.dev.node) this.iommuDeviceRegister(ds);
     // driver_bound() → driver_deferred_probe_trigger()
     this.driverDeferredProbeTrigger();

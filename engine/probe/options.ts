@@ -35,7 +35,7 @@ export interface ModuleLoad {
 }
 
 export interface PredictOptions {
-  /** '2015-rfc' | '4.12' | '5.4' | '5.10' | '6.1' | '6.6' | 'latest' (default '6.1'); ignored when `profile` is set. */
+  /** '2015-rfc' | '4.12' | '5.4' | '5.10' | '6.1' | '6.6' | '6.12' | 'latest' (default '6.1'); ignored when `profile` is set. */
   kernel?: string;
   profile?: KernelProfile;
   /** The driver catalog (decodeCatalog of resources/kernel/<v>/drivers.json). Without one, no device has a driver. */

@@ -3,8 +3,8 @@
 // drivers/iommu/of_iommu.c, iommu.c); the values follow ../shared/kernel-semantics.md §1-§8, and for 6.1 the
 // Debian 6.1 stable source on disk where it disagrees (stable backported the fw_devlink cycle rework and `panel`).
 
-export type KernelVersion = '2015-rfc' | '4.12' | '5.4' | '5.10' | '6.1' | '6.6' | 'latest';
-export const KERNEL_VERSIONS: readonly KernelVersion[] = ['2015-rfc', '4.12', '5.4', '5.10', '6.1', '6.6', 'latest'];
+export type KernelVersion = '2015-rfc' | '4.12' | '5.4' | '5.10' | '6.1' | '6.6' | '6.12' | 'latest';
+export const KERNEL_VERSIONS: readonly KernelVersion[] = ['2015-rfc', '4.12', '5.4', '5.10', '6.1', '6.6', '6.12', 'latest'];
 
 export type FwDevlinkMode = 'off' | 'permissive' | 'on' | 'rpm';
 
@@ -73,6 +73,13 @@ export interface KernelProfile {
   pendingWithReason: boolean;
   /** v5.14+: really_probe returns the driver's error positive; "returned 517" vs "-517". */
   driverErrorsPositive: boolean;
+  /**
+   * How dd.c prints its probe lines: 'pr_debug' (6.1: "bus: 'platform': really_probe: probing driver X with
+   * device Y", "driver: 'X': driver_bound: bound to device 'Y'", "X: probe of Y rejects match -19") or
+   * 'dev_dbg' (6.12 drivers/base/dd.c driver_bound(), really_probe(), call_driver_probe(): the device is the
+   * prefix, "<bus|driver> Y: driver: 'X': driver_bound: bound to device", "probe with driver X rejects match").
+   */
+  ddLogForm: 'pr_debug' | 'dev_dbg';
 }
 
 // property.c of_supplier_bindings[] per era; the 6.1 list is the Debian 6.1 stable table on disk.
@@ -80,6 +87,10 @@ const BINDINGS_510 = ['clocks', 'interconnects', 'iommus', 'iommu-map', 'mboxes'
 const BINDINGS_61 = ['clocks', 'interconnects', 'iommus', 'iommu-map', 'mboxes', 'io-channels', 'interrupt-parent', 'dmas', 'power-domains', 'hwlocks', 'extcon', 'nvmem-cells', 'phys', 'wakeup-parent', 'pinctrl-0', 'pinctrl-1', 'pinctrl-2', 'pinctrl-3', 'pinctrl-4', 'pinctrl-5', 'pinctrl-6', 'pinctrl-7', 'pinctrl-8', 'remote-endpoint', 'pwms', 'resets', 'leds', 'backlight', 'panel', 'gpio-compat', 'interrupts', '*-supply', '*-gpio', '*-gpios'];
 const BINDINGS_66 = [...BINDINGS_61.slice(0, BINDINGS_61.indexOf('gpio-compat')), 'msi-parent', ...BINDINGS_61.slice(BINDINGS_61.indexOf('gpio-compat'))];
 const BINDINGS_LATEST = [...BINDINGS_66, 'post-init-providers', 'io-backends', 'access-controllers'];
+// linux-source-6.12 drivers/of/property.c of_supplier_bindings[], in table order: io-backends after io-channels,
+// no interrupt-parent entry any more (parse_interrupts resolves the parent), pses and power-supplies after
+// msi-parent, interrupt-map and access-controllers after interrupts, post-init-providers last.
+const BINDINGS_612 = ['clocks', 'interconnects', 'iommus', 'iommu-map', 'mboxes', 'io-channels', 'io-backends', 'dmas', 'power-domains', 'hwlocks', 'extcon', 'nvmem-cells', 'phys', 'wakeup-parent', 'pinctrl-0', 'pinctrl-1', 'pinctrl-2', 'pinctrl-3', 'pinctrl-4', 'pinctrl-5', 'pinctrl-6', 'pinctrl-7', 'pinctrl-8', 'remote-endpoint', 'pwms', 'resets', 'leds', 'backlight', 'panel', 'msi-parent', 'pses', 'power-supplies', 'gpio-compat', 'interrupts', 'interrupt-map', 'access-controllers', '*-supply', '*-gpio', '*-gpios', 'post-init-providers'];
 
 const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   dmaConfigureAtCreation: false,
@@ -99,6 +110,7 @@ const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   iommuConfigFailedErr: false,
   pendingWithReason: false,
   driverErrorsPositive: true,
+  ddLogForm: 'pr_debug',
 };
 
 const PROFILES: Record<KernelVersion, KernelProfile> = {
@@ -173,6 +185,25 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
   },
   '6.1': { ...BASE, version: '6.1', label: 'v6.1 (Debian 6.1 stable; v6.0-v6.4)' },
   '6.6': { ...BASE, version: '6.6', label: 'v6.6 (v6.5-v6.7)', supplierBindings: BINDINGS_66, exhaustionLog: 'add-only' },
+  // Debian 12's linux-source-6.12 (6.12.NN): as 6.6, plus
+  //  - of_supplier_bindings[] as BINDINGS_612 (drivers/of/property.c);
+  //  - dd.c's probe lines by dev_dbg/dev_err with the device as prefix (drivers/base/dd.c driver_bound,
+  //    really_probe, call_driver_probe: "probe with driver %s rejects match %d");
+  //  - deferred_probe_timeout_work_func() prints "deferred probe pending: %s" with the recorded reason or
+  //    "(reason unknown)" (drivers/base/dd.c);
+  //  - of_iommu_configure() returns int and of_dma_configure_id() treats every error but -EPROBE_DEFER as
+  //    "no IOMMU" silently (drivers/of/device.c: "Take all other IOMMU errors to mean we'll just carry on
+  //    without it"); the group is still created at the master's probe (iommu_probe_device from
+  //    of_iommu_configure), not at IOMMU registration, which is 6.15's change.
+  '6.12': {
+    ...BASE,
+    version: '6.12',
+    label: 'v6.12 (Debian 12 linux-6.12; v6.11-v6.14)',
+    supplierBindings: BINDINGS_612,
+    exhaustionLog: 'add-only',
+    pendingWithReason: true,
+    ddLogForm: 'dev_dbg',
+  },
   latest: {
     ...BASE,
     version: 'latest',
@@ -181,6 +212,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     groupAtIommuRegistration: true,
     exhaustionLog: 'add-only',
     pendingWithReason: true,
+    ddLogForm: 'dev_dbg',
   },
 };
 
@@ -196,7 +228,8 @@ export function kernelProfile(version: string): KernelProfile {
   if (n < 507) return PROFILES['5.4'];
   if (n < 513) return PROFILES['5.10'];
   if (n < 605) return PROFILES['6.1'];
-  if (n < 615) return PROFILES['6.6'];
+  if (n < 611) return PROFILES['6.6'];
+  if (n < 615) return PROFILES['6.12'];
   return PROFILES.latest;
 }
 

@@ -17,7 +17,7 @@ export interface SupplierRef {
 export const OPTIONAL_BINDINGS = new Set(['iommus', 'iommu-map', 'dmas']);
 
 /** Bindings a driver's own probe does not wait for (the core handles them, or drivers treat them as optional). */
-const NOT_PROBE_RESOURCES = new Set(['iommus', 'iommu-map', 'dmas', 'interrupt-parent', 'wakeup-parent', 'remote-endpoint', 'leds', 'backlight', 'panel', 'msi-parent', 'post-init-providers', 'nvmem-cells', 'io-backends', 'access-controllers']);
+const NOT_PROBE_RESOURCES = new Set(['iommus', 'iommu-map', 'dmas', 'interrupt-parent', 'wakeup-parent', 'remote-endpoint', 'leds', 'backlight', 'panel', 'msi-parent', 'post-init-providers', 'nvmem-cells', 'io-backends', 'access-controllers', 'interrupt-map', 'pses', 'power-supplies']);
 
 const CELLS_NAME: Record<string, string | null> = {
   clocks: '#clock-cells', interconnects: '#interconnect-cells', iommus: '#iommu-cells', mboxes: '#mbox-cells',
@@ -25,6 +25,7 @@ const CELLS_NAME: Record<string, string | null> = {
   extcon: null, 'nvmem-cells': null, phys: '#phy-cells', 'wakeup-parent': null, pwms: '#pwm-cells', resets: '#reset-cells',
   leds: null, backlight: null, panel: null, 'msi-parent': '#msi-cells', 'interrupt-parent': null, 'remote-endpoint': null,
   'post-init-providers': null, 'io-backends': '#io-backend-cells', 'access-controllers': '#access-controller-cells',
+  pses: '#pse-cells', 'power-supplies': null,
   'gpio-compat': '#gpio-cells', '*-gpios': '#gpio-cells', '*-gpio': '#gpio-cells', '*-supply': null,
 };
 
@@ -69,6 +70,24 @@ export function interruptParent(node: DtNode, phandles: PhandleIndex): DtNode | 
   return null;
 }
 
+/**
+ * The interrupt parents an `interrupt-map` names (6.12 drivers/of/property.c parse_interrupt_map): each
+ * entry is the child unit address (#address-cells of the node) and child specifier (#interrupt-cells),
+ * the parent's phandle, then the parent's unit address (its #address-cells, 0 when absent) and specifier.
+ */
+function interruptMapParents(node: DtNode, prop: DtProperty, phandles: PhandleIndex): DtNode[] {
+  const c = cells(prop);
+  const childCells = (u32Prop(node, '#address-cells') ?? 0) + (u32Prop(node, '#interrupt-cells') ?? 1);
+  const out: DtNode[] = [];
+  for (let i = childCells; i < c.length; ) {
+    const parent = phandles.get(c[i]!);
+    if (!parent) break;
+    if (!out.includes(parent)) out.push(parent);
+    i += 1 + (u32Prop(parent, '#address-cells') ?? 0) + (u32Prop(parent, '#interrupt-cells') ?? 1) + childCells;
+  }
+  return out;
+}
+
 /** Supplier references of one node's own properties, in the profile's table order. */
 export function supplierRefs(node: DtNode, bindings: readonly string[], phandles: PhandleIndex): SupplierRef[] {
   const out: SupplierRef[] = [];
@@ -105,6 +124,11 @@ export function supplierRefs(node: DtNode, bindings: readonly string[], phandles
           const parent = p ? interruptParent(node, phandles) : null;
           if (p && parent) push(binding, p, [parent]);
         }
+        break;
+      }
+      case 'interrupt-map': {
+        const p = getProperty(node, 'interrupt-map');
+        if (p) push(binding, p, interruptMapParents(node, p, phandles));
         break;
       }
       case 'gpio-compat':

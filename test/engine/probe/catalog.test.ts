@@ -1,21 +1,23 @@
-// The driver catalog against the real kernel: the generator reads Debian's linux-source-6.1, and the
-// shipped catalog's link order and module split are checked against what Debian's build produced
-// (lib/modules/*/modules.builtin is written in link order; modules.order lists every .ko).
+// The driver catalog against the real kernel: the generator reads Debian's linux-source-6.1/-6.12, and each
+// shipped catalog's link order and module split are checked against what Debian's builds produced
+// (lib/modules/*/modules.builtin is written in link order; modules.order lists every .ko), per package.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availabilityFromConfig, parseKernelConfig } from '../../../engine/probe/index';
+import { availabilityFromConfig, decodeCatalog, parseKernelConfig, type DriverCatalog } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { scanMakefiles, type LinkedObject } from '../../../scripts/catalog/makefiles';
-import { requireSystem, arm64Root, kernelSourceDir } from '../../support/system';
+import { requireSystem, kernelConfig, kernelRoot, kernelSourceDir, type DebianKernel } from '../../support/system';
 import { catalog, debianConfig } from './support';
 
-requireSystem('linux-source-6.1', 'kernel-arm64');
+requireSystem('linux-source-6.1', 'kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
 
-const modulesDir = (): string => {
-  const base = join(arm64Root, 'lib', 'modules');
+/** lib/modules/<release>/ of one unpacked Debian kernel package. */
+const modulesDirOf = (k: DebianKernel): string => {
+  const base = join(kernelRoot(k), 'lib', 'modules');
   return join(base, readdirSync(base).find((n) => existsSync(join(base, n, 'modules.builtin')))!);
 };
+const modulesDir = (): string => modulesDirOf('arm64-6.1');
 
 describe('catalog generator on the kernel source', () => {
   it('reads an AMBA driver: name, amba_id table, registration macro', () => {
@@ -61,23 +63,66 @@ describe('catalog generator on the kernel source', () => {
   });
 });
 
-describe('shipped 6.1 catalog against Debian\'s build', () => {
-  it('orders built-in drivers exactly as modules.builtin (link order) does', () => {
-    const lines = readFileSync(join(modulesDir(), 'modules.builtin'), 'utf8').split('\n').filter((l) => l.startsWith('kernel/drivers/'));
+/** The shipped catalog of one kernel version (resources/kernel/<v>/drivers.json). */
+function shippedCatalog(version: '6.1' | '6.12'): DriverCatalog {
+  return decodeCatalog(JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'resources', 'kernel', version, 'drivers.json'), 'utf8')));
+}
+
+const PACKAGES: { kernel: DebianKernel; version: '6.1' | '6.12'; arch: string }[] = [
+  { kernel: 'arm64-6.1', version: '6.1', arch: 'arm64' },
+  { kernel: 'arm64-6.12', version: '6.12', arch: 'arm64' },
+  { kernel: 'armhf-6.1', version: '6.1', arch: 'arm' },
+];
+
+describe.each(PACKAGES)('shipped $version catalog against Debian\'s $kernel build', ({ kernel, version, arch }) => {
+  const shipped = shippedCatalog(version);
+  const config = parseKernelConfig(readFileSync(kernelConfig(kernel), 'utf8'));
+
+  it('orders built-in drivers exactly as modules.builtin (link order) does, arch/ and drivers/ alike', () => {
+    const lines = readFileSync(join(modulesDirOf(kernel), 'modules.builtin'), 'utf8').split('\n').filter((l) => l.startsWith('kernel/'));
     const seq: number[] = [];
     for (const l of lines) {
       const path = l.slice('kernel/'.length).replace(/\.ko$/, '');
       const dir = path.slice(0, path.lastIndexOf('/'));
       const mod = path.slice(path.lastIndexOf('/') + 1).replace(/-/g, '_');
-      const ds = catalog.drivers.filter((d) => d.module === mod && d.file.startsWith(dir + '/') && availabilityFromConfig(d.kconfig, debianConfig) === 'builtin');
-      if (ds.length) seq.push(Math.min(...ds.map((d) => d.order)));
+      const ds = shipped.drivers.filter((d) => d.module === mod && d.file.startsWith(dir + '/') && availabilityFromConfig(d.kconfig, config) === 'builtin');
+      if (!ds.length) continue;
+      seq.push(Math.min(...ds.map((d) => d.order)));
     }
     let inversions = 0;
     for (let i = 1; i < seq.length; i++) if (seq[i]! < seq[i - 1]!) inversions++;
     expect(seq.length).toBeGreaterThan(150);
     expect(inversions).toBe(0);
+    // the other architecture's drivers never survive this .config
+    const other = shipped.drivers.filter((d) => d.file.startsWith('arch/') && !d.file.startsWith(`arch/${arch}/`));
+    expect(other.length).toBeGreaterThan(0);
+    expect(other.filter((d) => availabilityFromConfig(d.kconfig, config) !== 'absent')).toEqual([]);
   });
 
+  it('carries the arch drivers this kernel built in', () => {
+    const builtin = (compat: string): string[] =>
+      shipped.drivers.filter((d) => d.compatible.includes(compat) && availabilityFromConfig(d.kconfig, config) === 'builtin').map((d) => d.name);
+    if (arch === 'arm') {
+      // arch/arm/kernel/perf_event_v7.c, arch/arm/mach-imx/mmdc.c and src.c
+      expect(builtin('arm,cortex-a9-pmu')).toEqual(['armv7-pmu']);
+      expect(builtin('fsl,imx6q-mmdc')).toEqual(['imx-mmdc']);
+      expect(builtin('fsl,imx51-src')).toEqual(['imx-src']);
+    } else {
+      expect(builtin('arm,armv8-pmuv3')).toEqual(['armv8-pmu']);
+      expect(builtin('fsl,imx6q-mmdc')).toEqual([]);
+    }
+  });
+
+  it('lists the *_OF_DECLARE initialisers of every kind', () => {
+    const kinds = new Set(shipped.declares.map((d) => d.kind));
+    for (const k of ['clk', 'clk-driver', 'irqchip', 'timer', 'reserved-mem']) expect(kinds, k).toContain(k);
+    // arm's twd timer (arch/arm/kernel/smp_twd.c) and the GIC (drivers/irqchip/irq-gic.c)
+    expect(shipped.declares.filter((d) => d.compatible === 'arm,cortex-a9-twd-timer').map((d) => d.file)).toContain('arch/arm/kernel/smp_twd.c');
+    expect(shipped.declares.find((d) => d.compatible === 'arm,cortex-a9-gic')?.kind).toBe('irqchip');
+  });
+});
+
+describe('shipped 6.1 catalog against Debian\'s arm64 build', () => {
   it('says "module" only for drivers Debian ships as a .ko', () => {
     const order = readFileSync(join(modulesDir(), 'modules.order'), 'utf8').split('\n').filter(Boolean);
     const mods = new Set(order.map((p) => p.slice(p.lastIndexOf('/') + 1).replace(/\.ko$/, '').replace(/-/g, '_')));
