@@ -3,9 +3,9 @@
 // content hashes; then watches every file of that set and re-sends `boardChanged` when one changes.
 // Models Kbuild's dtc rule (scripts/Makefile.lib cmd_dtc: cpp -nostdinc -I… -D__DTS__ | dtc).
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { realpathSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { FileRefused, readBoundedFileSync, readKernelConfigSync, READ_LIMITS } from './files';
 import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest } from '../common/contract';
@@ -28,16 +28,14 @@ function sha256(bytes: Uint8Array): string {
 export function compileBoard(req: BoardOpenRequest): CompiledBoard {
   const files = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const readFile = (p: string): Uint8Array | undefined => {
-    try {
-      const bytes = new Uint8Array(readFileSync(p));
-      files.set(resolve(p), sha256(bytes));
-      return bytes;
-    } catch {
-      return undefined;
-    }
-  };
   const entry = resolve(req.path);
+  // Reads go through files.ts (regular files only, non-blocking open, size caps), each path once.
+  const read = boundedReader(diagnostics);
+  const readFile = (p: string): Uint8Array | undefined => {
+    const bytes = read(p);
+    if (bytes) files.set(resolve(p), sha256(bytes));
+    return bytes;
+  };
   let tree: DtTree | undefined;
   let dtb: Uint8Array = new Uint8Array(0);
   const head = readFile(entry);
@@ -55,19 +53,59 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
     tree = r.value;
     if (!diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);
   }
+  const roots = [dirname(entry), ...req.includeDirs.map((d) => resolve(d))].map(realOrSelf);
+  const outside = new Set([...files.keys()].filter((p) => !roots.some((r) => isWithin(realOrSelf(p), r))));
+  for (const p of outside) {
+    diagnostics.push({ severity: 'warning', code: 'include_outside_roots', message: `${p} is outside the board's folder and include folders; only its hash is recorded`, file: p });
+  }
   let config: string | undefined;
   if (req.configPath) {
-    const raw = readFile(resolve(req.configPath));
-    if (!raw) diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config ${req.configPath}`, file: req.configPath });
-    else config = Buffer.from(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+    const path = resolve(req.configPath);
+    try {
+      const text = readKernelConfigSync(path);
+      files.set(path, sha256(new TextEncoder().encode(text)));
+      if (text.trim() !== '' && !/^(# )?CONFIG_\w+/m.test(text)) throw new Error(`${path}: not a kernel .config (no CONFIG_ lines)`);
+      config = text;
+    } catch (err) {
+      diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config: ${(err as Error).message}`, file: path });
+    }
   }
   return {
     dtb,
     treeJson: tree ? treeToJson(tree) : null,
-    files: [...files].map(([path, hash]) => ({ path, sha256: hash })),
+    files: [...files].map(([path, hash]) => ({ path, sha256: hash, ...(outside.has(path) ? { outsideRoots: true } : {}) })),
     ...(config !== undefined ? { config } : {}),
     diagnostics,
   };
+}
+
+/** One read per path per compile; a refusal (FIFO, device, over the cap) becomes one error naming the file. */
+function boundedReader(diagnostics: Diagnostic[]): (p: string) => Uint8Array | undefined {
+  const seen = new Map<string, Uint8Array | undefined>();
+  return (p) => {
+    const path = resolve(p);
+    if (seen.has(path)) return seen.get(path);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readBoundedFileSync(path, /\.(dts|dtsi|h)$/.test(path) ? READ_LIMITS.dtsSource : READ_LIMITS.binary);
+    } catch (err) {
+      if (err instanceof FileRefused) diagnostics.push({ severity: 'error', code: 'file_refused', message: err.message, file: path });
+    }
+    seen.set(path, bytes);
+    return bytes;
+  };
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function isWithin(p: string, root: string): boolean {
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 interface OpenBoard {
