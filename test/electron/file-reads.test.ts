@@ -58,7 +58,7 @@ describe('what a board file may pull in (F4, F6)', () => {
     const flagged = r.files.find((f) => f.path === secret);
     expect(flagged?.outsideRoots).toBe(true);
     expect(r.diagnostics.some((d) => d.code === 'include_outside_roots' && d.file === secret)).toBe(true);
-    const records = await boardSnapshotRecords({ boardId: 'b', request: { path: 'x', includeDirs: [], defines: {}, kernel: '6.1', watch: false }, dtb: r.dtb, treeJson: null, ...r }, 0);
+    const records = await boardSnapshotRecords({ boardId: 'b', request: { path: 'x', includeDirs: [], defines: {}, kernel: '6.1', watch: false }, ...r }, 0);
     expect(records.some((rec) => rec.type === 'source' && (rec as { path: string }).path === secret)).toBe(false);
   });
 
