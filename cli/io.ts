@@ -1,6 +1,8 @@
 // The CLI's side effects in one place, so commands stay testable in-process: output streams and
-// file access. Commands return an exit code; only cli/main.ts sets process.exitCode.
-import { readFileSync, writeFileSync } from 'node:fs';
+// file access. Commands return an exit code; only cli/main.ts sets process.exitCode. File reads are
+// bounded as the app's are (electron/services/files.ts): regular files only, opened without blocking
+// (a FIFO or /dev/zero is refused at once), and a size cap checked while reading.
+import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -10,11 +12,49 @@ export interface CliIo {
   cwd: string;
 }
 
+const MiB = 1024 * 1024;
+/** Device-tree sources and headers; kernel sources stay far below (the largest arm64 .dtsi is ~300 KiB). */
+export const DTS_SOURCE_LIMIT = 4 * MiB;
+/** Anything else the CLI reads: boot logs, sessions, bundles, blobs. */
+export const FILE_LIMIT = 256 * MiB;
+
+/** The cap for a path: device-tree sources by their extension, everything else the general one. */
+export function readLimitFor(path: string): number {
+  return /\.(dts|dtsi|h)$/.test(path) ? DTS_SOURCE_LIMIT : FILE_LIMIT;
+}
+
+/** Reads a regular file of at most `maxBytes`; anything else throws an error naming the file. */
+export function readBoundedFile(path: string, maxBytes = readLimitFor(path)): Uint8Array {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isDirectory() ? 'a folder' : 'not a regular file';
+      throw new Error(`${path}: ${kind}; only regular files are read`);
+    }
+    if (st.size > maxBytes) throw new Error(`${path}: ${st.size} bytes, over the ${maxBytes}-byte limit`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // Not trusting st.size: procfs files (/proc/config.gz) report 0.
+      const buf = Buffer.allocUnsafe(Math.min(MiB, maxBytes + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw new Error(`${path}: grew past the ${maxBytes}-byte limit while being read`);
+      chunks.push(buf.subarray(0, n));
+    }
+    return new Uint8Array(Buffer.concat(chunks, total));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    readFile: (p) => new Uint8Array(readFileSync(p)),
+    readFile: (p) => readBoundedFile(p),
     writeFile: (p, d) => writeFileSync(p, d),
     cwd: process.cwd(),
   };

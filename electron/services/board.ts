@@ -4,9 +4,9 @@
 // watches every file of that set and re-sends `boardChanged` when one changes.
 // Models Kbuild's dtc rule (scripts/Makefile.lib cmd_dtc: cpp -nostdinc -I… -D__DTS__ | dtc).
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { realpathSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { FileRefused, readBoundedFileSync, readKernelConfigSync, READ_LIMITS } from './files';
 import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest, BoardSource } from '../common/contract';
@@ -34,18 +34,18 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
   const files = new Map<string, string>();
   const texts = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
+  const entry = resolve(req.path);
+  // Reads go through files.ts (regular files only, non-blocking open, size caps), each path once.
+  const read = boundedReader(diagnostics);
   const readFile = (p: string): Uint8Array | undefined => {
-    try {
-      const bytes = new Uint8Array(readFileSync(p));
+    const bytes = read(p);
+    if (bytes) {
       files.set(resolve(p), sha256(bytes));
       // Keyed by the path as the engine was given it: that is what its spans name.
       texts.set(p, bytes);
-      return bytes;
-    } catch {
-      return undefined;
     }
+    return bytes;
   };
-  const entry = resolve(req.path);
   let tree: DtTree | undefined;
   let dtb: Uint8Array = new Uint8Array(0);
   const head = readFile(entry);
@@ -63,28 +63,68 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
     tree = r.value;
     if (!diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);
   }
+  const roots = [dirname(entry), ...req.includeDirs.map((d) => resolve(d))].map(realOrSelf);
+  const outside = new Set([...files.keys()].filter((p) => !roots.some((r) => isWithin(realOrSelf(p), r))));
+  for (const p of outside) {
+    diagnostics.push({ severity: 'warning', code: 'include_outside_roots', message: `${p} is outside the board's folder and include folders; only its hash is recorded`, file: p });
+  }
   let config: string | undefined;
   if (req.configPath) {
-    const raw = readFile(resolve(req.configPath));
-    if (!raw) diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config ${req.configPath}`, file: req.configPath });
-    else config = Buffer.from(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-    texts.delete(resolve(req.configPath));
+    const path = resolve(req.configPath);
+    try {
+      const text = readKernelConfigSync(path);
+      files.set(path, sha256(new TextEncoder().encode(text)));
+      if (text.trim() !== '' && !/^(# )?CONFIG_\w+/m.test(text)) throw new Error(`${path}: not a kernel .config (no CONFIG_ lines)`);
+      config = text;
+    } catch (err) {
+      diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read kernel config: ${(err as Error).message}`, file: path });
+    }
   }
   const sources: BoardSource[] = [];
   let budget = MAX_SOURCE_BYTES;
   for (const [path, bytes] of texts) {
-    if (looksLikeDtb(bytes) || bytes.length > budget) continue;
+    // A file from outside the board's folders is named by its hash only (never its text).
+    if (outside.has(resolve(path)) || looksLikeDtb(bytes) || bytes.length > budget) continue;
     budget -= bytes.length;
     sources.push({ path, text: Buffer.from(bytes).toString('utf8') });
   }
   return {
     dtb,
     treeJson: tree ? treeToJson(tree) : null,
-    files: [...files].map(([path, hash]) => ({ path, sha256: hash })),
+    files: [...files].map(([path, hash]) => ({ path, sha256: hash, ...(outside.has(path) ? { outsideRoots: true } : {}) })),
     sources,
     ...(config !== undefined ? { config } : {}),
     diagnostics,
   };
+}
+
+/** One read per path per compile; a refusal (FIFO, device, over the cap) becomes one error naming the file. */
+function boundedReader(diagnostics: Diagnostic[]): (p: string) => Uint8Array | undefined {
+  const seen = new Map<string, Uint8Array | undefined>();
+  return (p) => {
+    const path = resolve(p);
+    if (seen.has(path)) return seen.get(path);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readBoundedFileSync(path, /\.(dts|dtsi|h)$/.test(path) ? READ_LIMITS.dtsSource : READ_LIMITS.binary);
+    } catch (err) {
+      if (err instanceof FileRefused) diagnostics.push({ severity: 'error', code: 'file_refused', message: err.message, file: path });
+    }
+    seen.set(path, bytes);
+    return bytes;
+  };
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function isWithin(p: string, root: string): boolean {
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 interface OpenBoard {
