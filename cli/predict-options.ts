@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError, type FlagSpec } from './args';
 import type { CliIo } from './io';
 import {
+  catalogVersionFor,
   decodeCatalog, KERNEL_VERSIONS, parseAssumedOutcome, parseKernelConfig,
   type Assumption, type DriverCatalog, type DriverOverride, type IommuPolicy, type PciFunctionSpec, type PredictOptions,
 } from '../engine/probe/index';
@@ -28,7 +29,8 @@ export const PREDICT_FLAGS: FlagSpec[] = [
 export const PREDICT_USAGE = `predict options:
   --kernel V               kernel profile: ${KERNEL_VERSIONS.join(' | ')} (default 6.1)
   --config FILE            kernel .config (built-in / module / absent per driver); default: every driver built in
-  --catalog FILE           driver catalog JSON (default: the shipped resources/kernel/6.1/drivers.json)
+  --catalog FILE           driver catalog JSON (default: the shipped resources/kernel/<V>/drivers.json for
+                           --kernel, else the newest shipped one not newer than it)
   --cmdline "..."          kernel command line (fw_devlink=, fw_devlink.strict=, deferred_probe_timeout=,
                            initcall_blacklist=, iommu.passthrough=, ...)
   --modules-loaded a,b@12  modules userspace loads, in order (name@SECONDS loads it at that kernel time)
@@ -85,7 +87,8 @@ export function predictOptionsFromFlags(flags: Record<string, string | boolean |
   const kernel = (flags.kernel as string | undefined) ?? '6.1';
   if (!KERNEL_VERSIONS.includes(kernel as never) && !/^v?\d+\.\d+/.test(kernel)) throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(', ')} or a version number (got "${kernel}")`);
   opts.kernel = kernel;
-  const catalogPath = (flags.catalog as string | undefined) ?? shippedCatalogPath('6.1');
+  const shippedVersion = catalogVersionFor(kernel, shippedCatalogVersions());
+  const catalogPath = (flags.catalog as string | undefined) ?? (shippedVersion ? shippedCatalogPath(shippedVersion) : null);
   if (catalogPath) opts.catalog = loadCatalog(catalogPath, io);
   if (typeof flags.config === 'string') {
     let text: string;

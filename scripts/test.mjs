@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need (cached, idempotent), runs the type checks and the whole
-// vitest suite (unit, corpus subset, lab boots, end-to-end), and ends with CI's totals line:
+// `npm test`: installs what the tests need (cached, idempotent), runs the type checks, the linter and
+// the whole vitest suite (unit, corpus, lab boots, labgrid, end-to-end), and ends with CI's totals line:
 // `N passed, N failed`.
 // Extra arguments are passed to vitest (e.g. `npm test -- test/engine/devicetree`).
 import { spawnSync } from 'node:child_process';
@@ -40,7 +40,12 @@ if (existsSync(join(root, 'renderer/tsconfig.json'))) {
   else failed++;
 }
 
-// 3. The test suite.
+// 3. Lint: the import fences of ../shared/STYLE.md and typescript-eslint's rules (eslint.config.js).
+const eslint = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+if (step('lint (eslint .)', process.execPath, [eslint, '.', '--max-warnings', '0'])) passed++;
+else failed++;
+
+// 4. The test suite: the unit and system projects (vitest.config.ts).
 const reportDir = join(root, '.cache', 'test-report');
 mkdirSync(reportDir, { recursive: true });
 const report = join(reportDir, 'vitest.json');

@@ -1,7 +1,7 @@
 // The preload: the contract's named verbs on `window.workbench`, and nothing else (no ipcRenderer,
 // no Node, no generic invoke). Runs sandboxed and context-isolated; bundled to one CommonJS file
 // because a sandboxed preload can only require('electron'). Channels: `workbench:<method>` for calls,
-// `workbench:event:<name>` for events (electron/main/ipc.ts checks the sender of every call).
+// `workbench:event:<name>` for events (electron/main/index.ts checks the sender of every call).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, type EventName, type WorkbenchApi, type WorkbenchEvents } from '../common/contract';
 

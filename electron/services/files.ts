@@ -1,4 +1,4 @@
-// Every file the services read or write for the user goes through here (issue 16). Reads: regular
+// Every file the services read or write for the user goes through here. Reads: regular
 // files only, opened O_NONBLOCK so a FIFO or a tty cannot hang us, read once with a size cap that is
 // checked while reading (procfs files such as /proc/config.gz report size 0). Writes: absolute paths,
 // never through a symlink, never over an existing file unless the caller says the user agreed, 0600.

@@ -254,7 +254,7 @@ export class Lexer {
             }
           }
         }
-        let matched = false;
+        const matched = false;
         for (const [kw, type, next] of KEYWORDS) {
           if (t.startsWith(kw, p)) {
             this.advance(kw.length);

@@ -12,7 +12,7 @@ import {
 import { createNode, createTree, type DtNode, type DtProperty, type DtTree } from './tree';
 
 const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
-const PROPCHARS = /^[a-zA-Z0-9,._+*#?\-]*$/;
+const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
 
 export interface ResolveOptions {
   /** dtc -@: emit /__symbols__ and give every labelled node a phandle. */

@@ -63,6 +63,31 @@ interface RawDriver { n: string; b: DriverBus; l: InitcallLevel; o: number; i?: 
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; f: string }[] }
 
 /** Decodes the compact JSON written by scripts/catalog/generate.ts. */
+/**
+ * Which shipped catalog a kernel version predicts with: its own, else the newest shipped one not newer
+ * than it (drivers are added more than removed), else the oldest shipped; `latest` takes the newest.
+ * Versions are compared as major.minor ("6.12" is newer than "6.6").
+ */
+export function catalogVersionFor(kernel: string, shipped: readonly string[]): string | null {
+  const parse = (v: string): [number, number] | null => {
+    const m = /^v?(\d+)\.(\d+)/.exec(v);
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  };
+  const byAge = shipped.filter((v) => parse(v)).sort((a, b) => {
+    const [x, y] = [parse(a)!, parse(b)!];
+    return x[0] - y[0] || x[1] - y[1];
+  });
+  if (byAge.length === 0) return null;
+  if (shipped.includes(kernel)) return kernel;
+  const want = parse(kernel);
+  if (!want) return byAge[byAge.length - 1]!;
+  const older = byAge.filter((v) => {
+    const [a, b] = parse(v)!;
+    return a < want[0] || (a === want[0] && b <= want[1]);
+  });
+  return older.length ? older[older.length - 1]! : byAge[0]!;
+}
+
 export function decodeCatalog(json: unknown): DriverCatalog {
   const raw = json as RawCatalog;
   if (!raw || typeof raw !== 'object' || !Array.isArray(raw.drivers)) throw new TypeError('not a driver catalog (expected {format, drivers, ...})');

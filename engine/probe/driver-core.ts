@@ -397,7 +397,7 @@ class DriverCore {
     const byInitcall = new Map<string, ModelDriver[]>();
     for (const d of this.drivers) {
       if (d.availability !== 'builtin') continue;
-      let level = levelOf(d.cat.level);
+      const level = levelOf(d.cat.level);
       // ≤v4.18: of_iommu_init() creates and probes IOMMU_OF_DECLARE'd IOMMUs at postcore_initcall_sync
       if (this.earlyIommuInit() && d.isIommu && d.cat.compatible.some((c) => IOMMU_OF_DECLARED_412.includes(c))) {
         items.push({ level: levelOf('postcore_sync'), order: d.cat.order, name: 'of_iommu_init', run: () => this.ofIommuInit(d) });

@@ -49,7 +49,7 @@ export function populateDevices(tree: DtTree, profile: KernelProfile | string = 
 }
 
 export { kernelProfile, KERNEL_VERSIONS, type KernelProfile, type KernelVersion, type FwDevlinkMode } from './profile';
-export { decodeCatalog, parseKernelConfig, availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, type DriverCatalog, type CatalogDriver, type KernelConfig, type Availability, type InitcallLevel } from './catalog';
+export { catalogVersionFor, decodeCatalog, parseKernelConfig, availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, type DriverCatalog, type CatalogDriver, type KernelConfig, type Availability, type InitcallLevel } from './catalog';
 export { parseCmdline, splitCmdline, type CmdlineKnobs } from './cmdline';
 export { deviceName, translateFirstReg, mapId, parseBdf, type PlatformDevice, type PciFunctionSpec, type PopulateOptions } from './populate';
 export { parseAssumedOutcome, errnoName, errnoFromName, type PredictOptions, type Assumption, type AssumedOutcome, type DriverOverride, type IommuPolicy, type ModuleLoad } from './options';

@@ -14,10 +14,6 @@ export interface TextExportOptions {
   markers?: boolean;
 }
 
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
 /** ISO 8601 in UTC with milliseconds, without Date's locale paths (engine has no Intl assumptions). */
 export function isoTime(ms: number): string {
   if (!Number.isFinite(ms)) return 'unknown-time';

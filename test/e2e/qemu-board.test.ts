@@ -4,14 +4,12 @@
 // live side must agree with the kernel's own truth block (sysfs drivers and IOMMU groups, printed by the
 // lab's /init at the end of the same boot) device by device.
 
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../lab/board';
 import { scenarios } from '../lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
 import { requireSystem, kernelConfig } from '../support/system';
-import { repoRoot } from './support/renderer-build';
 import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
 import { screenshotPath } from '../support/screenshots';
 

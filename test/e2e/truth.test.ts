@@ -1,4 +1,4 @@
-// The workbench tells the truth while the board boots (issue 12), end to end in Chromium:
+// The workbench tells the truth while the board boots, end to end in Chromium:
 // 1. sampled throughout the demo boot, no row the board ever shows as a mismatch is shown matching at
 //    the end (what the kernel has not reached yet is pending, not red);
 // 2. the same board and log through `bringup compare --json`, the app (bytes through a pty) and the
@@ -65,7 +65,7 @@ describe('verdicts while the demo boots', () => {
     const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, string[]> }).__seen);
     const flashed = Object.entries(seen).filter(([d, vs]) => vs.includes('mismatch') && final[d] !== 'mismatch');
     expect(flashed, JSON.stringify(flashed)).toEqual([]);
-    // The devices that used to flash red (issue 12) were held as pending while the kernel had not got there.
+    // The devices that used to flash red were held as pending while the kernel had not got there.
     for (const d of ['9030000.pl061', '9020000.fw-cfg']) {
       expect(seen[d], d).toContain('pending');
       expect(final[d], d).toBe('match');

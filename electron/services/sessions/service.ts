@@ -5,11 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { hostname } from 'node:os';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { BoardLoaded, ExportRequest, ExportResult, SessionContents, SessionSummary } from '../../common/contract';
 import {
-  BUNDLE_FILE_EXTENSION,
   SESSION_FILE_EXTENSION,
   SessionAssembler,
   SessionDecoder,

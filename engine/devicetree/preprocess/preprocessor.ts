@@ -1250,7 +1250,7 @@ class Preprocessor {
   private doInclude(fr: FileFrame, hash: Tok, dname: Tok, start: number, end: number): void {
     const toks = fr.file.toks;
     let spec: { name: string; angled: boolean } | null = null;
-    let at = start < end ? toks[start]! : dname;
+    const at = start < end ? toks[start]! : dname;
     let after = start + 1;
     if (start < end && (toks[start]!.kind === K_HEADER || (toks[start]!.kind === K_STRING && toks[start]!.text.startsWith('"')))) {
       spec = { name: toks[start]!.text.slice(1, -1), angled: toks[start]!.kind === K_HEADER };

@@ -33,7 +33,6 @@ export interface Prediction {
   anchoring: Anchoring;
 }
 
-/** The what-if panel's settings as engine/probe options. */
 /** The board's .config parsed once per text: every what-if re-predicts with the same one, and the engine
  *  caches driver availability per parsed config object. */
 let lastConfig: { text: string; parsed: ReturnType<typeof parseKernelConfig> } | null = null;

@@ -7,7 +7,7 @@
 import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParser } from '../../../engine/bootlog';
 import { junitSuiteName, LogFacts, type CompareClock } from '../../../engine/compare';
 import { findNodeByPath, readDtb, treeFromJson, type DtTree } from '../../../engine/devicetree';
-import { decodeCatalog, type DriverCatalog } from '../../../engine/probe';
+import { catalogVersionFor, decodeCatalog, type DriverCatalog } from '../../../engine/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type Prediction, type RowsResult } from './engine-adapter';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex } from './node-view';
@@ -69,7 +69,6 @@ let liveSinceFull = false;
 let lastFull = 0;
 let lastCoverage = '';
 let lastEnded: string | null = null;
-let tickTimer: ReturnType<typeof setInterval> | null = null;
 let reanchorTimer: ReturnType<typeof setTimeout> | null = null;
 let lastFlushCost = 0;
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -146,8 +145,8 @@ let catalogWarning: string | null = null;
 
 async function catalogFor(kernel: string): Promise<DriverCatalog | null> {
   const versions = Object.keys(catalogFiles).map((f) => /kernel\/([^/]+)\/drivers\.json$/.exec(f)![1]!);
-  // The exact version's catalog, else the newest shipped (drivers change slowly; the profile carries the semantics).
-  const v = versions.includes(kernel) ? kernel : versions.sort().pop();
+  // The exact version's catalog, else the newest shipped one not newer than it (the CLI's rule).
+  const v = catalogVersionFor(kernel, versions);
   catalogWarning = v && v !== kernel ? `no driver catalog for kernel ${kernel}: using the ${v} catalog` : v ? null : 'no driver catalog shipped';
   if (!v) return null;
   let c = catalogs.get(v);
@@ -358,7 +357,8 @@ function onBoard(dtb: Uint8Array, treeJson: unknown, cfg: string | undefined, fi
   void repredict();
 }
 
-tickTimer = setInterval(tick, TICK_MS);
+// The worker lives as long as its page: the tick never needs stopping.
+setInterval(tick, TICK_MS);
 
 scope.onmessage = (e) => {
   const msg = e.data;
