@@ -40,6 +40,8 @@ export interface ConnectRequest {
   autoReconnect: boolean;
   /** labgrid targets: release the place when the console is disconnected (default: keep holding it). */
   releaseOnDisconnect?: boolean;
+  /** Network targets on link-local or cloud-metadata addresses are refused unless this is set. */
+  allowLinkLocal?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'reconnecting' | 'closed';

@@ -9,6 +9,7 @@ import { findAdapter, identifyAdapter, parseTarget, type AdapterIdentity, type P
 import type { LabgridLines, LabgridPlaceLine } from '../labgrid/lines';
 import type { ByteRecorder, LineMarkerKind } from '../recorder';
 import { DeviceTransport } from './device-transport';
+import { checkNetworkTarget } from './network-policy';
 import { Rfc2217Transport } from './rfc2217-transport';
 import { TcpTransport } from './tcp-transport';
 import { delay, type LineTransport, type TransportFactory, type TransportHandlers } from './transport';
@@ -47,6 +48,7 @@ interface Connection {
   /** Where the place's console is for the next open (host, port, and what served it). */
   labgridConsole?: { host: string; port: number; detail: string };
   releaseOnDisconnect: boolean;
+  allowLinkLocal: boolean;
   bytesReceived: number;
   bytesSent: number;
   sessionId?: string;
@@ -106,6 +108,8 @@ export class ConnectionManager {
   async connect(req: ConnectRequest, owner = 'default'): Promise<ConnectionStatus> {
     const parsed = parseTarget(req.target);
     validateSettings(req.settings);
+    if (parsed.kind === 'tcp' || parsed.kind === 'rfc2217') await checkNetworkTarget(req.target.trim(), parsed.host!, req.allowLinkLocal === true);
+    if (parsed.kind === 'labgrid') await checkNetworkTarget(req.target.trim(), parsed.coordinator!.replace(/:\d+$/, ''), req.allowLinkLocal === true);
     // A page reloaded in browser mode (or a renderer that lost track) asks again for a line its
     // owner already holds: hand back that connection rather than fail on the device lock.
     const held = [...this.connections.values()].find((x) => x.owner === owner && x.target === req.target.trim() && x.state !== 'connecting');
@@ -123,6 +127,7 @@ export class ConnectionManager {
       settings: { ...req.settings },
       autoReconnect: req.autoReconnect,
       releaseOnDisconnect: req.releaseOnDisconnect === true,
+      allowLinkLocal: req.allowLinkLocal === true,
       state: 'connecting',
       transport: null,
       bytesReceived: 0,
@@ -185,7 +190,11 @@ export class ConnectionManager {
 
   private async openTransport(c: Connection): Promise<void> {
     // The exporter starts ser2net on a port of its choosing, again after it restarts: ask each time.
-    if (c.labgrid) c.labgridConsole = await c.labgrid.console();
+    if (c.labgrid) {
+      c.labgridConsole = await c.labgrid.console();
+      // The exporter's address comes from the coordinator: held to the same rule as a typed target.
+      await checkNetworkTarget(c.target, c.labgridConsole.host, c.allowLinkLocal);
+    }
     const generation = ++c.generation;
     const transport = this.makeTransport(c, {
       data: (bytes) => {
