@@ -2,6 +2,7 @@
 // (drv->name), its bus, initcall level, link order, Kconfig gates and module. Generated from a kernel tree
 // by scripts/catalog/generate.ts (of_device_id / amba_id tables, Kbuild Makefiles); a kernel `.config`
 // (scripts/kconfig's output format) then says built-in, module or absent for each driver.
+// Rules: docs/kernel-model.md §Initcalls and driver registration, §Matching, §Modules.
 
 export type InitcallLevel =
   | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'

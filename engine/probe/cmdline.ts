@@ -1,6 +1,7 @@
 // The kernel command-line knobs the probe model reads (Documentation/admin-guide/kernel-parameters.txt):
 // deferred_probe_timeout= (dd.c), fw_devlink= / fw_devlink.strict= (core.c), initcall_blacklist=
 // (init/main.c), iommu.passthrough= / iommu.strict= (drivers/iommu/iommu.c), driver_async_probe=.
+// Rules: docs/kernel-model.md §Initcalls and driver registration, §Suppliers and fw_devlink, §Deferral and the timeout.
 import type { FwDevlinkMode } from './profile';
 
 export interface CmdlineKnobs {

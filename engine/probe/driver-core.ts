@@ -19,6 +19,7 @@
 // late_initcall: pass 1, initcalls_done, pass 2, then (CONFIG_MODULES) the timeout work is armed;
 // each driver registration re-arms it; when it fires it relaxes fw_devlink links to suppliers no driver
 // ever matched, makes check_state give up, retries everything and reports what is still pending.
+// Rules: docs/kernel-model.md, every section (§Population to §Outcomes): the state machine itself.
 import { findNodeByPath, getProperty, nodePath, phandleIndex, stringListProp, walk, type DtNode, type DtProperty, type DtTree } from '../devicetree/index';
 import type { Diagnostic } from '../common';
 import type { WhyStep } from '../common';

@@ -1,6 +1,7 @@
 // The probe trace: one ordered entry per thing the driver core does, with the kernel's own sentence where
 // it prints one (drivers/base/dd.c, core.c, drivers/iommu/iommu.c formats per kernel-semantics.md §5), so a
 // trace and a parsed boot log line up event by event.
+// Rules: docs/kernel-model.md §Outcomes (log forms).
 
 export type ProbeEventKind =
   | 'initcall' // an initcall ran (calling X)

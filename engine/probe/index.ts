@@ -1,6 +1,7 @@
 // Public face of the probe model: predict() runs the driver-core simulation for a resolved tree and a
 // kernel description and returns per-device reports plus the ordered trace. Nothing outside
 // engine/probe imports deeper than this file.
+// Rules: docs/kernel-model.md (overview; this file only wires the sections together).
 import type { Diagnostic, Result } from '../common';
 import type { DtTree } from '../devicetree/index';
 import { CatalogIndex } from './catalog';

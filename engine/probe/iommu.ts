@@ -2,6 +2,7 @@
 // IDA (lowest free id, drivers/iommu/iommu.c), grouping rules per driver (generic_device_group,
 // pci_device_group, arm-smmu stream matching, ipmmu-vmsa one group per instance) and the context budget
 // per instance (arm-smmu context banks from its context interrupts, ipmmu-vmsa per-SoC contexts).
+// Rules: docs/kernel-model.md §IOMMU and DMA configuration.
 import { cells, getProperty, nodePath, stringListProp, u32Prop, type DtNode } from '../devicetree/index';
 
 export type GroupingRule = 'per-device' | 'by-stream-id' | 'per-instance';

@@ -1,6 +1,7 @@
 // What a prediction is asked: the kernel (profile, driver catalog, .config), its command line, the modules
 // userspace loads, and the what-if overrides an engineer sets (a driver missing/built-in/module, a device's
 // probe outcome, a node's status, IOMMU policy and contexts). Plain data so it crosses IPC unchanged.
+// Rules: docs/kernel-model.md §Modules, §Outcomes (assumed outcomes, what-if policy).
 import type { DriverCatalog, KernelConfig } from './catalog';
 import type { PciFunctionSpec } from './populate';
 import type { KernelProfile } from './profile';

@@ -2,6 +2,7 @@
 // of_platform_bus_create() (drivers/of/platform.c), AMBA primecells (of_amba_device_create), names from
 // of_device_make_bus_id() with of_translate_address() (drivers/of/address.c), and PCI functions the user
 // names behind a host bridge (their requester ID mapped through `iommu-map`, drivers/of/base.c of_map_id).
+// Rules: docs/kernel-model.md §Population.
 import {
   baseName, cells, getProperty, isAvailable, nodePath, stringListProp, u32Prop, walk,
   type DtNode, type DtTree,

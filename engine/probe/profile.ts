@@ -2,6 +2,7 @@
 // the kernel code it stands for (drivers/base/dd.c, core.c, drivers/of/property.c, platform.c,
 // drivers/iommu/of_iommu.c, iommu.c); the values follow ../shared/kernel-semantics.md §1-§8, and for 6.1 the
 // Debian 6.1 stable source on disk where it disagrees (stable backported the fw_devlink cycle rework and `panel`).
+// Rules: docs/kernel-model.md, the profile list and the "versions" column of every section.
 
 export type KernelVersion = '2015-rfc' | '4.12' | '5.4' | '5.10' | '6.1' | '6.6' | '6.12' | 'latest';
 export const KERNEL_VERSIONS: readonly KernelVersion[] = ['2015-rfc', '4.12', '5.4', '5.10', '6.1', '6.6', '6.12', 'latest'];

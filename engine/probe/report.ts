@@ -2,6 +2,7 @@
 // (engine/common/device-report.ts), plus DMA mode and flags, and a "why" chain that follows a device's
 // blocker to the root cause (a missing driver, a blacklisted initcall, a disabled node, an assumed
 // failure) with the DTS span where it lives. What devices_deferred and the log would say, explained.
+// Rules: docs/kernel-model.md §Outcomes.
 import { getProperty, nodePath, stringListProp, stringProp, type DtNode } from '../devicetree/index';
 import type { DeviceReport, WhyStep } from '../common';
 import type { SourceSpan } from '../common';

@@ -2,6 +2,7 @@
 // parse_iommus, parse_interrupts, parse_regulators, parse_gpios, ...), the table fw_devlink turns into
 // fwnode links, and the same resources a driver's probe asks for (clk_get, gpiod_get, platform_get_irq,
 // regulator_get) and defers on while their provider is not bound.
+// Rules: docs/kernel-model.md §Suppliers and fw_devlink.
 import { cells, getProperty, phandleOf, u32Prop, type DtNode, type DtProperty } from '../devicetree/index';
 
 export interface SupplierRef {
