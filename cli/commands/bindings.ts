@@ -1,46 +1,17 @@
 // `bringup dt --check-bindings`: the kernel's binding schemas (dtschema's dt-validate, as `make dtbs_check`
 // runs it) on the compiled board, findings printed in dtc's format at their DTS source spans. The steps are
-// engine/bindings' checkBindings; this file is its Node host (the import fences keep the CLI out of
-// electron/, so electron/services/bindings.ts has the app's own copy) and the printing and exit status.
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+// engine/bindings' checkBindings, run through the services' Node host (electron/services/bindings.ts);
+// this file does the printing and the exit status.
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BindingsError, checkBindings, findingToDiagnostic, type BindingsHost } from '../../engine/bindings';
+import { nodeBindingsHost } from '../../electron/services/bindings';
+import { checkBindings, findingToDiagnostic, type BindingsHost } from '../../engine/bindings';
 import { formatDtcDiagnostic, type DtTree } from '../../engine/devicetree';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 
 function cliHost(): BindingsHost {
-  return {
-    cacheDir: process.env.BRINGUP_CACHE ?? join(homedir(), '.cache', 'bringup-workbench'),
-    exists: (p) => existsSync(p),
-    readText: (p) => readFileSync(p, 'utf8'),
-    readTail(p, bytes) {
-      const fd = openSync(p, 'r');
-      try {
-        const size = statSync(p).size;
-        const len = Math.min(size, bytes);
-        const buf = Buffer.alloc(len);
-        readSync(fd, buf, 0, len, size - len);
-        return buf.toString('utf8');
-      } finally {
-        closeSync(fd);
-      }
-    },
-    writeBytes: (p, d) => writeFileSync(p, d),
-    mkdirp: (p) => void mkdirSync(p, { recursive: true }),
-    rename: (a, b) => renameSync(a, b),
-    remove: (p) => rmSync(p, { recursive: true, force: true }),
-    tempDir: () => mkdtempSync(join(tmpdir(), 'bringup-bindings-')),
-    // The CLI waits anyway, so a synchronous run with spawnSync's own deadline is enough here.
-    run(cmd, args, opts) {
-      const r = spawnSync(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 << 20, encoding: 'utf8' });
-      if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return Promise.reject(new BindingsError(`${opts.what} timed out after ${Math.round(opts.timeoutMs / 1000)} s`));
-      if (r.error) return Promise.reject(new BindingsError(`${opts.what}: cannot run ${cmd}: ${r.error.message}`));
-      return Promise.resolve({ code: r.status, stdout: r.stdout, stderr: r.stderr });
-    },
-    uniq: String(process.pid),
-  };
+  // The app's host: the same files, and a run whose deadline kills the checker's whole process group.
+  return nodeBindingsHost();
 }
 
 /** The kernel tree whose bindings apply: the one the board lives in (a kernel board), else the 6.1 source in the cache. */

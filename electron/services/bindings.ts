@@ -1,7 +1,6 @@
 // The binding checker for the app: the Node side effects (files, a process run with a deadline that kills
 // its whole group) behind engine/bindings' BindingsHost, which runs dtschema's dt-mk-schema and
-// dt-validate as the kernel's `make dtbs_check` does. Plain Node, never Electron. The CLI has its own
-// copy of this adapter (cli/commands/bindings.ts): the import fences keep the CLI out of electron/.
+// dt-validate as the kernel's `make dtbs_check` does. Plain Node, never Electron; the CLI uses it too.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';

@@ -43,6 +43,39 @@ function target(fdt: Fdt, fdto: Fdt, fragment: number): { node: number; path?: s
   return { node, path };
 }
 
+/**
+ * Every phandle reference inside the overlay that its __local_fixups__ lists, in libfdt's order
+ * (overlay_update_node_conflicting_references / overlay_update_local_node_references walk it alike):
+ * the node, the property, the byte offset and the value there now.
+ */
+function forEachLocalReference(fdto: Fdt, visit: (tree: number, name: string, off: number, value: number) => void): void {
+  const lf = fdto.pathOffset('/__local_fixups__');
+  if (lf < 0) return;
+  const stack: [number, number][] = [[0, lf]];
+  while (stack.length) {
+    const [tree, fix] = stack.pop()!;
+    for (const fp of fdto.properties(fix)) {
+      const name = fdto.propName(fp);
+      const len = fdto.propLen(fp);
+      if (len % 4) fail(`__local_fixups__ ${name}: length ${len} is not a multiple of 4`);
+      const tp = fdto.getProp(tree, name);
+      if (tp < 0) fail(`__local_fixups__ names ${fdto.path(tree)}:${name}, which the overlay does not have`);
+      for (let i = 0; i < len; i += 4) {
+        const off = fdto.u32(fdto.propData(fp) + i);
+        if (off + 4 > fdto.propLen(tp)) fail(`__local_fixups__ offset ${off} lies outside ${fdto.path(tree)}:${name}`);
+        visit(tree, name, off, fdto.u32(fdto.propData(tp) + off));
+      }
+    }
+    const children = fdto.subnodes(fix);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i]!;
+      const tc = fdto.subnode(tree, fdto.nodeName(c));
+      if (tc < 0) fail(`__local_fixups__ names node ${fdto.nodeName(c)} under ${fdto.path(tree)}, which the overlay does not have`);
+      stack.push([tc, c]);
+    }
+  }
+}
+
 export interface OverlayOptions {
   /** libfdt 1.7.0 and later: keep the base's phandle where the overlay numbers the same node. */
   preventPhandleOverwrite?: boolean;
@@ -59,32 +92,9 @@ function keepBasePhandles(fdt: Fdt, fdtNode: number, fdto: Fdt, fdtoNode: number
       if (p >= 0 && fdto.propLen(p) === 4) fdto.setPropPartial(fdtoNode, name, 0, u32be(fdtPh));
     }
     // overlay_update_local_conflicting_references: every local reference that held the overlay's number
-    const lf = fdto.pathOffset('/__local_fixups__');
-    if (lf >= 0) {
-      const stack: [number, number][] = [[0, lf]];
-      while (stack.length) {
-        const [tree, fix] = stack.pop()!;
-        for (const fp of fdto.properties(fix)) {
-          const name = fdto.propName(fp);
-          const len = fdto.propLen(fp);
-          if (len % 4) fail(`__local_fixups__ ${name}: length ${len} is not a multiple of 4`);
-          const tp = fdto.getProp(tree, name);
-          if (tp < 0) fail(`__local_fixups__ names ${fdto.path(tree)}:${name}, which the overlay does not have`);
-          for (let i = 0; i < len; i += 4) {
-            const off = fdto.u32(fdto.propData(fp) + i);
-            if (off + 4 > fdto.propLen(tp)) fail(`__local_fixups__ offset ${off} lies outside ${fdto.path(tree)}:${name}`);
-            if (fdto.u32(fdto.propData(tp) + off) === fdtoPh) fdto.setPropPartial(tree, name, off, u32be(fdtPh));
-          }
-        }
-        const children = fdto.subnodes(fix);
-        for (let i = children.length - 1; i >= 0; i--) {
-          const c = children[i]!;
-          const tc = fdto.subnode(tree, fdto.nodeName(c));
-          if (tc < 0) fail(`__local_fixups__ names node ${fdto.nodeName(c)} under ${fdto.path(tree)}, which the overlay does not have`);
-          stack.push([tc, c]);
-        }
-      }
-    }
+    forEachLocalReference(fdto, (tree, name, off, value) => {
+      if (value === fdtoPh) fdto.setPropPartial(tree, name, off, u32be(fdtPh));
+    });
   }
   for (const child of fdto.subnodes(fdtoNode)) {
     const baseChild = fdt.subnode(fdtNode, fdto.nodeName(child));
@@ -109,33 +119,7 @@ function apply(fdt: Fdt, fdto: Fdt, options: OverlayOptions): void {
     }
   }
   // overlay_update_local_references
-  const lf = fdto.pathOffset('/__local_fixups__');
-  if (lf >= 0) {
-    const stack: [number, number][] = [[0, lf]];
-    while (stack.length) {
-      const [tree, fix] = stack.pop()!;
-      for (const fp of fdto.properties(fix)) {
-        const name = fdto.propName(fp);
-        const len = fdto.propLen(fp);
-        if (len % 4) fail(`__local_fixups__ ${name}: length ${len} is not a multiple of 4`);
-        const tp = fdto.getProp(tree, name);
-        if (tp < 0) fail(`__local_fixups__ names ${fdto.path(tree)}:${name}, which the overlay does not have`);
-        for (let i = 0; i < len; i += 4) {
-          const off = fdto.u32(fdto.propData(fp) + i);
-          if (off + 4 > fdto.propLen(tp)) fail(`__local_fixups__ offset ${off} lies outside ${fdto.path(tree)}:${name}`);
-          const v = (fdto.u32(fdto.propData(tp) + off) + delta) >>> 0;
-          fdto.setPropPartial(tree, name, off, u32be(v));
-        }
-      }
-      const children = fdto.subnodes(fix);
-      for (let i = children.length - 1; i >= 0; i--) {
-        const c = children[i]!;
-        const tc = fdto.subnode(tree, fdto.nodeName(c));
-        if (tc < 0) fail(`__local_fixups__ names node ${fdto.nodeName(c)} under ${fdto.path(tree)}, which the overlay does not have`);
-        stack.push([tc, c]);
-      }
-    }
-  }
+  forEachLocalReference(fdto, (tree, name, off, value) => fdto.setPropPartial(tree, name, off, u32be((value + delta) >>> 0)));
   // overlay_fixup_phandles
   const fixups = fdto.pathOffset('/__fixups__');
   if (fixups >= 0) {
