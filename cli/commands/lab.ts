@@ -2,7 +2,7 @@
 // client is the workbench's own (electron/services/labgrid, plain Node); the protocol comes from the
 // user's labgrid installation. Exit 0 done, 1 refused or unreachable, 2 usage.
 import { LABGRID_DEFAULT_PORT, parseLabgridTarget } from '../../electron/common/labgrid-target';
-import { CoordinatorError, LabgridCoordinator, type LabgridPlace } from '../../electron/services/labgrid/coordinator';
+import { LabgridCoordinator, type LabgridPlace } from '../../electron/services/labgrid/coordinator';
 import { findLabgrid } from '../../electron/services/labgrid/installation';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
@@ -91,7 +91,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else io.stdout(`${place}: released\n`);
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof CoordinatorError || e instanceof Error) {
+    // The coordinator's refusals (CoordinatorError), and a labgrid that cannot be found or reached.
+    if (e instanceof Error) {
       io.stderr(`bringup lab ${verb}: ${e.message}\n`);
       return EXIT_INPUT_ERROR;
     }

@@ -119,7 +119,7 @@ export type TargetKind = 'device' | 'tcp' | 'rfc2217' | 'demo' | 'labgrid';
 
 export interface ParsedTarget {
   kind: TargetKind;
-  /** Device path (device), or host and port (tcp, rfc2217). */
+  /** Device path (device), or host and port (tcp, rfc2217; labgrid: the coordinator's). */
   path?: string;
   host?: string;
   port?: number;
@@ -139,7 +139,7 @@ export function parseTarget(target: string): ParsedTarget {
     const lg = parseLabgridTarget(t);
     if ('error' in lg) throw new Error(lg.error);
     if (!lg.value.place) throw new Error(`${target} names no place: labgrid://COORDINATOR[:PORT]/PLACE`);
-    return { kind: 'labgrid', coordinator: lg.value.coordinator, place: lg.value.place };
+    return { kind: 'labgrid', host: lg.value.host, port: lg.value.port, coordinator: lg.value.coordinator, place: lg.value.place };
   }
   const m = /^(tcp|rfc2217):\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/i.exec(t);
   if (m) {

@@ -67,7 +67,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function listening(port: number): boolean {
+/** Something accepts TCP connections on 127.0.0.1:port. */
+export function listening(port: number): boolean {
   const r = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
   if (r.status === 0) return r.stdout.trim().length > 0;
   return spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' }).status === 0;

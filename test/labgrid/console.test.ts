@@ -11,18 +11,11 @@ import { EventHub } from '../../electron/services/events';
 import { LabgridLines } from '../../electron/services/labgrid/lines';
 import { ConnectionManager } from '../../electron/services/serial/connections';
 import { RecorderProbe } from '../electron/recorder-probe';
+import { waitFor } from '../electron/support';
 import { requireSystem } from '../support/system';
 import { labgridBin, startLab, type Lab } from './lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');
-
-async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a labgrid place as a console (real coordinator, exporter, ser2net)', () => {
   let lab: Lab;
@@ -50,15 +43,15 @@ describe('a labgrid place as a console (real coordinator, exporter, ser2net)', (
 
       const lines = Array.from({ length: 40 }, (_, i) => `[    ${(i / 10).toFixed(6)}] line ${i} of the boot\r\n`);
       for (const l of lines.slice(0, 20)) writeSync(board, l);
-      await until('the first half of the boot', () => recorder.rxText().includes('line 19 of the boot'));
+      await waitFor('the first half of the boot', () => recorder.rxText().includes('line 19 of the boot'), 20_000);
 
       // The exporter dies mid-boot: the line is lost, the board goes on printing into its pty.
       await lab.stopExporter();
-      await until('the line to be lost', () => statuses.some((s) => s.state === 'lost' || s.state === 'reconnecting'));
+      await waitFor('the line to be lost', () => statuses.some((s) => s.state === 'lost' || s.state === 'reconnecting'), 20_000);
       for (const l of lines.slice(20)) writeSync(board, l);
       await lab.startExporter();
-      await until('the reconnect', () => recorder.markers.some((m) => m.kind === 'reconnect'), 60_000);
-      await until('the rest of the boot', () => recorder.rxText().includes('line 39 of the boot'), 30_000);
+      await waitFor('the reconnect', () => recorder.markers.some((m) => m.kind === 'reconnect'), 60_000);
+      await waitFor('the rest of the boot', () => recorder.rxText().includes('line 39 of the boot'), 30_000);
       expect(recorder.rxText()).toBe(lines.join(''));
 
       await manager.disconnect(st.connectionId);

@@ -3,38 +3,12 @@
 // serves through Debian's ser2net once a place is acquired, and labgrid-client for the user's side.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, listening, waitFor } from '../electron/support';
 import { cacheDir } from '../support/system';
 
 export const labgridBin = join(cacheDir, 'labgrid', 'venv', 'bin');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const listening = (port: number): Promise<boolean> =>
-  new Promise((res) => {
-    const s = createConnection(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), res(true)));
-    s.once('error', () => res(false));
-  });
 
 interface Tracked {
   child: ChildProcess;
@@ -82,7 +56,7 @@ export async function startLab(place: string, tags: Record<string, string> = {})
   const boardPath = join(dir, 'board');
   const dutPath = join(dir, 'dut');
   const socat = start('socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${dutPath}`], dir);
-  await until('the socat pty pair', () => existsSync(boardPath) && existsSync(dutPath), 10_000);
+  await waitFor('the socat pty pair', () => existsSync(boardPath) && existsSync(dutPath), 10_000);
   // labgrid's exporter serves only paths under /dev: give it the pty itself, not socat's link.
   writeFileSync(join(dir, 'exporter.yaml'), `${place}-group:\n  RawSerialPort:\n    port: ${realpathSync(dutPath)}\n    speed: 115200\n`);
   let coord: Tracked | null = null;
@@ -98,7 +72,7 @@ export async function startLab(place: string, tags: Record<string, string> = {})
     },
     async startCoordinator() {
       coord = start(join(labgridBin, 'labgrid-coordinator'), ['--listen', coordinator], dir);
-      await until(`labgrid-coordinator on ${coordinator}\n${coord.output()}`, () => listening(port), 30_000);
+      await waitFor(`labgrid-coordinator on ${coordinator}`, () => listening(port), 30_000, 100);
     },
     async stopCoordinator() {
       await coord?.stop();
@@ -106,7 +80,7 @@ export async function startLab(place: string, tags: Record<string, string> = {})
     },
     async startExporter() {
       exporter = start(join(labgridBin, 'labgrid-exporter'), ['-c', coordinator, '--name', 'exp1', '--hostname', '127.0.0.1', 'exporter.yaml'], dir);
-      await until('the exporter to register', () => exporter!.output().includes('Exporter ready') && exporter!.output().includes('connected to coordinator'), 30_000);
+      await waitFor('the exporter to register', () => exporter!.output().includes('Exporter ready') && exporter!.output().includes('connected to coordinator'), 30_000, 100);
     },
     async stopExporter() {
       await exporter?.stop();

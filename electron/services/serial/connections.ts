@@ -108,8 +108,7 @@ export class ConnectionManager {
   async connect(req: ConnectRequest, owner = 'default'): Promise<ConnectionStatus> {
     const parsed = parseTarget(req.target);
     validateSettings(req.settings);
-    if (parsed.kind === 'tcp' || parsed.kind === 'rfc2217') await checkNetworkTarget(req.target.trim(), parsed.host!, req.allowLinkLocal === true);
-    if (parsed.kind === 'labgrid') await checkNetworkTarget(req.target.trim(), parsed.coordinator!.replace(/:\d+$/, ''), req.allowLinkLocal === true);
+    if (parsed.host !== undefined) await checkNetworkTarget(req.target.trim(), parsed.host, req.allowLinkLocal === true);
     // A page reloaded in browser mode (or a renderer that lost track) asks again for a line its
     // owner already holds: hand back that connection rather than fail on the device lock.
     const held = [...this.connections.values()].find((x) => x.owner === owner && x.target === req.target.trim() && x.state !== 'connecting');
