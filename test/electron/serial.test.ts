@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERIAL_SETTINGS, type ConnectionStatus } from '../../electron/common/contract';
 import { EventHub } from '../../electron/services/events';
 import { ConnectionManager } from '../../electron/services/serial/connections';
+import { DeviceTransport } from '../../electron/services/serial/device-transport';
 import { RecorderProbe } from './recorder-probe';
 import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, stty, sttySpeed, tempDir, waitFor, type Proc } from './support';
 import { requireSystem } from '../support/system';
@@ -157,6 +158,33 @@ describe('serial over a socat pty pair', () => {
     await manager.write(st.connectionId, new TextEncoder().encode('ok\n'));
     await waitFor('typed after reconnect', () => far.received().includes('ok\n'));
   });
+});
+
+describe('a pty hang-up, however the read meets it', () => {
+  // When socat dies, the read on our end meets either n_tty_read's EIO (the other side closed), a
+  // poll error, or, once the tty is fully hung up, end-of-file for ever (tty_io.c hung_up_tty_read).
+  // serialport alone spins on that end-of-file and never reports the loss; one cycle in ten or so
+  // takes that path, so forty cycles meet it nearly every run.
+  it('reports every one of 40 unplugs as lost, with a reason that says the line hung up', async () => {
+    const dir = tempDir();
+    const [app, board] = [join(dir, 'app'), join(dir, 'board')];
+    const reasons: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const socat = await socatPtyPair(app, board);
+      let lost: string | undefined;
+      const line = new DeviceTransport(app, DEFAULT_SERIAL_SETTINGS, { data: () => {}, lost: (why) => (lost = why) });
+      await line.open();
+      if (i % 2) await new Promise((r) => setTimeout(r, 10));
+      socat.child.kill('SIGKILL');
+      await socat.stop();
+      await waitFor(`unplug ${i + 1} to be seen`, () => lost, 3000, 5).catch(async (err: unknown) => {
+        await line.close();
+        throw err;
+      });
+      reasons.push(lost!);
+    }
+    expect(reasons.filter((r) => !/^the line hung up \((read: EIO|poll: .+|the tty reads end-of-file)\)$/.test(r))).toEqual([]);
+  }, 60_000);
 });
 
 describe('serial over raw TCP', () => {

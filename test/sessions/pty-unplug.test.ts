@@ -1,5 +1,6 @@
-// A real serial line cut mid-stream: a socat pty pair carries a real boot log into a `serialport`
-// reader whose bytes go through the session service's ByteRecorder (the sink the serial service calls).
+// A real serial line cut mid-stream: a socat pty pair carries a real boot log into the product's
+// DeviceTransport (serialport), whose bytes go through the session service's ByteRecorder (the sink
+// the serial service calls).
 // socat is SIGKILLed mid-stream and restarted; the recording must hold exactly what the reader received,
 // on disk by the time the loss is marked, and (for a clean cut) exactly what was sent.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SessionAssembler, decodeSession } from '../../engine/session';
 import { createSessionService } from '../../electron/services/sessions';
 import { EventHub } from '../../electron/services/events';
-import type { SessionSummary } from '../../electron/common/contract';
+import { DeviceTransport } from '../../electron/services/serial/device-transport';
+import type { SerialSettings, SessionSummary } from '../../electron/common/contract';
 import { bootLogStream } from './support/stream';
 import { requireSystem } from '../support/system';
 
@@ -35,6 +36,7 @@ async function until(what: string, cond: () => boolean, ms = 15_000): Promise<vo
     await sleep(5);
   }
 }
+const SETTINGS: SerialSettings = { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, flowControl: 'none' };
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function startSocat(): Promise<ChildProcess> {
@@ -53,12 +55,12 @@ async function kill(p: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** The workbench side: a real serialport reader that reopens the same path when it comes back. */
+/** The workbench side: the product's DeviceTransport (serialport) reopening the same path when it comes back. */
 class Reader {
   received: Buffer[] = [];
   receivedBytes = 0;
   state: 'open' | 'lost' = 'lost';
-  private port: SerialPort | null = null;
+  private line: DeviceTransport | null = null;
   private stopped = false;
   constructor(
     private readonly rec: ReturnType<typeof createSessionService>['recorder'],
@@ -68,38 +70,38 @@ class Reader {
   async open(first: boolean): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      try {
-        const port = new SerialPort({ path: hostEnd, baudRate: 115200, autoOpen: false });
-        await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-        port.on('data', (b: Buffer) => {
+      const line: DeviceTransport = new DeviceTransport(hostEnd, SETTINGS, {
+        data: (b) => {
           this.received.push(Buffer.from(b));
           this.receivedBytes += b.length;
-          this.rec.rx(this.id, new Uint8Array(b), Date.now());
-        });
-        const lost = (why: string) => {
-          if (this.port !== port) return;
-          this.port = null;
+          this.rec.rx(this.id, b, Date.now());
+        },
+        lost: (why) => {
+          if (this.line !== line) return;
+          this.line = null;
           this.state = 'lost';
           this.rec.marker(this.id, 'lost', Date.now(), why);
           void this.open(false);
-        };
-        port.on('close', () => lost('port closed'));
-        port.on('error', (e) => lost(e.message));
-        this.port = port;
-        this.state = 'open';
-        if (!first) this.rec.marker(this.id, 'reconnect', Date.now(), hostEnd);
-        return;
+        },
+      });
+      try {
+        await line.open();
       } catch {
         await sleep(20);
+        continue;
       }
+      this.line = line;
+      this.state = 'open';
+      if (!first) this.rec.marker(this.id, 'reconnect', Date.now(), hostEnd);
+      return;
     }
   }
 
   async close(): Promise<void> {
     this.stopped = true;
-    const p = this.port;
-    this.port = null;
-    if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
+    const line = this.line;
+    this.line = null;
+    await line?.close();
   }
 }
 

@@ -1,15 +1,17 @@
 // A local tty or pty through serialport 13 (@serialport/bindings-cpp, Linux termios + ioctl). Unplug
-// shows as the binding's close event with `disconnected` (the poller reads EIO/EBADF once the device
-// is gone: drivers/tty/tty_io.c hung_up_tty_read). A pty has no modem lines: TIOCMSET answers ENOTTY
+// shows as the port's close event with `disconnected`: the read fails with EIO (n_tty_read, the other
+// end of a pty closed) or reads end-of-file (a hung-up tty; ./hangup-binding.ts). A pty has no modem lines: TIOCMSET answers ENOTTY
 // and TIOCSBRK does nothing (tty_io.c: no break_ctl), so on a pty those calls succeed with a note.
 import { SerialPort } from 'serialport';
 import type { SerialSettings, SignalState } from '../../common/contract';
 import { isPty } from '../ports';
+import { hangupAwareBinding } from './hangup-binding';
 import { delay, type LineTransport, type TransportHandlers } from './transport';
 
 function portOptions(path: string, s: SerialSettings) {
   return {
     path,
+    binding: hangupAwareBinding,
     baudRate: s.baudRate,
     dataBits: s.dataBits,
     parity: s.parity,

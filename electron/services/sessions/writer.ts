@@ -80,6 +80,8 @@ export class SessionWriter {
   private flushTimer: NodeJS.Timeout | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** The retry the timer started, while it runs: close() waits for it rather than racing it. */
+  private retryRun: Promise<void> | null = null;
   private dirty = false;
   private syncing: Promise<void> | null = null;
   private droppedSinceGap = 0;
@@ -168,12 +170,22 @@ export class SessionWriter {
     await this.sync();
   }
 
+  /** True while a write, a retry or an fdatasync is in flight: the file may end in a record being written. */
+  get writing(): boolean {
+    return this.running !== null || this.retrying || this.retryRun !== null || this.syncing !== null;
+  }
+
   async close(t = Date.now()): Promise<void> {
     if (this.closed) return;
     await this.durable().catch(() => {});
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.retryRun) await this.retryRun;
     if (this.paused) {
       // One last try; what cannot be written is reported, not silently lost.
       await this.retry();
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = null;
       await this.durable().catch(() => {});
     }
     void t;
@@ -283,7 +295,9 @@ export class SessionWriter {
         return;
       }
     }
-    const fh = this.fh!;
+    // close() may have run while the file was being opened.
+    const fh = this.fh;
+    if (!fh || this.closed) return;
     while (this.pending.length && (!this.paused || this.retrying)) {
       // Take whole records up to one batch.
       let n = 0;
@@ -328,10 +342,16 @@ export class SessionWriter {
     const changed = this.paused !== message;
     if (!this.paused) this.pausedAt = Date.now();
     this.paused = message;
-    if (!this.retryTimer && !this.closed) {
-      this.retryTimer = setTimeout(() => void this.retry(), this.opts.retryMs);
-    }
+    if (!this.retryTimer && !this.closed) this.armRetry();
     if (changed) this.opts.onStatus?.(this);
+  }
+
+  private armRetry(): void {
+    this.retryTimer = setTimeout(() => {
+      this.retryRun = this.retry().finally(() => {
+        this.retryRun = null;
+      });
+    }, this.opts.retryMs);
   }
 
   private async retry(): Promise<void> {
@@ -363,7 +383,7 @@ export class SessionWriter {
       this.retrying = false;
     }
     if (failed() || this.pending.length) {
-      if (!failed() && !this.closed) this.retryTimer = setTimeout(() => void this.retry(), this.opts.retryMs);
+      if (!failed() && !this.closed) this.armRetry();
       return;
     }
     this.paused = undefined;
