@@ -112,3 +112,34 @@ console.log(`load average while measuring: ${os.loadavg()[0]!.toFixed(2)} on ${o
 console.log(`heap before: ${base.toFixed(1)} MB; after 10/20/30/40/50 MB streamed: ${sampled.heap.map((h) => h.toFixed(1)).join(' / ')} MB${gc ? '' : ' (no --expose-gc: figures include garbage)'}`);
 console.log(`peak rss: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (includes the 50 MB input buffer)`);
 console.log(`goal >= 100 MB/s (parse + LiveState, median CPU time): ${median(liveRuns.map(rate)) >= 100 ? 'met' : 'NOT met'}`);
+
+// Hostile shapes: what a wrong baud rate, a stuck line or a board printing without newlines sends. Each
+// must cost about what real text costs (linear time, bounded memory), so each is reported as a ratio of
+// the real-log parse rate above, measured in the same run.
+const HOSTILE = 16 * 1024 * 1024;
+function hostile(fill: (b: Uint8Array) => void): { cpuSeconds: number; events: number } {
+  const b = new Uint8Array(HOSTILE);
+  fill(b);
+  const parser = createBootLogParser({ maxLineLength: 4096 });
+  let events = 0;
+  const c0 = process.cpuUsage();
+  for (let at = 0; at < b.length; at += CHUNK) events += parser.feed(b.subarray(at, at + CHUNK), at).length;
+  events += parser.finish(b.length).length;
+  const c = process.cpuUsage(c0);
+  return { cpuSeconds: (c.user + c.system) / 1e6, events };
+}
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const shapes: [string, (b: Uint8Array) => void][] = [
+  ['one line, no newline', (b) => b.fill(0x41)],
+  ['NUL flood', (b) => b.fill(0)],
+  ['wrong-baud garbage', (b) => b.forEach((_, k) => (b[k] = 0x80 + Math.floor(random() * 0x80)))],
+  ['printk-ish noise', (b) => b.forEach((_, k) => (b[k] = '[] 0123456789.:\n<>probing driver bound deferred'.charCodeAt(Math.floor(random() * 47))))],
+];
+const realRate = median(plainRuns.map(rate));
+for (const [name, fill] of shapes) {
+  hostile(fill); // warm-up
+  const r = hostile(fill);
+  const mbps = HOSTILE / 1048576 / r.cpuSeconds;
+  console.log(`hostile: ${name.padEnd(22)} ${mbps.toFixed(1).padStart(7)} MB/s of CPU time, ${(realRate / mbps).toFixed(2)}x the CPU per byte of real logs; ${r.events} events`);
+}

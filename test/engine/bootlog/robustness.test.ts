@@ -26,7 +26,6 @@ function feedRandomly(bytes: Uint8Array, rand: () => number): BootEvent[] {
 describe('fuzz', () => {
   it('5,000 random byte strings never throw and every event is well-formed', () => {
     const rand = rng(42);
-    const started = Date.now();
     let events = 0;
     for (let i = 0; i < 5000; i++) {
       const len = Math.floor(rand() * 2048);
@@ -43,7 +42,6 @@ describe('fuzz', () => {
       events += ev.length;
     }
     expect(events).toBeGreaterThan(0);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('3,000 mutations of real lab logs (bytes flipped, dropped, garbage spliced) never throw', () => {
@@ -69,13 +67,12 @@ describe('fuzz', () => {
 });
 
 describe('hostile shapes', () => {
-  it('a megabyte line costs linear time and is cut at the line cap', () => {
+  // How fast these shapes go is measured in `npm run bench bootlog` (hostile shapes), not timed here.
+  it('a megabyte line is cut at the line cap and holds no more than the cap', () => {
     const p = createBootLogParser({ maxLineLength: 4096 });
     const chunk = new Uint8Array(1024).fill(0x41);
-    const started = Date.now();
     for (let i = 0; i < 1024; i++) expect(p.feed(chunk, i)).toEqual([]);
     const tail = p.feed(new TextEncoder().encode('\n[    1.000000] pl061_gpio 9030000.pl061: Adding to iommu group 4\n'), 2000);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(tail.map((e) => e.kind)).toEqual(['bootloader', 'iommu-group']);
     expect(tail[0]!.raw.length).toBe(4096);
     expect(p.stats.truncatedLines).toBe(1);
@@ -100,10 +97,8 @@ describe('hostile shapes', () => {
   it('a NUL flood does not stall', () => {
     const p = createBootLogParser();
     const nul = new Uint8Array(1 << 20);
-    const started = Date.now();
     p.feed(nul, 0);
     const ev = p.feed(new TextEncoder().encode("\n[    1.000000] driver: 'a': driver_bound: bound to device 'b.c'\n"), 1);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(ev.map((e) => e.kind)).toEqual(['bound']);
   });
 

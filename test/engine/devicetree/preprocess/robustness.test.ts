@@ -40,7 +40,6 @@ function noInternalError(files: Files) {
 describe('preprocess never throws, hangs or overflows', () => {
   it('on random bytes (2,000 inputs)', () => {
     const r = rng(1);
-    const t0 = performance.now();
     for (let i = 0; i < 2000; i++) {
       const n = Math.floor(r() * 300);
       const b = new Uint8Array(n);
@@ -49,16 +48,13 @@ describe('preprocess never throws, hangs or overflows', () => {
       if (i % 2) for (let k = 0; k < n; k++) if (b[k] === 0) b[k] = 10;
       noInternalError({ 'main.dts': b, 'a.h': b });
     }
-    expect(performance.now() - t0).toBeLessThan(20_000);
   }, 60_000);
 
   it('on random token soup with includes (3,000 inputs)', () => {
     const r = rng(2);
-    const t0 = performance.now();
     for (let i = 0; i < 3000; i++) {
       noInternalError({ 'main.dts': soup(r, 60), 'a.h': soup(r, 30), 'b.h': soup(r, 30) });
     }
-    expect(performance.now() - t0).toBeLessThan(30_000);
   }, 90_000);
 
   it('10,000-deep #if nesting', () => {
@@ -77,13 +73,11 @@ describe('preprocess never throws, hangs or overflows', () => {
   });
 
   it('10,000-deep macro argument nesting, F(F(F(...))) and F((((...))))', () => {
-    const t0 = performance.now();
     const r = pp({ 'main.dts': `#define F(x) x\n${'F('.repeat(10_000)}42${')'.repeat(10_000)}\nF(${'('.repeat(10_000)}${')'.repeat(10_000)})\n` });
     expect(r.diagnostics).toEqual([]);
     const lines = r.value.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(lines[0]!.trim()).toBe('42');
     expect(lines[1]!.replace(/\s/g, '')).toBe('('.repeat(10_000) + ')'.repeat(10_000));
-    expect(performance.now() - t0).toBeLessThan(10_000);
   }, 30_000);
 
   it('exponential macros stop at the output budget with a diagnostic', () => {
