@@ -79,7 +79,7 @@ describe('board service', () => {
     expect(changes).toHaveLength(0);
 
     appendFileSync(dtsi, '\n/ { workbench-test-marker = "edited"; };\n');
-    const changed = await waitFor('boardChanged', () => changes[0], 5000);
+    const changed = await waitFor('boardChanged', () => changes[0], 15_000);
     expect(changed.boardId).toBe(b.boardId);
     expect(changed.files.find((f) => f.path === dtsi)!.sha256).not.toBe(before);
     expect(decompile(changed.dtb)).toContain('workbench-test-marker = "edited";');
@@ -89,7 +89,7 @@ describe('board service', () => {
     const tmp = join(dir, '.foundation-v8.dtsi.swp');
     writeFileSync(tmp, readFileSync(dtsi, 'utf8').replace('"edited"', '"saved-by-rename"'));
     spawnSync('mv', [tmp, dtsi]);
-    const renamed = await waitFor('boardChanged after rename', () => changes[1], 5000);
+    const renamed = await waitFor('boardChanged after rename', () => changes[1], 15_000);
     expect(decompile(renamed.dtb)).toContain('workbench-test-marker = "saved-by-rename";');
 
     await svc.close(b.boardId);
@@ -123,7 +123,7 @@ describe('board service', () => {
     expect(b.files.map((f) => f.path)).toContain(config);
 
     appendFileSync(config, 'CONFIG_WORKBENCH_TEST=y\n');
-    const changed = await waitFor('boardChanged on a config edit', () => changes[0], 5000);
+    const changed = await waitFor('boardChanged on a config edit', () => changes[0], 15_000);
     expect(changed.config).toMatch(/^CONFIG_WORKBENCH_TEST=y$/m);
 
     const gz = join(dir, 'config.gz');

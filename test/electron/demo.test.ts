@@ -74,7 +74,7 @@ describe('the demo line', () => {
       if (useSocat) expect(resolved).toMatch(/bringup-demo-.*\/tty$/);
       else expect(resolved).toBe('demo:in-process');
 
-      await waitFor('the whole log', () => Buffer.from(recorder.rxBytes).length >= expected.length, 5000);
+      await waitFor('the whole log', () => Buffer.from(recorder.rxBytes).length >= expected.length, 15_000);
       expect(Buffer.from(recorder.rxBytes)).toEqual(expected);
       // Real pace: the two 0.3 s pauses are kept (timers may be late, never early).
       const span = arrivals.at(-1)!.t - arrivals[0]!.t;
@@ -85,7 +85,7 @@ describe('the demo line', () => {
       await manager.write(st.connectionId, new TextEncoder().encode('root\n'));
       expect(Buffer.from(recorder.txBytes).toString()).toBe('root\n');
       await manager.disconnect(st.connectionId);
-      if (useSocat) await waitFor('demo pty removed', () => !existsSync(resolved), 3000);
+      if (useSocat) await waitFor('demo pty removed', () => !existsSync(resolved), 15_000);
     });
   }
 

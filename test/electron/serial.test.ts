@@ -140,7 +140,7 @@ describe('serial over a socat pty pair', () => {
     await manager.updateSettings(st.connectionId, { ...DEFAULT_SERIAL_SETTINGS, baudRate: 230400 });
 
     socat = await socatPtyPair(app, board);
-    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 5000);
+    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 15_000);
     far = await openFarEnd(board);
     await write(far.port, 'after replug\n');
     await waitFor('bytes after reconnect', () => rxText().includes('after replug\n'));
@@ -174,7 +174,7 @@ describe('a pty hang-up, however the read meets it', () => {
       if (i % 2) await new Promise((r) => setTimeout(r, 10));
       socat.child.kill('SIGKILL');
       await socat.stop();
-      await waitFor(`unplug ${i + 1} to be seen`, () => lost, 3000, 5).catch(async (err: unknown) => {
+      await waitFor(`unplug ${i + 1} to be seen`, () => lost, 15_000, 5).catch(async (err: unknown) => {
         await line.close();
         throw err;
       });
@@ -220,9 +220,9 @@ describe('serial over raw TCP', () => {
     const { manager, statuses, rxText, recorder } = managed(50);
     const st = await manager.connect({ target: `tcp://127.0.0.1:${port}`, settings: DEFAULT_SERIAL_SETTINGS, autoReconnect: true });
     await socat.stop();
-    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 2000, 5);
+    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 15_000, 5);
     socat = await socatTcpToPty(port, pty);
-    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 5000);
+    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 15_000);
     await waitFor('pty behind the new server', () => {
       try {
         return realpathSync(pty);
@@ -305,14 +305,14 @@ describe('RFC 2217 server restart', () => {
     const st = await manager.connect({ target: `rfc2217://127.0.0.1:${port}`, settings: { ...DEFAULT_SERIAL_SETTINGS, baudRate: 57600 }, autoReconnect: true });
     await waitFor('57600 on the pty', () => sttySpeed(dev) === 57600);
     await ser2net.stop();
-    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 3000, 5);
+    await waitFor('lost', () => statuses.some((s) => s.state === 'lost'), 15_000, 5);
     // While the server is away the line is set to something else: only our client re-applying its
     // settings after the reconnect can bring 57600 back (ser2net itself opens it at 115200).
     expect(spawnSync('stty', ['-F', dev, '9600']).status).toBe(0);
     expect(sttySpeed(dev)).toBe(9600);
     ser2net = await ser2netRfc2217(dir, port, dev);
-    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 8000);
-    await waitFor('57600 again on the pty', () => sttySpeed(dev) === 57600, 3000);
+    await waitFor('reconnected', () => manager.list()[0]!.state === 'connected', 15_000);
+    await waitFor('57600 again on the pty', () => sttySpeed(dev) === 57600, 15_000);
     expect(recorder.markers.map((m) => m.kind)).toEqual(['connect', 'lost', 'reconnect']);
     expect(manager.list()[0]!.connectionId).toBe(st.connectionId);
   });

@@ -11,7 +11,7 @@ export function tempDir(prefix = 'bringup-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000, stepMs = 20): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000, stepMs = 20): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
