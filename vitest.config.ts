@@ -1,6 +1,6 @@
-// Two projects by speed. `unit` (seconds; `npm run test:unit` is the fast loop) is everything that runs
-// in-process or against small real parts (ptys, ser2net, dtc on a fixture). `system` boots QEMU, drives
-// Chromium or walks a whole kernel corpus. `npm test` runs both.
+// Two projects by speed. `unit` (`npm run test:unit` is the fast loop, about a minute) is everything that
+// runs in-process or against small real parts (ptys, ser2net, dtc on a fixture). `system` boots QEMU,
+// drives Chromium, walks a whole kernel corpus or sweeps exhaustively. `npm test` runs both.
 import { defineConfig } from 'vitest/config';
 
 const system = [
@@ -18,6 +18,14 @@ const system = [
   'test/engine/devicetree/preprocess/against-cpp.test.ts',
   'test/electron/electronegativity.test.ts',
   'test/sessions/crash.test.ts',
+  // exhaustive sweeps: every split of every lab log, thousands of fuzzed inputs, hundreds of cpp programs,
+  // and CLIs spawned (and bundles rebuilt) over and over
+  'test/engine/bootlog/streaming.test.ts',
+  'test/engine/bootlog/robustness.test.ts',
+  'test/engine/devicetree/robustness.test.ts',
+  'test/engine/devicetree/preprocess/differential.test.ts',
+  'test/cli/startup.test.ts',
+  'test/sessions/cli.test.ts',
 ];
 
 export default defineConfig({
