@@ -32,10 +32,9 @@ import { deviceName, mapId, nodeAvailable, pciDevice, populateChildren, populate
 import { IOMMU_OF_DECLARED_412, type KernelProfile } from './profile';
 import { isAncestorOrSelf, OPTIONAL_BINDINGS, probeResources, supplierRefs, type SupplierRef } from './suppliers';
 import { cells, stringProp, u32Prop } from '../devicetree/index';
+import { ambaReadPeriphid, isAmbaStubDriver } from './amba';
 
 const EPROBE_DEFER = 517;
-/** What amba_read_periphid() acquires before reading the ID registers. */
-const AMBA_ID_BINDINGS = ['power-domains', 'clocks', 'resets'];
 const ENODEV = 19;
 const ENOSPC = 28;
 const ETIMEDOUT = 110;
@@ -65,10 +64,11 @@ export type ProbeOutcome =
   /** The driver's probe returned -EPROBE_DEFER: a resource's provider is not bound, or assumed. */
   | { kind: 'driver-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null }
   /**
-   * amba_match() could not read the primecell ID yet (amba_read_periphid: PM domain, apb_pclk or a reset
-   * has no provider): dd.c "Device match requests probe deferral", before any driver is tried.
+   * amba_match() could not read the primecell ID (amba.ts): a PM domain, apb_pclk or reset provider has not
+   * registered (`resource`), or the read can never succeed (`never`: no apb_pclk clock, or no component ID
+   * behind the address). dd.c "Device match requests probe deferral", before any driver is tried.
    */
-  | { kind: 'match-defer'; resource: SupplierRef; supplierDevice: DeviceState | null }
+  | { kind: 'match-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null; never: 'no-pclk' | 'no-id' | null }
   /** -ENODEV / -ENXIO: "probe of X rejects match". */
   | { kind: 'rejected'; errno: number; assumed: boolean }
   | { kind: 'failed'; errno: number };
@@ -322,6 +322,8 @@ class DriverCore {
       const availability = avail[i]!;
       if (availability === 'absent') continue;
       const cat = cats[i]!;
+      // amba_stub_drv_init() returns before registering when !IS_ENABLED(CONFIG_MODULES)
+      if (!this.modules && isAmbaStubDriver(cat)) continue;
       const m: ModelDriver = { cat, availability, isIommu: cat.file.startsWith('drivers/iommu/'), registered: false, seq: -1 };
       this.drivers.push(m);
       this.modelOf.set(cat, m);
@@ -722,43 +724,29 @@ class DriverCore {
 
   /**
    * drivers/amba/bus.c amba_match() (6.1 and 6.12 alike): a device created without a periphid reads it on
-   * its first match, in amba_read_periphid(): dev_pm_domain_attach(), clk_get("apb_pclk"), then
-   * of_reset_control_array_get_optional_shared(); any failure is mapped to -EPROBE_DEFER, and dd.c
+   * each match until one read succeeds (amba.ts); any failure is mapped to -EPROBE_DEFER, and dd.c
    * __device_attach_driver / __driver_attach put the device on the deferred list ("Device match requests
-   * probe deferral"). The ID is read once; later matches use it. Offline, the read succeeds as soon as
-   * every provider it needs is registered (what the registers then hold is the hardware's business).
+   * probe deferral"), whichever driver asked: amba-proxy too, so a device no driver matches is deferred all
+   * the same. The ID is read once; later matches use it. A read that can never succeed (no component ID
+   * behind the address, no apb_pclk) keeps the device on the list for good with no reason recorded (no
+   * dev_err_probe() runs), and it never reaches a driver's probe.
    */
   private ambaMatchDefers(ds: DeviceState): boolean {
-    if (ds.periphidRead) return false;
-    const missing = this.ambaIdResourceMissing(ds);
-    if (!missing) {
+    if (ds.periphidRead || !ds.dev.node) return false;
+    const read = ambaReadPeriphid(ds.dev.node, this.phandles, (n) => this.providerRegistered(n), ds.assumed.kind !== 'absent');
+    if (read.kind === 'read') {
       ds.periphidRead = true;
       return false;
     }
     ds.canMatch = true;
-    const outcome: ProbeOutcome = { kind: 'match-defer', resource: missing, supplierDevice: this.deviceFor(missing.supplier) };
+    const outcome: ProbeOutcome = read.kind === 'provider-missing'
+      ? { kind: 'match-defer', resource: read.resource, supplierDevice: this.deviceFor(read.resource.supplier), never: null }
+      : { kind: 'match-defer', resource: null, supplierDevice: null, never: read.kind };
     ds.lastDefer = outcome;
     ds.reason = null;
     this.emit('defer-reason', { device: ds.dev.name, reason: deferText(outcome), text: `${ds.dev.bus} ${ds.dev.name}: Device match requests probe deferral` });
     this.deferredProbeAdd(ds);
     return true;
-  }
-
-  /** The first provider amba_read_periphid() needs that is not registered yet: power domain, apb_pclk, resets. */
-  private ambaIdResourceMissing(ds: DeviceState): SupplierRef | null {
-    const node = ds.dev.node;
-    if (!node) return null;
-    const refs = supplierRefs(node, AMBA_ID_BINDINGS, this.phandles);
-    const clocks = refs.filter((r) => r.binding === 'clocks');
-    // clk_get(dev, "apb_pclk"): the clocks entry at that name's index in clock-names
-    const pclkIndex = stringListProp(node, 'clock-names').indexOf('apb_pclk');
-    const needed = [
-      ...refs.filter((r) => r.binding === 'power-domains'),
-      ...(pclkIndex >= 0 && clocks[pclkIndex] ? [clocks[pclkIndex]!] : []),
-      ...refs.filter((r) => r.binding === 'resets'),
-    ];
-    for (const ref of needed) if (!this.providerRegistered(ref.supplier)) return ref;
-    return null;
   }
 
   /**
@@ -1517,9 +1505,11 @@ class DriverCore {
     if (this.asyncQueue.length) this.runAsyncProbes();
   }
 
+  /** deferred_probe_work_func() → bus_probe_device() → __device_attach(): the bus's match runs again too. */
   private deviceAttachFromWork(ds: DeviceState): void {
     for (const d of this.candidateDrivers(ds)) {
       if (ds.driver) break;
+      if (this.ambaMatchDefers(ds)) break;
       if (!this.matches(d, ds)) continue;
       const ret = this.driverProbeDevice(d, ds);
       if (ret <= 0) break;
@@ -1616,7 +1606,10 @@ export function deferText(o: ProbeOutcome): string {
     case 'driver-defer':
       return o.resource ? `driver waits for ${o.resource.property.name} provider ${nodePath(o.resource.supplier)}` : 'driver requested deferral';
     case 'match-defer':
-      return `amba: primecell ID unreadable until ${o.resource.property.name} provider ${nodePath(o.resource.supplier)} registers`;
+      if (o.resource) return `amba: primecell ID unreadable until ${o.resource.property.name} provider ${nodePath(o.resource.supplier)} registers`;
+      return o.never === 'no-pclk'
+        ? 'amba: no "apb_pclk" in clock-names: clk_get() fails, so the primecell ID is never read'
+        : 'amba: the ID registers hold no primecell ID (hardware assumed absent): amba_read_periphid() -ENODEV on every match';
     default:
       return o.kind;
   }

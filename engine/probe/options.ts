@@ -9,7 +9,10 @@ import type { KernelProfile } from './profile';
 /** What the device's own driver probe returns (the driver is the part the model cannot see). */
 export type AssumedOutcome =
   | { kind: 'ok' }
-  /** The hardware is not there: probe returns -ENODEV ("rejects match"). */
+  /**
+   * The hardware is not there: probe returns -ENODEV ("rejects match"). An AMBA cell whose ID the tree
+   * does not give never gets that far: its ID registers read nothing, so it stays deferred (amba.ts).
+   */
   | { kind: 'absent' }
   /** The driver returns -EPROBE_DEFER this many times (Infinity: always), then probes fine. */
   | { kind: 'defer'; times: number }

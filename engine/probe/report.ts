@@ -142,6 +142,17 @@ export function explain(ds: DeviceState, ctx: Ctx, seen: Set<DeviceState>): WhyS
           else steps.push({ subject: nodePath(o.resource.supplier), text: 'provider node never becomes a device', ...spanOf(o.resource.supplier.span) });
         } else steps.push({ subject, text: 'the driver returns -EPROBE_DEFER (assumed)' });
         break;
+      case 'match-defer':
+        if (o.resource) {
+          steps.push({ subject, text: `amba_read_periphid: ${o.resource.property.name} → ${nodePath(o.resource.supplier)}`, ...spanOf(o.resource.property.span) });
+          if (o.supplierDevice && o.supplierDevice !== ds) steps.push(...explain(o.supplierDevice, ctx, seen));
+          else steps.push({ subject: nodePath(o.resource.supplier), text: 'provider node never becomes a device', ...spanOf(o.resource.supplier.span) });
+        } else if (o.never === 'no-pclk') {
+          steps.push({ subject, text: 'no arm,primecell-periphid, and clock-names has no "apb_pclk" for amba_read_periphid()', ...spanOf(node ? (getProperty(node, 'clock-names')?.span ?? node.span) : undefined) });
+        } else {
+          steps.push({ subject, text: 'no arm,primecell-periphid, and the ID registers read back no component ID (assumed: no hardware behind the address)', ...spanOf(node?.span) });
+        }
+        break;
       default:
         break;
     }

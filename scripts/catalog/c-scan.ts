@@ -93,7 +93,7 @@ const DRIVER_MACROS = [
   'module_amba_driver', 'builtin_amba_driver', 'module_pci_driver', 'builtin_pci_driver', 'module_driver', 'builtin_driver',
 ];
 
-const REGISTER_CALLS = /\b(?:platform_driver_register|__platform_driver_register|platform_driver_probe|__platform_driver_probe|amba_driver_register|pci_register_driver|__pci_register_driver)\s*\(\s*&\s*(\w+)|\bplatform_register_drivers\s*\(\s*(\w+)/g;
+const REGISTER_CALLS = /\b(?:platform_driver_register|__platform_driver_register|platform_driver_probe|__platform_driver_probe|amba_driver_register|__amba_driver_register|pci_register_driver|__pci_register_driver)\s*\(\s*&\s*(\w+)|\bplatform_register_drivers\s*\(\s*(\w+)/g;
 
 const DECLARE_MACROS: Record<string, string> = {
   CLK_OF_DECLARE: 'clk', CLK_OF_DECLARE_DRIVER: 'clk-driver', IRQCHIP_DECLARE: 'irqchip', TIMER_OF_DECLARE: 'timer',

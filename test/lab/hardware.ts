@@ -1,7 +1,8 @@
 // What each lab board's hardware does that no device tree says: where QEMU models a block only partly
-// (or an address has nothing behind it), the driver's own probe fails, and an engineer supplies that
-// to the prediction as an assumption. These are the only per-board facts the judging of the probe
-// model may use; each cites the kernel's own line from the golden log (checked by predict-vs-kernel.test.ts).
+// (or an address has nothing behind it), the driver's own probe fails, or a primecell's ID registers read
+// back nothing, and an engineer supplies that to the prediction as an assumption. These are the only
+// per-board facts the judging of the probe model may use; each cites the kernel's own line from the golden
+// log (checked by predict-vs-kernel.test.ts).
 import type { AssumedOutcome } from '../../engine/probe/index';
 
 export interface HardwareAssumption {
@@ -10,6 +11,16 @@ export interface HardwareAssumption {
   outcome: AssumedOutcome;
   /** The line the kernel printed (without its timestamp), present in the boot's golden log. */
   evidence: string;
+}
+
+/**
+ * A primecell QEMU's board model leaves out (nothing at its address, so its ID registers read zero): with no
+ * `arm,primecell-periphid` in the tree, drivers/amba/bus.c amba_read_periphid() returns -ENODEV on every
+ * match and amba_match() turns that into -EPROBE_DEFER, so the kernel still holds it when the deferred probe
+ * timeout prints what is pending (dd.c deferred_probe_timeout_work_func(), 6.1's form).
+ */
+function unmodelledPrimecell(device: string): HardwareAssumption {
+  return { target: device, outcome: { kind: 'absent' }, evidence: `amba ${device}: deferred probe pending` };
 }
 
 /**
@@ -44,23 +55,34 @@ export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
   ],
   // QEMU's i.MX7D and i.MX6UL, like its i.MX6Q: no APBH DMA and no SNVS low-power RTC behind their
   // registers (-ETIMEDOUT).
+  // hw/arm/fsl-imx7.c models no CoreSight either: the funnels, ETM, ETF, ETR and TPIU read no ID (the other
+  // ETM's node gives arm,primecell-periphid, so its registers are never read).
   'imx7d-sdb@armhf-6.1': [
     { target: '33000000.dma-controller', outcome: { kind: 'fail', errno: -110 }, evidence: 'mxs-dma: probe of 33000000.dma-controller failed with error -110' },
     { target: '30370000.snvs:snvs-rtc-lp', outcome: { kind: 'fail', errno: -110 }, evidence: 'snvs_rtc: probe of 30370000.snvs:snvs-rtc-lp failed with error -110' },
+    ...['30041000.funnel', '3007c000.etm', '30083000.funnel', '30084000.etf', '30086000.etr', '30087000.tpiu'].map(unmodelledPrimecell),
   ],
   'imx6ul-evk@armhf-6.1': [
     { target: '1804000.dma-controller', outcome: { kind: 'fail', errno: -110 }, evidence: 'mxs-dma: probe of 1804000.dma-controller failed with error -110' },
     { target: '20cc000.snvs:snvs-rtc-lp', outcome: { kind: 'fail', errno: -110 }, evidence: 'snvs_rtc: probe of 20cc000.snvs:snvs-rtc-lp failed with error -110' },
   ],
+  // QEMU's Versatile Express (docs/system/arm/vexpress.rst, "Unimplemented devices") has no SP805 watchdog,
+  // PL341 or PL354 memory controller, DMA330 or CoreSight.
   'vexpress-a15@armhf-6.1': [
     { target: '1c1f0000.clcd', outcome: { kind: 'fail', errno: -2 }, evidence: 'clcd-pl11x: probe of 1c1f0000.clcd failed with error -2' },
+    ...['1c0f0000.watchdog', '2b0a0000.memory-controller', '7ffb0000.dma', '7ffd0000.memory-controller'].map(unmodelledPrimecell),
   ],
   // QEMU's vexpress-a9 PL111 CLCDs: the DRM driver reads the cell's ID ("PL111 designer 41 rev2"), then its
   // own probe returns -ENOENT.
   'vexpress-a9@armhf-6.1': [
     { target: '1001f000.clcd', outcome: { kind: 'fail', errno: -2 }, evidence: 'clcd-pl11x: probe of 1001f000.clcd failed with error -2' },
     { target: '10020000.clcd', outcome: { kind: 'fail', errno: -2 }, evidence: 'clcd-pl11x: probe of 10020000.clcd failed with error -2' },
+    ...['1000f000.wdt', '100e0000.memory-controller', '100e1000.memory-controller', '100e5000.watchdog'].map(unmodelledPrimecell),
   ],
+  // QEMU's Calxeda machines (hw/arm/highbank.c calxeda_init()) create the SP804, PL011, PL061s, PL031,
+  // PL022, AHCI and XGMACs, but no PL320 IPC and no PL330 DMA.
+  'highbank@armhf-6.1': ['fff20000.ipc', 'fff3d000.dma'].map(unmodelledPrimecell),
+  'midway@armhf-6.1': ['fff20000.ipc', 'fff3d000.dma'].map(unmodelledPrimecell),
 };
 
 /**

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { availabilityFromConfig, decodeCatalog, parseKernelConfig, type DriverCatalog } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { scanMakefiles, type LinkedObject } from '../../../scripts/catalog/makefiles';
-import { requireSystem, kernelConfig, kernelRoot, kernelSourceDir, type DebianKernel } from '../../support/system';
+import { requireSystem, kernelConfig, kernelRoot, kernelSource, kernelSourceDir, type DebianKernel } from '../../support/system';
 import { catalog, debianConfig } from './support';
 
-requireSystem('linux-source-6.1', 'kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
+requireSystem('linux-source-6.1', 'linux-source-6.12', 'kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
 
 /** lib/modules/<release>/ of one unpacked Debian kernel package. */
 const modulesDirOf = (k: DebianKernel): string => {
@@ -24,6 +24,14 @@ describe('catalog generator on the kernel source', () => {
     const src = readFileSync(join(kernelSourceDir, 'drivers/gpio/gpio-pl061.c'), 'latin1');
     const r = scanSource(src, () => undefined, 'gpio_pl061');
     expect(r.drivers).toEqual([expect.objectContaining({ name: 'pl061_gpio', bus: 'amba', level: 'device', initcall: 'pl061_gpio_driver_init', amba: [[0x00041061, 0x000fffff]] })]);
+  });
+
+  it("reads the AMBA stub driver in both registration forms (6.1 amba_driver_register, 6.12 __amba_driver_register)", () => {
+    for (const version of ['6.1', '6.12'] as const) {
+      const src = readFileSync(join(kernelSource(version), 'drivers/amba/bus.c'), 'latin1');
+      const r = scanSource(src, () => undefined, 'bus');
+      expect(r.drivers, version).toContainEqual(expect.objectContaining({ name: 'amba-proxy', bus: 'amba', level: 'late_sync', initcall: 'amba_stub_drv_init', amba: [] }));
+    }
   });
 
   it('reads a platform driver registered with module_driver() and its of_match_table', () => {
@@ -111,6 +119,10 @@ describe.each(PACKAGES)('shipped $version catalog against Debian\'s $kernel buil
       expect(builtin('arm,armv8-pmuv3')).toEqual(['armv8-pmu']);
       expect(builtin('fsl,imx6q-mmdc')).toEqual([]);
     }
+  });
+
+  it('registers the amba-proxy stub at late_initcall_sync, so amba_match() runs without any AMBA driver', () => {
+    expect(shipped.drivers.filter((d) => d.initcall === 'amba_stub_drv_init')).toEqual([expect.objectContaining({ name: 'amba-proxy', bus: 'amba', level: 'late_sync', amba: [] })]);
   });
 
   it('lists the *_OF_DECLARE initialisers of every kind', () => {

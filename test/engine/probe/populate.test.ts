@@ -79,8 +79,9 @@ describe('AMBA cells without an ID in the tree', () => {
     const { run, compileDts: compile } = await import('./support');
     const r = run(compile(`/dts-v1/;
 / { #address-cells = <1>; #size-cells = <1>;
-  funnel@20040000 { compatible = "arm,coresight-dynamic-funnel", "arm,primecell"; reg = <0x20040000 0x1000>; };
-  mmc@1c050000 { compatible = "arm,pl18x", "arm,primecell"; reg = <0x1c050000 0x1000>; };
+  pclk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };
+  funnel@20040000 { compatible = "arm,coresight-dynamic-funnel", "arm,primecell"; reg = <0x20040000 0x1000>; clocks = <&pclk>; clock-names = "apb_pclk"; };
+  mmc@1c050000 { compatible = "arm,pl18x", "arm,primecell"; reg = <0x1c050000 0x1000>; clocks = <&pclk>; clock-names = "apb_pclk"; };
 };`), { config: null });
     expect(r.device('20040000.funnel')).toMatchObject({ state: 'bound', driver: 'coresight-dynamic-funnel' });
     expect(r.device('1c050000.mmc')).toMatchObject({ state: 'bound', driver: 'mmci-pl18x' });
