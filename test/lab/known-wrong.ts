@@ -34,7 +34,6 @@ export const KNOWN_WRONG: Record<string, Record<string, string>> = {
     "2b0a0000.memory-controller": "kernel deferred, model not-probed (no driver in the 6.1 catalog matches primecell ID 0x00041341)",
     "7ffb0000.dma": "kernel deferred, model bound (bound to dma-pl330 after 7 deferral(s))",
     "7ffd0000.memory-controller": "kernel deferred, model not-probed (no driver in the 6.1 catalog matches primecell ID 0x00041354)",
-    "timer": "kernel deferred it, model 0 deferral(s)",
   },
   "imx7d-sdb@armhf-6.1": {
     "30041000.funnel": "kernel deferred, model no-driver (coresight-dynamic-funnel is not built: CONFIG_CORESIGHT is not set); kernel deferred it, model 0 deferral(s)",
