@@ -507,7 +507,20 @@ class DriverCore {
     }
     if (d.cat.bus === 'amba') return this.treeCompatibles.has('arm,primecell');
     if (d.cat.bus === 'pci') return (this.opts.pciFunctions ?? []).some((p) => p.driver === d.cat.name);
-    return d.cat.compatible.some((c) => this.treeCompatibles!.has(c));
+    return d.cat.compatible.some((c) => this.treeCompatibles!.has(c)) || (d.cat.platformIds ?? [d.cat.name]).some((n) => this.cellNames().has(n));
+  }
+
+  private cellNamesOfTree: Set<string> | null = null;
+
+  /** The names of the MFD cells the drivers matching this tree can add: the devices matched by name. */
+  private cellNames(): Set<string> {
+    if (this.cellNamesOfTree) return this.cellNamesOfTree;
+    this.cellNamesOfTree = new Set();
+    for (const d of this.drivers) {
+      if (!d.cat.mfdCells || !d.cat.compatible.some((c) => this.treeCompatibles!.has(c))) continue;
+      for (const cell of d.cat.mfdCells.cells) this.cellNamesOfTree.add(cell.name);
+    }
+    return this.cellNamesOfTree;
   }
 
   private ofPlatformDefaultPopulateInit(): void {
