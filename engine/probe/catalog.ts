@@ -35,7 +35,45 @@ export interface CatalogDriver {
   asyncProbe: boolean;
   /** Its probe calls of_platform_populate() on its node: children become devices when it binds. */
   populatesChildren: boolean;
+  /**
+   * Platform: the names of its id_table, or null without one. platform_match() (drivers/base/platform.c)
+   * compares a device's pdev->name with them, or with drv->name when there is no table.
+   */
+  platformIds: string[] | null;
+  /** Platform: the cells its probe adds with mfd_add_devices() (drivers/mfd/mfd-core.c), or null. */
+  mfdCells: MfdCells | null;
+  /** Platform: of_platform_populate() on nodes it finds by compatible elsewhere in the tree. */
+  linkedPopulates: LinkedPopulate[];
   file: string;
+}
+
+/** One mfd_add_devices(parent, devid, cells, ...) call. */
+export interface MfdCells {
+  /** PLATFORM_DEVID_AUTO (-2), PLATFORM_DEVID_NONE (-1) or a base the cells' ids are added to. */
+  devid: number;
+  cells: MfdCell[];
+}
+
+export interface MfdCell {
+  /** cell->name: the device's pdev->name. */
+  name: string;
+  /** cell->id */
+  id: number;
+  /** cell->of_compatible: a child of the parent's node with it becomes the cell's of_node. */
+  ofCompatible: string | null;
+  /** cell->of_reg (when use_of_reg): that child's first address. */
+  ofReg: number | null;
+}
+
+/**
+ * for_each_compatible_node(np, NULL, compatible) of_platform_populate(np, ...): the children of every such
+ * node become devices, of only those whose `phandle` property points at the probing device's own node
+ * (`self`) or its parent's (`parent`) when set (drivers/bus/vexpress-config.c vexpress_syscfg_probe).
+ */
+export interface LinkedPopulate {
+  compatible: string;
+  phandle: string | null;
+  of: 'self' | 'parent' | null;
 }
 
 export interface CatalogDeclare {
@@ -60,7 +98,10 @@ export interface DriverCatalog {
   initcalls: CatalogInitcall[];
 }
 
-interface RawDriver { n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string }
+interface RawDriver {
+  n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string;
+  t?: string[]; x?: { i: number; c: { n: string; d?: number; o?: string; r?: number }[] }; g?: { c: string; p?: string; w?: 'self' | 'parent' }[];
+}
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; f: string }[] }
 
 /** Decodes the compact JSON written by scripts/catalog/generate.ts. */
@@ -96,7 +137,11 @@ export function decodeCatalog(json: unknown): DriverCatalog {
     version: raw.version,
     drivers: raw.drivers.map((d) => ({
       name: d.n, bus: d.b, level: d.l, order: d.o, initcall: d.i ?? null, kconfig: d.k, module: d.m,
-      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, populatesChildren: d.p === 1, file: d.f,
+      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, populatesChildren: d.p === 1,
+      platformIds: d.t ?? null,
+      mfdCells: d.x ? { devid: d.x.i, cells: d.x.c.map((c) => ({ name: c.n, id: c.d ?? 0, ofCompatible: c.o ?? null, ofReg: c.r ?? null })) } : null,
+      linkedPopulates: (d.g ?? []).map((g) => ({ compatible: g.c, phandle: g.p ?? null, of: g.w ?? null })),
+      file: d.f,
     })),
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),
     initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, file: x.f })),
@@ -165,6 +210,8 @@ export class CatalogIndex {
   readonly declares = new Map<string, CatalogDeclare[]>();
   /** normalizeModuleName(module) → its drivers in catalog order: what a `modprobe` of that name registers. */
   readonly byModule = new Map<string, CatalogDriver[]>();
+  /** pdev->name → the platform drivers platform_match() pairs with it by id_table (or drv->name without one). */
+  readonly byPlatformName = new Map<string, CatalogDriver[]>();
 
   constructor(readonly catalog: DriverCatalog) {
     for (const d of catalog.drivers) {
@@ -181,6 +228,13 @@ export class CatalogIndex {
       const n = this.byName.get(d.name);
       if (n) n.push(d);
       else this.byName.set(d.name, [d]);
+      if (d.bus === 'platform') {
+        for (const id of new Set(d.platformIds ?? [d.name])) {
+          const l = this.byPlatformName.get(id);
+          if (l) l.push(d);
+          else this.byPlatformName.set(id, [d]);
+        }
+      }
     }
     for (const x of catalog.declares) {
       const list = this.declares.get(x.compatible);
@@ -189,10 +243,16 @@ export class CatalogIndex {
     }
   }
 
-  /** Platform drivers whose of_match_table matches any of the compatibles (of_driver_match_device). */
-  platformDriversFor(compatibles: readonly string[]): CatalogDriver[] {
+  /**
+   * Platform drivers that match a device (platform_match): by of_match_table on its compatibles
+   * (of_driver_match_device), else by its pdev->name in their id_table, or drv->name without one. A device
+   * made from the tree has pdev->name "" (of_device_alloc), so only a device registered by name (an MFD
+   * cell) ever matches by name.
+   */
+  platformDriversFor(compatibles: readonly string[], pdevName = ''): CatalogDriver[] {
     const out: CatalogDriver[] = [];
     for (const c of compatibles) for (const d of this.byCompatible.get(c) ?? []) if (d.bus === 'platform' && !out.includes(d)) out.push(d);
+    if (pdevName) for (const d of this.byPlatformName.get(pdevName) ?? []) if (!out.includes(d)) out.push(d);
     return out;
   }
 

@@ -29,6 +29,7 @@ import type { ProbeEvent, ProbeEventKind } from './events';
 import { contextBudget, dmaReach, GroupIds, groupingRuleFor, isDmaCoherent, ramTop, type GroupingRule } from './iommu';
 import { errnoName, type AssumedOutcome, type IommuPolicy, type ModuleLoad, type PredictOptions } from './options';
 import { deviceName, mapId, nodeAvailable, pciDevice, populateChildren, populateDevices, type PlatformDevice, type PopulateOptions } from './populate';
+import { linkedPopulateRoots, mfdAddDevices, newHandMadeDeviceState } from './probe-created';
 import { IOMMU_OF_DECLARED_412, type KernelProfile } from './profile';
 import { isAncestorOrSelf, OPTIONAL_BINDINGS, probeResources, supplierRefs, type SupplierRef } from './suppliers';
 import { cells, stringProp, u32Prop } from '../devicetree/index';
@@ -226,6 +227,10 @@ class DriverCore {
   private readonly iommuDrivers: ModelDriver[] = [];
   /** Devices by compatible, AMBA and PCI devices: the candidates a registering driver walks. */
   private readonly devicesByCompat = new Map<string, DeviceState[]>();
+  /** Devices registered by name (MFD cells) by their pdev->name: what an id_table or drv->name matches. */
+  private readonly devicesByPdevName = new Map<string, DeviceState[]>();
+  /** platform_devid_ida and mfd_of_node_list. */
+  private readonly handMade = newHandMadeDeviceState();
   private readonly ambaDevices: DeviceState[] = [];
   private readonly pciDevices: DeviceState[] = [];
   private registrations = 0;
@@ -504,7 +509,20 @@ class DriverCore {
     }
     if (d.cat.bus === 'amba') return this.treeCompatibles.has('arm,primecell');
     if (d.cat.bus === 'pci') return (this.opts.pciFunctions ?? []).some((p) => p.driver === d.cat.name);
-    return d.cat.compatible.some((c) => this.treeCompatibles!.has(c));
+    return d.cat.compatible.some((c) => this.treeCompatibles!.has(c)) || (d.cat.platformIds ?? [d.cat.name]).some((n) => this.cellNames().has(n));
+  }
+
+  private cellNamesOfTree: Set<string> | null = null;
+
+  /** The names of the MFD cells the drivers matching this tree can add: the devices matched by name. */
+  private cellNames(): Set<string> {
+    if (this.cellNamesOfTree) return this.cellNamesOfTree;
+    this.cellNamesOfTree = new Set();
+    for (const d of this.drivers) {
+      if (!d.cat.mfdCells || !d.cat.compatible.some((c) => this.treeCompatibles!.has(c))) continue;
+      for (const cell of d.cat.mfdCells.cells) this.cellNamesOfTree.add(cell.name);
+    }
+    return this.cellNamesOfTree;
   }
 
   private ofPlatformDefaultPopulateInit(): void {
@@ -605,12 +623,18 @@ class DriverCore {
     if (dev.node && dev.bus !== 'pci') this.byNode.set(dev.node, ds);
     if (dev.bus === 'amba') this.ambaDevices.push(ds);
     else if (dev.bus === 'pci') this.pciDevices.push(ds);
-    else
+    else {
       for (const c of new Set(dev.compatible)) {
         const l = this.devicesByCompat.get(c);
         if (l) l.push(ds);
         else this.devicesByCompat.set(c, [ds]);
       }
+      if (dev.pdevName) {
+        const l = this.devicesByPdevName.get(dev.pdevName);
+        if (l) l.push(ds);
+        else this.devicesByPdevName.set(dev.pdevName, [ds]);
+      }
+    }
     this.emit('device-added', { device: dev.name, text: `bus: '${dev.bus}': add device ${dev.name}` });
     if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
     if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
@@ -643,7 +667,8 @@ class DriverCore {
   private candidateDevices(d: ModelDriver): DeviceState[] {
     if (d.cat.bus === 'amba') return this.ambaDevices.slice();
     if (d.cat.bus === 'pci') return this.pciDevices.slice();
-    const lists = d.cat.compatible.map((c) => this.devicesByCompat.get(c)).filter((l): l is DeviceState[] => !!l);
+    const byName = (d.cat.platformIds ?? [d.cat.name]).map((n) => this.devicesByPdevName.get(n));
+    const lists = [...d.cat.compatible.map((c) => this.devicesByCompat.get(c)), ...byName].filter((l): l is DeviceState[] => !!l);
     if (lists.length === 0) return [];
     if (lists.length === 1) return lists[0]!.slice();
     return [...new Set(lists.flat())].sort((a, b) => a.regIndex - b.regIndex);
@@ -658,7 +683,7 @@ class DriverCore {
     if (dev.bus !== 'platform' || !this.index) return (this.busDrivers.get(dev.bus) ?? []).slice();
     const out: ModelDriver[] = [];
     let cats = this.platformMatches.get(ds);
-    if (!cats) this.platformMatches.set(ds, (cats = this.index.platformDriversFor(dev.compatible)));
+    if (!cats) this.platformMatches.set(ds, (cats = this.index.platformDriversFor(dev.compatible, dev.pdevName)));
     for (const cat of cats) {
       const m = this.modelOf.get(cat);
       if (m && m.registered) out.push(m);
@@ -695,7 +720,8 @@ class DriverCore {
     const dev = ds.dev;
     switch (dev.bus) {
       case 'platform':
-        return d.cat.compatible.some((c) => dev.compatible.includes(c));
+        // platform_match(): of_match_table, then the id_table (or drv->name) against pdev->name
+        return d.cat.compatible.some((c) => dev.compatible.includes(c)) || (!!dev.pdevName && (d.cat.platformIds ?? [d.cat.name]).includes(dev.pdevName));
       case 'amba':
         if (dev.periphid === null || dev.periphid === undefined) return this.index!.ambaDriversByModel(dev.compatible).includes(d.cat);
         return this.index!.ambaDriversFor(dev.periphid, dev.periphidDerived).includes(d.cat);
@@ -862,10 +888,25 @@ class DriverCore {
     this.driverDeferredProbeTrigger();
   }
 
-  /** What a probing driver creates: simple-pm-bus populates its children; a PCI host bridge enumerates. */
+  /**
+   * What a probing driver creates: simple-pm-bus populates its children, an MFD adds its cells, a driver
+   * populates the nodes it finds by compatible (probe-created.ts); a PCI host bridge enumerates.
+   */
   private probeCreates(d: ModelDriver, ds: DeviceState): void {
     if ((d.cat.name === 'simple-pm-bus' && ds.dev.compatible.includes('simple-pm-bus')) || (d.cat.populatesChildren && d.cat.name !== 'simple-pm-bus')) {
       for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts)) this.deviceAdd(child);
+    }
+    if (d.cat.mfdCells) {
+      for (const cell of mfdAddDevices(ds.dev, d.cat.mfdCells, this.handMade, this.popOpts)) {
+        // device_add() refuses a second device of one name (-EEXIST) and mfd_add_devices() then fails the
+        // parent's probe; the model only leaves the duplicate out (two instances of a PLATFORM_DEVID_NONE MFD)
+        if (!this.devices.some((x) => x.dev.name === cell.name)) this.deviceAdd(cell);
+      }
+    }
+    for (const link of d.cat.linkedPopulates) {
+      for (const np of linkedPopulateRoots(this.tree, link, ds.dev, this.phandles)) {
+        for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts, np)) this.deviceAdd(child);
+      }
     }
     if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {
       const specs = (this.opts.pciFunctions ?? []).filter((s) => this.pciHostMatches(s.host, ds));

@@ -15,14 +15,20 @@ export interface PlatformDevice {
   /** dev_name(): `9000000.pl011`, `soc:foo`, `0000:00:01.0`. */
   name: string;
   node: DtNode | null;
-  /** DT path of the node (for PCI functions: the host bridge's path plus `/pci@BDF`). */
+  /** DT path of the node (for PCI functions: the host bridge's path plus `/pci@BDF`; for an MFD cell without a node: its parent's path plus `/<name>`). */
   path: string;
   bus: DeviceBus;
   compatible: string[];
   /** The device that created this one (bus parent, or the PCI host bridge). */
   parent: PlatformDevice | null;
-  /** Who created it: the default populate, a parent driver's of_platform_populate, or PCI enumeration. */
+  /** Who created it: the default populate, a parent driver's of_platform_populate or MFD cells, or PCI enumeration. */
   createdBy: 'populate' | 'parent-driver' | 'pci-enumeration';
+  /**
+   * pdev->name of a device registered by name (an MFD cell: `basic-mmio-gpio`), what platform_match()
+   * compares with a driver's id_table or drv->name; absent for devices made from the tree (of_device_alloc
+   * gives them "").
+   */
+  pdevName?: string;
   /** AMBA: the primecell ID used for matching, and whether it came from the compatible. */
   periphid?: number | null;
   periphidDerived?: boolean;
@@ -197,11 +203,14 @@ export function populateDevices(tree: DtTree, profile: KernelProfile, opts?: Pop
   return out;
 }
 
-/** of_platform_populate(np) from a parent driver's probe (simple-pm-bus, MFDs): children, no bus table. */
-export function populateChildren(parent: PlatformDevice, profile: KernelProfile, known: Set<DtNode>, opts?: PopulateOptions): PlatformDevice[] {
+/**
+ * of_platform_populate(np, NULL, NULL, parent) from a driver's probe: the children of `np` (the driver's
+ * own node for simple-pm-bus and MFDs), no bus table, each device under `parent`.
+ */
+export function populateChildren(parent: PlatformDevice, profile: KernelProfile, known: Set<DtNode>, opts?: PopulateOptions, np: DtNode | null = parent.node): PlatformDevice[] {
   const out: PlatformDevice[] = [];
-  if (!parent.node) return out;
-  for (const child of parent.node.children) {
+  if (!np) return out;
+  for (const child of np.children) {
     if (known.has(child) || !getProperty(child, 'compatible') || !nodeAvailable(child, opts) || opts?.isPrePopulated?.(child)) continue;
     const compatible = stringListProp(child, 'compatible');
     if (compatible.some((c) => SKIPPED.includes(c))) continue;

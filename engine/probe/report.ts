@@ -189,7 +189,7 @@ function noDriverWhy(ds: DeviceState, ctx: Ctx): WhyStep[] {
   const compat = ds.dev.compatible;
   const candidates = ds.dev.bus === 'amba'
     ? ds.dev.periphid !== null && ds.dev.periphid !== undefined ? ctx.index.ambaDriversFor(ds.dev.periphid, ds.dev.periphidDerived) : ctx.index.ambaDriversByModel(compat)
-    : ctx.index.platformDriversFor(compat);
+    : ctx.index.platformDriversFor(compat, ds.dev.pdevName);
   const compatSpan = spanOf(node ? getProperty(node, 'compatible')?.span ?? node.span : undefined);
   if (candidates.length === 0) {
     const what = ds.dev.bus === 'amba' ? `primecell ID ${ds.dev.periphid === null || ds.dev.periphid === undefined ? 'unknown' : '0x' + ds.dev.periphid.toString(16).padStart(8, '0')}` : `compatible ${compat.map((c) => `"${c}"`).join(', ')}`;

@@ -3,6 +3,8 @@
 // how each is registered (module_platform_driver(), module_driver(), *_initcall(fn) bodies; include/linux/
 // init.h, platform_device.h, amba/bus.h, device/driver.h) and early OF_DECLARE initialisers.
 // A text scanner, not a C parser: it follows the kernel's own idioms and skips what it cannot read.
+// The devices a probe creates by hand (MFD cells, nodes found by compatible) are read by c-created-devices.ts.
+import { scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, type ScannedLinkedPopulate, type ScannedMfdCells } from './c-created-devices';
 
 export type InitcallLevel =
   | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'
@@ -20,6 +22,12 @@ export interface ScannedDriver {
   async: boolean;
   /** The probe creates devices for its node's children (of_platform_populate / devm_of_platform_populate). */
   populates: boolean;
+  /** Platform: the names in its id_table, or null without one (platform_match() then compares drv->name). */
+  platformIds: string[] | null;
+  /** Platform: the MFD cells its probe adds (mfd_add_devices), when the file says so for certain. */
+  mfdCells: ScannedMfdCells | null;
+  /** Platform: of_platform_populate() on nodes it finds by compatible, not on its own node. */
+  linkedPopulates: ScannedLinkedPopulate[];
 }
 
 export interface ScannedFile {
@@ -145,7 +153,9 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     ambaTables.set(m[1]!, ids);
   }
 
-  interface Def { bus: ScannedDriver['bus']; name: string; compatible: string[]; amba: [number, number][]; async: boolean; }
+  const platformIdTables = scanPlatformIdTables(src, resolveName, modname);
+
+  interface Def { bus: ScannedDriver['bus']; name: string; compatible: string[]; amba: [number, number][]; async: boolean; platformIds: string[] | null }
   const defs = new Map<string, Def>();
   for (const m of src.matchAll(/struct\s+(platform_driver|amba_driver|pci_driver)\s+(\w+)\s*(?:__\w+(?:\([^)]*\))?\s*)*=\s*\{/g)) {
     const body = bodyAfter(src, m.index! + m[0].length - 1) ?? '';
@@ -167,6 +177,8 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
       compatible: tableM ? (ofTables.get(tableM[1]!) ?? []) : [],
       amba: bus === 'amba' && idM ? (ambaTables.get(idM[1]!) ?? []) : [],
       async: /PROBE_PREFER_ASYNCHRONOUS/.test(body),
+      // an id_table this scanner cannot read matches nothing here rather than by drv->name
+      platformIds: bus === 'platform' && idM ? (platformIdTables.get(idM[1]!) ?? []) : null,
     });
   }
 
@@ -174,7 +186,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
   // IRQCHIP_PLATFORM_DRIVER_END(name) defines `name_driver` (.name = #name) and builtin_platform_driver()s it.
   for (const m of src.matchAll(/\bIRQCHIP_PLATFORM_DRIVER_BEGIN\s*\(\s*(\w+)\s*\)([\s\S]*?)\bIRQCHIP_PLATFORM_DRIVER_END\s*\(/g)) {
     const compatible = [...m[2]!.matchAll(/\bIRQCHIP_MATCH\s*\(\s*"([^"]+)"/g)].map((x) => x[1]!);
-    defs.set(`${m[1]!}_driver`, { bus: 'platform', name: m[1]!, compatible, amba: [], async: false });
+    defs.set(`${m[1]!}_driver`, { bus: 'platform', name: m[1]!, compatible, amba: [], async: false, platformIds: null });
   }
 
   // Arrays handed to platform_register_drivers(): `static struct platform_driver * const drivers[] = { &a, &b };`
@@ -184,14 +196,25 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     driverArrays.set(m[1]!, [...body.matchAll(/&\s*(\w+)/g)].map((x) => x[1]!));
   }
 
-  const populates = /\b(?:devm_)?of_platform_(?:default_)?populate\s*\(/.test(src);
+  // of_platform_populate() on nodes found by compatible (vexpress-config.c) is not a populate of the
+  // driver's own node: only the calls outside those loops are.
+  const linked = scanLinkedPopulates(src);
+  const populates = [...src.matchAll(/\b(?:devm_)?of_platform_(?:default_)?populate\s*\(/g)].length > linked.callsInside;
+  // What a probe creates is the file's to say only when the file has one platform driver to say it of.
+  const platformDefs = [...defs.values()].filter((d) => d.bus === 'platform').length;
+  const mfdCells = platformDefs === 1 ? scanMfdCells(src, resolveName, modname) : null;
+  const linkedPopulates = platformDefs === 1 ? linked.populates : [];
   const registered = new Set<string>();
   let icIndex = 0;
   const add = (defName: string, level: InitcallLevel, rank: number, initcall: string | null): void => {
     const d = defs.get(defName);
     if (!d || registered.has(defName)) return;
     registered.add(defName);
-    result.drivers.push({ name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates });
+    const platform = d.bus === 'platform';
+    result.drivers.push({
+      name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates,
+      platformIds: d.platformIds, mfdCells: platform ? mfdCells : null, linkedPopulates: platform ? linkedPopulates : [],
+    });
   };
 
   // Walk registration sites in source order: that is their order inside the object's initcall section.

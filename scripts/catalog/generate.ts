@@ -1,7 +1,8 @@
 // Generates the probe model's driver catalog from a whole kernel source tree (the top-level Kbuild's link
 // order, arch/arm and arch/arm64 with their machine directories included): every platform, AMBA and PCI
 // driver with its of_device_id / amba_id tables, the name the log prints (drv->name), its initcall level
-// and link order (scripts/Makefile.build), its Kconfig gates and module name, plus the early *_OF_DECLARE
+// and link order (scripts/Makefile.build), its Kconfig gates and module name, the devices its probe creates
+// by hand (MFD cells, nodes populated by compatible) and its id_table names, plus the early *_OF_DECLARE
 // initialisers (of_clk_init, of_irq_init, timer_probe, reserved-mem). Usage:
 // npx tsx scripts/catalog/generate.ts <linux-source-dir> <out.json> [version]   (resources/kernel/<v>/drivers.json)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,16 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       if (d.amba.length) entry.a = d.amba;
       if (d.async) entry.y = 1;
       if (d.populates) entry.p = 1;
+      // t id_table names (platform_match), x mfd_add_devices cells {i devid, c [{n name, d id, o of_compatible, r of_reg}]},
+      // g nodes populated by compatible [{c compatible, p phandle property, w whose node it must point at}]
+      if (d.platformIds) entry.t = d.platformIds;
+      if (d.mfdCells) {
+        entry.x = {
+          i: d.mfdCells.devid,
+          c: d.mfdCells.cells.map((c) => ({ n: c.name, ...(c.id ? { d: c.id } : {}), ...(c.ofCompatible !== undefined ? { o: c.ofCompatible } : {}), ...(c.ofReg !== undefined ? { r: c.ofReg } : {}) })),
+        };
+      }
+      if (d.linkedPopulates.length) entry.g = d.linkedPopulates.map((g) => ({ c: g.compatible, ...(g.phandle ? { p: g.phandle, w: g.of } : {}) }));
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });

@@ -174,7 +174,9 @@ export function judgePrediction(b: LabBoot): PredictionVerdict {
     }
     if (t.iommuGroup !== p.iommuGroup) why.push(`kernel iommu group ${t.iommuGroup}, model ${p.iommuGroup}`);
     if (dyndbg) {
-      const kernelDeferred = new RegExp(`\\b${escapeRe(t.name)}: Added to deferred list`).test(log);
+      // dd.c prints "<bus> <dev_name>: Added to deferred list": the name follows a space, so a device named
+      // `timer` is not taken for `1c110000.timer` (a word boundary would match after the dot)
+      const kernelDeferred = new RegExp(`(?:^|\\s)${escapeRe(t.name)}: Added to deferred list`, 'm').test(log);
       if (kernelDeferred !== p.deferrals > 0) why.push(`kernel ${kernelDeferred ? 'deferred it' : 'never deferred it'}, model ${p.deferrals} deferral(s)`);
     }
     if (why.length) wrong.set(t.name, why.join('; '));
