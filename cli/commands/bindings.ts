@@ -2,9 +2,8 @@
 // runs it) on the compiled board, findings printed in dtc's format at their DTS source spans. The steps are
 // engine/bindings' checkBindings, run through the services' Node host (electron/services/bindings.ts);
 // this file does the printing and the exit status.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { nodeBindingsHost } from '../../electron/services/bindings';
+import { resolve } from 'node:path';
+import { kernelSourceFor, nodeBindingsHost } from '../../electron/services/bindings';
 import { checkBindings, findingToDiagnostic, type BindingsHost } from '../../engine/bindings';
 import { formatDtcDiagnostic, type DtTree } from '../../engine/devicetree';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
@@ -12,14 +11,6 @@ import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 function cliHost(): BindingsHost {
   // The app's host: the same files, and a run whose deadline kills the checker's whole process group.
   return nodeBindingsHost();
-}
-
-/** The kernel tree whose bindings apply: the one the board lives in (a kernel board), else the 6.1 source in the cache. */
-export function kernelSourceFor(input: string, cwd: string, cacheDir: string): string {
-  for (let d = dirname(resolve(cwd, input)); d !== dirname(d); d = dirname(d)) {
-    if (existsSync(join(d, 'Documentation', 'devicetree', 'bindings')) && existsSync(join(d, 'Makefile'))) return d;
-  }
-  return join(cacheDir, 'linux-source-6.1');
 }
 
 export interface CheckBindingsCliOptions {
@@ -33,7 +24,7 @@ export interface CheckBindingsCliOptions {
 /** Prints the findings (dtc's format) and a status line; returns the exit status. */
 export async function runBindingsCheck(input: string, tree: DtTree, io: CliIo, opts: CheckBindingsCliOptions): Promise<number> {
   const host = cliHost();
-  const kernelSource = opts.kernelSource !== undefined ? resolve(io.cwd, opts.kernelSource) : kernelSourceFor(input, io.cwd, host.cacheDir);
+  const kernelSource = opts.kernelSource !== undefined ? resolve(io.cwd, opts.kernelSource) : kernelSourceFor(resolve(io.cwd, input), host.cacheDir);
   const report = await checkBindings(host, tree, { kernelSource, ...(opts.dtb ? { dtb: opts.dtb } : {}) });
   const s = report.status;
   if (s.kind === 'not-installed') {

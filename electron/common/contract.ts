@@ -2,6 +2,7 @@
 // from the same service objects: the Electron IPC layer (ipcMain.handle + preload verbs) and the local
 // web host (HTTP for calls, one WebSocket for events). Types only: no runtime imports on either side.
 // Every value that crosses is structured-clone / JSON safe (bytes travel as base64 over the web host).
+import type { BindingsReport } from '../../engine/bindings';
 import type { Diagnostic } from '../../engine/common';
 
 // ---- serial ---------------------------------------------------------------------------------------
@@ -107,6 +108,19 @@ export interface BoardLoaded {
   /** Kernel .config text, when given. */
   config?: string;
   diagnostics: Diagnostic[];
+  /**
+   * Present when the services check this compile against the kernel's binding schemas (dt-validate) in the
+   * background: the `boardBindings` event with the same `check` carries the findings.
+   */
+  bindingsCheck?: string;
+}
+
+/** The binding check of one compile of a board (electron/services/bindings.ts), pushed when it finishes. */
+export interface BoardBindings {
+  boardId: string;
+  /** BoardLoaded.bindingsCheck of the compile it checked. */
+  check: string;
+  report: BindingsReport;
 }
 
 // ---- sessions ------------------------------------------------------------------------------------
@@ -186,6 +200,8 @@ export interface WorkbenchEvents {
   serialData: { connectionId: string; hostTime: number; bytes: Uint8Array };
   connectionStatus: ConnectionStatus;
   boardChanged: BoardLoaded;
+  /** A board's binding findings, seconds to minutes after it opened or changed (dt-validate is slow). */
+  boardBindings: BoardBindings;
   sessionStatus: SessionSummary;
 }
 
@@ -212,4 +228,4 @@ export const API_METHODS: readonly ApiMethod[] = [
   'annotateSession',
 ];
 
-export const EVENT_NAMES: readonly EventName[] = ['serialData', 'connectionStatus', 'boardChanged', 'sessionStatus'];
+export const EVENT_NAMES: readonly EventName[] = ['serialData', 'connectionStatus', 'boardChanged', 'boardBindings', 'sessionStatus'];

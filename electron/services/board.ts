@@ -10,6 +10,7 @@ import { FileRefused, readBoundedFileSync, readKernelConfigSync, READ_LIMITS } f
 import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest, BoardSource } from '../common/contract';
+import type { BindingsRunner } from './bindings';
 import type { EventHub } from './events';
 import type { ByteRecorder } from './recorder';
 
@@ -31,6 +32,12 @@ function sha256(bytes: Uint8Array): string {
 
 /** Compiles once. Every file the engine reads is recorded: that is the include set. */
 export function compileBoard(req: BoardOpenRequest): CompiledBoard {
+  const { tree: _tree, ...compiled } = compileBoardTree(req);
+  return compiled;
+}
+
+/** compileBoard, and the tree itself (for the binding check, which places findings on its spans). */
+function compileBoardTree(req: BoardOpenRequest): CompiledBoard & { tree?: DtTree } {
   const files = new Map<string, string>();
   const texts = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
@@ -95,6 +102,7 @@ export function compileBoard(req: BoardOpenRequest): CompiledBoard {
     sources,
     ...(config !== undefined ? { config } : {}),
     diagnostics,
+    ...(tree ? { tree } : {}),
   };
 }
 
@@ -138,6 +146,8 @@ export interface BoardServiceOptions {
   recorder: ByteRecorder;
   /** Debounce for editor saves that touch a file several times. */
   debounceMs?: number;
+  /** Checks each compile against the kernel's binding schemas in the background (absent: not checked). */
+  bindings?: BindingsRunner;
 }
 
 export class BoardService {
@@ -148,11 +158,18 @@ export class BoardService {
   async open(req: BoardOpenRequest): Promise<BoardLoaded> {
     validateBoardRequest(req);
     const boardId = `board-${randomUUID().slice(0, 8)}`;
-    const loaded: BoardLoaded = { boardId, request: { ...req }, ...compileBoard(req) };
+    const loaded = this.loaded(boardId, { ...req }, compileBoardTree(req));
     const board: OpenBoard = { loaded, watchers: [] };
     this.boards.set(boardId, board);
     if (req.watch) this.watchFiles(board);
     this.opts.recorder.board(loaded, Date.now());
+    return loaded;
+  }
+
+  /** A compile as the renderer gets it; the binding check of a compile that gave a DTB is queued. */
+  private loaded(boardId: string, request: BoardOpenRequest, { tree, ...compiled }: CompiledBoard & { tree?: DtTree }): BoardLoaded {
+    const loaded: BoardLoaded = { boardId, request, ...compiled };
+    if (this.opts.bindings && tree && compiled.dtb.length) loaded.bindingsCheck = this.opts.bindings.request(boardId, tree, compiled.dtb, request);
     return loaded;
   }
 
@@ -188,11 +205,11 @@ export class BoardService {
   private recompile(board: OpenBoard): void {
     board.timer = undefined;
     if (!this.boards.has(board.loaded.boardId)) return;
-    const next = compileBoard(board.loaded.request);
+    const next = compileBoardTree(board.loaded.request);
     const before = board.loaded.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
     const after = next.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
     if (before === after) return; // touched, not changed
-    board.loaded = { boardId: board.loaded.boardId, request: board.loaded.request, ...next };
+    board.loaded = this.loaded(board.loaded.boardId, board.loaded.request, next);
     this.watchFiles(board);
     this.opts.recorder.board(board.loaded, Date.now());
     this.opts.events.emit('boardChanged', board.loaded);
@@ -202,6 +219,7 @@ export class BoardService {
     const board = this.boards.get(boardId);
     if (!board) return;
     this.boards.delete(boardId);
+    this.opts.bindings?.forget(boardId);
     if (board.timer) clearTimeout(board.timer);
     for (const w of board.watchers) w.close();
   }

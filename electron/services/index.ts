@@ -5,6 +5,7 @@
 import { LabgridLines } from './labgrid/lines';
 import { join } from 'node:path';
 import type { ConnectRequest, WorkbenchApi } from '../common/contract';
+import { BindingsRunner, type CheckFn } from './bindings';
 import { BoardService } from './board';
 import { DemoService } from './demo';
 import { EventHub } from './events';
@@ -32,6 +33,11 @@ export interface WorkbenchServicesOptions {
   demoSpeed?: number;
   demoUseSocat?: boolean;
   boardDebounceMs?: number;
+  /**
+   * Check each board against the kernel's binding schemas (dt-validate) after it opens and push the
+   * findings as `boardBindings` (the app: on; default off). An object: a cache folder or check for tests.
+   */
+  checkBindings?: boolean | { cacheDir?: string; check?: CheckFn };
   /** labgrid: the user's labgrid-client (default: PATH) and the identity to declare (default: as labgrid-client does). */
   labgridClient?: string;
   labgridIdentity?: string;
@@ -71,7 +77,14 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     ...(opts.portRoots ? { roots: opts.portRoots } : {}),
     ...(opts.reconnectPollMs !== undefined ? { reconnectPollMs: opts.reconnectPollMs } : {}),
   });
-  const boards = new BoardService({ events, recorder, ...(opts.boardDebounceMs !== undefined ? { debounceMs: opts.boardDebounceMs } : {}) });
+  const cb = opts.checkBindings;
+  const bindings = cb ? new BindingsRunner({ events, ...(typeof cb === 'object' ? cb : {}) }) : undefined;
+  const boards = new BoardService({
+    events,
+    recorder,
+    ...(opts.boardDebounceMs !== undefined ? { debounceMs: opts.boardDebounceMs } : {}),
+    ...(bindings ? { bindings } : {}),
+  });
 
   const apiFor = (owner: string): WorkbenchApi => ({
     listPorts: async () => listSerialPorts(opts.portRoots),
@@ -124,10 +137,13 @@ export interface AppPaths {
   sessionsDir: string;
 }
 
-export function createAppServices(paths: AppPaths): WorkbenchServices {
+/** The app's services; `overrides` are the end-to-end tests' seams (e.g. `checkBindings: false`). */
+export function createAppServices(paths: AppPaths, overrides: Partial<WorkbenchServicesOptions> = {}): WorkbenchServices {
   return createWorkbenchServices({
     ...paths,
     ...(appSessionServiceFactory ? { createSessionService: appSessionServiceFactory } : {}),
+    checkBindings: true,
+    ...overrides,
   });
 }
 

@@ -2,7 +2,8 @@
 // source spans, and related to the probe prediction. Pure: running the checker is electron/services/bindings.ts.
 export type { BindingFinding, BindingFindingKind, BindingsReport, BindingsStatus, RawBindingFinding } from './types';
 export { parseValidateJson, parseValidateText } from './parse';
-export { mapFindings, groupByNode, bindingsReport, findingToDiagnostic } from './map';
+export { mapFindings, groupByNode, bindingsReport, findingToDiagnostic, findingSentence, OWN_CHECK } from './map';
+export { cellCountFindings, withOwnFindings, CELL_CHECKS } from './cells';
 export { findingsForDevice, findingCounts, type RelatedFindings } from './relate';
 export {
   DTSCHEMA_VERSION,

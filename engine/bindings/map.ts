@@ -106,6 +106,27 @@ export function bindingsReport(status: BindingsStatus, raws: RawBindingFinding[]
   return { status, findings, byNode: groupByNode(findings) };
 }
 
+/** How a finding of our own is labelled wherever it shows (device detail, exports, diagnostics). */
+export const OWN_CHECK = 'bringup check, not dtschema';
+
+/**
+ * A finding in one line, as the device detail and the why chain say it: `missing required property
+ * `clocks``, `no schema matches compatible 'arm,pl06l'`, else the property and dt-validate's first line.
+ */
+export function findingSentence(f: BindingFinding): string {
+  if (f.missing && f.property !== undefined) {
+    // A oneOf/anyOf conditional lists each branch's property: any one of them would do.
+    const alternatives = /^'(?:oneOf|anyOf)' conditional failed/.test(f.message) ? f.message.split('\n').flatMap((l) => REQUIRED.exec(l.trim())?.[1] ?? []) : [];
+    const names = alternatives.length > 1 ? alternatives : [f.property];
+    return `missing required property ${names.map((n) => `\`${n}\``).join(' or ')}`;
+  }
+  if (f.kind === 'unmatched') return f.message.replace(/^failed to match any schema with compatible: /, 'no schema matches compatible ');
+  // "'oneOf' conditional failed, one must be fixed:" says nothing alone: its branches say what is wrong.
+  const [first, ...branches] = f.message.split('\n').map((l) => l.trim());
+  const said = /conditional failed, one must be fixed:$/.test(first!) && branches.length ? branches.join('; ') : first!;
+  return f.property !== undefined && !said.includes(f.property) ? `\`${f.property}\`: ${said}` : said;
+}
+
 /** A finding as a dtc-style diagnostic (code `binding`), for formatDtcDiagnostic and the session's lists. */
 export function findingToDiagnostic(f: BindingFinding): Diagnostic {
   let message = f.property !== undefined && !f.message.includes(f.property) ? `${f.property}: ${f.message}` : f.message;
@@ -113,6 +134,7 @@ export function findingToDiagnostic(f: BindingFinding): Diagnostic {
   message = message.split('\n').join('; ');
   if (f.hint) message += ` (hint: ${f.hint})`;
   if (f.schema) message += ` [${f.schema}]`;
+  if (f.origin === 'bringup') message += ` [${OWN_CHECK}]`;
   const d: Diagnostic = { severity: f.severity, code: 'binding', message };
   if (f.nodePath) d.nodePath = f.nodePath;
   if (f.span) d.span = f.span;

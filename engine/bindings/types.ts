@@ -3,8 +3,11 @@
 // and goes into exports as it is.
 import type { SourceSpan } from '../common';
 
-/** What dt-validate reported: a schema violation, a compatible no schema matches (-m), a DTB it could not decode. */
-export type BindingFindingKind = 'validation' | 'unmatched' | 'decode';
+/**
+ * What dt-validate reported: a schema violation, a compatible no schema matches (-m), a DTB it could not
+ * decode; or `cells`, our own cell count (engine/bindings/cells.ts, `origin: 'bringup'`).
+ */
+export type BindingFindingKind = 'validation' | 'unmatched' | 'decode' | 'cells';
 
 /** One dt-validate diagnostic before it is placed on the tree (its JSON record, or one parsed text block). */
 export interface RawBindingFinding {
@@ -28,6 +31,8 @@ export interface RawBindingFinding {
 /** A finding placed on the tree: what the device detail, the why chain and `bringup dt --check-bindings` show. */
 export interface BindingFinding {
   kind: BindingFindingKind;
+  /** Absent: dt-validate's (dtschema). `bringup`: this workbench's own check, not dtschema's. */
+  origin?: 'bringup';
   /** dt-validate reports schema violations as errors and unmatched compatibles as warnings. */
   severity: 'error' | 'warning';
   /** `/soc/i2c@1000`; `''` when the finding is about the whole blob (decode). */

@@ -3,12 +3,13 @@
 // session (device names, log lines, DTS paths, settings) is HTML-escaped, so a device named
 // `<img src=x onerror=alert(1)>` shows as text; the CSP would block it even if an escape were missed.
 import type { DeviceReport } from '../common';
+import { OWN_CHECK } from '../bindings';
 import { formatSpan } from '../common';
 import { utf8Decode, utf8Encode } from './bytes';
 import { sha256Base64, sha256Hex } from './checksums';
 import { isoTime } from './export-text';
 import { consoleItems } from './lines';
-import { deviceVerdicts, type DeviceVerdict, type ReportInputs, type TimelineEvent } from './report-model';
+import { bindingSentence, deviceVerdicts, type DeviceVerdict, type ReportInputs, type SessionBindings, type TimelineEvent } from './report-model';
 import type { SessionData } from './session-data';
 
 export function escapeHtml(text: string): string {
@@ -40,7 +41,7 @@ tr.mismatch td,tr.predicted-only td,tr.actual-only td{background:var(--hl)}
 pre{font:12px/1.35 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--bd);padding:8px;max-height:70vh;overflow:auto}
 pre.console .m{color:var(--warn);font-weight:600}pre.console .ts{color:var(--mut)}pre.console .tx{color:var(--ok)}
 details{margin:4px 0}summary{cursor:pointer}ol.why{margin:4px 0 8px}
-.note{color:var(--mut)}svg text{fill:var(--fg);font:11px system-ui,sans-serif}
+.note{color:var(--mut)}.b,tr.b-error td:first-child{color:var(--bad)}tr.b-warning td:first-child{color:var(--warn)}svg text{fill:var(--fg);font:11px system-ui,sans-serif}
 `;
 
 // The one script: filter rows by text and show mismatches only. It only reads textContent and sets
@@ -69,7 +70,8 @@ function deviceTable(verdicts: DeviceVerdict[]): string {
       `<tr class="${cls}" data-verdict="${cls}"><td class="n">${escapeHtml(v.name)}</td><td class="n">${escapeHtml(v.node ?? '')}</td>` +
       cell(v.predicted, 'state') + cell(v.predicted, 'iommu') + cell(v.predicted, 'deferrals') + cell(v.predicted, 'bind') +
       cell(v.actual, 'state') + cell(v.actual, 'iommu') + cell(v.actual, 'deferrals') + cell(v.actual, 'bind') +
-      `<td class="v-${cls}">${cls}</td><td>${diff}${v.cause ? `<br><span class="note">cause: ${escapeHtml(v.cause)}</span>` : ''}</td></tr>`
+      `<td class="v-${cls}">${cls}</td><td>${diff}${v.cause ? `<br><span class="note">cause: ${escapeHtml(v.cause)}</span>` : ''}` +
+      `${(v.bindings ?? []).map((b) => `<br><span class="b">${escapeHtml(b)}</span>`).join('')}</td></tr>`
     );
   });
   const counts = { match: 0, other: 0 };
@@ -137,6 +139,26 @@ function whyChains(verdicts: DeviceVerdict[]): string {
   return `<section id="why"><h2>Why chains</h2>${items.length ? items.join('\n') : '<p class="note">No why chains were recorded.</p>'}</section>`;
 }
 
+/** Every binding finding of the board, at its DTS location with the include chain, as the app lists them. */
+function bindingsSection(b: SessionBindings | undefined): string {
+  const head = '<section id="bindings"><h2>Binding findings</h2>';
+  if (!b) return `${head}<p class="note">The board's bindings were not checked in this session.</p></section>`;
+  const st = b.status;
+  const status =
+    st.kind === 'checked'
+      ? `Checked with dtschema ${st.dtschemaVersion} (dt-validate) against the bindings of Linux ${st.kernelVersion}.`
+      : st.kind === 'not-installed'
+        ? `${st.message}; to enable: ${st.enable}`
+        : st.message;
+  const rows = b.findings.map((f) => {
+    const where = f.span ? [formatSpan(f.span), ...(f.span.includedFrom ?? []).slice().reverse().map((i) => `included from ${i.file}:${i.line}`)].join('\n') : '';
+    const source = f.origin === 'bringup' ? OWN_CHECK : f.schema ? `dtschema ${f.schema}` : 'dtschema';
+    return `<tr class="b-${escapeHtml(f.severity)}"><td class="s">${escapeHtml(f.severity)}</td><td class="n">${escapeHtml(f.nodePath || '(the whole DTB)')}</td><td>${escapeHtml(bindingSentence(f))}${f.message.includes('\n') ? `<br><span class="note">${escapeHtml(f.message).split('\n').join('<br>')}</span>` : ''}</td><td class="n">${escapeHtml(where).split('\n').join('<br>')}</td><td class="n">${escapeHtml(source)}</td></tr>`;
+  });
+  return `${head}<p>${escapeHtml(status)}${b.board ? ` Board: <span class="n">${escapeHtml(b.board)}</span>.` : ''} ${b.findings.length} finding(s).</p>
+${rows.length ? `<table><thead><tr><th>severity</th><th>node</th><th>finding</th><th>where</th><th>from</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>` : ''}</section>`;
+}
+
 function dtSnapshot(data: SessionData, maxSource: number): string {
   const b = data.board;
   if (!b) return '<section id="dt"><h2>Device-tree snapshot</h2><p class="note">No board was open during this session.</p></section>';
@@ -197,10 +219,11 @@ export function exportHtml(data: SessionData, inputs: ReportInputs, opts: HtmlRe
 <dl class="meta"><dt>session</dt><dd>${escapeHtml(data.sessionId)}</dd><dt>target</dt><dd>${escapeHtml(data.target ?? '—')}</dd>
 <dt>started</dt><dd>${escapeHtml(isoTime(data.startedAt))}</dd><dt>received / sent</dt><dd>${data.bytesReceived} / ${data.bytesSent} bytes, ${markers} markers</dd>
 <dt>report generated</dt><dd>${escapeHtml(isoTime(opts.generatedAt ?? data.startedAt))}</dd></dl>
-<nav><a href="#devices">devices</a><a href="#timeline">timeline</a><a href="#why">why chains</a><a href="#dt">device tree</a><a href="#console">console</a></nav></header>
+<nav><a href="#devices">devices</a><a href="#timeline">timeline</a><a href="#why">why chains</a><a href="#bindings">bindings</a><a href="#dt">device tree</a><a href="#console">console</a></nav></header>
 ${deviceTable(verdicts)}
 ${timeline(verdicts, inputs.timeline)}
 ${whyChains(verdicts)}
+${bindingsSection(inputs.bindings)}
 ${dtSnapshot(data, opts.maxSourceChars ?? 256 * 1024)}
 ${consoleSection(data, opts.maxConsoleChars ?? 4 * 1024 * 1024)}
 <script>${SCRIPT}</script>

@@ -1,6 +1,7 @@
 // JSON export: the session as data another tool can read without our code. Console lines and markers
 // as one time-ordered event list (host time, printk time), the board snapshot, settings, annotations,
-// and the devices: predicted, actual and the per-device comparison. Raw bytes are optional (base64).
+// and the devices: predicted, actual and the per-device comparison; the board's binding findings (a key
+// added within version 1: readers of version 1 ignore keys they do not know). Raw bytes are optional (base64).
 import { base64 } from './bytes';
 import { sha256Hex } from './checksums';
 import { consoleItems } from './lines';
@@ -46,7 +47,8 @@ export function exportJsonObject(data: SessionData, inputs: ReportInputs, opts: 
     predicted: inputs.predicted ?? null,
     actual: inputs.actual ?? null,
     comparison: inputs.comparison ?? null,
-    verdicts: deviceVerdicts(inputs).map((v) => ({ name: v.name, node: v.node, verdict: v.verdict, differences: v.differences, ...(v.cause ? { cause: v.cause } : {}) })),
+    verdicts: deviceVerdicts(inputs).map((v) => ({ name: v.name, node: v.node, verdict: v.verdict, differences: v.differences, ...(v.cause ? { cause: v.cause } : {}), ...(v.bindings ? { bindings: v.bindings } : {}) })),
+    bindings: inputs.bindings ?? null,
   };
   if (opts.includeRaw) out.chunks = data.chunks.map((c) => ({ t: c.t, dir: c.dir, base64: base64(c.bytes) }));
   return out;

@@ -1,7 +1,9 @@
 // What the JSON, HTML and JUnit exports say about devices: the engine's comparison (engine/compare, the
 // one pipeline and the one verdict vocabulary the CLI and the app use), as the app annotated it on the
 // session; for a session the app never annotated with one, the engine compares the annotated
-// prediction and live states itself. Nothing here decides a verdict of its own.
+// prediction and live states itself. Nothing here decides a verdict of its own. The board's binding
+// findings (the app's 'bindings' annotation, engine/bindings) go beside the verdicts of their nodes.
+import { findingSentence, OWN_CHECK, type BindingFinding, type BindingsStatus } from '../bindings';
 import type { DeviceReport } from '../common';
 import { compareDevices, type Comparison, type DeviceComparison, type FieldDifference, type Verdict } from '../compare';
 import type { SessionData } from './session-data';
@@ -19,6 +21,17 @@ export interface DeviceVerdict {
   differences: string[];
   /** The predicted cause of a mismatch, when the comparison names one. */
   cause?: string;
+  /** The binding findings on the device's node, one sentence each (`binding: missing required property `clocks``). */
+  bindings?: string[];
+}
+
+/** The board's binding check as the app annotated it on the session ('bindings'). */
+export interface SessionBindings {
+  /** The board file checked. */
+  board: string | null;
+  status: BindingsStatus;
+  /** dt-validate's findings and ours (`origin: 'bringup'`), each with its DTS span. */
+  findings: BindingFinding[];
 }
 
 /** One probe event on the report's timeline; `t` is kernel time in seconds (printk time). */
@@ -39,6 +52,7 @@ export interface ReportInputs {
   /** The JUnit suite the comparison reports as (engine/compare junitSuiteName). */
   suite?: string;
   timeline?: readonly TimelineEvent[];
+  bindings?: SessionBindings;
 }
 
 function obj(v: unknown): Record<string, unknown> | null {
@@ -80,9 +94,34 @@ function verdictOf(d: DeviceComparison): DeviceVerdict {
   return v;
 }
 
-/** Every device of the comparison, in its order, with the engine's verdict. */
+/** A finding in one line, as the app's device detail says it, labelled when it is ours. */
+export function bindingSentence(f: BindingFinding): string {
+  return `binding: ${findingSentence(f)}${f.origin === 'bringup' ? ` (${OWN_CHECK})` : ''}`;
+}
+
+/** Every device of the comparison, in its order, with the engine's verdict (and its node's binding findings). */
 export function deviceVerdicts(inputs: ReportInputs): DeviceVerdict[] {
-  return comparisonOf(inputs).devices.map(verdictOf);
+  const byNode = new Map<string, string[]>();
+  for (const f of inputs.bindings?.findings ?? []) {
+    const list = byNode.get(f.nodePath) ?? [];
+    list.push(bindingSentence(f));
+    byNode.set(f.nodePath, list);
+  }
+  return comparisonOf(inputs).devices.map((d) => {
+    const v = verdictOf(d);
+    const b = d.node === null ? undefined : byNode.get(d.node);
+    if (b) v.bindings = b;
+    return v;
+  });
+}
+
+/** A 'bindings' annotation, if it has the shape the app writes (a status with a kind, a list of findings on nodes). */
+function sessionBindings(d: unknown): SessionBindings | undefined {
+  const o = obj(d);
+  const status = obj(o?.status);
+  if (!o || typeof status?.kind !== 'string' || !Array.isArray(o.findings)) return undefined;
+  if (!o.findings.every((f) => typeof obj(f)?.nodePath === 'string' && typeof obj(f)?.message === 'string' && typeof obj(f)?.severity === 'string')) return undefined;
+  return { board: typeof o.board === 'string' ? o.board : null, status: status as unknown as BindingsStatus, findings: o.findings as BindingFinding[] };
 }
 
 /** The last annotation of each report kind the renderer stored with annotateSession. */
@@ -103,6 +142,7 @@ export function reportInputsFromAnnotations(data: SessionData): ReportInputs {
       if (typeof suite === 'string') out.suite = suite;
     }
     else if (a.kind === 'timeline' && Array.isArray(d)) out.timeline = d as TimelineEvent[];
+    else if (a.kind === 'bindings') out.bindings = sessionBindings(d) ?? out.bindings;
     else if (a.kind === 'title' && typeof d === 'string') out.title = d;
   }
   return out;

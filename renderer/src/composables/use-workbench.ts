@@ -5,6 +5,7 @@
 import { onBeforeUnmount, watch } from 'vue';
 import { getTransport, useApi } from '../api';
 import { emitSerial, getEngine, onSerial, setEngine } from '../lib/engine-link';
+import { useBindingsStore } from '../stores/bindings';
 import { useBoardStore } from '../stores/board';
 import { useConnectionStore } from '../stores/connection';
 import { useProbeStore } from '../stores/probe';
@@ -197,6 +198,8 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   offs.push(transport.on('connectionStatus', (st) => conn.onStatus(st)));
   offs.push(transport.on('sessionStatus', (s) => conn.onSession(s)));
   offs.push(transport.on('boardChanged', (b) => board.onChanged(b)));
+  const bindings = useBindingsStore();
+  offs.push(transport.on('boardBindings', (e) => bindings.receive(e)));
 
   // The session's 'comparison' annotation follows the verdicts: soon after they change once the boot has
   // ended, at most every ANNOTATE_MS while it streams (a session file grows by each one).
@@ -229,6 +232,24 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   offs.push(() => {
     if (annotateTimer) clearTimeout(annotateTimer);
   });
+
+  // The session's 'bindings' annotation: the findings of the board as it was checked, once per session
+  // and check, so the HTML and JSON exports carry them (engine/session report-model).
+  let bindingsAnnotated = '';
+  offs.push(
+    watch(
+      () => [bindings.report, board.board?.bindingsCheck, conn.status?.sessionId] as const,
+      ([report, check, sessionId]) => {
+        if (!report || !check || !sessionId) return;
+        const key = `${sessionId}\0${check}`;
+        if (key === bindingsAnnotated) return;
+        bindingsAnnotated = key;
+        void useApi()
+          .annotateSession(sessionId, 'bindings', { board: board.board?.request.path ?? null, status: report.status, findings: report.findings })
+          .catch(() => undefined);
+      },
+    ),
+  );
 
   void conn.refreshPorts();
   const url = new URL(window.location.href);

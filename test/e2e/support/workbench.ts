@@ -21,11 +21,21 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(opts: { query?: string; viewport?: { width: number; height: number }; /** Record sessions as the app does (createAppServices). */ record?: boolean } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  opts: {
+    query?: string;
+    viewport?: { width: number; height: number };
+    /** Record sessions as the app does (createAppServices). */
+    record?: boolean;
+    /** Check boards with dt-validate as the app does (off unless a test is about it: it costs CPU). */
+    bindings?: boolean;
+  } = {},
+): Promise<Workbench> {
   const staticDir = await buildRenderer();
   const sessionsDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-sessions-'));
   const paths = { resourcesDir: join(repoRoot, 'resources'), sessionsDir };
-  const services = opts.record ? createAppServices(paths) : createWorkbenchServices(paths);
+  const checkBindings = opts.bindings ?? false;
+  const services = opts.record ? createAppServices(paths, { checkBindings }) : createWorkbenchServices({ ...paths, checkBindings });
   const host = await startHost({ services, staticDir });
   const browser = await launchChromium(opts.viewport);
   await browser.page.goto(`${host.pageUrl}${opts.query ?? ''}`);
