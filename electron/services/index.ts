@@ -2,8 +2,9 @@
 // WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
 // The session recorder plugs in here through `createSessionService` (electron/services/sessions/);
 // without it nothing is recorded and the session verbs say so.
-import { LabgridLines } from './labgrid/lines';
 import { join } from 'node:path';
+import { LabService } from './labgrid/lab';
+import { LabgridLines } from './labgrid/lines';
 import type { ConnectRequest, WorkbenchApi } from '../common/contract';
 import { BoardService } from './board';
 import { DemoService } from './demo';
@@ -71,6 +72,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     ...(opts.portRoots ? { roots: opts.portRoots } : {}),
     ...(opts.reconnectPollMs !== undefined ? { reconnectPollMs: opts.reconnectPollMs } : {}),
   });
+  const lab = new LabService(labgrid, events);
   const boards = new BoardService({ events, recorder, ...(opts.boardDebounceMs !== undefined ? { debounceMs: opts.boardDebounceMs } : {}) });
 
   const apiFor = (owner: string): WorkbenchApi => ({
@@ -90,6 +92,13 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     importLog: (p) => sessions.importLog(p),
     exportSession: (req) => sessions.exportSession(req),
     annotateSession: (id, kind, detail) => sessions.annotateSession(id, kind, detail),
+    setReleaseOnDisconnect: async (id, release) => connections.setReleaseOnDisconnect(id, release),
+    labWatch: (coordinator) => lab.watch(coordinator),
+    labAcquire: (coordinator, place) => lab.acquire(coordinator, place),
+    labRelease: (coordinator, place) => lab.release(coordinator, place),
+    labReserve: (coordinator, filter) => lab.reserve(coordinator, filter),
+    labPollReservation: (coordinator, token) => lab.pollReservation(coordinator, token),
+    labCancelReservation: (coordinator, token) => lab.cancelReservation(coordinator, token),
   });
 
   return {
@@ -102,6 +111,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     sessions,
     dispose: async () => {
       await connections.dispose();
+      lab.dispose();
       await labgrid.dispose();
       await boards.dispose();
       await sessions.dispose?.();
@@ -124,9 +134,11 @@ export interface AppPaths {
   sessionsDir: string;
 }
 
-export function createAppServices(paths: AppPaths): WorkbenchServices {
+/** `extra`: where the user's labgrid is and who to declare (tests point it at their venv). */
+export function createAppServices(paths: AppPaths, extra: Pick<WorkbenchServicesOptions, 'labgridClient' | 'labgridIdentity'> = {}): WorkbenchServices {
   return createWorkbenchServices({
     ...paths,
+    ...extra,
     ...(appSessionServiceFactory ? { createSessionService: appSessionServiceFactory } : {}),
   });
 }

@@ -21,11 +21,20 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(opts: { query?: string; viewport?: { width: number; height: number }; /** Record sessions as the app does (createAppServices). */ record?: boolean } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  opts: {
+    query?: string;
+    viewport?: { width: number; height: number };
+    /** Record sessions as the app does (createAppServices). */ record?: boolean;
+    /** The labgrid-client of the installation to use and the identity to declare (test/labgrid/lab.ts's venv). */
+    labgrid?: { client: string; identity: string };
+  } = {},
+): Promise<Workbench> {
   const staticDir = await buildRenderer();
   const sessionsDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-sessions-'));
   const paths = { resourcesDir: join(repoRoot, 'resources'), sessionsDir };
-  const services = opts.record ? createAppServices(paths) : createWorkbenchServices(paths);
+  const lg = opts.labgrid ? { labgridClient: opts.labgrid.client, labgridIdentity: opts.labgrid.identity } : {};
+  const services = opts.record ? createAppServices(paths, lg) : createWorkbenchServices({ ...paths, ...lg });
   const host = await startHost({ services, staticDir });
   const browser = await launchChromium(opts.viewport);
   await browser.page.goto(`${host.pageUrl}${opts.query ?? ''}`);
