@@ -12,7 +12,7 @@ import { labgridBin, startLab, type Lab } from '../labgrid/lab';
 import { screenshotPath } from '../support/screenshots';
 import { requireSystem } from '../support/system';
 import { repoRoot } from './support/renderer-build';
-import { openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
+import { openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
 
 requireSystem('labgrid', 'socat', 'ser2net', 'chromium');
 
@@ -90,6 +90,9 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
 
   it('acquires the place, opens its console in a tab and streams a boot through it', async () => {
     const { page } = wb;
+    // The board the place carries, so the probe board has a prediction to fill in live.
+    await openBoard(page, join(logs, 'demo.dtb'));
+    await page.click('[data-testid=tab-lab]');
     await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-acquire]`);
     await waitForHeld(page, ME);
     expect(await page.textContent(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-holder]`)).toBe('held by you');
@@ -118,7 +121,8 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
       Math.floor(readFileSync(join(logs, 'demo.log')).length / 1024),
       WAIT,
     );
-    await (await page.$('.a-side'))!.screenshot({ path: screenshotPath('lab-view.png') });
+    await page.waitForSelector('[data-testid=probe-board] .row [data-col=live-state]:not(:empty)', WAIT);
+    await page.screenshot({ path: screenshotPath('lab-view.png') });
   }, 180_000);
 
   it('streams two boards side by side, each into its own recording, no byte crossing over', async () => {
