@@ -20,6 +20,9 @@ const PLACE = 'rack1-imx8';
 const ME = 'bench/erin';
 const logs = join(repoRoot, 'test', 'fixtures', 'bootlog', 'lab');
 const WAIT = { timeout: 60_000 };
+const demoLog = readFileSync(join(logs, 'demo.log'));
+/** The last kernel timestamp of the labgrid board's boot, as the console header shows it. */
+const lastKernelTime = [...demoLog.toString('latin1').matchAll(/^\[\s*(\d+\.\d{6})\]/gm)].pop()![1]!;
 
 /** What a tab's terminal shows (xterm's DOM rows). */
 function termText(page: Page, tab: number): Promise<string> {
@@ -45,6 +48,8 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
   let wb: Workbench;
   let pty: PtyPair;
   let board: number;
+  /** The labgrid tab's mismatch count while it was in front. */
+  let mismatches = '';
 
   beforeAll(async () => {
     lab = await startLab(PLACE, { board: 'imx8mp-evk', rack: '1' });
@@ -121,7 +126,9 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
       Math.floor(readFileSync(join(logs, 'demo.log')).length / 1024),
       WAIT,
     );
-    await page.waitForSelector('[data-testid=probe-board] .row [data-col=live-state]:not(:empty)', WAIT);
+    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="1"] .info')?.textContent ?? '').includes(`[${t}]`), lastKernelTime, WAIT);
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"] .mm', WAIT);
+    mismatches = (await page.textContent('[data-testid=console-tab][data-tab="1"] .mm'))!;
     await page.screenshot({ path: screenshotPath('lab-view.png') });
   }, 180_000);
 
@@ -162,6 +169,12 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     expect((await rx(lgTarget)).equals(Buffer.concat([readFileSync(join(logs, 'demo.log')), a]))).toBe(true);
     const markers = (await wb.services.sessions.openSession(byTarget.get(lgTarget)!.sessionId!)).markers.map((m) => m.kind);
     expect(markers).toContain('use-held');
+
+    // The probe board follows the tab in front: back to the labgrid tab, it is rebuilt from that tab's own boot.
+    expect(await page.textContent('[data-testid=terminal][data-tab="2"] .info')).not.toContain(`[${lastKernelTime}]`);
+    await page.click('[data-testid=console-tab][data-tab="1"]');
+    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="1"] .info')?.textContent ?? '').includes(`[${t}]`), lastKernelTime, WAIT);
+    await page.waitForFunction((m) => document.querySelector('[data-testid=console-tab][data-tab="1"] .mm')?.textContent === m, mismatches, WAIT);
     expect(wb.browser.errors).toEqual([]);
   }, 180_000);
 
