@@ -106,7 +106,7 @@ export const useLabStore = defineStore('lab', () => {
     const conn = useConnectionStore();
     await act(place, 'opening', async () => {
       const tab = await conn.openConsole(targetOf(place));
-      if (tab.error) throw new Error(tab.error);
+      if (!isOpen(tab) && tab.error) throw new Error(tab.error);
     });
   }
 
