@@ -11,6 +11,9 @@ const bytes: Check = (v) => v instanceof Uint8Array;
 const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const line: Check = (v) => v === 'dtr' || v === 'rts';
 const any: Check = () => true;
+const bool: Check = (v) => typeof v === 'boolean';
+/** A labgrid tag filter: a few short string pairs (the coordinator checks the tag syntax). */
+const tags: Check = (v) => obj(v) && Object.keys(v as object).length <= 32 && Object.entries(v as object).every(([k, x]) => k.length <= 128 && typeof x === 'string' && x.length <= 256);
 
 export const API_ARGUMENTS: Record<ApiMethod, Check[]> = {
   listPorts: [],
@@ -29,6 +32,13 @@ export const API_ARGUMENTS: Record<ApiMethod, Check[]> = {
   importLog: [str],
   exportSession: [obj],
   annotateSession: [str, str, any],
+  setReleaseOnDisconnect: [str, bool],
+  labWatch: [str],
+  labAcquire: [str, str],
+  labRelease: [str, str],
+  labReserve: [str, tags],
+  labPollReservation: [str, str],
+  labCancelReservation: [str, str],
 };
 
 /** Throws when a call's arguments do not have the contract's shape. */

@@ -58,6 +58,8 @@ export interface ConnectionStatus {
   bytesSent: number;
   /** The session recording this connection. */
   sessionId?: string;
+  /** labgrid targets: whether disconnecting releases the place (ConnectRequest.releaseOnDisconnect). */
+  releaseOnDisconnect?: boolean;
 }
 
 export interface SignalState {
@@ -169,6 +171,56 @@ export interface SessionContents {
   board?: { files: BoardFile[]; dtb?: Uint8Array; settings?: unknown };
 }
 
+// ---- labgrid (the lab view) ------------------------------------------------------------------------
+
+export interface LabResourceView {
+  exporter: string;
+  group: string;
+  cls: string;
+  name: string;
+  avail: boolean;
+  /** The place holding the resource, or null. */
+  acquired: string | null;
+  /** A NetworkSerialPort's `host:port` once its exporter serves it (only while the place is acquired). */
+  address?: string;
+}
+
+export interface LabPlaceView {
+  name: string;
+  aliases: string[];
+  comment: string;
+  tags: Record<string, string>;
+  /** Who holds it (`host/user`), or null. */
+  acquired: string | null;
+  /** The reservation token the place is allocated to, or null. */
+  reservation: string | null;
+  /** The resources its matches select (what `labgrid-client show` lists). */
+  resources: LabResourceView[];
+}
+
+/** A coordinator's places as the session sees them now; pushed again (event `labPlaces`) on every change. */
+export interface LabSnapshot {
+  /** host:port */
+  coordinator: string;
+  /** The identity this client declared (`host/user`): a place held by it is the user's. */
+  identity: string;
+  /** False while the session is lost and being re-opened (places are the last ones seen). */
+  online: boolean;
+  error?: string;
+  places: LabPlaceView[];
+}
+
+export interface LabReservation {
+  token: string;
+  owner: string;
+  /** labgrid's ReservationState: waiting, allocated, acquired, expired, invalid. */
+  state: string;
+  /** Filter group → the place allocated to it (`main` only, as labgrid 26 allows). */
+  allocations: Record<string, string>;
+  /** When the coordinator expires it unless polled again (seconds since epoch). */
+  timeout: number;
+}
+
 // ---- the API ---------------------------------------------------------------------------------------
 
 export interface WorkbenchApi {
@@ -193,6 +245,19 @@ export interface WorkbenchApi {
   exportSession(req: ExportRequest): Promise<ExportResult>;
   /** Anything the renderer knows that the recorder should keep (prediction settings, comparison). */
   annotateSession(sessionId: string, kind: string, detail: unknown): Promise<void>;
+
+  /** labgrid targets: release the place on disconnect, or keep holding it (changeable while connected). */
+  setReleaseOnDisconnect(connectionId: string, release: boolean): Promise<void>;
+  /** Opens (or joins) the session with a coordinator (`host[:port]`); its changes arrive as `labPlaces`. */
+  labWatch(coordinator: string): Promise<LabSnapshot>;
+  labAcquire(coordinator: string, place: string): Promise<LabPlaceView>;
+  /** Releases a place this identity holds (a place someone else holds is refused, as labgrid-client does without --kick). */
+  labRelease(coordinator: string, place: string): Promise<void>;
+  /** A reservation for the first free place whose tags match `filter` (labgrid-client reserve). */
+  labReserve(coordinator: string, filter: Record<string, string>): Promise<LabReservation>;
+  /** Its state now; polling also keeps it from expiring (the coordinator drops one not polled for 60 s). */
+  labPollReservation(coordinator: string, token: string): Promise<LabReservation>;
+  labCancelReservation(coordinator: string, token: string): Promise<void>;
 }
 
 /** Events pushed from the services to every renderer. */
@@ -203,6 +268,7 @@ export interface WorkbenchEvents {
   /** A board's binding findings, seconds to minutes after it opened or changed (dt-validate is slow). */
   boardBindings: BoardBindings;
   sessionStatus: SessionSummary;
+  labPlaces: LabSnapshot;
 }
 
 export type ApiMethod = keyof WorkbenchApi;
@@ -226,6 +292,13 @@ export const API_METHODS: readonly ApiMethod[] = [
   'importLog',
   'exportSession',
   'annotateSession',
+  'setReleaseOnDisconnect',
+  'labWatch',
+  'labAcquire',
+  'labRelease',
+  'labReserve',
+  'labPollReservation',
+  'labCancelReservation',
 ];
 
-export const EVENT_NAMES: readonly EventName[] = ['serialData', 'connectionStatus', 'boardChanged', 'boardBindings', 'sessionStatus'];
+export const EVENT_NAMES: readonly EventName[] = ['serialData', 'connectionStatus', 'boardChanged', 'boardBindings', 'sessionStatus', 'labPlaces'];

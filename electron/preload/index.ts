@@ -28,6 +28,13 @@ const workbench: WorkbenchApi & {
   importLog: (path) => call('importLog', path),
   exportSession: (req) => call('exportSession', req),
   annotateSession: (sessionId, kind, detail) => call('annotateSession', sessionId, kind, detail),
+  setReleaseOnDisconnect: (connectionId, release) => call('setReleaseOnDisconnect', connectionId, release),
+  labWatch: (coordinator) => call('labWatch', coordinator),
+  labAcquire: (coordinator, place) => call('labAcquire', coordinator, place),
+  labRelease: (coordinator, place) => call('labRelease', coordinator, place),
+  labReserve: (coordinator, filter) => call('labReserve', coordinator, filter),
+  labPollReservation: (coordinator, token) => call('labPollReservation', coordinator, token),
+  labCancelReservation: (coordinator, token) => call('labCancelReservation', coordinator, token),
   pathForFile: (file) => webUtils.getPathForFile(file),
   on<E extends EventName>(event: E, listener: (payload: WorkbenchEvents[E]) => void) {
     if (!EVENT_NAMES.includes(event)) throw new Error(`unknown event ${String(event)}`);

@@ -2,8 +2,9 @@
 // WorkbenchApi, for both adapters (electron/main/index.ts over IPC, electron/host/ over HTTP + WS).
 // The session recorder plugs in here through `createSessionService` (electron/services/sessions/);
 // without it nothing is recorded and the session verbs say so.
-import { LabgridLines } from './labgrid/lines';
 import { join } from 'node:path';
+import { LabService } from './labgrid/lab';
+import { LabgridLines } from './labgrid/lines';
 import type { ConnectRequest, WorkbenchApi } from '../common/contract';
 import { BindingsRunner, type CheckFn } from './bindings';
 import { BoardService } from './board';
@@ -77,6 +78,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     ...(opts.portRoots ? { roots: opts.portRoots } : {}),
     ...(opts.reconnectPollMs !== undefined ? { reconnectPollMs: opts.reconnectPollMs } : {}),
   });
+  const lab = new LabService(labgrid, events);
   const cb = opts.checkBindings;
   const bindings = cb ? new BindingsRunner({ events, ...(typeof cb === 'object' ? cb : {}) }) : undefined;
   const boards = new BoardService({
@@ -103,6 +105,13 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     importLog: (p) => sessions.importLog(p),
     exportSession: (req) => sessions.exportSession(req),
     annotateSession: (id, kind, detail) => sessions.annotateSession(id, kind, detail),
+    setReleaseOnDisconnect: async (id, release) => connections.setReleaseOnDisconnect(id, release),
+    labWatch: (coordinator) => lab.watch(coordinator),
+    labAcquire: (coordinator, place) => lab.acquire(coordinator, place),
+    labRelease: (coordinator, place) => lab.release(coordinator, place),
+    labReserve: (coordinator, filter) => lab.reserve(coordinator, filter),
+    labPollReservation: (coordinator, token) => lab.pollReservation(coordinator, token),
+    labCancelReservation: (coordinator, token) => lab.cancelReservation(coordinator, token),
   });
 
   return {
@@ -115,6 +124,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     sessions,
     dispose: async () => {
       await connections.dispose();
+      lab.dispose();
       await labgrid.dispose();
       await boards.dispose();
       await sessions.dispose?.();
@@ -137,7 +147,8 @@ export interface AppPaths {
   sessionsDir: string;
 }
 
-/** The app's services; `overrides` are the end-to-end tests' seams (e.g. `checkBindings: false`). */
+/** The app's services; `overrides` are where the user's labgrid is and who to declare, and the end-to-end
+ *  tests' seams (e.g. `checkBindings: false`, their labgrid venv). */
 export function createAppServices(paths: AppPaths, overrides: Partial<WorkbenchServicesOptions> = {}): WorkbenchServices {
   return createWorkbenchServices({
     ...paths,

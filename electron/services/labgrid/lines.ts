@@ -32,7 +32,8 @@ export class LabgridLines {
 
   constructor(private readonly opts: LabgridLineOptions = {}) {}
 
-  private session(coordinator: string): Promise<LabgridCoordinator> {
+  /** The session with a coordinator (host:port), opened on first use and again after it was lost. */
+  session(coordinator: string): Promise<LabgridCoordinator> {
     let s = this.sessions.get(coordinator);
     if (!s) {
       this.installation ??= findLabgrid(this.opts.labgridClient);

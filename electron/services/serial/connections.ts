@@ -80,6 +80,7 @@ export class ConnectionManager {
     };
     if (c.error) s.error = c.error;
     if (c.sessionId) s.sessionId = c.sessionId;
+    if (c.parsed.kind === 'labgrid') s.releaseOnDisconnect = c.releaseOnDisconnect;
     return s;
   }
 
@@ -114,6 +115,7 @@ export class ConnectionManager {
     const held = [...this.connections.values()].find((x) => x.owner === owner && x.target === req.target.trim() && x.state !== 'connecting');
     if (held) {
       held.autoReconnect = req.autoReconnect;
+      held.releaseOnDisconnect = req.releaseOnDisconnect === true;
       if (JSON.stringify(held.settings) !== JSON.stringify(req.settings)) await this.updateSettings(held.id, req.settings);
       else this.setState(held, held.state, held.error);
       return this.status(held);
@@ -271,6 +273,14 @@ export class ConnectionManager {
     }
     this.opts.recorder.end(c.id, Date.now());
     this.setState(c, 'closed');
+  }
+
+  /** The connect bar's setting, changed while the console is open: the disconnect reads it. */
+  setReleaseOnDisconnect(id: string, release: boolean): void {
+    const c = this.get(id);
+    if (c.parsed.kind !== 'labgrid') throw new Error(`${c.target} is not a labgrid place: there is nothing to release`);
+    c.releaseOnDisconnect = release === true;
+    this.setState(c, c.state, c.error);
   }
 
   async write(id: string, data: Uint8Array): Promise<void> {

@@ -7,7 +7,8 @@ import { getTransport, useApi } from '../api';
 import { emitSerial, getEngine, onSerial, setEngine } from '../lib/engine-link';
 import { useBindingsStore } from '../stores/bindings';
 import { useBoardStore } from '../stores/board';
-import { useConnectionStore } from '../stores/connection';
+import { useConnectionStore, type ConsoleTab } from '../stores/connection';
+import { useLabStore } from '../stores/lab';
 import { useProbeStore } from '../stores/probe';
 import { useWhatIfStore } from '../stores/what-if';
 import { createEngineClient, type EngineClient } from '../worker/client';
@@ -62,6 +63,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   const conn = useConnectionStore();
   const board = useBoardStore();
   const whatIf = useWhatIfStore();
+  const lab = useLabStore();
   setEngine(engine);
   const offs: (() => void)[] = [];
 
@@ -82,6 +84,13 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   );
   // The worker starts from the panel's current settings, whatever order board and options arrive in.
   whatIf.send();
+
+  // The probe board follows the tab in front: only its connection's bytes go to the worker. Each
+  // connection's last REPLAY_CAP bytes are kept so that bringing another tab to the front rebuilds the
+  // board's live half from that tab's own boot.
+  const REPLAY_CAP = 4 << 20;
+  const replay = new Map<string, { chunks: { bytes: Uint8Array; hostTime: number }[]; bytes: number }>();
+  let boardConnection: string | null = null;
 
   // Chunks for the worker are coalesced: the first after a quiet spell goes at once (a row's delay
   // starts with it), the ones close behind it wait for the end of BATCH_MS, one message per batch.
@@ -107,91 +116,117 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
     batch = [];
     batchBytes = 0;
   };
-  offs.push(
-    onSerial((bytes, hostTime) => {
-      // The parser stamps a line with the host time of the chunk holding its first byte: keep the first.
-      if (!batch.length) batchTime = hostTime;
-      batch.push(bytes);
-      batchBytes += bytes.length;
-      if (batchTimer) {
-        if (batchBytes > 1 << 16) {
-          clearTimeout(batchTimer);
-          flushBatch();
-        }
-        return;
+  const feedEngine = (bytes: Uint8Array, hostTime: number) => {
+    // The parser stamps a line with the host time of the chunk holding its first byte: keep the first.
+    if (!batch.length) batchTime = hostTime;
+    batch.push(bytes);
+    batchBytes += bytes.length;
+    if (batchTimer) {
+      if (batchBytes > 1 << 16) {
+        clearTimeout(batchTimer);
+        flushBatch();
       }
-      const since = performance.now() - lastPost;
-      if (since >= BATCH_MS || batchBytes > 1 << 16) flushBatch();
-      else batchTimer = setTimeout(flushBatch, BATCH_MS - since);
+      return;
+    }
+    const since = performance.now() - lastPost;
+    if (since >= BATCH_MS || batchBytes > 1 << 16) flushBatch();
+    else batchTimer = setTimeout(flushBatch, BATCH_MS - since);
+  };
+  offs.push(
+    onSerial((bytes, hostTime, connectionId) => {
+      if (connectionId === boardConnection) feedEngine(bytes, hostTime);
     }),
   );
   offs.push(() => {
     if (batchTimer) clearTimeout(batchTimer);
   });
 
-  let rxWindow = 0;
-  // The rx counter is shown, not used: one store update per RX_SHOW_MS, not a re-render of the connect
+  const rxWindow = new Map<string, number>();
+  // The rx counters are shown, not used: one store update per RX_SHOW_MS, not a re-render of the connect
   // bar per received chunk.
   const RX_SHOW_MS = 100;
-  let rxUnshown = 0;
+  const rxUnshown = new Map<ConsoleTab, number>();
   let rxTimer: ReturnType<typeof setTimeout> | null = null;
-  const countRx = (n: number) => {
-    rxUnshown += n;
+  const countRx = (tab: ConsoleTab, n: number) => {
+    rxUnshown.set(tab, (rxUnshown.get(tab) ?? 0) + n);
     rxTimer ??= setTimeout(() => {
       rxTimer = null;
-      conn.rxBytes += rxUnshown;
-      rxUnshown = 0;
+      for (const [t, k] of rxUnshown) t.rxBytes += k;
+      rxUnshown.clear();
     }, RX_SHOW_MS);
   };
   offs.push(() => {
     if (rxTimer) clearTimeout(rxTimer);
   });
-  let lastConnection: string | null = null;
-  // Data can arrive before connect() has returned our connection id: hold it (capped) until we know.
+  const deliver = (e: { connectionId: string; hostTime: number; bytes: Uint8Array }) => {
+    const tab = conn.tabOf(e.connectionId);
+    if (!tab) return;
+    rxWindow.set(e.connectionId, (rxWindow.get(e.connectionId) ?? 0) + e.bytes.length);
+    countRx(tab, e.bytes.length);
+    let kept = replay.get(e.connectionId);
+    if (!kept) replay.set(e.connectionId, (kept = { chunks: [], bytes: 0 }));
+    kept.chunks.push({ bytes: e.bytes, hostTime: e.hostTime });
+    kept.bytes += e.bytes.length;
+    while (kept.bytes > REPLAY_CAP && kept.chunks.length > 1) kept.bytes -= kept.chunks.shift()!.bytes.length;
+    emitSerial(e.bytes, e.hostTime, e.connectionId);
+  };
+  // Data can arrive before connect() has returned a tab's connection id: hold it (capped) until we know.
   let early: { connectionId: string; hostTime: number; bytes: Uint8Array }[] = [];
   let earlyBytes = 0;
   offs.push(
     transport.on('serialData', (e) => {
-      if (e.connectionId !== conn.status?.connectionId) {
-        if (conn.busy && earlyBytes < 4 << 20) {
+      if (!conn.tabOf(e.connectionId)) {
+        if (conn.tabs.some((t) => t.busy) && earlyBytes < 4 << 20) {
           early.push(e);
           earlyBytes += e.bytes.length;
         }
         return;
       }
-      rxWindow += e.bytes.length;
-      countRx(e.bytes.length);
-      emitSerial(e.bytes, e.hostTime);
+      deliver(e);
     }),
   );
   offs.push(
     watch(
-      () => conn.status?.connectionId,
-      (id) => {
-        if (id && id !== lastConnection) {
-          // A new connection starts a new live half; reconnects of the same one keep it (the parser sees resets).
-          lastConnection = id;
-          conn.rxBytes = 0;
-          rxUnshown = 0;
-          conn.txBytes = 0;
-          engine.post({ type: 'resetLive' });
-          probe.clearLive();
-        }
+      () => conn.tabs.map((t) => t.status?.connectionId ?? null).join(' '),
+      () => {
+        const ids = new Set(conn.tabs.map((t) => t.status?.connectionId).filter((id): id is string => !!id));
+        for (const id of [...replay.keys()]) if (!ids.has(id)) replay.delete(id);
         const held = early;
         early = [];
         earlyBytes = 0;
         for (const e of held) {
-          if (e.connectionId !== id) continue;
-          countRx(e.bytes.length);
-          emitSerial(e.bytes, e.hostTime);
+          if (ids.has(e.connectionId)) deliver(e);
+          else if (conn.tabs.some((t) => t.busy)) {
+            early.push(e);
+            earlyBytes += e.bytes.length;
+          }
         }
       },
       { flush: 'sync' },
     ),
   );
+  offs.push(
+    watch(
+      () => conn.active.status?.connectionId ?? null,
+      (id) => {
+        if (id === boardConnection) return;
+        // Another connection in front (a new connect, or another tab): the live half starts again from
+        // that connection's bytes; reconnects of the same one keep it (the parser sees resets).
+        if (batchTimer) clearTimeout(batchTimer);
+        batchTimer = null;
+        batch = [];
+        batchBytes = 0;
+        boardConnection = id;
+        engine.post({ type: 'resetLive' });
+        probe.clearLive();
+        for (const c of (id && replay.get(id)?.chunks) || []) feedEngine(c.bytes, c.hostTime);
+      },
+      { flush: 'sync', immediate: true },
+    ),
+  );
   const rateTimer = setInterval(() => {
-    conn.rxRate = rxWindow;
-    rxWindow = 0;
+    for (const t of conn.tabs) t.rxRate = (t.status && rxWindow.get(t.status.connectionId)) || 0;
+    rxWindow.clear();
   }, 1000);
   offs.push(() => clearInterval(rateTimer));
 
@@ -200,6 +235,7 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   offs.push(transport.on('boardChanged', (b) => board.onChanged(b)));
   const bindings = useBindingsStore();
   offs.push(transport.on('boardBindings', (e) => bindings.receive(e)));
+  offs.push(transport.on('labPlaces', (s) => lab.onPlaces(s)));
 
   // The session's 'comparison' annotation follows the verdicts: soon after they change once the boot has
   // ended, at most every ANNOTATE_MS while it streams (a session file grows by each one).

@@ -12,15 +12,18 @@ export function getEngine(): EngineClient | null {
   return engine;
 }
 
-export type SerialSink = (bytes: Uint8Array, hostTime: number) => void;
+export type SerialSink = (bytes: Uint8Array, hostTime: number, connectionId: string) => void;
 const sinks = new Set<SerialSink>();
 
-/** Every received chunk goes to each sink (the terminal, the engine); nothing here keeps the bytes. */
+/**
+ * Every received chunk goes to each sink (each tab's terminal, the engine), tagged with its connection
+ * so a sink takes only its own; nothing here keeps the bytes.
+ */
 export function onSerial(sink: SerialSink): () => void {
   sinks.add(sink);
   return () => sinks.delete(sink);
 }
 
-export function emitSerial(bytes: Uint8Array, hostTime: number): void {
-  for (const s of sinks) s(bytes, hostTime);
+export function emitSerial(bytes: Uint8Array, hostTime: number, connectionId: string): void {
+  for (const s of sinks) s(bytes, hostTime, connectionId);
 }

@@ -29,13 +29,16 @@ export async function openWorkbench(
     record?: boolean;
     /** Check boards with dt-validate as the app does (off unless a test is about it: it costs CPU). */
     bindings?: boolean;
+    /** The labgrid-client of the installation to use and the identity to declare (test/labgrid/lab.ts's venv). */
+    labgrid?: { client: string; identity: string };
   } = {},
 ): Promise<Workbench> {
   const staticDir = await buildRenderer();
   const sessionsDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-sessions-'));
   const paths = { resourcesDir: join(repoRoot, 'resources'), sessionsDir };
   const checkBindings = opts.bindings ?? false;
-  const services = opts.record ? createAppServices(paths, { checkBindings }) : createWorkbenchServices({ ...paths, checkBindings });
+  const lg = opts.labgrid ? { labgridClient: opts.labgrid.client, labgridIdentity: opts.labgrid.identity } : {};
+  const services = opts.record ? createAppServices(paths, { checkBindings, ...lg }) : createWorkbenchServices({ ...paths, checkBindings, ...lg });
   const host = await startHost({ services, staticDir });
   const browser = await launchChromium(opts.viewport);
   await browser.page.goto(`${host.pageUrl}${opts.query ?? ''}`);

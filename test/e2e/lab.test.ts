@@ -1,0 +1,205 @@
+// The lab view end to end in Chromium against a real labgrid lab (test/labgrid/lab.ts: labgrid 26's own
+// coordinator and exporter, Debian's ser2net, a board on a socat pty): the place listed and kept live
+// from the subscription (comment, another user holding it, a reservation waiting for it), acquired,
+// its console opened in a tab with a recorded boot streaming through it, a second board on a pty beside
+// it with no byte crossing over between the two recordings, release-on-disconnect from the connect bar,
+// and release from the lab view seen by labgrid-client. Saves the lab view and the two consoles.
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labgridBin, startLab, type Lab } from '../labgrid/lab';
+import { screenshotPath } from '../support/screenshots';
+import { requireSystem } from '../support/system';
+import { repoRoot } from './support/renderer-build';
+import { openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
+
+requireSystem('labgrid', 'socat', 'ser2net', 'chromium');
+
+const PLACE = 'rack1-imx8';
+const ME = 'bench/erin';
+const logs = join(repoRoot, 'test', 'fixtures', 'bootlog', 'lab');
+const WAIT = { timeout: 60_000 };
+const demoLog = readFileSync(join(logs, 'demo.log'));
+/** The last kernel timestamp of the labgrid board's boot, as the console header shows it. */
+const lastKernelTime = [...demoLog.toString('latin1').matchAll(/^\[\s*(\d+\.\d{6})\]/gm)].pop()![1]!;
+
+/** What a tab's terminal shows (xterm's DOM rows). */
+function termText(page: Page, tab: number): Promise<string> {
+  return page.$eval(`[data-testid=terminal][data-tab="${tab}"] .xterm-rows`, (el) => el.textContent ?? '');
+}
+
+async function waitForHeld(page: Page, held: string) {
+  await page.waitForSelector(`[data-testid=lab-place][data-place="${PLACE}"][data-held="${held}"]`, WAIT);
+}
+
+/** Writes into a pty the way a serial line delivers: small chunks with gaps. */
+async function pace(fd: number, bytes: Uint8Array, chunk = 1024, gapMs = 4) {
+  for (let i = 0; i < bytes.length; i += chunk) {
+    const part = bytes.subarray(i, i + chunk);
+    let off = 0;
+    while (off < part.length) off += writeSync(fd, part, off);
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+}
+
+describe('the lab view against a real labgrid coordinator (Chromium, browser mode)', () => {
+  let lab: Lab;
+  let wb: Workbench;
+  let pty: PtyPair;
+  let board: number;
+  /** The labgrid tab's mismatch count while it was in front. */
+  let mismatches = '';
+
+  beforeAll(async () => {
+    lab = await startLab(PLACE, { board: 'imx8mp-evk', rack: '1' });
+    wb = await openWorkbench({ record: true, labgrid: { client: join(labgridBin, 'labgrid-client'), identity: ME }, viewport: { width: 1600, height: 1000 } });
+    pty = await openPtyPair();
+    board = openSync(lab.boardPath, 'r+');
+  }, 180_000);
+
+  afterAll(async () => {
+    if (board !== undefined) closeSync(board);
+    await pty?.close();
+    await wb?.close();
+    await lab?.close();
+  });
+
+  it('lists the place and keeps it live: comment, another holder, a reservation that waits for it', async () => {
+    const { page } = wb;
+    await page.click('[data-testid=tab-lab]');
+    await page.fill('[data-testid=lab-coordinator]', lab.coordinator);
+    await page.click('[data-testid=lab-watch]');
+    await waitForHeld(page, '');
+    expect(await page.getAttribute('[data-testid=lab-status]', 'data-online')).toBe('true');
+    const tags = await page.$$eval(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-tag]`, (els) => els.map((e) => e.textContent));
+    expect(tags).toEqual(['board=imx8mp-evk', 'rack=1']);
+
+    // Changes made with labgrid-client arrive through the subscription, with no reload.
+    expect(lab.client(['-p', PLACE, 'set-comment', 'bench 3, shelf 2: i.MX 8M Plus EVK']).status).toBe(0);
+    await page.waitForFunction((p) => document.querySelector(`[data-testid=lab-place][data-place="${p}"] .comment`)?.textContent?.includes('bench 3, shelf 2'), PLACE, WAIT);
+    expect(lab.client(['-p', PLACE, 'acquire'], { host: 'desk', user: 'frank' }).status).toBe(0);
+    await waitForHeld(page, 'desk/frank');
+    expect(await page.textContent(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-holder]`)).toBe('held by desk/frank');
+
+    // A reservation by tag waits while frank holds the only matching place, and is allocated once he lets go.
+    await page.fill('[data-testid=lab-reserve-filter]', 'board=imx8mp-evk');
+    await page.click('[data-testid=lab-reserve]');
+    await page.waitForSelector('[data-testid=lab-reservation][data-state=waiting]', WAIT);
+    await page.waitForFunction(() => /waiting [1-9]\d* s/.test(document.querySelector('[data-testid=lab-reservation]')?.textContent ?? ''), undefined, WAIT);
+    expect(lab.client(['-p', PLACE, 'release'], { host: 'desk', user: 'frank' }).status).toBe(0);
+    await page.waitForSelector('[data-testid=lab-reservation][data-state=allocated]', WAIT);
+    expect(await page.textContent('[data-testid=lab-reservation]')).toContain(PLACE);
+    await waitForHeld(page, '');
+  }, 180_000);
+
+  it('acquires the place, opens its console in a tab and streams a boot through it', async () => {
+    const { page } = wb;
+    // The board the place carries, so the probe board has a prediction to fill in live.
+    await openBoard(page, join(logs, 'demo.dtb'));
+    await page.click('[data-testid=tab-lab]');
+    await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-acquire]`);
+    await waitForHeld(page, ME);
+    expect(await page.textContent(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-holder]`)).toBe('held by you');
+    // The reservation the place was allocated to is now acquired (labgrid's reservation states).
+    await page.waitForSelector('[data-testid=lab-reservation][data-state=acquired]', WAIT);
+    expect(lab.client(['-p', PLACE, 'show']).stdout).toContain(`acquired: ${ME}`);
+    // The exporter serves the console once the place is acquired; the view shows where.
+    await page.waitForFunction(
+      (p) => /^127\.0\.0\.1:\d+$/.test(document.querySelector(`[data-testid=lab-place][data-place="${p}"] [data-testid=lab-console-address]`)?.textContent ?? ''),
+      PLACE,
+      WAIT,
+    );
+
+    await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-console]`);
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=connected]', WAIT);
+    expect(await page.inputValue('[data-testid=target]')).toBe(`labgrid://${lab.coordinator}/${PLACE}`);
+    // One console, as for a single board: no second pane.
+    expect(await page.$$eval('[data-testid=terminal]', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length)).toBe(1);
+
+    await pace(board, readFileSync(join(logs, 'demo.log')));
+    await page.waitForFunction(
+      (n) => {
+        const m = /rx ([\d.]+) KiB/.exec(document.querySelector('[data-testid=status] .counters')?.textContent ?? '');
+        return m !== null && Number(m[1]) >= n;
+      },
+      Math.floor(readFileSync(join(logs, 'demo.log')).length / 1024),
+      WAIT,
+    );
+    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="1"] .info')?.textContent ?? '').includes(`[${t}]`), lastKernelTime, WAIT);
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"] .mm', WAIT);
+    mismatches = (await page.textContent('[data-testid=console-tab][data-tab="1"] .mm'))!;
+    await page.screenshot({ path: screenshotPath('lab-view.png') });
+  }, 180_000);
+
+  it('streams two boards side by side, each into its own recording, no byte crossing over', async () => {
+    const { page } = wb;
+    await page.click('[data-testid=console-split]');
+    // The split opens an empty console in front of the labgrid one: the connect bar now fills it.
+    await page.waitForSelector('[data-testid=console-tab][data-tab="2"].on', WAIT);
+    expect(await page.inputValue('[data-testid=target]')).toBe('');
+    await page.fill('[data-testid=target]', pty.appPath);
+    await page.click('[data-testid=connect]');
+    await page.waitForSelector('[data-testid=console-tab][data-tab="2"][data-state=connected]', WAIT);
+    expect(await page.$$eval('[data-testid=terminal]', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length)).toBe(2);
+
+    const a = new TextEncoder().encode('\r\nimx8 login: root\r\nroot@imx8:~# uname -a\r\nLinux imx8 6.1.0-57-arm64 #1 SMP aarch64 GNU/Linux\r\n');
+    const second = readFileSync(join(logs, 'fw-devlink-off.log'));
+    await Promise.all([pace(board, a), pty.play(second, 512, 3)]);
+    await page.waitForFunction(() => /uname -a/.test(document.querySelector('[data-testid=terminal][data-tab="1"] .xterm-rows')?.textContent ?? ''), undefined, WAIT);
+    const tail = second.toString('latin1').trim().split(/\r?\n/).pop()!.slice(0, 40);
+    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="2"] .xterm-rows')?.textContent ?? '').includes(t), tail, WAIT);
+    expect(await termText(page, 2)).not.toContain('uname -a');
+    expect(await termText(page, 1)).not.toContain(tail);
+    await (await page.$('.a-term'))!.screenshot({ path: screenshotPath('consoles-side-by-side.png') });
+
+    // Each console recorded its own session, byte for byte.
+    const conns = wb.services.connections.list();
+    expect(conns).toHaveLength(2);
+    const byTarget = new Map(conns.map((c) => [c.target, c]));
+    const rx = async (target: string) => {
+      const sessionId = byTarget.get(target)!.sessionId!;
+      const contents = await wb.services.sessions.openSession(sessionId);
+      return Buffer.concat(contents.chunks.filter((c) => c.dir === 'rx').map((c) => c.bytes));
+    };
+    const lgTarget = `labgrid://${lab.coordinator}/${PLACE}`;
+    await expect.poll(async () => (await rx(pty.appPath)).length, WAIT).toBe(second.length);
+    expect((await rx(pty.appPath)).equals(second)).toBe(true);
+    await expect.poll(async () => (await rx(lgTarget)).length, WAIT).toBe(readFileSync(join(logs, 'demo.log')).length + a.length);
+    expect((await rx(lgTarget)).equals(Buffer.concat([readFileSync(join(logs, 'demo.log')), a]))).toBe(true);
+    const markers = (await wb.services.sessions.openSession(byTarget.get(lgTarget)!.sessionId!)).markers.map((m) => m.kind);
+    expect(markers).toContain('use-held');
+
+    // The probe board follows the tab in front: back to the labgrid tab, it is rebuilt from that tab's own boot.
+    expect(await page.textContent('[data-testid=terminal][data-tab="2"] .info')).not.toContain(`[${lastKernelTime}]`);
+    await page.click('[data-testid=console-tab][data-tab="1"]');
+    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="1"] .info')?.textContent ?? '').includes(`[${t}]`), lastKernelTime, WAIT);
+    await page.waitForFunction((m) => document.querySelector('[data-testid=console-tab][data-tab="1"] .mm')?.textContent === m, mismatches, WAIT);
+    expect(wb.browser.errors).toEqual([]);
+  }, 180_000);
+
+  it('releases the place when its console disconnects, if the connect bar says so; the lab view releases too', async () => {
+    const { page } = wb;
+    await page.click('[data-testid=console-tab][data-tab="1"]');
+    await page.waitForSelector('[data-testid=release-on-disconnect]', WAIT);
+    await page.check('[data-testid=release-on-disconnect] input');
+    await expect.poll(() => wb.services.connections.list().find((c) => c.target.startsWith('labgrid://'))?.releaseOnDisconnect, WAIT).toBe(true);
+    await page.click('[data-testid=connect]');
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=disconnected]', WAIT);
+    await waitForHeld(page, '');
+    expect(lab.client(['-p', PLACE, 'show']).stdout).toMatch(/acquired: None/);
+    // The other board streams on, untouched.
+    expect(await page.getAttribute('[data-testid=console-tab][data-tab="2"]', 'data-state')).toBe('connected');
+
+    // Open again (the console acquires the free place), then release from the lab view: the tab disconnects.
+    await page.uncheck('[data-testid=release-on-disconnect] input');
+    await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-console]`);
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=connected]', WAIT);
+    await waitForHeld(page, ME);
+    await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-release]`);
+    await waitForHeld(page, '');
+    await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=disconnected]', WAIT);
+    expect(lab.client(['-p', PLACE, 'show']).stdout).toMatch(/acquired: None/);
+    expect(wb.browser.errors).toEqual([]);
+  }, 180_000);
+});
