@@ -4,6 +4,8 @@
 // (never a cookie, never a query string); the page's static files need a separate asset secret (an
 // HttpOnly cookie, useless for anything else) that a single-use launch code hands out. Every request
 // needs a Host naming loopback (no DNS rebinding) and, when a browser sends one, our own Origin.
+// Local processes that have no token can still connect, so connections, event clients, header and
+// request time and request bodies are capped (HOST_LIMITS, BODY_LIMITS): nobody can hold the host open.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,7 +29,41 @@ export const WS_TOKEN_PREFIX = 'token.';
 export const ASSET_COOKIE = 'workbench_assets';
 /** A launch code not redeemed by then is forgotten: it sat on a command line (xdg-open, the browser). */
 const LAUNCH_CODE_TTL_MS = 10 * 60_000;
-const MAX_BODY = 64 * 1024 * 1024;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export interface HostLimits {
+  /** From a connection's first byte to the end of its request headers (slowloris). */
+  headersTimeoutMs: number;
+  /** From the first byte to the end of the body. */
+  requestTimeoutMs: number;
+  /** Open TCP connections; one more is closed at once. Event sockets count. */
+  maxConnections: number;
+  /** Open event sockets; one more is answered 503. */
+  maxEventClients: number;
+  /** Request bodies held in memory at once, over all requests; a body that does not fit is answered 503. */
+  maxBodiesInFlight: number;
+}
+
+export const HOST_LIMITS: HostLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  maxConnections: 64,
+  maxEventClients: 16,
+  maxBodiesInFlight: 96 * MiB,
+};
+
+/**
+ * Body limits per verb, checked against Content-Length before a byte of the body is read and counted
+ * while it streams (chunked). Arguments are small; `write` carries a paste, `annotateSession` a comparison.
+ */
+export const BODY_LIMITS: { default: number } & Partial<Record<ApiMethod | 'launch', number>> = {
+  default: 64 * KiB,
+  launch: 1 * KiB,
+  write: 2 * MiB,
+  annotateSession: 8 * MiB,
+};
 /** A client this far behind on events is dropped (it reconnects); the recorder still has every byte. */
 const MAX_WS_BACKLOG = 32 * 1024 * 1024;
 
@@ -65,6 +101,8 @@ export interface HostOptions {
   staticDir?: string;
   /** Serves the renderer instead of staticDir (Vite dev middleware). */
   renderer?: Middleware;
+  /** Defaults: HOST_LIMITS. */
+  limits?: Partial<HostLimits>;
 }
 
 export interface RunningHost {
@@ -137,6 +175,7 @@ function socketToken(req: IncomingMessage): string | undefined {
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host)) throw new Error(`the browser-mode host binds loopback only; refusing ${host}`);
+  const limits: HostLimits = { ...HOST_LIMITS, ...opts.limits };
   const token = opts.token ?? randomBytes(32).toString('hex');
   if (token.length < 16) throw new Error('token too short');
   const assetSecret = randomBytes(32).toString('hex');
@@ -202,21 +241,78 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     res.end(JSON.stringify(body));
   };
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string) => {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
-    if (!(API_METHODS as readonly string[]).includes(method)) return sendJson(res, 404, { error: `no such method ${method}` });
-    // application/json cannot be sent cross-site without a CORS preflight, which we never answer.
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'content-type must be application/json' });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY) return sendJson(res, 413, { error: 'request too large' });
-      chunks.push(chunk);
+  /** Answers and hangs up without reading what is left of the body. */
+  const refuseBody = (req: IncomingMessage, res: ServerResponse, status: number, error: string) => {
+    const socket = req.socket;
+    req.pause();
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => socket.destroySoon());
+    sendJson(res, status, { error });
+  };
+
+  let bodiesInFlight = 0;
+  /**
+   * The body, or undefined once refused: over `limit` by Content-Length (before reading any of it) or
+   * while streaming; 503 when the bodies already held leave no room for it.
+   */
+  const readBody = (req: IncomingMessage, res: ServerResponse, what: string, limit: number): Promise<Buffer | undefined> => {
+    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    if (declared !== undefined && !(declared <= limit)) {
+      refuseBody(req, res, 413, `${what}: a ${req.headers['content-length']}-byte body is over its ${limit}-byte limit`);
+      return Promise.resolve(undefined);
     }
+    const busy = 'busy: too many request bodies at once; try again';
+    let held = declared ?? 0;
+    if (bodiesInFlight + held > limits.maxBodiesInFlight) {
+      refuseBody(req, res, 503, busy);
+      return Promise.resolve(undefined);
+    }
+    bodiesInFlight += held;
+    return new Promise<Buffer | undefined>((resolvePromise) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const finish = (body: Buffer | undefined) => {
+        if (settled) return;
+        settled = true;
+        req.off('data', onData);
+        bodiesInFlight -= held;
+        resolvePromise(body);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          finish(undefined);
+          return refuseBody(req, res, 413, `${what}: the body passed its ${limit}-byte limit`);
+        }
+        if (size > held) {
+          // chunked: reserved as it arrives
+          if (bodiesInFlight + (size - held) > limits.maxBodiesInFlight) {
+            finish(undefined);
+            return refuseBody(req, res, 503, busy);
+          }
+          bodiesInFlight += size - held;
+          held = size;
+        }
+        chunks.push(chunk);
+      };
+      req.on('data', onData);
+      req.once('end', () => finish(Buffer.concat(chunks, size)));
+      req.once('close', () => finish(undefined));
+      req.once('error', () => finish(undefined));
+    });
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string) => {
+    if (req.method !== 'POST') return refuseBody(req, res, 405, 'POST only');
+    if (!(API_METHODS as readonly string[]).includes(method)) return refuseBody(req, res, 404, `no such method ${method}`);
+    // application/json cannot be sent cross-site without a CORS preflight, which we never answer.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return refuseBody(req, res, 415, 'content-type must be application/json');
+    const body = await readBody(req, res, method, BODY_LIMITS[method as ApiMethod] ?? BODY_LIMITS.default);
+    if (!body) return;
     let args: unknown;
     try {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = body.toString('utf8');
       args = decodeWire(text ? JSON.parse(text) : [], base64);
     } catch (err) {
       return sendJson(res, 400, { error: `bad JSON: ${(err as Error).message}` });
@@ -244,6 +340,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const redeemLaunchCode = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'content-type must be application/json' });
+    if (!(Number(req.headers['content-length'] ?? 0) <= BODY_LIMITS.launch!)) return refuseBody(req, res, 413, `launch: a body over ${BODY_LIMITS.launch} bytes`);
     const code = headerValue(req, LAUNCH_HEADER);
     if (!launchCodeValid(code)) return sendJson(res, 403, { error: 'launch code unknown, expired or used; start the workbench again or open a new launch URL' });
     launchCodes.delete(code);
@@ -283,7 +380,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
   };
 
-  const server = createServer((req, res) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     securityHeaders(res);
     let url: URL;
     try {
@@ -291,7 +388,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     } catch {
       return sendJson(res, 400, { error: 'bad URL' });
     }
-    const refuse = (status: number) => sendJson(res, status, { error: status === 401 ? 'token required' : status === 421 ? 'wrong Host' : 'forbidden' });
+    const refuse = (status: number) => refuseBody(req, res, status, status === 401 ? 'token required' : status === 421 ? 'wrong Host' : 'forbidden');
     const placeRefused = admitPlace(req);
     if (placeRefused) return refuse(placeRefused);
     if (url.pathname === '/launch') return redeemLaunchCode(req, res);
@@ -306,7 +403,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (asset.setCookie) res.setHeader('Set-Cookie', `${ASSET_COOKIE}=${assetSecret}; HttpOnly; SameSite=Strict; Path=/`);
     if (opts.renderer) return opts.renderer(req, res, () => serveStatic(req, res, url));
     serveStatic(req, res, url);
-  });
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node looks for connections past those timeouts (its default, 30 s, would let a slow
+      // client hold a connection half a minute longer than headersTimeout says).
+      connectionsCheckingInterval: Math.max(250, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    handleRequest,
+  );
+  // Past this many open sockets Node closes a new one at once (no handler runs for it).
+  server.maxConnections = limits.maxConnections;
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -315,6 +425,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   const clients = new Set<WebSocket>();
+  let upgrading = 0;
   server.on('upgrade', (req, socket, head) => {
     let url: URL;
     try {
@@ -323,12 +434,23 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       socket.destroy();
       return;
     }
-    const refused = url.pathname === '/events' ? admitPlace(req) || admitToken(socketToken(req)) : 404;
+    let refused = url.pathname === '/events' ? admitPlace(req) || admitToken(socketToken(req)) : 404;
+    if (!refused && clients.size + upgrading >= limits.maxEventClients) refused = 503;
     if (refused) {
-      socket.end(`HTTP/1.1 ${refused} ${refused === 401 ? 'Unauthorized' : refused === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[refused as 401 | 404 | 503] ?? 'Forbidden';
+      socket.end(`HTTP/1.1 ${refused} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    // Counted from here: a handshake that fails never reaches the callback, only the socket's close.
+    upgrading++;
+    let pending = true;
+    const settle = () => {
+      if (pending) upgrading--;
+      pending = false;
+    };
+    socket.once('close', settle);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => ws.terminate());
