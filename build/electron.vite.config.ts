@@ -1,5 +1,5 @@
-// electron-vite: three builds into out/. main (ESM, Node services; serialport and ws stay external
-// as native/CommonJS deps), preload (one CommonJS file: a sandboxed preload can only
+// electron-vite: three builds into out/. main (ESM, Node services and the board compile's worker
+// entry; serialport and ws stay external as native/CommonJS deps), preload (one CommonJS file: a sandboxed preload can only
 // require('electron')), renderer (root renderer/, entry renderer/index.html; the browser-mode host
 // serves the same out/renderer).
 import { resolve } from 'node:path';
@@ -13,7 +13,12 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      rolldownOptions: { input: { index: resolve(root, 'electron/main/index.ts') } },
+      // The board compile's worker thread (electron/services/board.ts finds it beside index.js).
+      // Their shared chunk stays in out/main too: board.ts looks for the worker beside its own file.
+      rolldownOptions: {
+        input: { index: resolve(root, 'electron/main/index.ts'), 'board-worker': resolve(root, 'electron/services/board-worker.ts') },
+        output: { chunkFileNames: '[name]-[hash].js' },
+      },
     },
   },
   preload: {

@@ -33,22 +33,25 @@ export function bundlePath(root, name, format = 'esm') {
  * `// build <uuid>`, new on every build: V8 matches a code cache to its script by length only, so the
  * CLI keys its code cache by this id (see bin/code-cache.cjs).
  */
-export async function bundleIfStale({ root, name, entry, sourceDirs, external = [], splitting = false, format = 'esm' }) {
+export async function bundleIfStale({ root, name, entry, entries = {}, sourceDirs, external = [], splitting = false, format = 'esm' }) {
   const out = bundlePath(root, name, format);
   const sourcesAt = newestMtime(sourceDirs, ['.ts', '.json']);
   if (existsSync(out) && statSync(out).mtimeMs >= sourcesAt) return out;
-  return bundle({ root, name, entry, external, splitting, format });
+  return bundle({ root, name, entry, entries, external, splitting, format });
 }
 
-/** Bundles unconditionally (see bundleIfStale); returns the bundle's path. */
-export async function bundle({ root, name, entry, external = [], splitting = false, format = 'esm' }) {
+/**
+ * Bundles unconditionally (see bundleIfStale); returns the bundle's path. `entries` (name → .ts) are
+ * more entry points built beside it, such as a worker thread's script.
+ */
+export async function bundle({ root, name, entry, entries = {}, external = [], splitting = false, format = 'esm' }) {
   const outDir = join(root, '.cache', name);
   const out = bundlePath(root, name, format);
   const cjs = format === 'cjs';
   const { build } = await import('esbuild');
   const tmp = `${outDir}.tmp-${process.pid}`;
   await build({
-    entryPoints: { [name]: entry },
+    entryPoints: { ...entries, [name]: entry },
     outdir: tmp,
     bundle: true,
     splitting: splitting && !cjs,

@@ -47,8 +47,10 @@ function bundleHost() {
     root,
     name: 'host',
     entry: join(root, 'electron', 'host', 'main.ts'),
+    // electron/services/board.ts runs each board compile in this worker, found beside host.mjs.
+    entries: { 'board-worker': join(root, 'electron', 'services', 'board-worker.ts') },
     sourceDirs: [join(root, 'electron'), join(root, 'engine')],
-    external: ['serialport', 'ws', 'vite', '@vitejs/plugin-vue', 'electron'],
+    external: ['serialport', 'ws', 'vite', '@vitejs/plugin-vue', 'electron', '@grpc/grpc-js', '@grpc/proto-loader'],
   });
 }
 

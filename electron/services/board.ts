@@ -1,13 +1,17 @@
 // The board service: compiles a board's DTS (or reads its DTB) with the engine, exactly as
 // `bringup dt` does, and hands the renderer the JSON tree with every source span (the worker rebuilds
 // the tree from it), the DTB bytes, the sources' text and the include set with content hashes; then
-// watches every file of that set and re-sends `boardChanged` when one changes.
+// watches every file of that set and re-sends `boardChanged` when one changes. Each compile runs in its
+// own worker thread (board-worker.ts) with a heap limit and a deadline; past either it is stopped and the
+// board gets one error naming the file.
 // Models Kbuild's dtc rule (scripts/Makefile.lib cmd_dtc: cpp -nostdinc -I… -D__DTS__ | dtc).
 import { createHash, randomUUID } from 'node:crypto';
-import { realpathSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { FileRefused, readBoundedFileSync, readKernelConfigSync, READ_LIMITS } from './files';
-import { loadDeviceTree, looksLikeDtb, readDtb, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
+import { loadDeviceTree, looksLikeDtb, readDtb, treeFromJson, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest, BoardSource } from '../common/contract';
 import type { BindingsRunner } from './bindings';
@@ -123,6 +127,84 @@ function boundedReader(diagnostics: Diagnostic[]): (p: string) => Uint8Array | u
   };
 }
 
+/** What one compile may take. Kernel boards compile in well under a second and a few tens of MiB. */
+export interface CompileLimits {
+  timeoutMs: number;
+  /** The worker's V8 old generation (maxOldGenerationSizeMb). */
+  heapMb: number;
+}
+
+export const COMPILE_LIMITS: CompileLimits = { timeoutMs: 20_000, heapMb: 512 };
+
+let workerScript: Promise<string> | undefined;
+
+/**
+ * The worker's entry: the bundle beside this module (out/main/board-worker.js, .cache/host/
+ * board-worker.mjs), or, run from the repository's TypeScript (tests), board-worker.ts bundled once
+ * with the same esbuild helper the CLI and the host use.
+ */
+function boardWorkerScript(): Promise<string> {
+  const here = fileURLToPath(import.meta.url);
+  for (const name of ['board-worker.mjs', 'board-worker.js']) {
+    const p = join(dirname(here), name);
+    if (existsSync(p)) return Promise.resolve(p);
+  }
+  if (!here.endsWith('.ts')) return Promise.reject(new Error(`board-worker.js is missing beside ${here}`));
+  workerScript ??= (async () => {
+    const root = resolve(dirname(here), '..', '..');
+    const helper = pathToFileURL(join(root, 'build', 'node-bundle.mjs')).href;
+    const { bundleIfStale } = (await import(/* @vite-ignore */ helper)) as {
+      bundleIfStale(o: { root: string; name: string; entry: string; sourceDirs: string[] }): Promise<string>;
+    };
+    return bundleIfStale({ root, name: 'board-worker', entry: join(dirname(here), 'board-worker.ts'), sourceDirs: [join(root, 'electron'), join(root, 'engine')] });
+  })();
+  workerScript.catch(() => (workerScript = undefined));
+  return workerScript;
+}
+
+/** The result of a compile that was stopped: one error naming the file, and the file to watch for a fix. */
+function stopped(req: BoardOpenRequest, message: string): CompiledBoard {
+  const entry = resolve(req.path);
+  return {
+    dtb: new Uint8Array(0),
+    treeJson: null,
+    files: [{ path: entry, sha256: '' }],
+    sources: [],
+    diagnostics: [{ severity: 'error', code: 'compile_limit', message: `${entry}: ${message}`, file: entry }],
+  };
+}
+
+/** compileBoard in its own thread, stopped past `limits` (heap or time) with an error naming the file. */
+export async function compileInWorker(req: BoardOpenRequest, limits: CompileLimits = COMPILE_LIMITS): Promise<CompiledBoard> {
+  const script = await boardWorkerScript();
+  return new Promise((resolvePromise) => {
+    let done = false;
+    const finish = (r: CompiledBoard) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolvePromise(r);
+    };
+    const worker = new Worker(script, { workerData: req, resourceLimits: { maxOldGenerationSizeMb: limits.heapMb }, stdout: false, stderr: false });
+    const timer = setTimeout(() => {
+      finish(stopped(req, `compiling took longer than ${limits.timeoutMs / 1000} s; stopped (a runaway macro or include?)`));
+      void worker.terminate();
+    }, limits.timeoutMs);
+    worker.once('message', (r: CompiledBoard) => finish(r));
+    worker.once('error', (err: Error & { code?: string }) =>
+      finish(
+        stopped(
+          req,
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `compiling needed more than its ${limits.heapMb} MiB of memory; stopped (a runaway macro or include?)`
+            : `compiling failed: ${err.message}`,
+        ),
+      ),
+    );
+    worker.once('exit', (code) => finish(stopped(req, `compiling stopped (worker exit ${code})`)));
+  });
+}
+
 function realOrSelf(p: string): string {
   try {
     return realpathSync(p);
@@ -139,6 +221,8 @@ interface OpenBoard {
   loaded: BoardLoaded;
   watchers: FSWatcher[];
   timer?: NodeJS.Timeout;
+  /** Bumped per recompile, so a slow one that finishes after a newer one is dropped. */
+  generation: number;
 }
 
 export interface BoardServiceOptions {
@@ -148,6 +232,8 @@ export interface BoardServiceOptions {
   debounceMs?: number;
   /** Checks each compile against the kernel's binding schemas in the background (absent: not checked). */
   bindings?: BindingsRunner;
+  /** Default: COMPILE_LIMITS. */
+  compileLimits?: Partial<CompileLimits>;
 }
 
 export class BoardService {
@@ -158,19 +244,28 @@ export class BoardService {
   async open(req: BoardOpenRequest): Promise<BoardLoaded> {
     validateBoardRequest(req);
     const boardId = `board-${randomUUID().slice(0, 8)}`;
-    const loaded = this.loaded(boardId, { ...req }, compileBoardTree(req));
-    const board: OpenBoard = { loaded, watchers: [] };
+    const loaded = this.loaded(boardId, { ...req }, await this.compile(req));
+    const board: OpenBoard = { loaded, watchers: [], generation: 0 };
     this.boards.set(boardId, board);
     if (req.watch) this.watchFiles(board);
     this.opts.recorder.board(loaded, Date.now());
     return loaded;
   }
 
-  /** A compile as the renderer gets it; the binding check of a compile that gave a DTB is queued. */
-  private loaded(boardId: string, request: BoardOpenRequest, { tree, ...compiled }: CompiledBoard & { tree?: DtTree }): BoardLoaded {
+  /**
+   * A compile as the renderer gets it; the binding check of a compile that gave a DTB is queued, on
+   * the tree rebuilt from its JSON (the compile's own tree stayed in its worker).
+   */
+  private loaded(boardId: string, request: BoardOpenRequest, compiled: CompiledBoard): BoardLoaded {
     const loaded: BoardLoaded = { boardId, request, ...compiled };
-    if (this.opts.bindings && tree && compiled.dtb.length) loaded.bindingsCheck = this.opts.bindings.request(boardId, tree, compiled.dtb, request);
+    if (this.opts.bindings && compiled.dtb.length && compiled.treeJson) {
+      loaded.bindingsCheck = this.opts.bindings.request(boardId, treeFromJson(compiled.treeJson).value, compiled.dtb, request);
+    }
     return loaded;
+  }
+
+  private compile(req: BoardOpenRequest): Promise<CompiledBoard> {
+    return compileInWorker(req, { ...COMPILE_LIMITS, ...this.opts.compileLimits });
   }
 
   private watchFiles(board: OpenBoard): void {
@@ -199,13 +294,16 @@ export class BoardService {
 
   private schedule(board: OpenBoard): void {
     if (board.timer) clearTimeout(board.timer);
-    board.timer = setTimeout(() => this.recompile(board), this.opts.debounceMs ?? 150);
+    board.timer = setTimeout(() => void this.recompile(board), this.opts.debounceMs ?? 150);
   }
 
-  private recompile(board: OpenBoard): void {
+  private async recompile(board: OpenBoard): Promise<void> {
     board.timer = undefined;
     if (!this.boards.has(board.loaded.boardId)) return;
-    const next = compileBoardTree(board.loaded.request);
+    const generation = ++board.generation;
+    const next = await this.compile(board.loaded.request);
+    // Closed meanwhile, or a later save started a newer compile: this result is stale.
+    if (!this.boards.has(board.loaded.boardId) || generation !== board.generation) return;
     const before = board.loaded.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
     const after = next.files.map((f) => `${f.path}\0${f.sha256}`).join('\n');
     if (before === after) return; // touched, not changed
