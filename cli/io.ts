@@ -8,6 +8,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readFile: (path: string) => Uint8Array;
+  /** Standard input, whole, at most `maxBytes` (`-` as a file name); throws past it. */
+  readStdin: (maxBytes: number) => Uint8Array;
   writeFile: (path: string, data: Uint8Array | string) => void;
   cwd: string;
 }
@@ -50,11 +52,38 @@ export function readBoundedFile(path: string, maxBytes = readLimitFor(path)): Ui
   }
 }
 
+/**
+ * Reads file descriptor `fd` (standard input) to its end, at most `maxBytes`: a pipe from `cat
+ * /dev/zero` ends with an error at the byte past the limit instead of taking all memory.
+ */
+export function readBoundedStdin(maxBytes: number, fd = 0): Uint8Array {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(MiB, maxBytes + 1 - total));
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      // A non-blocking stdin with nothing yet: wait a little, without spinning.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) throw new Error(`-: standard input passed the ${maxBytes}-byte limit at byte ${maxBytes + 1}; stopped reading`);
+    chunks.push(buf.subarray(0, n));
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     readFile: (p) => readBoundedFile(p),
+    readStdin: (max) => readBoundedStdin(max),
     writeFile: (p, d) => writeFileSync(p, d),
     cwd: process.cwd(),
   };

@@ -6,7 +6,7 @@ import { hasErrors } from '../../engine/common';
 import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { runBindingsCheck } from './bindings';
-import { EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
+import { DTS_SOURCE_LIMIT, EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
 
 const FLAGS: FlagSpec[] = [
@@ -27,7 +27,8 @@ const FLAGS: FlagSpec[] = [
 
 const usage = `usage: bringup dt <in.dts|in.dtb|in.dtbo> [options]
 
-Compiles a device tree the way Kbuild runs cpp | dtc (or reads a blob), and writes it out.
+Compiles a device tree the way Kbuild runs cpp | dtc (or reads a blob), and writes it out. '-' reads
+the source from standard input. Every file and standard input are read with caps (4 MiB per source).
 
 options:
   -I, --include DIR       include directory for #include and /include/ (repeatable); the input's own
@@ -86,7 +87,7 @@ export function shellWords(line: string): string[] {
 async function runBatch(file: string, io: CliIo): Promise<number> {
   let text: string;
   try {
-    text = file === '-' ? await readStdin() : new TextDecoder().decode(io.readFile(resolvePath(io.cwd, file)));
+    text = new TextDecoder().decode(file === '-' ? io.readStdin(DTS_SOURCE_LIMIT) : io.readFile(resolvePath(io.cwd, file)));
   } catch (e) {
     io.stderr(`bringup dt: cannot read batch file ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_INPUT_ERROR;
@@ -108,15 +109,6 @@ async function runBatch(file: string, io: CliIo): Promise<number> {
     worst = Math.max(worst, status);
   }
   return worst;
-}
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
 }
 
 async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<number> {
@@ -142,7 +134,18 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     throw new UsageError('refusing to write a binary DTB to a terminal: use -o FILE or redirect stdout');
   }
   const includeDirs = flags.include as string[];
+  // `-`: the source on standard input (as dtc takes it), read once, with the source cap.
+  let stdin: Uint8Array | undefined;
+  if (input === '-') {
+    try {
+      stdin = io.readStdin(DTS_SOURCE_LIMIT);
+    } catch (e) {
+      io.stderr(`bringup dt: ${e instanceof Error ? e.message : String(e)}\n`);
+      return EXIT_INPUT_ERROR;
+    }
+  }
   const readFile = (path: string): Uint8Array | undefined => {
+    if (path === '-' && stdin) return stdin;
     try {
       return io.readFile(resolvePath(io.cwd, path));
     } catch {
