@@ -14,6 +14,7 @@ const any: Check = () => true;
 const bool: Check = (v) => typeof v === 'boolean';
 /** A labgrid tag filter: a few short string pairs (the coordinator checks the tag syntax). */
 const tags: Check = (v) => obj(v) && Object.keys(v as object).length <= 32 && Object.entries(v as object).every(([k, x]) => k.length <= 128 && typeof x === 'string' && x.length <= 256);
+const upload: Check = (v) => obj(v) && str((v as { name?: unknown }).name) && bytes((v as { bytes?: unknown }).bytes) && ['undefined', 'number'].includes(typeof (v as { lastModified?: unknown }).lastModified);
 
 export const API_ARGUMENTS: Record<ApiMethod, Check[]> = {
   listPorts: [],
@@ -29,7 +30,7 @@ export const API_ARGUMENTS: Record<ApiMethod, Check[]> = {
   demoBoard: [],
   listSessions: [],
   openSession: [str],
-  importLog: [str],
+  importLog: [(v) => str(v) || upload(v)],
   exportSession: [obj],
   annotateSession: [str, str, any],
   setReleaseOnDisconnect: [str, bool],

@@ -140,6 +140,17 @@ export interface SessionSummary {
 
 export type ExportFormat = 'text' | 'json' | 'html' | 'junit' | 'bundle';
 
+/**
+ * A boot log, session file or bundle the user picked in the page (browser mode's file input): the
+ * page sends the bytes, never a path on the services' machine.
+ */
+export interface ImportUpload {
+  name: string;
+  bytes: Uint8Array;
+  /** The file's modification time (ms), the base for a log with time-of-day stamps. */
+  lastModified?: number;
+}
+
 export interface ExportRequest {
   sessionId: string;
   format: ExportFormat;
@@ -241,7 +252,11 @@ export interface WorkbenchApi {
 
   listSessions(): Promise<SessionSummary[]>;
   openSession(pathOrId: string): Promise<SessionContents>;
-  importLog(path: string): Promise<SessionContents>;
+  /**
+   * A path only from Electron main's own open dialog (a path from the renderer opens that dialog
+   * instead); from a page, the uploaded bytes. The browser-mode host refuses a path.
+   */
+  importLog(source: string | ImportUpload): Promise<SessionContents>;
   exportSession(req: ExportRequest): Promise<ExportResult>;
   /** Anything the renderer knows that the recorder should keep (prediction settings, comparison). */
   annotateSession(sessionId: string, kind: string, detail: unknown): Promise<void>;

@@ -63,6 +63,8 @@ export const BODY_LIMITS: { default: number } & Partial<Record<ApiMethod | 'laun
   launch: 1 * KiB,
   write: 2 * MiB,
   annotateSession: 8 * MiB,
+  /** An uploaded log, session or bundle, base64 in JSON: about 48 MiB of file. */
+  importLog: 64 * MiB,
 };
 /** A client this far behind on events is dropped (it reconnects); the recorder still has every byte. */
 const MAX_WS_BACKLOG = 32 * 1024 * 1024;
@@ -326,6 +328,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     // Browser mode has no save dialog: exports come back inline and the page downloads them.
     if (method === 'exportSession' && (args[0] as { path?: unknown; overwrite?: unknown }).path !== undefined) {
       return sendJson(res, 400, { error: 'exportSession: browser mode exports are downloads; a path on this machine is not accepted' });
+    }
+    // Nor a path to import: the page uploads the file the user picked.
+    if (method === 'importLog' && typeof args[0] === 'string') {
+      return sendJson(res, 400, { error: 'importLog: browser mode imports are uploads; a path on this machine is not accepted' });
     }
     try {
       const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;

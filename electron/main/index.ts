@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type IpcMa
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { API_METHODS, EVENT_NAMES, type ApiMethod, type EventName, type ExportFormat, type ExportRequest, type ExportResult, type WorkbenchEvents } from '../common/contract';
+import { API_METHODS, EVENT_NAMES, type ApiMethod, type EventName, type ExportFormat, type ExportRequest, type ExportResult, type SessionContents, type WorkbenchEvents } from '../common/contract';
 import { checkArguments } from '../common/api-args';
 import { APP_ORIGIN, APP_SCHEME, RENDERER_CSP, hardenSession, hardenWebContents, validateSender } from './security';
 import { createAppServices, type WorkbenchServices } from '../services';
@@ -63,12 +63,30 @@ async function exportThroughSaveDialog(event: IpcMainInvokeEvent, req: ExportReq
   return services.sessions.exportSession({ ...rest, path: chosen.filePath, overwrite: true });
 }
 
+/**
+ * The only way the app reads a file to import by path: the path comes from this process's own open
+ * dialog, never from the renderer (which could name /etc/shadow and read it back as a session).
+ * Cancelled → an error saying so; nothing is read.
+ */
+async function importThroughOpenDialog(event: IpcMainInvokeEvent, owner: string): Promise<SessionContents> {
+  const win = BrowserWindow.fromWebContents(event.sender);
+  const options = {
+    title: 'Import a boot log, session or bundle',
+    defaultPath: app.getPath('documents'),
+    properties: ['openFile' as const],
+  };
+  const chosen = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (chosen.canceled || !chosen.filePaths[0]) throw new Error('importLog: cancelled; nothing imported');
+  return services.apiFor(owner).importLog(chosen.filePaths[0]);
+}
+
 function registerHandlers(): void {
   for (const method of API_METHODS) {
     ipcMain.handle(`workbench:${method}`, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
       const owner = validateSender(event, windows, devServerUrl);
       checkArguments(method, args);
       if (method === 'exportSession') return exportThroughSaveDialog(event, args[0] as ExportRequest);
+      if (method === 'importLog' && typeof args[0] === 'string') return importThroughOpenDialog(event, owner);
       const api = services.apiFor(owner);
       return (api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>)(...args);
     });

@@ -73,9 +73,15 @@ export function readBoundedFileSync(path: string, maxBytes: number): Uint8Array 
 
 /** The same, without blocking the event loop: for imports, which may be large. */
 export async function readBoundedFile(path: string, maxBytes: number): Promise<Uint8Array> {
+  return (await readBoundedFileStat(path, maxBytes)).bytes;
+}
+
+/** readBoundedFile with the stat of the very file that was read (its mtime), not of whatever is at `path` now. */
+export async function readBoundedFileStat(path: string, maxBytes: number): Promise<{ bytes: Uint8Array; stat: Stats }> {
   const fh = await open(path, READ_FLAGS);
   try {
-    checkType(path, await fh.stat(), maxBytes);
+    const stat = await fh.stat();
+    checkType(path, stat, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -86,7 +92,7 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<U
       if (total > maxBytes) throw new FileRefused(path, `grew past the ${maxBytes}-byte limit while being read`);
       chunks.push(buf.subarray(0, bytesRead));
     }
-    return new Uint8Array(Buffer.concat(chunks, total));
+    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), stat };
   } finally {
     await fh.close();
   }

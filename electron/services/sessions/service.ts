@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { BoardLoaded, ExportRequest, ExportResult, SessionContents, SessionSummary } from '../../common/contract';
+import type { BoardLoaded, ExportRequest, ExportResult, ImportUpload, SessionContents, SessionSummary } from '../../common/contract';
 import {
   SESSION_FILE_EXTENSION,
   SessionAssembler,
@@ -30,8 +30,8 @@ import {
 } from '../../../engine/session';
 import type { EventHub } from '../events';
 import type { ByteRecorder, LineMarkerKind, RecorderConnectionInfo, SessionService, SessionServiceContext } from '../recorder';
-import { bundleBytes, readBundleFile, writeBundleFile, writeFileAtomic } from './bundle-file';
-import { ensurePrivateDir, readBoundedFile, READ_LIMITS, writeUserFile } from '../files';
+import { bundleBytes, openBundleBytes, writeBundleFile, writeFileAtomic } from './bundle-file';
+import { ensurePrivateDir, FileRefused, readBoundedFile, readBoundedFileStat, READ_LIMITS, writeUserFile } from '../files';
 import { SessionWriter, type SessionWriterOptions } from './writer';
 
 /** DT sources larger than this are referenced by hash only (the DTB is always kept). */
@@ -242,7 +242,8 @@ export class WorkbenchSessionService implements SessionService {
     const path = await this.resolvePath(pathOrId);
     let bytes: Uint8Array = await readBoundedFile(path, READ_LIMITS.import);
     if (isBundleBytes(bytes.subarray(0, 512))) {
-      const b = await readBundleFile(path);
+      // The bytes just read, not a second read of a path that may have changed meanwhile.
+      const b = openBundleBytes(bytes, path);
       if (!b.value) throw new Error(b.diagnostics.map((d) => d.message).join('; '));
       bytes = b.value.sessionFile;
     }
@@ -273,21 +274,33 @@ export class WorkbenchSessionService implements SessionService {
     return this.contents(data, path);
   }
 
-  /** A bundle (reopened exactly) or a plain log from elsewhere, stored as a session in the folder. */
-  async importLog(path: string): Promise<SessionContents> {
+  /**
+   * A bundle (reopened exactly) or a plain log from elsewhere, stored as a session in the folder: a
+   * path (Electron main's open dialog, the CLI, tests) read once through files.ts's bounded reader, or
+   * bytes the page uploaded, under the same cap.
+   */
+  async importLog(source: string | ImportUpload): Promise<SessionContents> {
     await this.ensureDir();
-    const bytes = await readBoundedFile(path, READ_LIMITS.import);
+    let bytes: Uint8Array;
+    let name: string;
+    let mtime: number;
+    if (typeof source === 'string') {
+      const read = await readBoundedFileStat(source, READ_LIMITS.import);
+      [bytes, name, mtime] = [read.bytes, source, read.stat.mtimeMs];
+    } else {
+      if (source.bytes.length > READ_LIMITS.import) throw new FileRefused(source.name, `${source.bytes.length} bytes, over the ${READ_LIMITS.import}-byte limit`);
+      [bytes, name, mtime] = [source.bytes, source.name, source.lastModified ?? Date.now()];
+    }
     let fileBytes: Uint8Array;
     if (isBundleBytes(bytes.subarray(0, 512))) {
-      const b = await readBundleFile(path);
+      const b = openBundleBytes(bytes, name);
       if (!b.value) throw new Error(b.diagnostics.map((d) => d.message).join('; '));
       fileBytes = b.value.sessionFile;
     } else {
-      const st = await stat(path);
-      const imported = importLog(bytes, { baseTime: st.mtimeMs, sessionId: newSessionId(st.mtimeMs), source: basename(path) });
+      const imported = importLog(bytes, { baseTime: mtime, sessionId: newSessionId(mtime), source: basename(name) });
       fileBytes = encodeSessionFile(imported.value);
     }
-    const { records, summary } = decodeSession(fileBytes, path);
+    const { records, summary } = decodeSession(fileBytes, name);
     if (summary.fatal) throw new Error(summary.diagnostics.map((d) => d.message).join('; '));
     const asm = new SessionAssembler(newSessionId(), 0);
     for (const r of records) asm.add(r);
