@@ -44,6 +44,12 @@ export interface CatalogDriver {
   mfdCells: MfdCells | null;
   /** Platform: of_platform_populate() on nodes it finds by compatible elsewhere in the tree. */
   linkedPopulates: LinkedPopulate[];
+  /** The supplier lookups its probe makes, in code order, with their dev_err_probe() messages. */
+  probeLookups: ProbeLookup[];
+  /** Platform devices its probe creates by hand for child nodes (scripts/catalog/probe-children.ts). */
+  childDevices: HandMadeChildren[];
+  /** Its probe fails with -EBUSY while pm_power_off is taken (refuses) / installs its handler there (claims). */
+  powerOff: { refuses: boolean; claims: boolean };
   file: string;
 }
 
@@ -76,6 +82,30 @@ export interface LinkedPopulate {
   of: 'self' | 'parent' | null;
 }
 
+/** platform_device_alloc(name, id) per child node of `under` (a child of the driver's node, '' for the node itself). */
+export interface HandMadeChildren {
+  under: string;
+  name: string;
+  /** The child's `reg` cell, a fixed number, or 'none' (PLATFORM_DEVID_NONE: the bare name). */
+  id: 'reg' | 'none' | number;
+  /** dev.fwnode set: fw_devlink links it; with dev.of_node alone it has none. */
+  fwnode: boolean;
+  /** Only available children get a device. */
+  availableOnly: boolean;
+}
+
+/** A provider class a probe asks for (gpiod_get, clk_get, regulator_get, ...): what a supplier binding maps onto. */
+export type LookupKind = 'gpio' | 'clock' | 'supply' | 'reset' | 'phy' | 'pwm' | 'mbox' | 'irq' | 'parent' | 'syscon';
+
+/** One supplier lookup of a driver's probe (scripts/catalog/probe-lookups.ts). */
+export interface ProbeLookup {
+  kind: LookupKind;
+  /** con_id / supply name given as a literal; null for NULL (`gpios` / `gpio`); undefined when unknown. */
+  con?: string | null;
+  /** dev_err_probe() message on its error path (no trailing newline), or null when it returns the error silently. */
+  message: string | null;
+}
+
 export interface CatalogDeclare {
   /** clk, clk-driver, irqchip, timer, of-declare, reserved-mem */
   kind: string;
@@ -88,6 +118,8 @@ export interface CatalogInitcall {
   name: string;
   level: InitcallLevel;
   order: number;
+  /** CONFIG_ symbols its file needs (arch/arm/kernel/setup.c: ARM). */
+  kconfig: string[];
   file: string;
 }
 
@@ -96,13 +128,26 @@ export interface DriverCatalog {
   drivers: CatalogDriver[];
   declares: CatalogDeclare[];
   initcalls: CatalogInitcall[];
+  /** ARM DT machine descriptors, in link order (scripts/catalog/machines.ts). */
+  machines: CatalogMachine[];
+}
+
+/** One DT_MACHINE_START descriptor: what selects it and what its init_machine does. */
+export interface CatalogMachine {
+  /** .dt_compat */
+  compatible: string[];
+  /** .init_machine populates the tree (of_platform_default_populate(NULL, ...)) from customize_machine(). */
+  populates: boolean;
+  kconfig: string[];
+  file: string;
 }
 
 interface RawDriver {
   n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string;
   t?: string[]; x?: { i: number; c: { n: string; d?: number; o?: string; r?: number }[] }; g?: { c: string; p?: string; w?: 'self' | 'parent' }[];
+  e?: [LookupKind, string | null | 0, string | null][]; h?: [string, string, 'reg' | 'none' | number, number, number][]; w?: number;
 }
-interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; f: string }[] }
+interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; k?: string[]; f: string }[]; machines?: { c: string[]; i: number; p: number; k: string[]; f: string }[] }
 
 /** Decodes the compact JSON written by scripts/catalog/generate.ts. */
 /**
@@ -141,10 +186,14 @@ export function decodeCatalog(json: unknown): DriverCatalog {
       platformIds: d.t ?? null,
       mfdCells: d.x ? { devid: d.x.i, cells: d.x.c.map((c) => ({ name: c.n, id: c.d ?? 0, ofCompatible: c.o ?? null, ofReg: c.r ?? null })) } : null,
       linkedPopulates: (d.g ?? []).map((g) => ({ compatible: g.c, phandle: g.p ?? null, of: g.w ?? null })),
+      probeLookups: (d.e ?? []).map(([kind, con, message]) => (con === 0 ? { kind, message } : { kind, con, message })),
+      childDevices: (d.h ?? []).map(([under, name, id, fwnode, available]) => ({ under, name, id, fwnode: fwnode === 1, availableOnly: available === 1 })),
+      powerOff: { refuses: ((d.w ?? 0) & 1) !== 0, claims: ((d.w ?? 0) & 2) !== 0 },
       file: d.f,
     })),
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),
-    initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, file: x.f })),
+    initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, kconfig: x.k ?? [], file: x.f })),
+    machines: (raw.machines ?? []).map((x) => ({ compatible: x.c, populates: x.p === 1, kconfig: x.k, file: x.f })),
   };
 }
 

@@ -5,6 +5,9 @@
 // A text scanner, not a C parser: it follows the kernel's own idioms and skips what it cannot read.
 // The devices a probe creates by hand (MFD cells, nodes found by compatible) are read by c-created-devices.ts.
 import { scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, type ScannedLinkedPopulate, type ScannedMfdCells } from './c-created-devices';
+import { scanMachines, type ScannedMachine } from './machines';
+import { probeChildren, type HandMadeChildren } from './probe-children';
+import { functionBodies, powerOffUse, probeLookups, type ProbeLookup } from './probe-lookups';
 
 export type InitcallLevel =
   | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'
@@ -28,12 +31,20 @@ export interface ScannedDriver {
   mfdCells: ScannedMfdCells | null;
   /** Platform: of_platform_populate() on nodes it finds by compatible, not on its own node. */
   linkedPopulates: ScannedLinkedPopulate[];
+  /** The supplier lookups its probe makes, in code order, with their dev_err_probe() messages. */
+  lookups: ProbeLookup[];
+  /** Platform devices its probe creates by hand for child nodes (platform_device_alloc + dev.of_node). */
+  children: HandMadeChildren[];
+  /** Its probe fails with -EBUSY while pm_power_off is taken / installs its handler there. */
+  powerOff: { refuses: boolean; claims: boolean };
 }
 
 export interface ScannedFile {
   drivers: ScannedDriver[];
   declares: { kind: string; compatible: string }[];
   initcalls: { fn: string; level: InitcallLevel; rank: number }[];
+  /** ARM DT machine descriptors (DT_MACHINE_START). */
+  machines: ScannedMachine[];
 }
 
 export function stripComments(src: string): string {
@@ -108,9 +119,14 @@ const DECLARE_MACROS: Record<string, string> = {
   OF_DECLARE_1: 'of-declare', OF_DECLARE_1_RET: 'of-declare', OF_DECLARE_2: 'of-declare', RESERVEDMEM_OF_DECLARE: 'reserved-mem', IOMMU_OF_DECLARE: 'iommu',
 };
 
+/** of_node_clear_flag(<node>, OF_POPULATED) in an early init function. */
+function clearsPopulated(body: string | undefined): boolean {
+  return !!body && /\bof_node_clear_flag\s*\(\s*\w+\s*,\s*OF_POPULATED\s*\)/.test(body);
+}
+
 export function scanSource(rawSrc: string, readInclude: (name: string) => string | undefined, modname: string): ScannedFile {
   const src = stripComments(rawSrc);
-  const result: ScannedFile = { drivers: [], declares: [], initcalls: [] };
+  const result: ScannedFile = { drivers: [], declares: [], initcalls: [], machines: [] };
 
   // #define NAME "literal" (this file and its local headers) for `.name = DRIVER_NAME`.
   const defines = new Map<string, string>();
@@ -155,7 +171,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
 
   const platformIdTables = scanPlatformIdTables(src, resolveName, modname);
 
-  interface Def { bus: ScannedDriver['bus']; name: string; compatible: string[]; amba: [number, number][]; async: boolean; platformIds: string[] | null }
+  interface Def { bus: ScannedDriver['bus']; name: string; compatible: string[]; amba: [number, number][]; async: boolean; platformIds: string[] | null; probe: string | null }
   const defs = new Map<string, Def>();
   for (const m of src.matchAll(/struct\s+(platform_driver|amba_driver|pci_driver)\s+(\w+)\s*(?:__\w+(?:\([^)]*\))?\s*)*=\s*\{/g)) {
     const body = bodyAfter(src, m.index! + m[0].length - 1) ?? '';
@@ -171,6 +187,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     if (!name) continue;
     const tableM = /\.of_match_table\s*=\s*(?:of_match_ptr\s*\(\s*)?(?:ACPI_PTR\s*\(\s*)?(\w+)/.exec(body);
     const idM = /\.id_table\s*=\s*(\w+)/.exec(body);
+    const probeM = /\.probe\s*=\s*(\w+)/.exec(body);
     defs.set(m[2]!, {
       bus,
       name,
@@ -179,6 +196,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
       async: /PROBE_PREFER_ASYNCHRONOUS/.test(body),
       // an id_table this scanner cannot read matches nothing here rather than by drv->name
       platformIds: bus === 'platform' && idM ? (platformIdTables.get(idM[1]!) ?? []) : null,
+      probe: probeM ? probeM[1]! : null,
     });
   }
 
@@ -186,7 +204,7 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
   // IRQCHIP_PLATFORM_DRIVER_END(name) defines `name_driver` (.name = #name) and builtin_platform_driver()s it.
   for (const m of src.matchAll(/\bIRQCHIP_PLATFORM_DRIVER_BEGIN\s*\(\s*(\w+)\s*\)([\s\S]*?)\bIRQCHIP_PLATFORM_DRIVER_END\s*\(/g)) {
     const compatible = [...m[2]!.matchAll(/\bIRQCHIP_MATCH\s*\(\s*"([^"]+)"/g)].map((x) => x[1]!);
-    defs.set(`${m[1]!}_driver`, { bus: 'platform', name: m[1]!, compatible, amba: [], async: false, platformIds: null });
+    defs.set(`${m[1]!}_driver`, { bus: 'platform', name: m[1]!, compatible, amba: [], async: false, platformIds: null, probe: null });
   }
 
   // Arrays handed to platform_register_drivers(): `static struct platform_driver * const drivers[] = { &a, &b };`
@@ -204,6 +222,8 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
   const platformDefs = [...defs.values()].filter((d) => d.bus === 'platform').length;
   const mfdCells = platformDefs === 1 ? scanMfdCells(src, resolveName, modname) : null;
   const linkedPopulates = platformDefs === 1 ? linked.populates : [];
+  let bodies: Map<string, string> | null = null;
+  const lookupsOf = (probe: string | null): ProbeLookup[] => (probe ? probeLookups(src, probe, (bodies ??= functionBodies(src))) : []);
   const registered = new Set<string>();
   let icIndex = 0;
   const add = (defName: string, level: InitcallLevel, rank: number, initcall: string | null): void => {
@@ -211,9 +231,12 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     if (!d || registered.has(defName)) return;
     registered.add(defName);
     const platform = d.bus === 'platform';
+    const children = d.probe ? probeChildren(d.probe, (bodies ??= functionBodies(src))) : [];
+    const powerOff = d.probe ? powerOffUse(d.probe, (bodies ??= functionBodies(src))) : { refuses: false, claims: false };
     result.drivers.push({
       name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates,
       platformIds: d.platformIds, mfdCells: platform ? mfdCells : null, linkedPopulates: platform ? linkedPopulates : [],
+      lookups: lookupsOf(d.probe), children, powerOff,
     });
   };
 
@@ -245,10 +268,15 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
 
   for (const m of irqchipDrivers) add(`${m[1]!}_driver`, 'device', (icIndex++ + 1) * 100, `${m[1]!}_driver_init`);
 
-  for (const m of src.matchAll(/\b(CLK_OF_DECLARE_DRIVER|CLK_OF_DECLARE|IRQCHIP_DECLARE|TIMER_OF_DECLARE|OF_DECLARE_1_RET|OF_DECLARE_1|OF_DECLARE_2|RESERVEDMEM_OF_DECLARE|IOMMU_OF_DECLARE)\s*\(\s*\w+\s*,\s*"([^"]+)"/g)) {
+  for (const m of src.matchAll(/\b(CLK_OF_DECLARE_DRIVER|CLK_OF_DECLARE|IRQCHIP_DECLARE|TIMER_OF_DECLARE|OF_DECLARE_1_RET|OF_DECLARE_1|OF_DECLARE_2|RESERVEDMEM_OF_DECLARE|IOMMU_OF_DECLARE)\s*\(\s*\w+\s*,\s*"([^"]+)"\s*(?:,\s*(\w+))?/g)) {
     const lineStart = src.lastIndexOf('\n', m.index!) + 1;
     if (/^\s*#/.test(src.slice(lineStart, m.index!))) continue;
-    result.declares.push({ kind: DECLARE_MACROS[m[1]!]!, compatible: m[2]! });
+    let kind = DECLARE_MACROS[m[1]!]!;
+    // An IRQCHIP_DECLARE init that clears OF_POPULATED again (arch/arm/mach-imx/gpc.c imx_gpc_init,
+    // drivers/irqchip/irq-imx-gpcv2.c) leaves the node to the default populate: it still becomes a device.
+    if (kind === 'irqchip' && m[3] && clearsPopulated((bodies ??= functionBodies(src)).get(m[3]))) kind = 'irqchip-driver';
+    result.declares.push({ kind, compatible: m[2]! });
   }
+  if (/\bDT_MACHINE_START\s*\(/.test(src)) result.machines = scanMachines(src, (bodies ??= functionBodies(src)));
   return result;
 }

@@ -22,6 +22,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
   const drivers: unknown[] = [];
   const declares: unknown[] = [];
   const initcalls: unknown[] = [];
+  const machines: unknown[] = [];
   let compatibles = 0;
   let order = 0;
   const seenFile = new Set<string>();
@@ -42,7 +43,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
     const fileOrder = order++;
     for (const d of scanned.drivers) {
       compatibles += d.compatible.length;
-      // compact keys: n name, b bus, l level, o link order, i initcall fn, k kconfig gates, m module, c compatibles, a amba ids, f file
+      // compact keys: n name, b bus, l level, o link order, i initcall fn, k kconfig gates, m module, c compatibles, a amba ids, f file, e probe lookups, h hand-made children
       const entry: Record<string, unknown> = { n: d.name, b: d.bus, l: d.level, o: fileOrder * 1000 + d.rank, k: obj.gates, m: obj.module, f: obj.file };
       if (d.initcall) entry.i = d.initcall;
       if (d.compatible.length) entry.c = d.compatible;
@@ -59,15 +60,25 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
         };
       }
       if (d.linkedPopulates.length) entry.g = d.linkedPopulates.map((g) => ({ c: g.compatible, ...(g.phandle ? { p: g.phandle, w: g.of } : {}) }));
+      // e: probe lookups in code order, [kind, con_id (string, null for NULL, 0 unknown), dev_err_probe message or null]
+      if (d.lookups.length) entry.e = d.lookups.map((x) => [x.kind, x.con === undefined ? 0 : x.con, x.message]);
+      // h: hand-made child devices [under, name, id ('reg' | 'none' | n), fwnode 0/1, available only 0/1]
+      if (d.children.length) entry.h = d.children.map((c) => [c.under, c.name, c.id, c.fwnode ? 1 : 0, c.availableOnly ? 1 : 0]);
+      // w: pm_power_off use, 1 refuses when taken (-EBUSY), 2 claims it, 3 both
+      const w = (d.powerOff.refuses ? 1 : 0) | (d.powerOff.claims ? 2 : 0);
+      if (w) entry.w = w;
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });
-    // The driver core's own initcalls the model schedules (dd.c deferred_probe_initcall, of/platform.c populate).
-    if (obj.file === 'drivers/base/dd.c' || obj.file === 'drivers/of/platform.c') {
-      for (const ic of scanned.initcalls) initcalls.push({ n: ic.fn, l: ic.level, o: fileOrder * 1000 + ic.rank, f: obj.file });
+    // The driver core's own initcalls the model schedules (dd.c deferred_probe_initcall, of/platform.c populate),
+    // and arm's customize_machine() (arch/arm/kernel/setup.c), which runs the machine's init_machine.
+    if (obj.file === 'drivers/base/dd.c' || obj.file === 'drivers/of/platform.c' || obj.file === 'arch/arm/kernel/setup.c') {
+      for (const ic of scanned.initcalls) initcalls.push({ n: ic.fn, l: ic.level, o: fileOrder * 1000 + ic.rank, k: obj.gates, f: obj.file });
     }
+    // machines: c dt_compat, i init_machine set, p it populates the tree, k gates, f file (link order = of_flat_dt_match_machine's)
+    for (const mach of scanned.machines) machines.push({ c: mach.compatible, i: mach.initMachine ? 1 : 0, p: mach.populates ? 1 : 0, k: obj.gates, f: obj.file });
   }
-  const catalog = { format: 1, version, generatedFrom: 'kernel source: top-level Kbuild link order (arch/arm, arch/arm64 and their machine dirs, drivers/, sound/, ...), Makefiles and C tables', drivers, declares, initcalls };
+  const catalog = { format: 1, version, generatedFrom: 'kernel source: top-level Kbuild link order (arch/arm, arch/arm64 and their machine dirs, drivers/, sound/, ...), Makefiles and C tables', drivers, declares, initcalls, machines };
   return { json: JSON.stringify(catalog), stats: { files: seenFile.size, drivers: drivers.length, compatibles, declares: declares.length } };
 }
 
