@@ -31,6 +31,10 @@ import { errnoName, type AssumedOutcome, type IommuPolicy, type ModuleLoad, type
 import { deviceName, mapId, nodeAvailable, pciDevice, populateChildren, populateDevices, type PlatformDevice, type PopulateOptions } from './populate';
 import { linkedPopulateRoots, mfdAddDevices, newHandMadeDeviceState } from './probe-created';
 import { IOMMU_OF_DECLARED_412, type KernelProfile } from './profile';
+import { handMadeDevices } from './hand-made';
+import { armMachineFor } from './machine';
+import { powerOffHolderAtBoot } from './power-off';
+import { probeDeferReason } from './probe-errors';
 import { isAncestorOrSelf, OPTIONAL_BINDINGS, probeResources, supplierRefs, type SupplierRef } from './suppliers';
 import { cells, stringProp, u32Prop } from '../devicetree/index';
 import { ambaReadPeriphid, isAmbaStubDriver } from './amba';
@@ -62,8 +66,11 @@ export type ProbeOutcome =
   | { kind: 'iommu-defer'; iommu: DtNode; property: DtProperty | null }
   /** A mandatory IOMMU (what-if policy) is missing or out of contexts: the master's probe fails. */
   | { kind: 'iommu-fail'; errno: number; iommu: DtNode }
-  /** The driver's probe returned -EPROBE_DEFER: a resource's provider is not bound, or assumed. */
-  | { kind: 'driver-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null }
+  /**
+   * The driver's probe returned -EPROBE_DEFER: a resource's provider is not bound, or assumed. `message`:
+   * what its dev_err_probe() recorded as the devices_deferred reason (probeDeferReason), if anything.
+   */
+  | { kind: 'driver-defer'; resource: SupplierRef | null; supplierDevice: DeviceState | null; message?: string | null }
   /**
    * amba_match() could not read the primecell ID (amba.ts): a PM domain, apb_pclk or reset provider has not
    * registered (`resource`), or the read can never succeed (`never`: no apb_pclk clock, or no component ID
@@ -236,6 +243,8 @@ class DriverCore {
   private registrations = 0;
   /** Nodes of_iommu_init() already turned into devices (OF_POPULATED before the default populate). */
   private readonly earlyDevices = new Set<DtNode>();
+  /** The handler in pm_power_off (power-off.ts): PSCI's from boot, or the first poweroff driver's that takes it. */
+  private powerOffHolder: string | null = null;
 
   constructor(private readonly tree: DtTree, private readonly profile: KernelProfile, private readonly opts: PredictOptions) {
     this.knobs = parseCmdline(opts.cmdline ?? '');
@@ -381,12 +390,15 @@ class DriverCore {
   }
 
   /**
-   * A CLK_OF_DECLARE_DRIVER node: its clocks are registered early (INITIALIZED), and it still gets a device.
-   * fw_devlink_create_devlink() (core.c) does not link to a supplier device with no driver that is
-   * INITIALIZED ("Not linking %pfwf - dev might never probe"): consumers never wait for it.
+   * A CLK_OF_DECLARE_DRIVER node, or an IRQCHIP_DECLARE node whose init clears OF_POPULATED again
+   * (arch/arm/mach-imx/gpc.c imx_gpc_init): its provider is registered early (INITIALIZED: of_clk_add_provider,
+   * __irq_domain_add → fwnode_dev_initialized), and it still gets a device. fw_devlink_create_devlink()
+   * (core.c) does not link to a supplier device with no driver that is INITIALIZED ("Not linking %pfwf -
+   * dev might never probe"): consumers never wait for it.
    */
   private clkDriverDeclared(node: DtNode): boolean {
-    return this.declaredKinds(node).has('clk-driver');
+    const kinds = this.declaredKinds(node);
+    return kinds.has('clk-driver') || kinds.has('irqchip-driver');
   }
 
   // ---- run ------------------------------------------------------------------------------------
@@ -395,6 +407,7 @@ class DriverCore {
     if (!this.index) this.diag('warning', 'no_catalog', 'no driver catalog given: no device can bind');
     this.buildDrivers();
     this.runEarlyDeclares();
+    this.powerOffHolder = powerOffHolderAtBoot(this.tree, this.config);
     this.computeCycles();
     this.time = 0.05;
     // Initcalls: every built-in driver's registration, the default populate and deferred_probe_initcall,
@@ -423,6 +436,11 @@ class DriverCore {
     const populate = ic.find((x) => x.name === 'of_platform_default_populate_init');
     const deferredInit = ic.find((x) => x.name === 'deferred_probe_initcall');
     items.push({ level: levelOf(populate?.level ?? 'arch_sync'), order: populate?.order ?? 0, name: 'of_platform_default_populate_init', run: () => this.ofPlatformDefaultPopulateInit() });
+    // arm: customize_machine() runs the machine's init_machine, which may populate the tree itself (machine.ts)
+    const customize = ic.find((x) => x.name === 'customize_machine');
+    if (customize && this.index && availabilityFromConfig(customize.kconfig, this.config) === 'builtin' && armMachineFor(this.tree.root, this.index.catalog, this.config)?.populates) {
+      items.push({ level: levelOf(customize.level), order: customize.order, name: 'customize_machine', run: () => this.customizeMachine() });
+    }
     items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => this.deferredProbeInitcall() });
     // iommu_subsys_init() (subsys_initcall, drivers/iommu/iommu.c): the default domain type line
     items.push({ level: levelOf('subsys'), order: -1, name: 'iommu_subsys_init', run: () => this.iommuSubsysInit() });
@@ -531,7 +549,19 @@ class DriverCore {
     for (const n of walk(this.tree.root)) {
       if (n.parent && !nodeAvailable(n, this.popOpts) && getProperty(n, 'compatible') && this.reachableByPopulate(n)) this.disabled.push({ node: n, name: deviceName(n, this.profile) });
     }
+    this.addPopulated(devs);
+  }
+
+  /** customize_machine() → init_machine → of_platform_default_populate(NULL, NULL, NULL): the tree part only. */
+  private customizeMachine(): void {
+    this.emit('initcall', { name: 'customize_machine', text: 'calling  customize_machine+0x0/0x0 @ 1' });
+    this.addPopulated(populateDevices(this.tree, this.profile, this.popOpts, 'tree'));
+  }
+
+  /** device_add() each new device; a node populated before (OF_POPULATED) is skipped by a later populate. */
+  private addPopulated(devs: PlatformDevice[]): void {
     for (const d of devs) {
+      if (d.node && this.knownNodes.has(d.node)) continue;
       if (d.node) this.knownNodes.add(d.node);
       this.deviceAdd(d);
     }
@@ -620,7 +650,8 @@ class DriverCore {
       if (assumption.kind === 'defer') ds.assumedDefersLeft = assumption.times;
     }
     this.devices.push(ds);
-    if (dev.node && dev.bus !== 'pci') this.byNode.set(dev.node, ds);
+    // get_dev_from_fwnode(): a device given only dev.of_node is never its node's fwnode->dev
+    if (dev.node && dev.bus !== 'pci' && this.hasFwnode(dev)) this.byNode.set(dev.node, ds);
     if (dev.bus === 'amba') this.ambaDevices.push(ds);
     else if (dev.bus === 'pci') this.pciDevices.push(ds);
     else {
@@ -637,7 +668,7 @@ class DriverCore {
     }
     this.emit('device-added', { device: dev.name, text: `bus: '${dev.bus}': add device ${dev.name}` });
     if (dev.node && dev.bus !== 'pci') this.reportCycles(ds);
-    if (dev.node && dev.bus !== 'pci' && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
+    if (dev.node && dev.bus !== 'pci' && this.hasFwnode(dev) && (this.fwMode === 'on' || this.fwMode === 'rpm' || this.fwMode === 'permissive')) {
       for (const ref of this.linkRefs(dev.node)) this.emit('fwnode-link', { device: dev.name, text: `${this.pathOf(dev.node)} Linked as a fwnode consumer to ${this.pathOf(ref.supplier)}` });
     }
     // pre-4.12: of_dma_configure() ran at device creation; whatever the IOMMU state is now, it stays
@@ -859,7 +890,7 @@ class DriverCore {
         return -outcome.errno > 0 ? outcome.errno : -outcome.errno;
       case 'driver-defer':
         ds.lastDefer = outcome;
-        ds.reason = null;
+        ds.reason = this.profile.probeErrorReasons ? (outcome.message ?? null) : null;
         this.emit('defer-reason', { device: ds.dev.name, driver: d.cat.name, reason: outcome.resource ? `waits for ${outcome.resource.property.name} provider ${this.pathOf(outcome.resource.supplier)}` : 'driver requested deferral', text: `${d.cat.name} ${ds.dev.name}: Driver ${d.cat.name} requests probe deferral` });
         return this.profile.driverErrorsPositive ? EPROBE_DEFER : -EPROBE_DEFER;
       case 'rejected':
@@ -884,6 +915,7 @@ class DriverCore {
     ds.onDeferredList = false;
     this.emit('bound', { device: ds.dev.name, driver: d.cat.name, text: this.profile.ddLogForm === 'dev_dbg' ? `${d.cat.name} ${ds.dev.name}: driver: '${d.cat.name}': driver_bound: bound to device` : `driver: '${d.cat.name}': driver_bound: bound to device '${ds.dev.name}'` });
     if (d.isIommu && ds.dev.node) this.iommuDeviceRegister(ds);
+    if (d.cat.powerOff.claims) this.powerOffHolder = d.cat.name;
     // driver_bound() → driver_deferred_probe_trigger()
     this.driverDeferredProbeTrigger();
   }
@@ -908,6 +940,7 @@ class DriverCore {
         for (const child of populateChildren(ds.dev, this.profile, this.knownNodes, this.popOpts, np)) this.deviceAdd(child);
       }
     }
+    for (const spec of d.cat.childDevices) for (const child of handMadeDevices(ds.dev, spec, this.knownNodes)) this.deviceAdd(child);
     if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {
       const specs = (this.opts.pciFunctions ?? []).filter((s) => this.pciHostMatches(s.host, ds));
       const sorted = specs.slice().sort((a, b) => a.bdf.localeCompare(b.bdf));
@@ -965,7 +998,7 @@ class DriverCore {
   /** device_links_check_suppliers() */
   private deviceLinksCheckSuppliers(ds: DeviceState): ProbeOutcome | null {
     const node = ds.dev.node;
-    if (!node || ds.dev.bus === 'pci') return null;
+    if (!node || ds.dev.bus === 'pci' || !this.hasFwnode(ds.dev)) return null;
     if (this.fwMode !== 'on' && this.fwMode !== 'rpm') return null;
     const refs = this.linkRefs(node);
     const cyc = this.cycleNodes.get(node);
@@ -992,6 +1025,11 @@ class DriverCore {
       return { kind: 'links-defer', reason: `supplier ${sup.dev.name} not ready`, supplier: ref.supplier, supplierDevice: sup, binding: ref.binding, property: ref.property };
     }
     return null;
+  }
+
+  /** device_add() links fw_devlink through dev->fwnode; a probe may set dev.of_node alone (gpcv2.c). */
+  private hasFwnode(dev: PlatformDevice): boolean {
+    return !dev.handMade || dev.handMade.fwnode;
   }
 
   private stdout: DtNode | null | undefined;
@@ -1386,12 +1424,16 @@ class DriverCore {
         this.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
         return { kind: 'failed', errno: v === 'etimedout' ? -ETIMEDOUT : -ENODEV };
       }
-      resources.push(...this.driverDataResources(ds));
-      for (const ref of resources) {
-        if (ref.binding === 'power-domains') continue;
-        if (this.resourceReady(ref, ds)) continue;
-        return { kind: 'driver-defer', resource: ref, supplierDevice: this.deviceFor(ref.supplier) };
+      resources.push(...this.driverDataResources(d, ds));
+      const unready = resources.filter((ref) => ref.binding !== 'power-domains' && !this.resourceReady(ref, ds));
+      if (unready.length) {
+        const ref = unready[0]!;
+        return { kind: 'driver-defer', resource: ref, supplierDevice: this.deviceFor(ref.supplier), message: probeDeferReason(d.cat, unready) };
       }
+    }
+    if (d.cat.powerOff.refuses && this.powerOffHolder) {
+      this.emit('failed', { device: ds.dev.name, driver: d.cat.name, text: `${d.cat.name} ${ds.dev.name}: pm_power_off already claimed for ${this.powerOffHolder}` });
+      return { kind: 'failed', errno: -16 };
     }
     const a = ds.assumed;
     switch (a.kind) {
@@ -1412,15 +1454,18 @@ class DriverCore {
 
   /**
    * Providers a driver reaches through its parent or a plain phandle rather than a supplier binding:
-   * a child of an MFD (`simple-mfd` with its own driver) asks the parent's driver for its data
-   * (rpi_firmware_get(), dev_get_regmap(parent)); a `firmware = <&fw>` phandle names the firmware driver.
+   * a child of an MFD (`simple-mfd` with its own driver) whose probe asks the parent's driver for its data
+   * (a 'parent' lookup in the catalog: dev_get_regmap(dev->parent), of_get_parent() → rpi_firmware_get()),
+   * unless it takes the parent as a syscon (syscon_node_to_regmap(): drivers/mfd/syscon.c makes that
+   * regmap from the node, driver or not); a `firmware = <&fw>` phandle names the firmware driver.
    */
-  private driverDataResources(ds: DeviceState): SupplierRef[] {
+  private driverDataResources(d: ModelDriver, ds: DeviceState): SupplierRef[] {
     const node = ds.dev.node!;
     const out: SupplierRef[] = [];
     const parent = node.parent;
     const parentCompat = parent ? stringListProp(parent, 'compatible') : [];
-    if (parent && parentCompat.includes('simple-mfd') && this.index) {
+    const asksParent = d.cat.probeLookups.some((l) => l.kind === 'parent') && !d.cat.probeLookups.some((l) => l.kind === 'syscon');
+    if (parent && parentCompat.includes('simple-mfd') && this.index && asksParent) {
       const own = this.index.platformDriversFor(parentCompat).filter((x) => x.name !== 'simple-pm-bus' && this.modelOf.has(x));
       const prop = getProperty(parent, 'compatible');
       if (own.length && prop) out.push({ binding: 'parent-mfd', property: prop, supplier: parent });
@@ -1436,6 +1481,10 @@ class DriverCore {
   /** A provider the driver asks for is there: bound, or set up early without a device. */
   private resourceReady(ref: SupplierRef, ds: DeviceState): boolean {
     if (this.initializedWithoutDevice(ref.supplier)) return true;
+    // of_clk_init() / of_irq_init() registered a *_DECLARE_DRIVER node's clocks or irq domain before any
+    // device: clk_get() and platform_get_irq() find them while the node's own device has yet to bind
+    const kinds = this.declaredKinds(ref.supplier);
+    if ((ref.binding === 'clocks' && kinds.has('clk-driver')) || (ref.binding === 'interrupts' && kinds.has('irqchip-driver'))) return true;
     if (ancestors(ref.supplier).some((a) => this.initializedWithoutDevice(a) && !this.byNode.has(a))) return true;
     const sup = this.deviceFor(ref.supplier);
     return sup === ds || !!(sup && sup.driver);

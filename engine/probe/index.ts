@@ -50,7 +50,9 @@ export function populateDevices(tree: DtTree, profile: KernelProfile | string = 
 }
 
 export { kernelProfile, KERNEL_VERSIONS, type KernelProfile, type KernelVersion, type FwDevlinkMode } from './profile';
-export { catalogVersionFor, decodeCatalog, parseKernelConfig, availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, type DriverCatalog, type CatalogDriver, type KernelConfig, type Availability, type InitcallLevel } from './catalog';
+export { catalogVersionFor, decodeCatalog, parseKernelConfig, availabilityFromConfig, CatalogIndex, INITCALL_LEVELS, type DriverCatalog, type CatalogDriver, type KernelConfig, type Availability, type InitcallLevel, type CatalogMachine, type HandMadeChildren, type LookupKind, type ProbeLookup } from './catalog';
+export { probeDeferReason } from './probe-errors';
+export { armMachineFor } from './machine';
 export { parseCmdline, splitCmdline, type CmdlineKnobs } from './cmdline';
 export { deviceName, translateFirstReg, mapId, parseBdf, type PlatformDevice, type PciFunctionSpec, type PopulateOptions } from './populate';
 export { parseAssumedOutcome, errnoName, errnoFromName, type PredictOptions, type Assumption, type AssumedOutcome, type DriverOverride, type IommuPolicy, type ModuleLoad } from './options';

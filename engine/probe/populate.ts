@@ -32,6 +32,11 @@ export interface PlatformDevice {
   /** AMBA: the primecell ID used for matching, and whether it came from the compatible. */
   periphid?: number | null;
   periphidDerived?: boolean;
+  /**
+   * Created by a probe with platform_device_alloc(name, id) (hand-made.ts): the name platform_match()
+   * compares, and whether the driver gave it a fwnode (without one fw_devlink never links it).
+   */
+  handMade?: { name: string; fwnode: boolean };
   /** PCI: bus/devfn requester ID and the host bridge device. */
   pci?: { bdf: string; rid: number; host: PlatformDevice; driver: string | null };
 }
@@ -147,9 +152,10 @@ export function nodeAvailable(node: DtNode, opts: PopulateOptions | undefined): 
 
 /**
  * The default populate, in creation order: the explicit /reserved-memory and /firmware cases, the
- * /chosen framebuffer, then every root child depth-first through bus nodes.
+ * /chosen framebuffer, then every root child depth-first through bus nodes. `parts`: 'tree' is
+ * of_platform_default_populate(NULL, NULL, NULL) alone (what an arm machine's init_machine calls).
  */
-export function populateDevices(tree: DtTree, profile: KernelProfile, opts?: PopulateOptions): PlatformDevice[] {
+export function populateDevices(tree: DtTree, profile: KernelProfile, opts?: PopulateOptions, parts: 'all' | 'tree' = 'all'): PlatformDevice[] {
   const out: PlatformDevice[] = [];
   const populated = new Set<DtNode>();
   const populatedBus = new Set<DtNode>();
@@ -187,6 +193,10 @@ export function populateDevices(tree: DtTree, profile: KernelProfile, opts?: Pop
     }
   };
   const root = tree.root;
+  if (parts === 'tree') {
+    for (const child of root.children) busCreate(child, DEFAULT_BUS_MATCHES, null, 'populate');
+    return out;
+  }
   const reserved = root.children.find((c) => c.name === 'reserved-memory');
   if (reserved) {
     for (const n of walk(reserved)) {

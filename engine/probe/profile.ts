@@ -59,6 +59,11 @@ export interface KernelProfile {
   cycleLog: 'none' | 'fixing-up' | 'fixed';
   /** fw_devlink deferral reasons recorded by dev_err_probe ("wait for supplier", "supplier X not ready"). */
   fwDevlinkReasons: boolean;
+  /**
+   * dev_err_probe() records its message as the devices_deferred reason (drivers/base/core.c, dd.c
+   * device_set_deferred_probe_reason; v5.9+): a driver's own deferral shows "<driver>: <message>".
+   */
+  probeErrorReasons: boolean;
   /** fw_devlink_drivers_done() exists (v5.13+): links to suppliers no driver matched are relaxed. */
   hasDriversDone: boolean;
   /** `<hex>.<bit>.<name>` device names when the node has a `mask` property (≈v5.15+). */
@@ -103,6 +108,7 @@ const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   supplierBindings: BINDINGS_61,
   cycleLog: 'fixed',
   fwDevlinkReasons: true,
+  probeErrorReasons: true,
   hasDriversDone: true,
   maskInDeviceName: true,
   simplePmBusBindsSimpleBus: true,
@@ -128,6 +134,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: [],
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    probeErrorReasons: false,
     hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
@@ -146,6 +153,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: [],
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    probeErrorReasons: false,
     hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
@@ -162,6 +170,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     supplierBindings: BINDINGS_510.filter((b) => b !== 'gpio' && b !== 'gpios'),
     cycleLog: 'none',
     fwDevlinkReasons: false,
+    probeErrorReasons: false,
     hasDriversDone: false,
     maskInDeviceName: false,
     simplePmBusBindsSimpleBus: false,
