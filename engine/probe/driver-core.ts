@@ -1029,7 +1029,7 @@ class DriverCore {
 
   /** device_add() links fw_devlink through dev->fwnode; a probe may set dev.of_node alone (gpcv2.c). */
   private hasFwnode(dev: PlatformDevice): boolean {
-    return !dev.handMade || dev.handMade.fwnode;
+    return !dev.withoutFwnode;
   }
 
   private stdout: DtNode | null | undefined;

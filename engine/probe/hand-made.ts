@@ -34,7 +34,7 @@ export function handMadeDevices(parent: PlatformDevice, spec: HandMadeChildren, 
       parent,
       createdBy: 'parent-driver',
       pdevName: spec.name,
-      handMade: { name: spec.name, fwnode: spec.fwnode },
+      ...(spec.fwnode ? {} : { withoutFwnode: true }),
     });
   }
   return out;

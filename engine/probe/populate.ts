@@ -33,10 +33,10 @@ export interface PlatformDevice {
   periphid?: number | null;
   periphidDerived?: boolean;
   /**
-   * Created by a probe with platform_device_alloc(name, id) (hand-made.ts): the name platform_match()
-   * compares, and whether the driver gave it a fwnode (without one fw_devlink never links it).
+   * A probe set dev.of_node alone when it made this device (gpcv2.c, hand-made.ts): device_add() has no
+   * dev->fwnode to link through, so fw_devlink never links it and its node's fwnode->dev stays unset.
    */
-  handMade?: { name: string; fwnode: boolean };
+  withoutFwnode?: boolean;
   /** PCI: bus/devfn requester ID and the host bridge device. */
   pci?: { bdf: string; rid: number; host: PlatformDevice; driver: string | null };
 }
