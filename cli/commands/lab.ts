@@ -40,7 +40,8 @@ options:
   --json                   places: [{name, tags, comment, acquired, resources}]; acquire/release:
                            {place, acquired, alreadyHeld, console}; power: {place, action, identity}
 
-exit status: 0 done, 1 the coordinator refused (held by someone else, no such place) or is unreachable, 2 usage
+exit status: 0 done, 1 the coordinator refused (held by someone else, no such place) or is unreachable,
+or labgrid-client could not switch the power (its own words on stderr), 2 usage
 `;
 
 function placeJson(c: LabgridCoordinator, p: LabgridPlace): Record<string, unknown> {
