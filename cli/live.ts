@@ -3,7 +3,6 @@
 // bar opens it, recorded by the app's session service into a session file, and read as it arrives by
 // the engine's streaming boot-log parser, until a console line matches --until or --timeout runs out.
 // Over labgrid the board can be power-cycled once the console is open, so its whole boot is recorded.
-import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { cleanLine, createBootLogParser, LineFramer, type BootEvent, type BootLogStats } from '../engine/bootlog';
 import type { SerialSettings } from '../electron/common/contract';
@@ -12,16 +11,6 @@ import { LabgridLines } from '../electron/services/labgrid/lines';
 import type { ByteRecorder, LineMarkerKind } from '../electron/services/recorder';
 import { WorkbenchSessionService } from '../electron/services/sessions/service';
 import { ConnectionManager } from '../electron/services/serial/connections';
-
-/** A target the connect bar would open, rather than a log file: a URL, or a character device (tty, pty). */
-export function isLiveTarget(arg: string, cwd: string): boolean {
-  if (/^(labgrid|tcp|rfc2217):\/\//i.test(arg)) return true;
-  try {
-    return statSync(resolvePath(cwd, arg)).isCharacterDevice();
-  } catch {
-    return false;
-  }
-}
 
 export interface LiveOptions {
   /** As typed; a relative device path is taken from `cwd`. */

@@ -4,6 +4,7 @@
 // is a captured log file, or a live console (a tty, tcp://, rfc2217://, labgrid://) recorded into a
 // session file until --until or --timeout (../live.ts).
 // Exit 0 everything observable matches, 1 mismatches, 2 bad input or usage, 3 --until never matched.
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common/index';
@@ -77,7 +78,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
   if (positionals.length !== 2) throw new UsageError('expected a board file and a log file or console target');
   const [boardArg, logArg] = positionals as [string, string];
-  const { isLiveTarget } = await import('../live');
   if (isLiveTarget(logArg, io.cwd)) return runLive(boardArg, logArg, flags, io);
   const given = LIVE_FLAGS.find((k) => flags[k] !== undefined && flags[k] !== false);
   if (given) throw new UsageError(`${FLAGS.find((f) => f.key === given)!.names[0]} needs a live console target (a tty, tcp://, rfc2217:// or labgrid://), not the file ${logArg}`);
@@ -101,6 +101,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (!board) return EXIT_USAGE;
   const run = compareAndReport(board, events, boot, flags, io, { log: logPath });
   return run.allMatch ? EXIT_OK : EXIT_INPUT_ERROR;
+}
+
+/**
+ * A target the connect bar would open, rather than a log file: a URL, or a character device (tty, pty).
+ * Here, not in ../live.ts, so comparing a log file never loads serialport or gRPC.
+ */
+function isLiveTarget(arg: string, cwd: string): boolean {
+  if (/^(labgrid|tcp|rfc2217):\/\//i.test(arg)) return true;
+  try {
+    return statSync(resolvePath(cwd, arg)).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 function chooseBoot(events: readonly BootEvent[], flag: Flags[string]): number {
