@@ -1,16 +1,18 @@
 // `bringup compare BOARD labgrid://COORDINATOR/PLACE` through the bundled CLI against labgrid's own
 // coordinator and exporter: the place's NetworkPowerPort (labgrid's simplerest driver, run by
-// labgrid-client) power-cycles a real QEMU board of the lab's `demo` scenario, whose console the
+// labgrid-client) power-cycles a real QEMU board of the lab's `late-iommu` scenario (initcall order
+// alone decides its boot, so a loaded machine boots it the same way), whose console the
 // exporter's ser2net serves over RFC 2217. The live verdicts equal `bringup compare` on the scenario's
 // recorded log (exit 0; exit 1 with a wrong prediction); a console that never prints --until exits 3;
 // `bringup lab power` switches the board as labgrid-client does.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUTH_END } from '../lab/truth';
-import { scenarioByName, demoDts } from '../lab/scenarios/index';
+import { boardsDir } from '../lab/board';
+import { scenarioByName } from '../lab/scenarios/index';
 import { kernelConfig, requireSystem } from '../support/system';
 import { labgridBin, startLab, type Lab } from './lab';
 import { startPowerSwitch, type PowerSwitch } from './power-switch';
@@ -18,7 +20,9 @@ import { startPowerSwitch, type PowerSwitch } from './power-switch';
 requireSystem('labgrid', 'socat', 'ser2net', 'qemu', 'kernel-arm64', 'busybox-arm64', 'dtc', 'cpio');
 
 const root = join(__dirname, '..', '..');
-const golden = join(__dirname, '..', 'fixtures', 'bootlog', 'lab', 'demo.log');
+const SCENARIO = 'late-iommu';
+const board = join(boardsDir, 'virt-gpio-iommu.dts');
+const golden = join(__dirname, '..', 'fixtures', 'bootlog', 'lab', `${SCENARIO}.log`);
 const client = join(labgridBin, 'labgrid-client');
 const identity = { LG_HOSTNAME: 'ci', LG_USERNAME: 'runner' };
 
@@ -54,11 +58,11 @@ const verdicts = (doc: { comparison: { devices: { name: string; verdict: string 
 describe('bringup compare over labgrid (real coordinator, exporter, ser2net, power switch, QEMU board)', () => {
   let lab: Lab<PowerSwitch>;
   let dir: string;
-  const place = 'qemu-demo';
+  const place = 'qemu-virt';
   let url: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bringup-lgc-'));
-    lab = await startLab(place, { soc: 'qemu-virt' }, { power: (boardPath) => startPowerSwitch(scenarioByName('demo'), boardPath) });
+    lab = await startLab(place, { soc: 'qemu-virt' }, { power: (boardPath) => startPowerSwitch(scenarioByName(SCENARIO), boardPath) });
     url = `labgrid://${lab.coordinator}/${place}`;
   }, 300_000);
   afterAll(async () => {
@@ -68,7 +72,7 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
 
   const live = (extra: string[], sessions: string) => [
     'compare',
-    demoDts,
+    board,
     url,
     '--power-cycle',
     '--until',
@@ -98,7 +102,7 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
     expect(lab.power!.log).toEqual(['off', 'on']);
     expect(lab.power!.boots()).toBe(1);
 
-    const file = await bringup(['compare', demoDts, golden, '--config', kernelConfig(), '--json']);
+    const file = await bringup(['compare', board, golden, '--config', kernelConfig(), '--json']);
     expect(file.status, file.stderr).toBe(0);
     const fromFile = JSON.parse(file.stdout);
     expect(Object.keys(verdicts(doc)).length).toBeGreaterThan(40);
@@ -118,7 +122,7 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
     // The recorded bytes, compared as a file, give the same verdicts.
     const text = join(dir, 'match.txt');
     expect((await bringup(['session', 'export', doc.session, '-f', 'text', '--timestamps', 'none', '-o', text])).status).toBe(0);
-    const again = await bringup(['compare', demoDts, text, '--config', kernelConfig(), '--json']);
+    const again = await bringup(['compare', board, text, '--config', kernelConfig(), '--json']);
     expect(verdicts(JSON.parse(again.stdout))).toEqual(verdicts(doc));
 
     // The place was acquired for the run and handed back.
@@ -126,11 +130,12 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
   }, 900_000);
 
   it('exits 1 when the live boot does not match the prediction', async () => {
-    const r = await bringup(live(['--driver', 'pl061_gpio=missing', '--junit', join(dir, 'wrong.xml')], join(dir, 'wrong')));
+    const r = await bringup(live(['--assume', '9050000.smmuv3=fail:-22', '--junit', join(dir, 'wrong.xml')], join(dir, 'wrong')));
     expect(r.status, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc.capture.end).toBe('until');
-    expect(Object.entries(verdicts(doc)).filter(([, v]) => v === 'mismatch').map(([n]) => n).sort()).toEqual(['9030000.pl061', 'gpio-keys']);
+    expect(Object.entries(verdicts(doc)).filter(([, v]) => v === 'mismatch').map(([n]) => n).sort()).toEqual(['9030000.pl061', '9050000.smmuv3']);
+    expect(readFileSync(join(dir, 'wrong.xml'), 'utf8')).toMatch(/<testcase [^>]*name="9050000\.smmuv3"[^>]*>\s*<failure/);
     expect(lab.power!.log).toEqual(['off', 'on', 'off', 'on']);
   }, 900_000);
 
@@ -139,7 +144,7 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
     // labgrid-client refuses to switch a place this identity does not hold, and says so.
     const refused = await lg(['power', url, 'off']);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/labgrid-client power off on place qemu-demo: .*not acquired/);
+    expect(refused.stderr).toMatch(/labgrid-client power off on place qemu-virt: .*not acquired/);
 
     expect((await lg(['acquire', url])).status).toBe(0);
     const off = await lg(['power', url, 'off', '--json']);
@@ -150,7 +155,7 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
 
     // The board is off: nothing arrives, and the capture ends at --timeout.
     const sessions = join(dir, 'timeout');
-    const r = await bringup(['compare', demoDts, url, '--until', 'login:', '--timeout', '8', '--config', kernelConfig(), '--sessions', sessions, '--labgrid-client', client]);
+    const r = await bringup(['compare', board, url, '--until', 'login:', '--timeout', '8', '--config', kernelConfig(), '--sessions', sessions, '--labgrid-client', client]);
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/no kernel output and no line matched --until \/login:\/ within 8 s; recorded 0 bytes in \d+\.\d s, session .*\.bwsession/);
     expect(r.stdout).toBe('');
