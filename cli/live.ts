@@ -50,6 +50,51 @@ export interface LiveResult {
 /** Thrown when the console cannot be opened (or the power cycle fails): exit 2 in `bringup compare`. */
 export class LiveConsoleError extends Error {}
 
+/**
+ * The --until watch: console lines framed by the engine's line framer (the parser's own), cleaned as
+ * the parser cleans them, and the line still being printed (a prompt waiting for input) tested too.
+ * Until armed nothing matches; a line left unfinished when it is armed (the old boot's login prompt,
+ * at a power cycle) never matches, even once the new boot's first bytes end it.
+ */
+export class UntilWatch {
+  private readonly framer = new LineFramer(4096);
+  private armed: boolean;
+  private staleLine = false;
+  /** The cleaned line that matched, once one has. */
+  matched: string | null = null;
+
+  constructor(
+    private readonly pattern: RegExp | null,
+    armed = true,
+  ) {
+    this.armed = armed;
+  }
+
+  arm(): void {
+    this.staleLine = this.framer.pendingLine !== '';
+    this.armed = true;
+  }
+
+  /** Returns the matching line the first time one arrives, else null. */
+  push(bytes: Uint8Array, hostTime: number): string | null {
+    if (this.matched !== null) return null;
+    this.framer.push(bytes, hostTime, (line) => this.check(line, true));
+    const pending = this.framer.pendingLine;
+    if (pending) this.check(pending, false);
+    return this.matched;
+  }
+
+  private check(line: string, complete: boolean): void {
+    if (this.staleLine) {
+      if (complete) this.staleLine = false;
+      return;
+    }
+    if (!this.armed || this.matched !== null || !this.pattern) return;
+    const text = cleanLine(line);
+    if (this.pattern.test(text)) this.matched = text;
+  }
+}
+
 export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
   const target = /^[a-z][a-z0-9+.-]*:\/\//i.test(opts.target) ? opts.target : resolvePath(opts.cwd, opts.target);
   const events = new EventHub();
@@ -75,26 +120,15 @@ export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
   // The one parser, fed as the bytes arrive; the --until watch frames the same bytes into console lines.
   const parser = createBootLogParser({ emitText: true });
   const parsed: BootEvent[] = [];
-  const framer = new LineFramer(4096);
-  let armed = false;
-  let matchedLine: string | null = null;
+  const watch = new UntilWatch(opts.until, !opts.powerCycle);
   let bytesReceived = 0;
   let done: (end: LiveResult['end']) => void = () => {};
   const ended = new Promise<LiveResult['end']>((r) => (done = r));
-  const check = (line: string): void => {
-    if (!armed || matchedLine !== null || !opts.until) return;
-    const text = cleanLine(line);
-    if (opts.until.test(text)) {
-      matchedLine = text;
-      done('until');
-    }
-  };
   // Only one connection lives in this manager: every serialData event is the board's.
   events.on('serialData', ({ bytes, hostTime }) => {
     bytesReceived += bytes.length;
     for (const e of parser.feed(bytes, hostTime)) parsed.push(e);
-    framer.push(bytes, hostTime, (line) => check(line));
-    check(framer.pendingLine);
+    if (watch.push(bytes, hostTime) !== null) done('until');
   });
 
   let connectionId: string;
@@ -126,7 +160,7 @@ export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
   try {
     if (opts.powerCycle) {
       // Armed from the moment the power goes off: what the old boot printed before cannot end this one.
-      armed = true;
+      watch.arm();
       const delay = opts.powerDelaySeconds !== undefined ? { delaySeconds: opts.powerDelaySeconds } : {};
       const cycled = manager.power(connectionId, 'cycle', delay).then(
         () => null,
@@ -134,8 +168,6 @@ export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
       );
       const first = await Promise.race([cycled, ended.then(() => null)]);
       if (first instanceof Error) throw new LiveConsoleError(first.message);
-    } else {
-      armed = true;
     }
     const end = await ended;
     const elapsedMs = Date.now() - started;
@@ -146,7 +178,7 @@ export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
       stats: { ...stats, kernelBoots: stats.kernelBoots.slice(), kernelStartBoots: stats.kernelStartBoots.slice() },
       sessionPath,
       end,
-      matchedLine,
+      matchedLine: watch.matched,
       elapsedMs,
       bytesReceived,
       markers,
