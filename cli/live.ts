@@ -157,6 +157,8 @@ export async function captureLive(opts: LiveOptions): Promise<LiveResult> {
   const timer = setTimeout(() => done('timeout'), opts.timeoutMs);
   const onAbort = () => done('interrupted');
   opts.signal?.addEventListener('abort', onAbort);
+  // Ctrl-C while the console was opening.
+  if (opts.signal?.aborted) onAbort();
   try {
     if (opts.powerCycle) {
       // Armed from the moment the power goes off: what the old boot printed before cannot end this one.
