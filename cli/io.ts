@@ -93,3 +93,7 @@ export function processIo(): CliIo {
 export const EXIT_OK = 0;
 export const EXIT_INPUT_ERROR = 1; // errors in the input, or (compare) mismatches
 export const EXIT_USAGE = 2;
+/** compare over a live console: --until never matched within --timeout. */
+export const EXIT_TIMEOUT = 3;
+/** A live capture stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;

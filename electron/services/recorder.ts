@@ -19,7 +19,9 @@ export type LineMarkerKind =
   | 'acquire' // a labgrid place acquired for this console (detail: place, identity, exporter, coordinator)
   | 'use-held' // a labgrid place this identity already held, used as it was
   | 'release' // the labgrid place released on disconnect
-  | 'release-failed'; // releasing it failed (detail: the coordinator's words)
+  | 'release-failed' // releasing it failed (detail: the coordinator's words)
+  | 'power' // a labgrid power action issued (detail: `cycle place P (identity) via labgrid-client`)
+  | 'power-failed'; // it failed (detail: labgrid-client's words)
 
 export interface RecorderConnectionInfo {
   target: string;

@@ -70,6 +70,11 @@ export class LineFramer {
     this.scan(text, hostTime, out);
   }
 
+  /** The line still being received (a prompt such as `login: ` waits there for input), raw: clean it with cleanLine. */
+  get pendingLine(): string {
+    return this.hasPartial ? this.partial : '';
+  }
+
   end(hostTime: number, out: LineSink): void {
     const text = this.decoder.decode();
     this.openSequence = false;

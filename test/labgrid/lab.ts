@@ -1,6 +1,7 @@
 // A real labgrid lab on loopback for the tests: labgrid's own coordinator and exporter (from the pinned
 // venv that scripts/install-system-deps.sh labgrid makes), a board on a socat pty pair that the exporter
-// serves through Debian's ser2net once a place is acquired, and labgrid-client for the user's side.
+// serves through Debian's ser2net once a place is acquired, optionally a power switch the exporter serves
+// as a NetworkPowerPort (./power-switch.ts), and labgrid-client for the user's side.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +35,24 @@ function start(cmd: string, args: string[], cwd: string): Tracked {
   };
 }
 
-export interface Lab {
+/** A switch labgrid's `simplerest` power driver can reach: the URL the exporter publishes. */
+export interface LabPowerPort {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface LabOptions<P extends LabPowerPort> {
+  /** Starts the place's power switch for the board end of the console pty; served as a NetworkPowerPort. */
+  power?: (boardPath: string) => Promise<P>;
+}
+
+export interface Lab<P extends LabPowerPort = LabPowerPort> {
   coordinator: string;
   dir: string;
   /** Board end of the console pty: what the test writes here is what the board "prints". */
   boardPath: string;
+  /** The power switch, when the lab has one. */
+  power: P | null;
   /** labgrid-client as the user runs it (identity from LG_HOSTNAME/LG_USERNAME). */
   client(args: string[], identity?: { host: string; user: string }): { status: number | null; stdout: string; stderr: string };
   startCoordinator(): Promise<void>;
@@ -49,7 +63,7 @@ export interface Lab {
 }
 
 /** A coordinator, one exporter with one board, and place `place` matching it, tagged `tags`. */
-export async function startLab(place: string, tags: Record<string, string> = {}): Promise<Lab> {
+export async function startLab<P extends LabPowerPort = LabPowerPort>(place: string, tags: Record<string, string> = {}, opts: LabOptions<P> = {}): Promise<Lab<P>> {
   const dir = mkdtempSync(join(tmpdir(), 'bringup-labgrid-'));
   const port = await freePort();
   const coordinator = `127.0.0.1:${port}`;
@@ -57,15 +71,25 @@ export async function startLab(place: string, tags: Record<string, string> = {})
   const dutPath = join(dir, 'dut');
   const socat = start('socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${dutPath}`], dir);
   await waitFor('the socat pty pair', () => existsSync(boardPath) && existsSync(dutPath), 10_000);
+  let power: P | null = null;
+  try {
+    power = opts.power ? await opts.power(boardPath) : null;
+  } catch (e) {
+    await socat.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   // labgrid's exporter serves only paths under /dev: give it the pty itself, not socat's link.
-  writeFileSync(join(dir, 'exporter.yaml'), `${place}-group:\n  RawSerialPort:\n    port: ${realpathSync(dutPath)}\n    speed: 115200\n`);
+  const powerPort = power ? `  NetworkPowerPort:\n    model: simplerest\n    host: '${power.url}'\n    index: 0\n` : '';
+  writeFileSync(join(dir, 'exporter.yaml'), `${place}-group:\n  RawSerialPort:\n    port: ${realpathSync(dutPath)}\n    speed: 115200\n${powerPort}`);
   let coord: Tracked | null = null;
   let exporter: Tracked | null = null;
   const env = (identity?: { host: string; user: string }) => ({ ...process.env, LG_COORDINATOR: coordinator, ...(identity ? { LG_HOSTNAME: identity.host, LG_USERNAME: identity.user } : {}) });
-  const lab: Lab = {
+  const lab: Lab<P> = {
     coordinator,
     dir,
     boardPath,
+    power,
     client(args, identity) {
       const r = spawnSync(join(labgridBin, 'labgrid-client'), args, { cwd: dir, env: env(identity), encoding: 'utf8', timeout: 60_000 });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -89,6 +113,7 @@ export async function startLab(place: string, tags: Record<string, string> = {})
     async close() {
       await exporter?.stop();
       await coord?.stop();
+      await power?.close();
       await socat.stop();
       // ser2net processes the exporter started die with it; anything left is killed by its config path.
       spawnSync('pkill', ['-f', dir]);

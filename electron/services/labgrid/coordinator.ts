@@ -57,6 +57,11 @@ type RawPlace = {
 };
 type RawReservation = { owner: string; token: string; state: number; allocations: Record<string, string>; timeout: number };
 
+/** The identity labgrid-client declares: LG_HOSTNAME / LG_USERNAME, else the host name and login. */
+export function defaultIdentity(): string {
+  return `${process.env.LG_HOSTNAME ?? hostname()}/${process.env.LG_USERNAME ?? userInfo().username}`;
+}
+
 function mapValue(v: MapValue): string | number | boolean | null {
   switch (v.kind) {
     case 'bool_value':
@@ -140,7 +145,7 @@ export class LabgridCoordinator extends EventEmitter {
     super();
     // As labgrid-client names itself (labgrid/remote/client.py: LG_HOSTNAME, LG_USERNAME), so a place the
     // user holds there is theirs here too.
-    this.identity = opts.identity ?? `${process.env.LG_HOSTNAME ?? hostname()}/${process.env.LG_USERNAME ?? userInfo().username}`;
+    this.identity = opts.identity ?? defaultIdentity();
   }
 
   static async connect(address: string, opts: CoordinatorOptions): Promise<LabgridCoordinator> {

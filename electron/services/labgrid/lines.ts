@@ -2,8 +2,10 @@
 // address (shared by every tab on that lab), a place acquired on connect (or used as it is, when this
 // identity already holds it), its NetworkSerialPort read again on every (re)open because an exporter
 // that restarted serves the console on a new port, and the place released on disconnect when asked.
+// Power actions go through labgrid-client (./power.ts) under the same identity.
 import { LabgridCoordinator } from './coordinator';
 import { findLabgrid, type LabgridInstallation } from './installation';
+import { runLabgridPower, type PowerAction } from './power';
 
 export interface LabgridConsole {
   host: string;
@@ -63,6 +65,16 @@ export class LabgridLines {
         await live.release(p.name);
       },
     };
+  }
+
+  /**
+   * Switches a place's power through labgrid-client, as the identity of this coordinator session (the
+   * one that holds the place). Returns that identity, for the recording.
+   */
+  async power(coordinator: string, place: string, action: PowerAction, opts: { delaySeconds?: number } = {}): Promise<string> {
+    const c = await this.session(coordinator);
+    await runLabgridPower(this.installation!, { coordinator, place, action, identity: c.identity, ...opts });
+    return c.identity;
   }
 
   async dispose(): Promise<void> {

@@ -7,6 +7,7 @@ import type { ConnectionState, ConnectionStatus, ConnectRequest, SerialSettings,
 import type { EventHub } from '../events';
 import { findAdapter, identifyAdapter, parseTarget, type AdapterIdentity, type ParsedTarget, type PortRoots } from '../ports';
 import type { LabgridLines, LabgridPlaceLine } from '../labgrid/lines';
+import type { PowerAction } from '../labgrid/power';
 import type { ByteRecorder, LineMarkerKind } from '../recorder';
 import { DeviceTransport } from './device-transport';
 import { checkNetworkTarget } from './network-policy';
@@ -252,7 +253,25 @@ export class ConnectionManager {
     this.setState(c, 'connected');
   }
 
-  async disconnect(id: string): Promise<void> {
+  /**
+   * Switches the board's power through its labgrid place (labgrid-client of the user's installation),
+   * with a `power` marker when it is issued and `power-failed` when it fails. The console stays open and
+   * recorded throughout, so the boot that follows is in the same session.
+   */
+  async power(id: string, action: PowerAction, opts: { delaySeconds?: number } = {}): Promise<void> {
+    const c = this.get(id);
+    if (c.parsed.kind !== 'labgrid' || !this.opts.labgrid) throw new Error(`${c.target}: power needs a labgrid place (labgrid://COORDINATOR/PLACE)`);
+    this.marker(c, 'power', `${action} place ${c.parsed.place} via labgrid-client, coordinator ${c.parsed.coordinator}`);
+    try {
+      await this.opts.labgrid.power(c.parsed.coordinator!, c.parsed.place!, action, opts);
+    } catch (e) {
+      this.marker(c, 'power-failed', (e as Error).message);
+      throw e;
+    }
+  }
+
+  /** `release` overrides the connection's releaseOnDisconnect (the CLI releases only a place it acquired). */
+  async disconnect(id: string, opts: { release?: boolean } = {}): Promise<void> {
     const c = this.connections.get(id);
     if (!c) return;
     this.connections.delete(id);
@@ -263,7 +282,7 @@ export class ConnectionManager {
     await t?.close().catch(() => {});
     await c.demo?.release().catch(() => {});
     this.marker(c, 'disconnect');
-    if (c.labgrid && c.releaseOnDisconnect) {
+    if (c.labgrid && (opts.release ?? c.releaseOnDisconnect)) {
       try {
         await c.labgrid.release();
         this.marker(c, 'release', c.labgridConsole?.detail);
