@@ -71,6 +71,7 @@ describe('the lab view services (real coordinator, exporter)', () => {
   }, 120_000);
 
   it('says so when the coordinator goes away, and is live again once it is back', async () => {
+    await lab.placeSaved('board3'); // as a lab's long-running coordinator has
     await lab.stopCoordinator();
     await waitFor('the loss pushed', () => last()?.online === false, 30_000);
     expect(last()!.places.map((p) => p.name)).toContain('board3');

@@ -3,7 +3,7 @@
 // serves through Debian's ser2net once a place is acquired, optionally a power switch the exporter serves
 // as a NetworkPowerPort (./power-switch.ts), and labgrid-client for the user's side.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, listening, waitFor } from '../electron/support';
@@ -57,6 +57,9 @@ export interface Lab<P extends LabPowerPort = LabPowerPort> {
   client(args: string[], identity?: { host: string; user: string }): { status: number | null; stdout: string; stderr: string };
   startCoordinator(): Promise<void>;
   stopCoordinator(): Promise<void>;
+  /** Waits until the coordinator has written `place` to its places.yaml: it saves every 15 s and not at
+   *  shutdown (labgrid/remote/coordinator.py `poll`, `save`), so only a saved place survives a restart. */
+  placeSaved(place: string): Promise<void>;
   startExporter(): Promise<void>;
   stopExporter(): Promise<void>;
   close(): Promise<void>;
@@ -97,6 +100,10 @@ export async function startLab<P extends LabPowerPort = LabPowerPort>(place: str
     async startCoordinator() {
       coord = start(join(labgridBin, 'labgrid-coordinator'), ['--listen', coordinator], dir);
       await waitFor(`labgrid-coordinator on ${coordinator}`, () => listening(port), 30_000, 100);
+    },
+    async placeSaved(name: string) {
+      const file = join(dir, 'places.yaml');
+      await waitFor(`${name} saved in places.yaml`, () => existsSync(file) && new RegExp(`^${name}:`, 'm').test(readFileSync(file, 'utf8')), 40_000, 200);
     },
     async stopCoordinator() {
       await coord?.stop();
