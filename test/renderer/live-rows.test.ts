@@ -10,7 +10,7 @@ import { LogFacts } from '../../engine/compare';
 import { queryRows, summarize, virtualWindow } from '../../renderer/src/lib/rows';
 import { buildRows } from '../../renderer/src/worker/engine-adapter';
 import { foldEvents, freshFoldState } from '../../renderer/src/worker/live-timeline';
-import type { TimelineEvent } from '../../renderer/src/worker/protocol';
+import type { TimelineMark } from '../../renderer/src/worker/protocol';
 
 const labDir = join(import.meta.dirname, '..', 'fixtures', 'bootlog', 'lab');
 const logs = readdirSync(labDir).filter((f) => f.endsWith('.log'));
@@ -19,7 +19,7 @@ function stream(bytes: Uint8Array, seed: number) {
   const parser = createBootLogParser({ emitText: true });
   const fold = freshFoldState();
   const live = new LiveState();
-  const marks: TimelineEvent[] = [];
+  const marks: TimelineMark[] = [];
   let s = seed;
   for (let i = 0; i < bytes.length; ) {
     s = (s * 1103515245 + 12345) & 0x7fffffff;

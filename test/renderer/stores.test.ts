@@ -14,7 +14,7 @@ import { decodeCatalog } from '../../engine/probe';
 import { queryRows, summarize } from '../../renderer/src/lib/rows';
 import { LIVE_EVENT_CAP, useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
-import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineEvent, type WhatIfOptions } from '../../renderer/src/worker/protocol';
+import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineMark, type WhatIfOptions } from '../../renderer/src/worker/protocol';
 import { compileDts } from '../lab/board';
 import { requireSystem, kernelConfig } from '../support/system';
 
@@ -143,7 +143,7 @@ describe('useProbeStore', () => {
 
   it('keeps at most LIVE_EVENT_CAP live timeline events, newest last, and starts over on restart', () => {
     const probe = useProbeStore();
-    const batch = (from: number, n: number): TimelineEvent[] =>
+    const batch = (from: number, n: number): TimelineMark[] =>
       Array.from({ length: n }, (_, i) => ({ side: 'live', device: `d${from + i}`, kind: 'bind', t: from + i, seq: from + i, text: '' }));
     const s = summarize([]);
     for (let k = 0; k < 5; k++) probe.apply({ type: 'live', rows: [], events: batch(k * 6000, 6000), restart: false, boot: null as never, summary: s, lastHostTime: 0 });

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { Diagnostic } from '../../../engine/common';
 import { DEFAULT_QUERY, dependsOnLive, placementChanged, queryRows, summarize, type RowQuery } from '../lib/rows';
-import type { Anchoring, BootInfo, DeviceRow, FromWorker, RowSummary, TimelineEvent } from '../worker/protocol';
+import type { Anchoring, BootInfo, DeviceRow, FromWorker, RowSummary, TimelineMark } from '../worker/protocol';
 
 /** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
 export const LIVE_EVENT_CAP = 20_000;
@@ -21,8 +21,8 @@ export const useProbeStore = defineStore('probe', () => {
   const boot = shallowRef<BootInfo | null>(null);
   /** What the live log fixed in the prediction (its command line, module load times). */
   const anchoring = shallowRef<Anchoring>({ cmdline: null, cmdlineFromLog: false, modules: [] });
-  const predictedEvents = shallowRef<TimelineEvent[]>([]);
-  const liveEvents = shallowRef<TimelineEvent[]>([]);
+  const predictedEvents = shallowRef<TimelineMark[]>([]);
+  const liveEvents = shallowRef<TimelineMark[]>([]);
   const diagnostics = shallowRef<Diagnostic[]>([]);
   const drivers = shallowRef<string[]>([]);
   const iommus = shallowRef<string[]>([]);

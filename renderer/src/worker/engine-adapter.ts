@@ -16,19 +16,20 @@ import {
   type IommuPolicy,
   type PredictedDevice,
   type PredictOptions,
-  type Prediction as EnginePrediction,
+  type Prediction,
   type ProbeEvent,
 } from '../../../engine/probe';
-import { cmdlineOf, type Anchoring, type CompareField, type DeviceRow, type TimelineEvent, type TimelineKind, type WhatIfOptions } from './protocol';
+import { cmdlineOf, type Anchoring, type RowField, type DeviceRow, type TimelineMark, type TimelineKind, type WhatIfOptions } from './protocol';
 
-export interface Prediction {
+/** A prediction as the views need it: devices, timeline marks and what the log anchored, beside the engine's own. */
+export interface PredictionView {
   devices: PredictedDevice[];
-  timeline: TimelineEvent[];
+  timeline: TimelineMark[];
   diagnostics: Diagnostic[];
   drivers: string[];
   iommus: string[];
   /** The engine's result (events, milestones): what due times are measured from. */
-  engine: EnginePrediction;
+  engine: Prediction;
   /** What the live log fixed in the options: its command line, module load times. */
   anchoring: Anchoring;
 }
@@ -74,7 +75,7 @@ export function anchoredOptions(o: WhatIfOptions, catalog: DriverCatalog | null,
   return { options: a.options, diagnostics, anchoring: { cmdline: a.options.cmdline ?? null, cmdlineFromLog: a.cmdlineFromLog, modules: a.anchoredModules } };
 }
 
-export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined, facts: LogFacts, live: readonly LiveDeviceReport[]): Prediction {
+export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalog | null, config: string | undefined, facts: LogFacts, live: readonly LiveDeviceReport[]): PredictionView {
   const { options, diagnostics, anchoring } = anchoredOptions(o, catalog, config, facts, live);
   const r = predict(tree, options);
   const drivers = new Set<string>();
@@ -93,8 +94,8 @@ export function runPredict(tree: DtTree, o: WhatIfOptions, catalog: DriverCatalo
 }
 
 /** The predicted trace as timeline marks on the modelled kernel-time axis. */
-export function predictedTimeline(events: readonly ProbeEvent[]): TimelineEvent[] {
-  const out: TimelineEvent[] = [];
+export function predictedTimeline(events: readonly ProbeEvent[]): TimelineMark[] {
+  const out: TimelineMark[] = [];
   for (const e of events) {
     let kind: TimelineKind | null;
     switch (e.kind) {
@@ -137,7 +138,7 @@ function keyOf(d: { name: string; node: string | null }): string {
   return d.node ?? `dev:${d.name}`;
 }
 
-function fieldOf(f: FieldDifference['field']): CompareField | null {
+function fieldOf(f: FieldDifference['field']): RowField | null {
   switch (f) {
     case 'state':
     case 'presence':
@@ -186,7 +187,7 @@ export interface RowsResult {
   comparison: Comparison | null;
 }
 
-function compareOptions(prediction: Prediction, ctx: LiveContext) {
+function compareOptions(prediction: PredictionView, ctx: LiveContext) {
   return { coverage: ctx.coverage, clock: ctx.clock, dueAt: dueTimes(prediction.engine, ctx.facts) };
 }
 
@@ -227,7 +228,7 @@ function liveOnlyRow(l: LiveDeviceReport): DeviceRow {
  * compareDevices pairs (by name, else by DT node) and compared on its own. Bind-order inversions come
  * from the last full comparison (`inverted`), as they need every device.
  */
-export function rowsForLive(prediction: Prediction | null, changed: LiveDeviceReport[], ctx: LiveContext, inverted: ReadonlySet<string>, index: PairIndex): DeviceRow[] {
+export function rowsForLive(prediction: PredictionView | null, changed: LiveDeviceReport[], ctx: LiveContext, inverted: ReadonlySet<string>, index: PairIndex): DeviceRow[] {
   if (!prediction) return changed.map(liveOnlyRow);
   const opts = compareOptions(prediction, ctx);
   const out: DeviceRow[] = [];
@@ -244,7 +245,7 @@ export interface PairIndex {
   byNode: Map<string, PredictedDevice>;
 }
 
-export function pairIndex(prediction: Prediction | null): PairIndex {
+export function pairIndex(prediction: PredictionView | null): PairIndex {
   const byName = new Map<string, PredictedDevice>();
   const byNode = new Map<string, PredictedDevice>();
   for (const p of prediction?.devices ?? []) {
@@ -255,7 +256,7 @@ export function pairIndex(prediction: Prediction | null): PairIndex {
 }
 
 /** Rows for the board: the comparison of prediction and live states, or live rows alone without a board. */
-export function buildRows(prediction: Prediction | null, live: LiveDeviceReport[], ctx: LiveContext): RowsResult {
+export function buildRows(prediction: PredictionView | null, live: LiveDeviceReport[], ctx: LiveContext): RowsResult {
   if (!prediction) return { rows: live.map(liveOnlyRow), spearman: null, inversions: 0, inverted: new Set(), comparison: null };
   const cmp: Comparison = compareDevices(prediction.devices, live, compareOptions(prediction, ctx));
   const inverted = new Set<string>();

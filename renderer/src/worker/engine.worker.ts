@@ -8,10 +8,10 @@ import { createBootLogParser, LiveState, nodeIndexFromDevices, type BootLogParse
 import { junitSuiteName, LogFacts, type CompareClock } from '../../../engine/compare';
 import { findNodeByPath, readDtb, treeFromJson, type DtTree } from '../../../engine/devicetree';
 import { catalogVersionFor, decodeCatalog, type DriverCatalog } from '../../../engine/probe';
-import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type Prediction, type RowsResult } from './engine-adapter';
+import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext, type PairIndex, type PredictionView, type RowsResult } from './engine-adapter';
 import { foldEvents, freshFoldState, type FoldState } from './live-timeline';
 import { buildLinkIndex, nodeDetail, type LinkIndex } from './node-view';
-import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type RowSummary, type TimelineEvent, type ToWorker, type WhatIfOptions } from './protocol';
+import { DEFAULT_WHAT_IF, type DeviceRow, type FromWorker, type RowSummary, type TimelineMark, type ToWorker, type WhatIfOptions } from './protocol';
 import { countRow, summarize } from '../lib/rows';
 
 const FLUSH_MS = 16;
@@ -35,7 +35,7 @@ let tree: DtTree | null = null;
 let links: LinkIndex | null = null;
 let config: string | undefined;
 let options: WhatIfOptions = DEFAULT_WHAT_IF;
-let prediction: Prediction | null = null;
+let prediction: PredictionView | null = null;
 let nodeToDevice = new Map<string, string>();
 
 let parser: BootLogParser = createBootLogParser({ emitText: true });
@@ -52,7 +52,7 @@ let lastStampAt = 0;
 let anchorKey = '';
 const pciSeen = new Set<string>();
 let boardFileName = '';
-let pendingEvents: TimelineEvent[] = [];
+let pendingEvents: TimelineMark[] = [];
 let lastHostTime = 0;
 let sent = new Map<string, string>();
 let dirty = false;

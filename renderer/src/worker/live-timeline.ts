@@ -2,7 +2,7 @@
 // the running boot summary the console header shows. Only probe-relevant events become marks, so the
 // timeline stays bounded by devices × attempts, not by log length.
 import type { BootEvent } from '../../../engine/bootlog';
-import type { BootInfo, TimelineEvent, TimelineKind } from './protocol';
+import type { BootInfo, TimelineMark, TimelineKind } from './protocol';
 
 export function freshBootInfo(): BootInfo {
   return { kernelStarted: false, lastKernelTime: null, finished: false, ended: null, boots: 0, bytes: 0, lines: 0, oopses: 0 };
@@ -75,8 +75,8 @@ function markText(e: BootEvent): string {
 }
 
 /** Folds new events into the boot summary and returns the timeline marks among them. */
-export function foldEvents(events: readonly BootEvent[], st: FoldState): TimelineEvent[] {
-  const out: TimelineEvent[] = [];
+export function foldEvents(events: readonly BootEvent[], st: FoldState): TimelineMark[] {
+  const out: TimelineMark[] = [];
   const boot = st.bootInfo;
   for (const e of events) {
     if (e.kernelTime !== null) boot.lastKernelTime = e.kernelTime;

@@ -6,8 +6,8 @@ import type { Comparison, Verdict } from '../../../engine/compare';
 
 export type { Verdict };
 
-/** Kernel command-line knobs the probe model understands (kernel-semantics.md §2–§4). */
-export interface CmdlineKnobs {
+/** The kernel command-line knobs the what-if panel edits (engine/probe/cmdline.ts reads them back from the text). */
+export interface WhatIfKnobs {
   /** `fw_devlink=`: off | permissive | on | rpm */
   fwDevlink: 'on' | 'off' | 'permissive' | 'rpm';
   /** `fw_devlink.strict=1` */
@@ -27,7 +27,7 @@ export type OutcomeOverride = 'ok' | 'absent' | 'defer' | `fail:${number}`;
 /** Everything the what-if panel can change; predictions are recomputed from it at once. */
 export interface WhatIfOptions {
   kernel: string;
-  knobs: CmdlineKnobs;
+  knobs: WhatIfKnobs;
   /** Extra command-line text passed through verbatim. */
   extraCmdline: string;
   /** Per driver (as the log names it), overriding what the kernel config says. */
@@ -80,7 +80,9 @@ export interface Anchoring {
   /** Module loads the log timed, `name@seconds`. */
   modules: string[];
 }
-export type CompareField = 'state' | 'driver' | 'iommuGroup' | 'deferrals' | 'bindIndex';
+
+/** A cell of a probe-board row that can be marked as differing (engine/compare's fields, as the row shows them). */
+export type RowField = 'state' | 'driver' | 'iommuGroup' | 'deferrals' | 'bindIndex';
 
 /** One row of the probe board: the prediction and the live state of one device, side by side. */
 export interface DeviceRow {
@@ -92,9 +94,9 @@ export interface DeviceRow {
   live: DeviceReport | null;
   verdict: Verdict;
   /** Fields that differ enough to make the device a mismatch. */
-  differs: CompareField[];
+  differs: RowField[];
   /** Fields that differ in a way the kernel does not guarantee (retry counts, bind order inversions). */
-  minor: CompareField[];
+  minor: RowField[];
   /** The comparison's account of the mismatch (predicted cause), when it has one. */
   note?: string;
   /** For `pending`: the kernel time the verdict is due at. */
@@ -105,8 +107,8 @@ export interface DeviceRow {
 
 export type TimelineKind = 'probe' | 'defer' | 'retry' | 'bind' | 'fail' | 'iommu' | 'timeout' | 'mark';
 
-/** A probe event placed on the kernel-time axis. */
-export interface TimelineEvent {
+/** A probe event as a mark on the timeline's kernel-time axis. */
+export interface TimelineMark {
   side: 'predicted' | 'live';
   device: string;
   kind: TimelineKind;
@@ -193,7 +195,7 @@ export type FromWorker =
   | {
       type: 'prediction';
       rows: DeviceRow[];
-      events: TimelineEvent[];
+      events: TimelineMark[];
       diagnostics: Diagnostic[];
       summary: RowSummary;
       ms: number;
@@ -208,7 +210,7 @@ export type FromWorker =
       /** Rows whose live side or verdict changed since the last message. */
       rows: DeviceRow[];
       /** Live timeline events appended since the last message. */
-      events: TimelineEvent[];
+      events: TimelineMark[];
       /** The live timeline starts over with these events (a new boot or connection). */
       restart: boolean;
       boot: BootInfo;
