@@ -7,18 +7,10 @@
 // platform_device_add: dev_set_name "%s.%d"; PLATFORM_DEVID_NONE: just the name). A device given only
 // `dev.of_node` has no fwnode (device_add() links fw_devlink only through dev->fwnode).
 
-export interface HandMadeChildren {
-  /** The child of the driver's node whose children get devices ("pgc"), or '' for the node's own children. */
-  under: string;
-  /** platform_device_alloc()'s name: what platform_match() compares with id_table names and drv->name. */
-  name: string;
-  /** The id: the child's `reg` cell, a fixed number, or none (PLATFORM_DEVID_NONE). */
-  id: 'reg' | 'none' | number;
-  /** The driver sets dev.fwnode (of_fwnode_handle / device_set_node): fw_devlink links the device. */
-  fwnode: boolean;
-  /** Only available children (for_each_available_child_of_node, or an of_device_is_available() test). */
-  availableOnly: boolean;
-}
+// The shape is the catalog's own (engine/probe/catalog.ts): the scanner writes what the model reads.
+import type { HandMadeChildren } from '../../engine/probe/catalog';
+
+export type { HandMadeChildren };
 
 /** The hand-made child devices of `probe` (a function of `src`, comments stripped; `bodies`: every function). */
 export function probeChildren(probe: string, bodies: Map<string, string>): HandMadeChildren[] {

@@ -5,19 +5,10 @@
 // is returned without dev_err_probe leaves the reason empty. A text scanner over one C file: the probe
 // function and the file's own static functions it calls, inlined in call order.
 
-/** What a lookup asks for: the provider class the model's supplier bindings map onto. */
-export type LookupKind = 'gpio' | 'clock' | 'supply' | 'reset' | 'phy' | 'pwm' | 'mbox' | 'irq' | 'parent' | 'syscon';
+// The shapes are the catalog's own (engine/probe/catalog.ts): the scanner writes what the model reads.
+import type { LookupKind, ProbeLookup } from '../../engine/probe/catalog';
 
-export interface ProbeLookup {
-  kind: LookupKind;
-  /**
-   * The con_id / supply name when the call gives a string literal (`"enable"`, `"vdd"`), null for NULL
-   * (gpiod_get(dev, NULL, ...) reads `gpios` / `gpio`), undefined when the scanner cannot tell.
-   */
-  con?: string | null;
-  /** The dev_err_probe() format on its error path, when it has no conversion (what devices_deferred shows). */
-  message: string | null;
-}
+export type { LookupKind, ProbeLookup };
 
 /** Lookup calls by name: kind and the argument index of the con_id (-1: none the scanner can use). */
 const LOOKUPS: { re: RegExp; kind: LookupKind; con: number }[] = [

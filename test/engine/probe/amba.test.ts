@@ -3,19 +3,11 @@
 // match (the amba-proxy stub's too) puts such a cell on the deferred list, and that the deferred work reads
 // again instead of probing. Boards on Debian's arm64 6.1 .config (pl011, pl061, pl031 built in).
 import { describe, expect, it } from 'vitest';
-import { catalog, compileDts, noModulesConfig, run, type Run } from './support';
+import { armBoard, catalog, compileDts, noModulesConfig, type Run, run } from './support';
 import { requireSystem } from '../../support/system';
 
 requireSystem('dtc');
 
-const HEAD = `/dts-v1/;
-/ {
-  #address-cells = <2>; #size-cells = <2>;
-  interrupt-parent = <&gic>;
-  memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
-  gic: intc@8000000 { compatible = "arm,cortex-a15-gic"; #interrupt-cells = <3>; interrupt-controller; reg = <0 0x8000000 0 0x10000>, <0 0x8010000 0 0x10000>; };
-  pclk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };`;
-const board = (...nodes: string[]): string => `${HEAD}\n  ${nodes.join('\n  ')}\n};\n`;
 const rtc = (extra = 'clocks = <&pclk>; clock-names = "apb_pclk";'): string => `rtc@9010000 { compatible = "arm,pl031", "arm,primecell"; reg = <0 0x9010000 0 0x1000>; ${extra} };`;
 /** A PL341 memory controller: no driver in any catalog matches its ID. */
 const pl341 = `memory-controller@9200000 { compatible = "arm,pl341", "arm,primecell"; reg = <0 0x9200000 0 0x1000>; clocks = <&pclk>; clock-names = "apb_pclk"; };`;
@@ -25,7 +17,7 @@ const matchDeferred = (r: Run, name: string): boolean => r.has(`amba ${name}: De
 const probed = (r: Run, name: string): boolean => r.prediction.events.some((e) => e.kind === 'probe-attempt' && e.device === name);
 
 describe('a cell with nothing behind its ID registers (no arm,primecell-periphid in the tree)', () => {
-  const tree = compileDts(board(rtc(), pl341));
+  const tree = compileDts(armBoard(rtc(), pl341));
 
   it('is deferred at its first match and for good, with no devices_deferred reason, though its driver is built in', () => {
     const r = run(tree, { assume: absent('9010000.rtc') });
@@ -46,7 +38,7 @@ describe('a cell with nothing behind its ID registers (no arm,primecell-periphid
   });
 
   it('with arm,primecell-periphid the registers are not read at match: the driver probes and rejects (-ENODEV)', () => {
-    const r = run(compileDts(board(rtc('clocks = <&pclk>; clock-names = "apb_pclk"; arm,primecell-periphid = <0x00041031>;'))), { assume: absent('9010000.rtc') });
+    const r = run(compileDts(armBoard(rtc('clocks = <&pclk>; clock-names = "apb_pclk"; arm,primecell-periphid = <0x00041031>;'))), { assume: absent('9010000.rtc') });
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'no-driver', deferrals: 0 });
     expect(r.has('rtc-pl031: probe of 9010000.rtc rejects match -19')).toBe(true);
   });
@@ -55,7 +47,7 @@ describe('a cell with nothing behind its ID registers (no arm,primecell-periphid
 describe('the amba-proxy stub (amba_stub_drv_init, late_initcall_sync, only with CONFIG_MODULES)', () => {
   // every AMBA driver but the stub missing: only amba-proxy can make amba_match() run
   const onlyStub = Object.fromEntries(catalog.drivers.filter((d) => d.bus === 'amba' && d.initcall !== 'amba_stub_drv_init').map((d) => [d.name, 'missing' as const]));
-  const tree = compileDts(board(pl341));
+  const tree = compileDts(armBoard(pl341));
 
   it('reads the ID of a cell no driver matches, so a cell with nothing behind it is deferred from late_initcall_sync', () => {
     const r = run(tree, { assume: absent('9200000.memory-controller'), drivers: onlyStub });
@@ -72,19 +64,19 @@ describe('the amba-proxy stub (amba_stub_drv_init, late_initcall_sync, only with
 
 describe("what amba_read_periphid() needs before it reads: apb_pclk, the PM domain, resets", () => {
   it('no "apb_pclk" in clock-names: clk_get() fails every time, so the cell is never probed', () => {
-    const r = run(compileDts(board(rtc('clocks = <&pclk>; clock-names = "rtcclk";'))), {});
+    const r = run(compileDts(armBoard(rtc('clocks = <&pclk>; clock-names = "rtcclk";'))), {});
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'deferred', deferReason: '' });
     expect(probed(r, '9010000.rtc')).toBe(false);
   });
 
   it('an apb_pclk found on a parent with clock-ranges (of_parse_clkspec) is enough', () => {
-    const r = run(compileDts(board(`bus@9000000 { compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges; clock-ranges; clocks = <&pclk>; clock-names = "apb_pclk";
+    const r = run(compileDts(armBoard(`bus@9000000 { compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; ranges; clock-ranges; clocks = <&pclk>; clock-names = "apb_pclk";
     ${rtc('')} };`)), {});
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'bound', driver: 'rtc-pl031', deferrals: 0 });
   });
 
   it('an apb_pclk provider that never binds: every retry of the deferred work reads again and the driver never probes', () => {
-    const r = run(compileDts(board('clkc: clock-controller@9300000 { compatible = "vendor,no-such-clkc"; reg = <0 0x9300000 0 0x1000>; #clock-cells = <0>; };', rtc('clocks = <&clkc>; clock-names = "apb_pclk";'))), {});
+    const r = run(compileDts(armBoard('clkc: clock-controller@9300000 { compatible = "vendor,no-such-clkc"; reg = <0 0x9300000 0 0x1000>; #clock-cells = <0>; };', rtc('clocks = <&clkc>; clock-names = "apb_pclk";'))), {});
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'deferred', deferReason: '' });
     expect(r.device('9010000.rtc').deferrals).toBeGreaterThan(1);
     expect(probed(r, '9010000.rtc')).toBe(false);
@@ -93,8 +85,8 @@ describe("what amba_read_periphid() needs before it reads: apb_pclk, the PM doma
 
   it('genpd attaches exactly one power domain: with two, the read does not wait for their provider', () => {
     const pd = 'pd: power-controller@9400000 { compatible = "vendor,no-such-pd"; reg = <0 0x9400000 0 0x1000>; #power-domain-cells = <1>; };';
-    const one = run(compileDts(board(pd, rtc('clocks = <&pclk>; clock-names = "apb_pclk"; power-domains = <&pd 0>;'))), {});
-    const two = run(compileDts(board(pd, rtc('clocks = <&pclk>; clock-names = "apb_pclk"; power-domains = <&pd 0>, <&pd 1>;'))), {});
+    const one = run(compileDts(armBoard(pd, rtc('clocks = <&pclk>; clock-names = "apb_pclk"; power-domains = <&pd 0>;'))), {});
+    const two = run(compileDts(armBoard(pd, rtc('clocks = <&pclk>; clock-names = "apb_pclk"; power-domains = <&pd 0>, <&pd 1>;'))), {});
     expect(matchDeferred(one, '9010000.rtc')).toBe(true);
     expect(matchDeferred(two, '9010000.rtc')).toBe(false);
   });

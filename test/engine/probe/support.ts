@@ -65,3 +65,15 @@ export function run(tree: DtTree, opts: PredictOptions): Run {
     has: (t) => texts.some((x) => (typeof t === 'string' ? x.includes(t) : t.test(x))),
   };
 }
+
+/** An arm64 board's root up to its first device: memory, a GIC and a fixed clock (`&pclk`) for primecells' apb_pclk. */
+export const ARM_BOARD_HEAD = `/dts-v1/;
+/ {
+  #address-cells = <2>; #size-cells = <2>;
+  interrupt-parent = <&gic>;
+  memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
+  gic: intc@8000000 { compatible = "arm,cortex-a15-gic"; #interrupt-cells = <3>; interrupt-controller; reg = <0 0x8000000 0 0x10000>, <0 0x8010000 0 0x10000>; };
+  pclk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };`;
+
+/** A whole board: ARM_BOARD_HEAD, then `nodes` under the root. */
+export const armBoard = (...nodes: string[]): string => `${ARM_BOARD_HEAD}\n  ${nodes.join('\n  ')}\n};\n`;

@@ -3,25 +3,17 @@
 // flagged for masters that lose their IOMMU, fw_devlink ordering and cycles, PCI functions behind
 // iommu-map, and the "why" chain down to a root cause with its DTS position.
 import { describe, expect, it } from 'vitest';
-import { compileDts, run } from './support';
+import { ARM_BOARD_HEAD, armBoard, compileDts, run } from './support';
 import { requireSystem } from '../../support/system';
 
 requireSystem('dtc');
 
-const HEAD = `/dts-v1/;
-/ {
-  #address-cells = <2>; #size-cells = <2>;
-  interrupt-parent = <&gic>;
-  memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
-  gic: intc@8000000 { compatible = "arm,cortex-a15-gic"; #interrupt-cells = <3>; interrupt-controller; reg = <0 0x8000000 0 0x10000>, <0 0x8010000 0 0x10000>; };
-  pclk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };`;
 const SMMU = `smmu: iommu@9050000 { compatible = "arm,smmu-v3"; reg = <0 0x9050000 0 0x20000>; #iommu-cells = <1>; interrupts = <0 74 1>; };`;
 const rtc = (addr: string, extra = ''): string => `rtc${addr}: rtc@${addr} { compatible = "arm,pl031", "arm,primecell"; reg = <0 0x${addr} 0 0x1000>; clocks = <&pclk>; clock-names = "apb_pclk"; ${extra} };`;
 const gpio = (extra = ''): string => `gpio: gpio@9030000 { compatible = "arm,pl061", "arm,primecell"; reg = <0 0x9030000 0 0x1000>; clocks = <&pclk>; clock-names = "apb_pclk"; gpio-controller; #gpio-cells = <2>; ${extra} };`;
-const board = (...nodes: string[]): string => `${HEAD}\n  ${nodes.join('\n  ')}\n};\n`;
 
 describe('assumed probe outcomes (--assume)', () => {
-  const tree = compileDts(board(rtc('9010000'), gpio()));
+  const tree = compileDts(armBoard(rtc('9010000'), gpio()));
   it('fail:-EINVAL → failed, with the kernel\'s failure line', () => {
     const r = run(tree, { assume: [{ target: '9010000.rtc', outcome: { kind: 'fail', errno: -22 } }] });
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'failed', error: -22 });
@@ -29,7 +21,7 @@ describe('assumed probe outcomes (--assume)', () => {
   });
   it('absent → the driver rejects the match (-ENODEV) and the device stays driverless', () => {
     // the tree gives the primecell ID, so amba_match() does not read the missing registers (amba.test.ts)
-    const withId = compileDts(board(rtc('9010000', 'arm,primecell-periphid = <0x00041031>;'), gpio()));
+    const withId = compileDts(armBoard(rtc('9010000', 'arm,primecell-periphid = <0x00041031>;'), gpio()));
     const r = run(withId, { assume: [{ target: '/rtc@9010000', outcome: { kind: 'absent' } }] });
     expect(r.device('9010000.rtc').state).toBe('no-driver');
     expect(r.has('rtc-pl031: probe of 9010000.rtc rejects match -19')).toBe(true);
@@ -47,7 +39,7 @@ describe('assumed probe outcomes (--assume)', () => {
 });
 
 describe('node status, driver availability, initcall_blacklist', () => {
-  const tree = compileDts(board(SMMU, rtc('9010000', 'iommus = <&smmu 1>;')));
+  const tree = compileDts(armBoard(SMMU, rtc('9010000', 'iommus = <&smmu 1>;')));
   it('--status NODE=disabled removes the device and says why', () => {
     const r = run(tree, { nodeStatus: { '/rtc@9010000': 'disabled' } });
     expect(r.device('9010000.rtc').state).toBe('disabled');
@@ -78,7 +70,7 @@ describe('node status, driver availability, initcall_blacklist', () => {
 });
 
 describe('IOMMU policy, contexts, passthrough, consequences', () => {
-  const two = compileDts(board(SMMU, rtc('9010000', 'iommus = <&smmu 1>;'), rtc('9011000', 'iommus = <&smmu 2>;'), gpio('iommus = <&smmu 8>;')));
+  const two = compileDts(armBoard(SMMU, rtc('9010000', 'iommus = <&smmu 1>;'), rtc('9011000', 'iommus = <&smmu 2>;'), gpio('iommus = <&smmu 8>;')));
   it('optional: a failed IOMMU releases its masters at once instead of at the timeout', () => {
     const fail = { target: '/iommu@9050000', outcome: { kind: 'fail' as const, errno: -22 } };
     const kernel = run(two, { assume: [fail] });
@@ -108,7 +100,7 @@ describe('IOMMU policy, contexts, passthrough, consequences', () => {
     expect(r.device('9011000.rtc')).toMatchObject({ iommuGroup: 1, dma: 'iommu-passthrough' });
   });
   it('flags bounce buffering when RAM reaches past the 32-bit DMA mask, and dma-coherent mismatches', () => {
-    const big = compileDts(`${HEAD}
+    const big = compileDts(`${ARM_BOARD_HEAD}
   memory@80000000 { device_type = "memory"; reg = <0x1 0x0 0 0x40000000>; };
   ${SMMU}
   ${rtc('9010000', 'iommus = <&smmu 1>; dma-coherent;')}
@@ -119,7 +111,7 @@ describe('IOMMU policy, contexts, passthrough, consequences', () => {
     expect(r.device('9010000.rtc').flags.join('\n')).toMatch(/dma-coherent while its IOMMU is not/);
   });
   it('SMMUv3 refuses a second master with the same stream ID; it runs without IOMMU', () => {
-    const dup = compileDts(board(SMMU, rtc('9010000', 'iommus = <&smmu 5>;'), rtc('9011000', 'iommus = <&smmu 5>;')));
+    const dup = compileDts(armBoard(SMMU, rtc('9010000', 'iommus = <&smmu 5>;'), rtc('9011000', 'iommus = <&smmu 5>;')));
     const r = run(dup, {});
     expect(r.device('9010000.rtc').iommuGroup).toBe(0);
     expect(r.device('9011000.rtc').iommuGroup).toBeNull();
@@ -129,29 +121,29 @@ describe('IOMMU policy, contexts, passthrough, consequences', () => {
 
 describe('fw_devlink ordering and cycles (v6.1 stable)', () => {
   it('a consumer waits for its supplier device ("supplier X not ready") and binds after it', () => {
-    const r = run(compileDts(board(gpio('leds = <&rtc9010000>;'), rtc('9010000'))), {});
+    const r = run(compileDts(armBoard(gpio('leds = <&rtc9010000>;'), rtc('9010000'))), {});
     const g = r.device('9030000.gpio');
     expect(g.deferrals).toBeGreaterThan(0);
     expect(g.bindIndex!).toBeGreaterThan(r.device('9010000.rtc').bindIndex!);
     expect(r.has('amba 9030000.gpio: error -EPROBE_DEFER: supplier 9010000.rtc not ready')).toBe(true);
   });
   it('fw_devlink=off: no ordering at all', () => {
-    const r = run(compileDts(board(gpio('leds = <&rtc9010000>;'), rtc('9010000'))), { cmdline: 'fw_devlink=off' });
+    const r = run(compileDts(armBoard(gpio('leds = <&rtc9010000>;'), rtc('9010000'))), { cmdline: 'fw_devlink=off' });
     expect(r.device('9030000.gpio').deferrals).toBe(0);
   });
   it('a cycle is detected, logged as the 6.1 stable kernel logs it, and blocks nobody', () => {
-    const r = run(compileDts(board(gpio('leds = <&rtc9010000>;'), rtc('9010000', 'backlight = <&gpio>;'))), {});
+    const r = run(compileDts(armBoard(gpio('leds = <&rtc9010000>;'), rtc('9010000', 'backlight = <&gpio>;'))), {});
     expect(r.has('/gpio@9030000: Fixed dependency cycle(s) with /rtc@9010000')).toBe(true);
     expect(r.device('9030000.gpio')).toMatchObject({ state: 'bound', deferrals: 0 });
     expect(r.device('9010000.rtc')).toMatchObject({ state: 'bound', deferrals: 0 });
   });
   it('a supplier node that never becomes a device holds its consumer ("wait for supplier")', () => {
-    const r = run(compileDts(board(`holder@9100000 { compatible = "vendor,nothing"; reg = <0 0x9100000 0 0x100>; sub: sub { compatible = "vendor,sub"; }; };`, gpio('leds = <&sub>;'))), {});
+    const r = run(compileDts(armBoard(`holder@9100000 { compatible = "vendor,nothing"; reg = <0 0x9100000 0 0x100>; sub: sub { compatible = "vendor,sub"; }; };`, gpio('leds = <&sub>;'))), {});
     expect(r.device('9030000.gpio').state).toBe('deferred');
     expect(r.device('9030000.gpio').deferReason).toBe('amba: wait for supplier sub');
   });
   it('the stdout-path console is best effort: it does not wait for a supplier that never becomes a device', () => {
-    const src = board(`holder@9100000 { compatible = "vendor,nothing"; reg = <0 0x9100000 0 0x100>; sub: sub { compatible = "vendor,sub"; }; };`, gpio('leds = <&sub>;'));
+    const src = armBoard(`holder@9100000 { compatible = "vendor,nothing"; reg = <0 0x9100000 0 0x100>; sub: sub { compatible = "vendor,sub"; }; };`, gpio('leds = <&sub>;'));
     const withConsole = src.replace('pclk: apb-pclk', 'aliases { serial0 = "/gpio@9030000"; };\n  chosen { stdout-path = "serial0:115200n8"; };\n  pclk: apb-pclk');
     const r = run(compileDts(withConsole), {});
     expect(r.device('9030000.gpio')).toMatchObject({ state: 'bound', deferrals: 0 });
@@ -160,7 +152,7 @@ describe('fw_devlink ordering and cycles (v6.1 stable)', () => {
 
 describe('asynchronous probing (driver_async_probe=)', () => {
   const uart = `serial@9000000 { compatible = "arm,pl011", "arm,primecell"; reg = <0 0x9000000 0 0x1000>; clocks = <&pclk>, <&pclk>; clock-names = "uartclk", "apb_pclk"; };`;
-  const tree = compileDts(board(uart, rtc('9010000')));
+  const tree = compileDts(armBoard(uart, rtc('9010000')));
   const order = (r: ReturnType<typeof run>): string[] => r.prediction.events.filter((e) => (e.kind === 'bound' && e.device === '9000000.serial') || (e.kind === 'device-added' && e.device === '9010000.rtc')).map((e) => e.kind);
   it('a synchronous driver binds the console UART while populate is still adding devices', () => {
     expect(order(run(tree, {}))).toEqual(['bound', 'device-added']);
@@ -171,7 +163,7 @@ describe('asynchronous probing (driver_async_probe=)', () => {
 });
 
 describe('PCI functions behind iommu-map', () => {
-  const pci = compileDts(board(SMMU, `pcie@10000000 { compatible = "pci-host-ecam-generic"; device_type = "pci"; reg = <0x40 0x10000000 0 0x10000000>;
+  const pci = compileDts(armBoard(SMMU, `pcie@10000000 { compatible = "pci-host-ecam-generic"; device_type = "pci"; reg = <0x40 0x10000000 0 0x10000000>;
       #address-cells = <3>; #size-cells = <2>; bus-range = <0 1>; iommu-map = <0x0 &smmu 0x0 0x8>; };`));
   it('maps the RID through iommu-map; a RID outside it prints the kernel\'s line and gets no IOMMU', () => {
     const r = run(pci, { pciFunctions: [{ bdf: '0000:00:00.0' }, { bdf: '0000:00:01.0', driver: 'pci-stub' }, { bdf: '0000:00:00.1', driver: 'pci-stub' }], drivers: { 'pci-stub': 'builtin' } });
