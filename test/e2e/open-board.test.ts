@@ -2,7 +2,10 @@
 // (its path in text/uri-list) opens; the app asks for the include folder its #include needs and opens
 // it once given; a file the browser gives no path for (a drop from elsewhere, the file picker) is
 // explained, not silently ignored; and the
-// board is remembered across a reload (recent boards).
+// board is remembered across a reload (recent boards); a file it pulls in from outside its folders is flagged.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +76,29 @@ describe('opening a board in browser mode', () => {
     await page.waitForSelector('.board-form', { state: 'detached', timeout: 20_000 });
     expect(await page.textContent('[data-testid=board-name]')).toBe('needs-include.dts');
     expect(wb.browser.errors).toEqual([]);
+  }, 90_000);
+
+  it('flags a file the board pulled in from outside its folders, naming it and its hash', async () => {
+    const { page } = wb;
+    const boardDir = mkdtempSync(join(tmpdir(), 'bringup-e2e-board-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'bringup-e2e-elsewhere-'));
+    const secret = join(elsewhere, 'secret.dtsi');
+    writeFileSync(secret, '/ { model = "pulled in from elsewhere"; };\n');
+    const board = join(boardDir, 'outside.dts');
+    writeFileSync(board, `/dts-v1/;\n/ { compatible = "linux,dummy-virt"; #address-cells = <2>; #size-cells = <2>; };\n/include/ "${secret}"\n`);
+    try {
+      expect(await page.$('[data-testid=outside-files]')).toBeNull();
+      await drop(page, [`file://${board.split('/').map(encodeURIComponent).join('/')}`]); // it opens at once: nothing is missing
+      const chip = await page.waitForSelector('[data-testid=outside-files]', { timeout: 20_000 });
+      expect(await chip.textContent()).toContain('1 file from outside its folders');
+      const title = (await chip.getAttribute('title')) ?? '';
+      expect(title).toContain(`${secret}  sha256 ${createHash('sha256').update(readFileSync(secret)).digest('hex').slice(0, 16)}`);
+      expect(title).not.toContain(board); // the board's own file is inside its folder
+      await (await page.$('[data-testid=probe-board] .panel-head'))!.screenshot({ path: screenshotPath('outside-files.png') });
+      expect(wb.browser.errors).toEqual([]);
+    } finally {
+      rmSync(boardDir, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   }, 90_000);
 });

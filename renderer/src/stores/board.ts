@@ -24,6 +24,12 @@ export const useBoardStore = defineStore('board', () => {
   /** Headers the open board's DTS includes that none of its include folders holds: ask for the folders. */
   const needsIncludes = computed(() => (board.value ? missingIncludes(board.value.diagnostics) : []));
 
+  /**
+   * Files the board pulled in from outside its folder and its include folders (a hostile `/include/` or
+   * `/incbin/`): the services keep only their hash, never their text, and the user is shown the list.
+   */
+  const outsideFiles = computed(() => board.value?.files.filter((f) => f.outsideRoots) ?? []);
+
   const title = computed(() => {
     const p = board.value?.request.path;
     return p ? p.split('/').pop()! : null;
@@ -80,5 +86,5 @@ export const useBoardStore = defineStore('board', () => {
     if (board.value && board.value.boardId === b.boardId) load(b);
   }
 
-  return { board, loading, error, demoTarget, reloads, recent, dropped, needsIncludes, title, sourceText, load, open, openDemo, onChanged };
+  return { board, loading, error, demoTarget, reloads, recent, dropped, needsIncludes, outsideFiles, title, sourceText, load, open, openDemo, onChanged };
 });
