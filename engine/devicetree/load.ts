@@ -76,16 +76,10 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
     tree.source = path;
     return { value: tree, diagnostics: [{ severity: 'error', code: 'io', message: `cannot read ${path}`, file: path }] };
   }
-  if (looksLikeDtb(bytes)) {
+  if (looksLikeDtb(bytes) || namesBlob(path)) {
     const r = readDtb(bytes, path);
     if (options.bootCpuid !== undefined) r.value.bootCpuid = options.bootCpuid >>> 0;
     return r;
-  }
-  const binary = looksBinary(bytes);
-  if (binary !== undefined) {
-    const tree = createTree();
-    tree.source = path;
-    return { value: tree, diagnostics: [{ severity: 'error', code: 'input', message: `not a device tree source or blob: byte 0x${bytes[binary]!.toString(16).padStart(2, '0')} at offset ${binary} is not text (and the file does not start with the FDT magic 0xd00dfeed)`, file: path, byteOffset: binary }] };
   }
   let text: string;
   const diagnostics: Diagnostic[] = [];
@@ -104,14 +98,15 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
   return { value: r.value, diagnostics: [...diagnostics, ...r.diagnostics] };
 }
 
-/** NUL or other control bytes that no source text contains: the offset of the first, if any. */
-function looksBinary(bytes: Uint8Array): number | undefined {
-  const n = Math.min(bytes.length, 4096);
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i]!;
-    if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11)) return i;
-  }
-  return undefined;
+/**
+ * dtc.c guess_input_format: a file without the FDT magic is still read as a blob when its name says
+ * .dtb or .dtbo (and then fails on the magic); anything else is source, whatever bytes it holds.
+ */
+function namesBlob(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  if (dot < 0 || path.indexOf('/', dot) >= 0) return false;
+  const ext = path.slice(dot).toLowerCase();
+  return ext === '.dtb' || ext === '.dtbo';
 }
 
 /**

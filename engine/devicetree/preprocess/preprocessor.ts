@@ -8,7 +8,7 @@ import { evaluateExpression, isExprError } from './expr';
 import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
+const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
 const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
@@ -44,6 +44,9 @@ export interface PreprocessOptions {
   /** What __DATE__/__TIME__ show; without it they read "??? ?? ????" / "??:??:??" (cpp without a clock). */
   now?: Date;
 }
+
+/** The directives cpp knows; any other `#` line is assembler text. */
+const DIRECTIVES: ReadonlySet<string> = new Set(['define', 'undef', 'include', 'include_next', 'import', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs', 'assert', 'unassert']);
 
 /** What the preprocessor predefines under `-undef -x assembler-with-cpp` (cpp -dM -undef ... /dev/null), plus -D__DTS__. */
 export const PREDEFINED_MACROS: readonly string[] = ['__STDC__=1', '__STDC_HOSTED__=1', '__ASSEMBLER__=1', '__DTS__=1'];
@@ -444,6 +447,7 @@ class Preprocessor {
         if (this.skipping) continue;
         if (this.parsingArgs === 0) this.lineChange(this.curLine, fr.name);
       } else if (this.skipping) continue;
+      if ((tok.flags & F_NUL_IN_LITERAL) !== 0) this.nulInLiteral(tok);
       return tok;
     }
   }
@@ -899,6 +903,11 @@ class Preprocessor {
     }
   }
 
+  /** lex.cc lex_string: a literal read outside a skipped block keeps its NUL bytes, with a warning. */
+  private nulInLiteral(tok: Tok): void {
+    this.report('warning', 'null_character', 'null character(s) preserved in literal', this.spanOf(tok));
+  }
+
   // ---------------------------------------------------------------- directives (directives.cc)
 
   /** Handles the directive whose `#` was just read. False: an assembler line that merely starts with '#'. */
@@ -913,6 +922,8 @@ class Preprocessor {
     const isCond = name === 'if' || name === 'ifdef' || name === 'ifndef' || name === 'elif' || name === 'else'
       || name === 'endif' || name === 'elifdef' || name === 'elifndef';
     if (this.skipping && !isCond) { fr.pos = end; return true; }
+    // A directive's own literals are read here; an assembler line's go through lexBase.
+    if (!this.skipping && DIRECTIVES.has(name)) for (let i = start; i < end; i++) if ((toks[i]!.flags & F_NUL_IN_LITERAL) !== 0) this.nulInLiteral(toks[i]!);
     fr.pos = end;
     switch (name) {
       case 'define': this.doDefine(fr, toks, start + 1, end, start); return true;
