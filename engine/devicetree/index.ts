@@ -8,4 +8,4 @@ export { treeToJson, treeFromJson, type JsonTree, type JsonNode, type JsonProper
 export { applyOverlay, type OverlayOptions } from './overlay';
 export { runChecks, formatDtcDiagnostic, CHECKS } from './checks';
 export { loadDeviceTree, compileSource, type LoadOptions } from './load';
-export { preprocess, createPreprocessCache, type PreprocessCache } from './preprocess';
+export { preprocess, createPreprocessCache, type PreprocessCache, type ReadFile, type FileContents } from './preprocess';

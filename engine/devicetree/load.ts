@@ -6,7 +6,7 @@ import type { Diagnostic, Result } from '../common';
 import { hasErrors } from '../common';
 import { looksLikeDtb, readDtb } from './dtb-read';
 import { decodeUtf8, type SourceFiles } from './lex';
-import { preprocess, type PreprocessCache } from './preprocess';
+import { contentsOf, preprocess, type PreprocessCache, type ReadFile } from './preprocess';
 import { applyOverlay } from './overlay';
 import { parseDts } from './parse';
 import { liveToTree, resolveLiveTree } from './resolve';
@@ -18,7 +18,8 @@ export interface LoadOptions {
   includeDirs?: string[];
   /** `-D NAME[=VALUE]` for the preprocessor. */
   defines?: string[];
-  readFile: (path: string) => Uint8Array | undefined;
+  /** The host's file reader; a source's modification time, when given, is what __TIMESTAMP__ shows. */
+  readFile: ReadFile;
   /** dtc -@ */
   symbols?: boolean;
   /** .dtbo / plugin .dts files applied in order onto the loaded tree (fdtoverlay). */
@@ -50,8 +51,8 @@ function sourceFiles(options: LoadOptions): SourceFiles {
     resolve(name, fromFile) {
       const candidates = name.startsWith('/') ? [name] : [joinPath(dirname(fromFile), name), ...(options.includeDirs ?? []).map((d) => joinPath(d, name))];
       for (const path of candidates) {
-        const bytes = options.readFile(path);
-        if (bytes) return { path, bytes };
+        const read = contentsOf(options.readFile(path));
+        if (read) return { path, bytes: read.bytes };
       }
       return undefined;
     },
@@ -70,7 +71,7 @@ export function compileSource(text: string, file: string, options: LoadOptions):
 }
 
 function loadOne(path: string, options: LoadOptions): Result<DtTree> {
-  const bytes = options.readFile(path);
+  const bytes = contentsOf(options.readFile(path))?.bytes;
   if (!bytes) {
     const tree = createTree();
     tree.source = path;

@@ -23,6 +23,8 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Parsed `#define`s keyed by the index of their `#` token: a shared header is parsed once per batch. */
   defines: Map<number, unknown>;
+  /** When the file was last modified, if the host said (__TIMESTAMP__). */
+  mtime?: Date;
 }
 
 /** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
@@ -140,9 +142,11 @@ function clean(raw: string, problems: LexProblem[]): Cleaned {
   return { text, splices };
 }
 
-export function lexBytes(path: string, bytes: Uint8Array): LexedFile {
+export function lexBytes(path: string, bytes: Uint8Array, mtime?: Date): LexedFile {
   const problems: LexProblem[] = [];
-  return { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+  const file: LexedFile = { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+  if (mtime) file.mtime = mtime;
+  return file;
 }
 
 /**

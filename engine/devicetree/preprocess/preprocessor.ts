@@ -24,6 +24,24 @@ export function createPreprocessCache(): PreprocessCache {
   return { files: new Map() };
 }
 
+/** A file as the host read it: its bytes, and when it was last modified (what cpp's __TIMESTAMP__ shows). */
+export interface FileContents {
+  bytes: Uint8Array;
+  mtime?: Date;
+}
+
+/**
+ * The engine's only way to a file (it does no I/O itself): the bytes, alone or with their modification
+ * time, or undefined when there is no such file.
+ */
+export type ReadFile = (path: string) => Uint8Array | FileContents | undefined;
+
+/** What a ReadFile returned, as FileContents. */
+export function contentsOf(read: Uint8Array | FileContents | undefined): FileContents | undefined {
+  if (read === undefined) return undefined;
+  return ArrayBuffer.isView(read) ? { bytes: read } : read;
+}
+
 export interface PreprocessOptions {
   /** -I directories, searched in order. */
   includeDirs: string[];
@@ -31,8 +49,7 @@ export interface PreprocessOptions {
   defines?: string[];
   /** -U entries, applied after the predefined macros and -D. */
   undefines?: string[];
-  /** Returns a file's bytes, or undefined when there is no such file. The engine does no I/O itself. */
-  readFile(path: string): Uint8Array | undefined;
+  readFile: ReadFile;
   /** Default 200, as GCC's -fmax-include-depth. */
   maxIncludeDepth?: number;
   /** Shared lexed-file cache for a batch; without it each call has its own. */
@@ -306,13 +323,13 @@ class Preprocessor {
     const files = this.cache.files;
     const hit = files.get(path);
     if (hit !== undefined) return hit;
-    let bytes: Uint8Array | undefined;
+    let read: FileContents | undefined;
     try {
-      bytes = this.options.readFile(path);
+      read = contentsOf(this.options.readFile(path));
     } catch {
-      bytes = undefined;
+      read = undefined;
     }
-    const lexed = bytes ? lexBytes(path, bytes) : null;
+    const lexed = read ? lexBytes(path, read.bytes, read.mtime) : null;
     files.set(path, lexed);
     return lexed;
   }
@@ -896,7 +913,14 @@ class Preprocessor {
         return str(now ? `"${months[now.getMonth()]} ${String(now.getDate()).padStart(2, ' ')} ${now.getFullYear()}"` : '"??? ?? ????"');
       case BT_TIME:
         return str(now ? `"${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}"` : '"??:??:??"');
-      case BT_TIMESTAMP: return str('"??? ??? ?? ??:??:?? ????"');
+      case BT_TIMESTAMP: {
+        // macro.cc: asctime() of the current file's mtime in local time, "Sun Sep  3 01:03:52 1973";
+        // cpp shows question marks when it cannot stat the file, as here when the host gave no time.
+        const t = fr.file.mtime;
+        if (!t) return str('"??? ??? ?? ??:??:?? ????"');
+        const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+        return str(`"${days[t.getDay()]} ${months[t.getMonth()]} ${String(t.getDate()).padStart(2, ' ')} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${t.getFullYear()}"`);
+      }
       default:
         this.report('error', 'has_include', `"${name.text}" used outside of preprocessing directive`, this.spanOf(this.lastBase));
         return null;
