@@ -2,8 +2,8 @@
 // (as dtc.c is over livetree/flattree): parse flags, load (DTS through the C preprocessor, or DTB),
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
-import { hasErrors } from '../../engine/common';
-import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type FileContents, type PreprocessCache } from '../../engine/devicetree';
+import { formatDiagnostic, hasErrors } from '../../engine/common';
+import { createPreprocessCache, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type FileContents, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { runBindingsCheck } from './bindings';
 import { DTS_SOURCE_LIMIT, EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
@@ -163,7 +163,7 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     ...(cache !== undefined ? { cache } : {}),
   });
   const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
-  if (shown.length) io.stderr(shown.map(formatDtcDiagnostic).join('\n') + '\n');
+  if (shown.length) io.stderr(shown.map(formatDiagnostic).join('\n') + '\n');
   if (hasErrors(r.diagnostics)) {
     io.stderr(`bringup dt: ${input}: input has errors, no output written\n`);
     return EXIT_INPUT_ERROR;

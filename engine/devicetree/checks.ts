@@ -2,8 +2,7 @@
 // check name, a per-node function and the fixture test/fixtures/dts/bad-<name>.dts that trips it.
 // They run on the public tree (a compiled source or a DTB alike); positions come from the nodes' and
 // properties' source spans, in dtc's format `file:line.col-col: Warning (name): /path: message`.
-import type { Diagnostic, SourceSpan } from '../common';
-import { formatSpan } from '../common';
+import type { Diagnostic } from '../common';
 import { nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {
@@ -189,20 +188,4 @@ export function runChecks(tree: DtTree): Diagnostic[] {
     for (const node of walk(tree.root)) check.fn(ctx, node);
   }
   return diagnostics;
-}
-
-/**
- * A diagnostic exactly as dtc prints it: `file:line.col-col: Warning (name): /path: message`, then the
- * include chain and "also defined at" lines.
- */
-export function formatDtcDiagnostic(d: Diagnostic): string {
-  let where = d.span ? formatSpan(d.span as SourceSpan) : d.file ? (d.byteOffset !== undefined ? `${d.file}:byte ${d.byteOffset}` : d.file) : '';
-  const sev = d.severity === 'error' ? 'ERROR' : d.severity === 'warning' ? 'Warning' : 'Note';
-  const head = d.code && d.code !== 'syntax' ? `${sev} (${d.code})` : sev;
-  where = where ? `${where}: ` : '';
-  const lines = [`${where}${head}: ${d.nodePath ? `${d.nodePath}: ` : ''}${d.message}`];
-  const chain = d.span?.includedFrom ?? [];
-  for (let i = chain.length - 1; i >= 0; i--) lines.push(`  included from ${chain[i]!.file}:${chain[i]!.line}`);
-  for (const a of d.alsoAt ?? []) lines.push(`  also defined at ${formatSpan(a)}`);
-  return lines.join('\n');
 }

@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasErrors } from '../../../engine/common';
-import { formatDtcDiagnostic, loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
+import { formatDiagnostic, hasErrors } from '../../../engine/common';
+import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
 import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
 import { pp } from './preprocess/support';
 import { requireSystem } from '../../support/system';
@@ -27,7 +27,7 @@ function cppWarnings(path: string): string[] {
   const r = spawnSync('cpp', ['-nostdinc', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', path], { encoding: 'latin1' });
   return [...r.stderr.matchAll(/^[^:\n]+:(\d+):(\d+): warning: (.*)$/gm)].map((m) => `${m[1]}:${m[2]}: ${m[3]}`);
 }
-const errors = (r: ReturnType<typeof load>) => r.diagnostics.filter((d) => d.severity === 'error').map(formatDtcDiagnostic);
+const errors = (r: ReturnType<typeof load>) => r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
 
 describe('NUL bytes in a source, as dtc and cpp read them', () => {
   const fixture = join(fixtures, 'lang-nul.dts');
@@ -71,7 +71,7 @@ describe('NUL bytes in a source, as dtc and cpp read them', () => {
     const mid = join(tmp, 'mid.dts');
     expect(dtc(['-q', '-I', 'dts', '-O', 'dtb', '-o', '/dev/null', '-'], kbuildCpp(mid, [])).status).toBe(0);
     const r = load(mid, true);
-    expect(r.diagnostics.map(formatDtcDiagnostic)).toEqual([`${mid}:2.13: Warning (null_character): null character(s) ignored`]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([`${mid}:2.13: Warning (null_character): null character(s) ignored`]);
     expect(r.value.root.properties.map((p) => p.name)).toEqual(['a', 'b']);
 
     const tail = join(tmp, 'tail.dts');

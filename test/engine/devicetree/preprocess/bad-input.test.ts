@@ -16,7 +16,7 @@ describe('preprocess reports bad input', () => {
       span: { file: 'b.dtsi', line: 2, col: 4, endLine: 2, endCol: 4, includedFrom: [{ file: 'main.dts', line: 2 }, { file: 'a.dtsi', line: 2 }] },
     }]);
     expect(formatDiagnostic(r.diagnostics[0]!)).toBe(
-      'b.dtsi:2.4: error (unterminated_conditional): unterminated #if\n  included from a.dtsi:2\n  included from main.dts:2');
+      'b.dtsi:2.4: ERROR (unterminated_conditional): unterminated #if\n  included from a.dtsi:2\n  included from main.dts:2');
     const cpp = cppStderr(files);
     expect(cpp).toContain('b.dtsi:2: error: unterminated #if');
     expect(cpp).toContain('In file included from a.dtsi:2');
