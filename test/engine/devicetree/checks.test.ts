@@ -1,5 +1,6 @@
-// dtc's checks: one fixture per check (test/fixtures/dts/bad-<check>.dts). Every line dtc prints for
-// that check must come out of our engine identically: same position, check name, path and message.
+// dtc's checks, the ERROR ones and the warnings: one fixture per check (test/fixtures/dts/bad-<check>.dts).
+// Every line dtc prints for that check must come out of our engine identically: same position, check
+// name, path and message.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { dtc, fixtures, readFileOrUndefined } from './dtc';
 const badFixtures = readdirSync(fixtures).filter((f) => f.startsWith('bad-') && f.endsWith('.dts'));
 
 describe('dtc checks', () => {
-  it('every warning check in the table has its bad-<check>.dts fixture', () => {
+  it('every check in the table, error or warning, has its bad-<check>.dts fixture', () => {
     for (const c of CHECKS) expect(badFixtures).toContain(`bad-${c.name}.dts`);
   });
 
