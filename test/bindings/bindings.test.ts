@@ -9,7 +9,7 @@ import { assertSchemaVersion, BindingsError, findingsForDevice, findingToDiagnos
 import { formatDiagnostic } from '../../engine/common';
 import { loadDeviceTree } from '../../engine/devicetree';
 import { checkBoardBindings, nodeBindingsHost } from '../../electron/services/bindings';
-import { cacheDir, debianDtbDir, kernelSource, requireSystem } from '../support/system';
+import { cacheDir, debianDtbDir, kernelSource, requireSystem } from '../../scripts/lib/system';
 import { readDtb } from '../../engine/devicetree';
 
 requireSystem('bindings', 'linux-source-6.1', 'kernel-arm64');

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requireSystem, debianDtbDir, kernelSourceDir } from '../support/system';
+import { requireSystem, debianDtbDir, kernelSourceDir } from '../../scripts/lib/system';
 
 requireSystem('dtc', 'fdtoverlay', 'linux-source-6.1', 'kernel-arm64');
 

@@ -11,7 +11,7 @@ import { formatDiagnostic, hasErrors } from '../../../engine/common';
 import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
 import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
 import { pp } from './preprocess/support';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('cpp');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../../engine/common';
 import { applyOverlay, compileSource, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
-import { requireSystem, debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../../scripts/lib/system';
 import { fixtures, readFileOrUndefined } from './dtc';
 
 requireSystem('kernel-arm64');

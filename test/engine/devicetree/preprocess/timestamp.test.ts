@@ -15,7 +15,7 @@ import { compileBoard } from '../../../../electron/services/board';
 import { processIo, type CliIo } from '../../../../cli/io';
 import { dtc, fixtures, kbuildCpp } from '../dtc';
 import { firstDifference, rows } from './cpp-compare';
-import { requireSystem } from '../../../support/system';
+import { requireSystem } from '../../../../scripts/lib/system';
 
 requireSystem('cpp');
 
