@@ -5,7 +5,7 @@
 // spans; formatDiagnostic (engine/common) prints them as dtc does.
 import type { Diagnostic } from '../common';
 import { textBytes, decodeLatin1 } from './lex';
-import { getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
+import { buildLabelIndex, getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
 import { nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {
@@ -23,6 +23,10 @@ export interface SourceCheckContext {
   report(node: LiveNode, prop: LiveProperty | undefined, message: string): void;
   phandleOwner(value: number): LiveNode | undefined;
   setPhandle(node: LiveNode, value: number): void;
+  /** livetree.c get_node_phandle: the node's phandle, allocated (and its property added) on first need. */
+  phandleFor(node: LiveNode): number;
+  /** Labels to nodes, built once the label checks have run. */
+  labels(): Map<string, LiveNode>;
 }
 
 /** A check on the source's live tree, run once per node, or once over the whole tree. */
@@ -283,6 +287,61 @@ export const CHECKS: Check[] = [
       ctx.setPhandle(node, value);
     },
   },
+  {
+    // checks.c fixup_phandle_references: each `&label` in a value becomes the target's phandle. In a
+    // plugin an unresolved one is left for the overlay's __fixups__ (0xffffffff here).
+    name: 'phandle_references',
+    level: 'error',
+    on: 'source',
+    tree(ctx) {
+      const labels = ctx.labels();
+      for (const node of liveWalk(ctx.tree.root)) {
+        for (const prop of node.props) {
+          if (prop.deleted) continue;
+          for (const m of prop.data.markers) {
+            if (m.kind !== 'ref-phandle') continue;
+            const target = liveNodeByRef(ctx.tree.root, m.ref!, labels);
+            if (!target) {
+              if (!ctx.tree.plugin) ctx.report(node, undefined, `Reference to non-existent node or label "${m.ref}"`);
+              else prop.data.setU32(m.offset, 0xffffffff);
+              continue;
+            }
+            prop.data.setU32(m.offset, ctx.phandleFor(target));
+            target.isReferenced = true;
+          }
+        }
+      }
+    },
+  },
+  {
+    // checks.c fixup_path_references: each `&{/path}` or `&label` outside cells becomes the target's path.
+    name: 'path_references',
+    level: 'error',
+    on: 'source',
+    tree(ctx) {
+      const labels = ctx.labels();
+      for (const node of liveWalk(ctx.tree.root)) {
+        for (const prop of node.props) {
+          if (prop.deleted) continue;
+          const markers = prop.data.markers;
+          for (let i = 0; i < markers.length; i++) {
+            const m = markers[i]!;
+            if (m.kind !== 'ref-path') continue;
+            const target = liveNodeByRef(ctx.tree.root, m.ref!, labels);
+            if (!target) {
+              ctx.report(node, undefined, `Reference to non-existent node or label "${m.ref}"`);
+              continue;
+            }
+            const path = textBytes(livePath(target));
+            const withNul = new Uint8Array(path.length + 1);
+            withNul.set(path);
+            prop.data.insertAtMarker(i, withNul);
+            target.isReferenced = true;
+          }
+        }
+      }
+    },
+  },
   // The warnings.
   {
     // checks.c check_unit_address_vs_reg
@@ -406,14 +465,17 @@ export function liveDiagnostic(severity: 'error' | 'warning', code: string, node
  * dtc's ERROR checks over a source's live tree, check by check as dtc runs them; the resolver hands
  * over its phandle table. Each finding is an `error` named after its dtc check.
  */
-export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContext, 'phandleOwner' | 'setPhandle'>): Diagnostic[] {
+export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContext, 'phandleOwner' | 'setPhandle' | 'phandleFor'>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   let current: SourceCheck | undefined;
+  let labels: Map<string, LiveNode> | undefined;
   const ctx: SourceCheckContext = {
     tree,
     report: (node, prop, message) => diagnostics.push(liveDiagnostic(current!.level, current!.name, node, prop, message)),
     phandleOwner: phandles.phandleOwner,
     setPhandle: phandles.setPhandle,
+    phandleFor: phandles.phandleFor,
+    labels: () => (labels ??= buildLabelIndex(tree.root)),
   };
   for (const check of CHECKS) {
     if (check.on !== 'source') continue;

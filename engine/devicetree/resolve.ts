@@ -1,8 +1,8 @@
 // Tree resolution after parsing, in dtc's order (dtc.c main → checks.c fixups → livetree.c generators):
-// the ERROR checks of the checks table in checks.ts (explicit_phandles fills the phandle table), phandle
-// and path reference fixups (phandles allocated on first reference, counting up from 1, skipping taken
-// values), /omit-if-no-ref/, then `-@` __symbols__ and, for plugins, __fixups__ and __local_fixups__.
-// Finally the live tree is lowered into the public model (deleted things dropped).
+// the ERROR checks of the checks table in checks.ts (explicit_phandles fills the phandle table, the
+// reference checks fix up phandles and paths: phandles allocated on first reference, counting up from 1,
+// skipping taken values), /omit-if-no-ref/, then `-@` __symbols__ and, for plugins, __fixups__ and
+// __local_fixups__. Finally the live tree is lowered into the public model (deleted things dropped).
 import type { Diagnostic, SourceSpan } from '../common';
 import { liveDiagnostic, runSourceChecks } from './checks';
 import { textBytes } from './lex';
@@ -30,7 +30,7 @@ class Resolver {
 
   /** The ERROR checks of the checks table, with this resolver's phandle table. */
   errorChecks(): void {
-    this.diagnostics.push(...runSourceChecks(this.tree, { phandleOwner: (v) => this.ownerOf(v), setPhandle: (n, v) => this.setPhandle(n, v) }));
+    this.diagnostics.push(...runSourceChecks(this.tree, { phandleOwner: (v) => this.ownerOf(v), setPhandle: (n, v) => this.setPhandle(n, v), phandleFor: (n) => this.phandleFor(n) }));
   }
 
   private ownerOf(phandle: number): LiveNode | undefined {
@@ -59,46 +59,9 @@ class Resolver {
     return node.phandle;
   }
 
-  /** checks.c fixup_phandle_references, fixup_path_references, fixup_omit_unused_nodes. */
-  references(symbols: boolean): void {
+  /** checks.c fixup_omit_unused_nodes, after the reference checks have marked what is referenced. */
+  omitUnused(symbols: boolean): void {
     const root = this.tree.root;
-    const labels = buildLabelIndex(root);
-    for (const node of liveWalk(root)) {
-      for (const prop of node.props) {
-        if (prop.deleted) continue;
-        for (const m of prop.data.markers) {
-          if (m.kind !== 'ref-phandle') continue;
-          const target = liveNodeByRef(root, m.ref!, labels);
-          if (!target) {
-            if (!this.tree.plugin) this.report('error', 'phandle_references', node, undefined, `Reference to non-existent node or label "${m.ref}"`);
-            else prop.data.setU32(m.offset, 0xffffffff);
-            continue;
-          }
-          prop.data.setU32(m.offset, this.phandleFor(target));
-          target.isReferenced = true;
-        }
-      }
-    }
-    for (const node of liveWalk(root)) {
-      for (const prop of node.props) {
-        if (prop.deleted) continue;
-        const markers = prop.data.markers;
-        for (let i = 0; i < markers.length; i++) {
-          const m = markers[i]!;
-          if (m.kind !== 'ref-path') continue;
-          const target = liveNodeByRef(root, m.ref!, labels);
-          if (!target) {
-            this.report('error', 'path_references', node, undefined, `Reference to non-existent node or label "${m.ref}"`);
-            continue;
-          }
-          const path = textBytes(livePath(target));
-          const withNul = new Uint8Array(path.length + 1);
-          withNul.set(path);
-          prop.data.insertAtMarker(i, withNul);
-          target.isReferenced = true;
-        }
-      }
-    }
     // Pre-order, so a deleted node's subtree is skipped just as check_nodes_props skips it.
     for (const node of liveWalk(root)) {
       if (node.deleted) continue;
@@ -201,7 +164,7 @@ function appendToProperty(node: LiveNode, name: string, bytes: Uint8Array, kind:
 export function resolveLiveTree(tree: LiveTree, options: ResolveOptions = {}): Diagnostic[] {
   const r = new Resolver(tree);
   r.errorChecks();
-  r.references(!!options.symbols);
+  r.omitUnused(!!options.symbols);
   if (options.symbols) r.symbols();
   if (tree.plugin) r.fixups();
   return r.diagnostics;
