@@ -1,7 +1,7 @@
 // The compiler's front door (dtc.c main as a library call): a .dts (C-preprocessed as Kbuild does, then
-// parsed and resolved) or a .dtb/.dtbo (recognised by its magic), optional overlays applied on top the
-// way fdtoverlay does, and dtc's checks. File access comes in through `readFile`; nothing here throws
-// on bad input: everything is a diagnostic with a position.
+// parsed and resolved) or a .dtb/.dtbo (told apart as dtc does: by the magic, else by the name), optional
+// overlays applied on top the way fdtoverlay does, and dtc's checks. File access comes in through
+// `readFile`; nothing here throws on bad input: everything is a diagnostic with a position.
 import type { Diagnostic, Result } from '../common';
 import { hasErrors } from '../common';
 import { looksLikeDtb, readDtb } from './dtb-read';

@@ -13,7 +13,6 @@ export interface LexProblem {
   message: string;
   line: number;
   col: number;
-  byteOffset?: number;
 }
 
 /** A file lexed once: its tokens (with BOL/PREV_WHITE flags and physical positions) and lexing problems. */

@@ -338,11 +338,7 @@ class Preprocessor {
     this.incl.push({
       file, pos: 0, name, dir: dirname(file.path), dirIndex, delta: 0, parentLine, returnLine, condBase: this.conds.length,
     });
-    for (const p of file.problems) {
-      const extra: Partial<Diagnostic> = {};
-      if (p.byteOffset !== undefined) { extra.byteOffset = p.byteOffset; extra.file = file.path; }
-      this.report(p.severity, p.code, p.message, this.spanAt(p.line, p.col), extra);
-    }
+    for (const p of file.problems) this.report(p.severity, p.code, p.message, this.spanAt(p.line, p.col));
   }
 
   /** End of the current file: close its open conditionals and return to the includer. */
