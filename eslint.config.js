@@ -1,7 +1,8 @@
 // Lint, and the import fences of ../shared/STYLE.md as rules: the engine imports no Node, Electron or
 // DOM-side library and reaches other engine folders only through their index; services and the
 // browser-mode host never import Electron; the renderer takes only types from the main side, apart
-// from the pure electron/common; the CLI stays off Electron, the Electron adapter and the renderer.
+// from the pure electron/common; the CLI stays off Electron, the Electron adapter and the renderer;
+// scripts and benches never import test code (what they share with the tests is in scripts/lib/).
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import vue from 'eslint-plugin-vue';
@@ -77,5 +78,9 @@ export default tseslint.config(
     files: ['cli/**/*.ts'],
     // The CLI may use the plain-Node services (the labgrid client, the serial transports) as the host does.
     rules: fence('the CLI is Node over the engine and the plain-Node services: no Electron, no renderer', ['@xterm/*', '**/electron/main', '**/electron/main/**', '**/electron/preload', '**/electron/preload/**', '**/electron/host', '**/electron/host/**', '**/renderer', '**/renderer/**'], { names: ['electron', 'vue', 'pinia'] }),
+  },
+  {
+    files: ['scripts/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
+    rules: fence('scripts/ and bench/ do not import test code: what they share with the tests lives in scripts/lib/', ['**/test', '**/test/**']),
   },
 );

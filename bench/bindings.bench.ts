@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DTSCHEMA_VERSION, checkBindings } from '../engine/bindings';
 import { readDtb } from '../engine/devicetree';
 import { nodeBindingsHost } from '../electron/services/bindings';
-import { cacheDir, debianDtbDir, kernelSource } from '../test/support/system';
+import { cacheDir, debianDtbDir, kernelSource } from '../scripts/lib/system';
 
 const dir = debianDtbDir('arm64-6.1');
 let largest = '';

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { corpusBoards, includePrefixes, type CorpusBoard } from '../test/corpus/corpus';
+import { corpusBoards, includePrefixes, type CorpusBoard } from '../scripts/lib/corpus/corpus';
 import { createPreprocessCache } from '../engine/devicetree';
-import { compileBoard } from '../test/corpus/compile';
+import { compileBoard } from '../scripts/lib/corpus/compile';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const bringup = join(root, 'bin', 'bringup.mjs');

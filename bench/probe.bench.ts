@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readDtb, writeDtb, type DtTree } from '../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type PredictOptions } from '../engine/probe/index';
-import { debianDtbDir, kernelConfig } from '../test/support/system';
+import { debianDtbDir, kernelConfig } from '../scripts/lib/system';
 
 const root = join(import.meta.dirname ?? __dirname, '..');
 const catalog = decodeCatalog(JSON.parse(readFileSync(join(root, 'resources', 'kernel', '6.1', 'drivers.json'), 'utf8')));

@@ -4,9 +4,9 @@
 // screen, then frame times while scrolling the 10,000 rows. Goals: 60 fps and under 100 ms.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bigBoard, bindLines } from '../test/e2e/support/big-board';
-import { repoRoot } from '../test/e2e/support/renderer-build';
-import { connectTo, openBoard, openPtyPair, openWorkbench } from '../test/e2e/support/workbench';
+import { bigBoard, bindLines } from '../scripts/lib/e2e/big-board';
+import { repoRoot } from '../scripts/lib/e2e/renderer-build';
+import { connectTo, openBoard, openPtyPair, openWorkbench } from '../scripts/lib/e2e/workbench';
 
 const DEVICES = 10_000;
 const BYTES_PER_SECOND = 3_000_000 / 10; // 8N1: ten bits a byte

@@ -13,7 +13,7 @@ export function loadBoard(path: string, includeDirs: string[], defines: string[]
     checks: false,
     readFile: (p) => {
       try {
-        return io.readFile(p);
+        return io.readSourceFile(p);
       } catch {
         return undefined;
       }

@@ -10,6 +10,8 @@ export interface CliIo {
   readFile: (path: string) => Uint8Array;
   /** Standard input, whole, at most `maxBytes` (`-` as a file name); throws past it. */
   readStdin: (maxBytes: number) => Uint8Array;
+  /** A device-tree source with its modification time (what cpp's __TIMESTAMP__ shows). */
+  readSourceFile: (path: string) => { bytes: Uint8Array; mtime: Date };
   writeFile: (path: string, data: Uint8Array | string) => void;
   cwd: string;
 }
@@ -27,6 +29,11 @@ export function readLimitFor(path: string): number {
 
 /** Reads a regular file of at most `maxBytes`; anything else throws an error naming the file. */
 export function readBoundedFile(path: string, maxBytes = readLimitFor(path)): Uint8Array {
+  return readBoundedSourceFile(path, maxBytes).bytes;
+}
+
+/** The same, with the file's modification time from the same open. */
+export function readBoundedSourceFile(path: string, maxBytes = readLimitFor(path)): { bytes: Uint8Array; mtime: Date } {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const st = fstatSync(fd);
@@ -46,7 +53,7 @@ export function readBoundedFile(path: string, maxBytes = readLimitFor(path)): Ui
       if (total > maxBytes) throw new Error(`${path}: grew past the ${maxBytes}-byte limit while being read`);
       chunks.push(buf.subarray(0, n));
     }
-    return new Uint8Array(Buffer.concat(chunks, total));
+    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), mtime: st.mtime };
   } finally {
     closeSync(fd);
   }
@@ -84,6 +91,7 @@ export function processIo(): CliIo {
     stderr: (t) => void process.stderr.write(t),
     readFile: (p) => readBoundedFile(p),
     readStdin: (max) => readBoundedStdin(max),
+    readSourceFile: (p) => readBoundedSourceFile(p),
     writeFile: (p, d) => writeFileSync(p, d),
     cwd: process.cwd(),
   };

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { kernelSourceFor, nodeBindingsHost } from '../../electron/services/bindings';
 import { checkBindings, findingToDiagnostic, type BindingsHost } from '../../engine/bindings';
-import { formatDtcDiagnostic, type DtTree } from '../../engine/devicetree';
+import { formatDiagnostic } from '../../engine/common';
+import type { DtTree } from '../../engine/devicetree';
 import { EXIT_INPUT_ERROR, EXIT_OK, type CliIo } from '../io';
 
 function cliHost(): BindingsHost {
@@ -36,7 +37,7 @@ export async function runBindingsCheck(input: string, tree: DtTree, io: CliIo, o
     return opts.strict ? EXIT_INPUT_ERROR : EXIT_OK;
   }
   const shown = report.findings.filter((f) => f.severity === 'error' || opts.quiet !== true);
-  if (shown.length) io.stderr(shown.map((f) => formatDtcDiagnostic(findingToDiagnostic(f))).join('\n') + '\n');
+  if (shown.length) io.stderr(shown.map((f) => formatDiagnostic(findingToDiagnostic(f))).join('\n') + '\n');
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
   io.stderr(`bringup dt: ${input}: bindings checked (dtschema ${s.dtschemaVersion}, Linux ${s.kernelVersion}): ${errors} error(s), ${warnings} warning(s)\n`);

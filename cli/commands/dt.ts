@@ -2,8 +2,8 @@
 // (as dtc.c is over livetree/flattree): parse flags, load (DTS through the C preprocessor, or DTB),
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
-import { hasErrors } from '../../engine/common';
-import { createPreprocessCache, formatDtcDiagnostic, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type PreprocessCache } from '../../engine/devicetree';
+import { formatDiagnostic, hasErrors } from '../../engine/common';
+import { createPreprocessCache, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type FileContents, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { runBindingsCheck } from './bindings';
 import { DTS_SOURCE_LIMIT, EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
@@ -144,10 +144,10 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
       return EXIT_INPUT_ERROR;
     }
   }
-  const readFile = (path: string): Uint8Array | undefined => {
-    if (path === '-' && stdin) return stdin;
+  const readFile = (path: string): FileContents | undefined => {
+    if (path === '-' && stdin) return { bytes: stdin };
     try {
-      return io.readFile(resolvePath(io.cwd, path));
+      return io.readSourceFile(resolvePath(io.cwd, path));
     } catch {
       return undefined;
     }
@@ -163,13 +163,14 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     ...(cache !== undefined ? { cache } : {}),
   });
   const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
-  if (shown.length) io.stderr(shown.map(formatDtcDiagnostic).join('\n') + '\n');
+  if (shown.length) io.stderr(shown.map(formatDiagnostic).join('\n') + '\n');
   if (hasErrors(r.diagnostics)) {
     io.stderr(`bringup dt: ${input}: input has errors, no output written\n`);
     return EXIT_INPUT_ERROR;
   }
   if (flags.checkBindings === true) {
-    const dtb = looksLikeDtb(readFile(input) ?? new Uint8Array()) && !(flags.apply as string[]).length ? readFile(input) : undefined;
+    const inputBytes = readFile(input)?.bytes;
+    const dtb = inputBytes && looksLikeDtb(inputBytes) && !(flags.apply as string[]).length ? inputBytes : undefined;
     return runBindingsCheck(input, r.value, io, { strict: flags.strict === true, quiet: flags.quiet === true, ...(flags.kernelSource !== undefined ? { kernelSource: flags.kernelSource as string } : {}), ...(dtb ? { dtb } : {}) });
   }
   let data: Uint8Array | string;

@@ -10,8 +10,8 @@ import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { FileRefused, readBoundedFileSync, readKernelConfigSync, READ_LIMITS } from './files';
-import { loadDeviceTree, looksLikeDtb, readDtb, treeFromJson, treeToJson, writeDtb, type DtTree } from '../../engine/devicetree';
+import { FileRefused, readBoundedSourceFileSync, readKernelConfigSync, READ_LIMITS } from './files';
+import { loadDeviceTree, looksLikeDtb, readDtb, treeFromJson, treeToJson, writeDtb, type DtTree, type FileContents } from '../../engine/devicetree';
 import type { Diagnostic } from '../../engine/common';
 import type { BoardFile, BoardLoaded, BoardOpenRequest, BoardSource } from '../common/contract';
 import type { BindingsRunner } from './bindings';
@@ -48,18 +48,18 @@ function compileBoardTree(req: BoardOpenRequest): CompiledBoard & { tree?: DtTre
   const entry = resolve(req.path);
   // Reads go through files.ts (regular files only, non-blocking open, size caps), each path once.
   const read = boundedReader(diagnostics);
-  const readFile = (p: string): Uint8Array | undefined => {
-    const bytes = read(p);
-    if (bytes) {
-      files.set(resolve(p), sha256(bytes));
+  const readFile = (p: string): FileContents | undefined => {
+    const contents = read(p);
+    if (contents) {
+      files.set(resolve(p), sha256(contents.bytes));
       // Keyed by the path as the engine was given it: that is what its spans name.
-      texts.set(p, bytes);
+      texts.set(p, contents.bytes);
     }
-    return bytes;
+    return contents;
   };
   let tree: DtTree | undefined;
   let dtb: Uint8Array = new Uint8Array(0);
-  const head = readFile(entry);
+  const head = readFile(entry)?.bytes;
   if (!head) {
     diagnostics.push({ severity: 'error', code: 'file_not_found', message: `cannot read ${entry}`, file: entry });
   } else if (looksLikeDtb(head)) {
@@ -111,19 +111,19 @@ function compileBoardTree(req: BoardOpenRequest): CompiledBoard & { tree?: DtTre
 }
 
 /** One read per path per compile; a refusal (FIFO, device, over the cap) becomes one error naming the file. */
-function boundedReader(diagnostics: Diagnostic[]): (p: string) => Uint8Array | undefined {
-  const seen = new Map<string, Uint8Array | undefined>();
+function boundedReader(diagnostics: Diagnostic[]): (p: string) => FileContents | undefined {
+  const seen = new Map<string, FileContents | undefined>();
   return (p) => {
     const path = resolve(p);
     if (seen.has(path)) return seen.get(path);
-    let bytes: Uint8Array | undefined;
+    let contents: FileContents | undefined;
     try {
-      bytes = readBoundedFileSync(path, /\.(dts|dtsi|h)$/.test(path) ? READ_LIMITS.dtsSource : READ_LIMITS.binary);
+      contents = readBoundedSourceFileSync(path, /\.(dts|dtsi|h)$/.test(path) ? READ_LIMITS.dtsSource : READ_LIMITS.binary);
     } catch (err) {
       if (err instanceof FileRefused) diagnostics.push({ severity: 'error', code: 'file_refused', message: err.message, file: path });
     }
-    seen.set(path, bytes);
-    return bytes;
+    seen.set(path, contents);
+    return contents;
   };
 }
 

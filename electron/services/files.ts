@@ -52,9 +52,15 @@ function checkType(path: string, st: Stats, maxBytes: number): void {
 
 /** Reads a whole regular file, at most `maxBytes`; throws FileRefused (type, size) or the OS error. */
 export function readBoundedFileSync(path: string, maxBytes: number): Uint8Array {
+  return readBoundedSourceFileSync(path, maxBytes).bytes;
+}
+
+/** The same, with the file's modification time from the same open (a DTS's __TIMESTAMP__). */
+export function readBoundedSourceFileSync(path: string, maxBytes: number): { bytes: Uint8Array; mtime: Date } {
   const fd = openSync(path, READ_FLAGS);
   try {
-    checkType(path, fstatSync(fd), maxBytes);
+    const st = fstatSync(fd);
+    checkType(path, st, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -65,7 +71,7 @@ export function readBoundedFileSync(path: string, maxBytes: number): Uint8Array 
       if (total > maxBytes) throw new FileRefused(path, `grew past the ${maxBytes}-byte limit while being read`);
       chunks.push(buf.subarray(0, n));
     }
-    return new Uint8Array(Buffer.concat(chunks, total));
+    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), mtime: st.mtime };
   } finally {
     closeSync(fd);
   }

@@ -127,7 +127,7 @@ export function findingSentence(f: BindingFinding): string {
   return f.property !== undefined && !said.includes(f.property) ? `\`${f.property}\`: ${said}` : said;
 }
 
-/** A finding as a dtc-style diagnostic (code `binding`), for formatDtcDiagnostic and the session's lists. */
+/** A finding as a dtc-style diagnostic (code `binding`), for formatDiagnostic and the session's lists. */
 export function findingToDiagnostic(f: BindingFinding): Diagnostic {
   let message = f.property !== undefined && !f.message.includes(f.property) ? `${f.property}: ${f.message}` : f.message;
   // dtc prints one line per diagnostic: the conditional's branches go on after it, the schema last.

@@ -1,6 +1,6 @@
 // Diagnostics shared by every engine stage: where a thing came from (a span in an original source file,
 // with the #include chain that led there) and what is wrong with it. Printed the way dtc prints its
-// own (dtc srcpos.c / checks.c): `board.dts:12.3-14.5: error (phandle_references): /soc/i2c@1000: ...`.
+// own (dtc srcpos.c / checks.c): `board.dts:12.3-14.5: ERROR (phandle_references): /soc/i2c@1000: ...`.
 
 /** One step of the include chain: `file` was included from `line` of `from`. */
 export interface IncludeFrame {
@@ -50,13 +50,20 @@ export function formatSpan(span: SourceSpan): string {
   return `${span.file}:${start}-${end}`;
 }
 
-/** Renders a diagnostic in dtc's format, followed by its include chain and other definitions. */
+/** dtc's words for a severity (checks.c check_msg: "ERROR", "Warning"); dtc has no notes. */
+const SEVERITY_WORD: Record<Severity, string> = { error: 'ERROR', warning: 'Warning', note: 'Note' };
+
+/**
+ * The one printer for diagnostics, in dtc's format: `file:line.col-col: Warning (name): /path: message`,
+ * then the include chain and "also defined at" lines. Every stage and every command prints through it.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   let where = '';
   if (d.span) where = formatSpan(d.span);
   else if (d.file && d.byteOffset !== undefined) where = `${d.file}:byte ${d.byteOffset}`;
   else if (d.file) where = d.file;
-  const kind = d.code === 'syntax' || d.code === '' ? d.severity : `${d.severity} (${d.code})`;
+  const word = SEVERITY_WORD[d.severity];
+  const kind = d.code === 'syntax' || d.code === '' ? word : `${word} (${d.code})`;
   const subject = d.nodePath ? `${d.nodePath}: ` : '';
   const lines = [`${where ? `${where}: ` : ''}${kind}: ${subject}${d.message}`];
   if (d.span?.includedFrom) {

@@ -1,9 +1,11 @@
-// dtc's semantic warnings that matter for probing (dtc checks.c), as one table: each entry has dtc's
-// check name, a per-node function and the fixture test/fixtures/dts/bad-<name>.dts that trips it.
-// They run on the public tree (a compiled source or a DTB alike); positions come from the nodes' and
-// properties' source spans, in dtc's format `file:line.col-col: Warning (name): /path: message`.
-import type { Diagnostic, SourceSpan } from '../common';
-import { formatSpan } from '../common';
+// dtc's checks (dtc checks.c), as one table: each entry has dtc's check name, its level, the function
+// that runs it and the fixture test/fixtures/dts/bad-<name>.dts that trips it. The ERROR checks run on
+// the source's live tree while it is resolved (they gate output, as in dtc); the warnings run on the
+// public tree, a compiled source or a DTB alike. Positions come from the nodes' and properties' source
+// spans; formatDiagnostic (engine/common) prints them as dtc does.
+import type { Diagnostic } from '../common';
+import { textBytes, decodeLatin1 } from './lex';
+import { buildLabelIndex, getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
 import { nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {
@@ -12,10 +14,39 @@ interface CheckContext {
   report(node: DtNode, prop: DtProperty | undefined, message: string): void;
 }
 
-interface Check {
+/**
+ * What an error check sees: the live tree being resolved (deleted things still present, references not
+ * yet fixed up) and the resolver's phandle table, which explicit_phandles fills before references are.
+ */
+export interface SourceCheckContext {
+  tree: LiveTree;
+  report(node: LiveNode, prop: LiveProperty | undefined, message: string): void;
+  phandleOwner(value: number): LiveNode | undefined;
+  setPhandle(node: LiveNode, value: number): void;
+  /** livetree.c get_node_phandle: the node's phandle, allocated (and its property added) on first need. */
+  phandleFor(node: LiveNode): number;
+  /** Labels to nodes, built once the label checks have run. */
+  labels(): Map<string, LiveNode>;
+}
+
+/** A check on the source's live tree, run once per node, or once over the whole tree. */
+interface SourceCheck {
   name: string;
+  level: 'error';
+  on: 'source';
+  node?(ctx: SourceCheckContext, node: LiveNode): void;
+  tree?(ctx: SourceCheckContext): void;
+}
+
+/** A check on the public tree, run once per node. */
+interface TreeCheck {
+  name: string;
+  level: 'warning';
+  on: 'tree';
   fn(ctx: CheckContext, node: DtNode): void;
 }
+
+export type Check = SourceCheck | TreeCheck;
 
 const prop = (node: DtNode, name: string) => node.properties.find((p) => p.name === name);
 const cell = (p: DtProperty | undefined) => (p && p.value.length === 4 ? readU32(p.value, 0) : undefined);
@@ -56,9 +87,11 @@ function phandleArgs(ctx: CheckContext, node: DtNode, p: DtProperty, cellsName: 
   }
 }
 
-function providerCheck(name: string, propName: string, cellsName: string, optional = false): Check {
+function providerCheck(name: string, propName: string, cellsName: string, optional = false): TreeCheck {
   return {
     name,
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       const p = prop(node, propName);
       if (p) phandleArgs(ctx, node, p, cellsName, optional);
@@ -68,10 +101,253 @@ function providerCheck(name: string, propName: string, cellsName: string, option
 
 const isInterruptProvider = (n: DtNode) => !!prop(n, 'interrupt-controller') || !!prop(n, 'interrupt-map');
 
+const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
+const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
+
+/** checks.c check_explicit_phandles' reading of one `phandle` / `linux,phandle` property: 0 when unusable. */
+function explicitPhandle(ctx: SourceCheckContext, node: LiveNode, name: string): number {
+  const prop = getLiveProperty(node, name);
+  if (!prop) return 0;
+  if (prop.data.length !== 4) {
+    ctx.report(node, prop, `bad length (${prop.data.length}) ${name} property`);
+    return 0;
+  }
+  const ref = prop.data.markers.find((m) => m.kind === 'ref-phandle');
+  if (ref) {
+    if (liveNodeByRef(ctx.tree.root, ref.ref!) !== node) ctx.report(node, undefined, `${name} is a reference to another node`);
+    return 0;
+  }
+  const b = prop.data.bytes;
+  const v = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  if (v === 0 || v === 0xffffffff) {
+    ctx.report(node, prop, `bad value (0x${v.toString(16)}) in ${name} property`);
+    return 0;
+  }
+  return v;
+}
+
+/** A `name` property that is a string: only then does name_properties look at it. */
+function nameIsString(p: LiveProperty): boolean {
+  const v = p.data.value();
+  return v.length > 0 && v[v.length - 1] === 0 && v.indexOf(0) === v.length - 1;
+}
+
 export const CHECKS: Check[] = [
+  // The ERROR checks, in dtc's order (checks.c check_table); any of them stops output.
+  {
+    // checks.c check_duplicate_node_names: a live child followed by any sibling of the same name.
+    name: 'duplicate_node_names',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      if (node.children.length < 2) return;
+      const seen = new Set<string>();
+      node.children.forEach((c, i) => {
+        if (!seen.has(c.name)) seen.add(c.name);
+        else if (node.children.slice(0, i).some((o) => o.name === c.name && !o.deleted)) ctx.report(c, undefined, 'Duplicate node name');
+      });
+    },
+  },
+  {
+    // checks.c check_duplicate_property_names: reported at the later definition.
+    name: 'duplicate_property_names',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      if (node.props.length < 2) return;
+      const seen = new Set<string>();
+      for (let i = node.props.length - 1; i >= 0; i--) {
+        const p = node.props[i]!;
+        if (p.deleted) continue;
+        if (seen.has(p.name)) ctx.report(node, p, 'Duplicate property name');
+        seen.add(p.name);
+      }
+    },
+  },
+  {
+    // checks.c check_node_name_chars
+    name: 'node_name_chars',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      if (NODECHARS.test(node.name)) return;
+      const bad = [...node.name].find((ch) => !NODECHARS.test(ch));
+      ctx.report(node, undefined, `Bad character '${bad}' in node name`);
+    },
+  },
+  {
+    // checks.c check_node_name_format (its prerequisite node_name_chars must have passed for the node)
+    name: 'node_name_format',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      if (!NODECHARS.test(node.name)) return;
+      const at = node.name.indexOf('@');
+      if (at >= 0 && node.name.indexOf('@', at + 1) >= 0) ctx.report(node, undefined, "multiple '@' characters in node name");
+    },
+  },
+  {
+    // checks.c check_property_name_chars
+    name: 'property_name_chars',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      for (const p of node.props) {
+        if (p.deleted || PROPCHARS.test(p.name)) continue;
+        const bad = [...p.name].find((ch) => !PROPCHARS.test(ch));
+        ctx.report(node, p, `Bad character '${bad}' in property name`);
+      }
+    },
+  },
+  {
+    // checks.c check_is_string on "name"
+    name: 'name_is_string',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      const p = node.props.find((x) => x.name === 'name');
+      if (p && !p.deleted && !nameIsString(p)) ctx.report(node, p, 'property is not a string');
+    },
+  },
+  {
+    // checks.c check_name_properties: a correct `name` property is redundant and removed.
+    name: 'name_properties',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      const i = node.props.findIndex((p) => p.name === 'name');
+      if (i < 0) return;
+      const p = node.props[i]!;
+      if (!p.deleted && !nameIsString(p)) return;
+      const v = p.data.value();
+      const baseBytes = textBytes(node.name.split('@')[0]!);
+      if (v.length !== baseBytes.length + 1 || baseBytes.some((b, k) => v[k] !== b)) {
+        ctx.report(node, undefined, `"name" property is incorrect ("${decodeLatin1(v.subarray(0, Math.max(0, v.indexOf(0))))}" instead of base node name)`);
+      } else node.props.splice(i, 1);
+    },
+  },
+  {
+    // checks.c check_duplicate_label, over the whole tree: the owner of each label in dtc's lookup order
+    // (node labels, then property labels, then value labels) against every other place it is defined.
+    name: 'duplicate_label',
+    level: 'error',
+    on: 'source',
+    tree(ctx) {
+      type Owner = { node: LiveNode; prop?: LiveProperty; marker?: number };
+      const nodeOwner = new Map<string, Owner>();
+      const propOwner = new Map<string, Owner>();
+      const markOwner = new Map<string, Owner>();
+      const occurrences: [string, Owner][] = [];
+      for (const node of liveWalk(ctx.tree.root)) {
+        for (const l of node.labels) {
+          if (l.deleted) continue;
+          if (!nodeOwner.has(l.name)) nodeOwner.set(l.name, { node });
+          occurrences.push([l.name, { node }]);
+        }
+        for (const prop of node.props) {
+          if (prop.deleted) continue;
+          for (const l of prop.labels) {
+            if (l.deleted) continue;
+            if (!propOwner.has(l.name)) propOwner.set(l.name, { node, prop });
+            occurrences.push([l.name, { node, prop }]);
+          }
+          prop.data.markers.forEach((m, k) => {
+            if (m.kind !== 'label') return;
+            if (!markOwner.has(m.ref!)) markOwner.set(m.ref!, { node, prop, marker: k });
+            occurrences.push([m.ref!, { node, prop, marker: k }]);
+          });
+        }
+      }
+      const describe = (o: Owner) => `${o.marker !== undefined ? 'value of ' : ''}${o.prop ? `'${o.prop.name}' in ` : ''}${livePath(o.node)}`;
+      for (const [label, o] of occurrences) {
+        const other = nodeOwner.get(label) ?? propOwner.get(label) ?? markOwner.get(label)!;
+        if (other.node !== o.node || other.prop !== o.prop || other.marker !== o.marker) {
+          ctx.report(o.node, undefined, `Duplicate label '${label}' on ${describe(o)} and ${describe(other)}`);
+        }
+      }
+    },
+  },
+  {
+    // checks.c check_explicit_phandles: takes each node's own phandle into the table, before any
+    // reference is fixed up (so allocation skips the values already taken).
+    name: 'explicit_phandles',
+    level: 'error',
+    on: 'source',
+    node(ctx, node) {
+      const ph = explicitPhandle(ctx, node, 'phandle');
+      const lph = explicitPhandle(ctx, node, 'linux,phandle');
+      if (!ph && !lph) return;
+      if (ph && lph && ph !== lph) ctx.report(node, undefined, "mismatching 'phandle' and 'linux,phandle' properties");
+      const value = ph || lph;
+      const other = ctx.phandleOwner(value);
+      if (other && other !== node) {
+        ctx.report(node, undefined, `duplicated phandle 0x${value.toString(16)} (seen before at ${livePath(other)})`);
+        return;
+      }
+      ctx.setPhandle(node, value);
+    },
+  },
+  {
+    // checks.c fixup_phandle_references: each `&label` in a value becomes the target's phandle. In a
+    // plugin an unresolved one is left for the overlay's __fixups__ (0xffffffff here).
+    name: 'phandle_references',
+    level: 'error',
+    on: 'source',
+    tree(ctx) {
+      const labels = ctx.labels();
+      for (const node of liveWalk(ctx.tree.root)) {
+        for (const prop of node.props) {
+          if (prop.deleted) continue;
+          for (const m of prop.data.markers) {
+            if (m.kind !== 'ref-phandle') continue;
+            const target = liveNodeByRef(ctx.tree.root, m.ref!, labels);
+            if (!target) {
+              if (!ctx.tree.plugin) ctx.report(node, undefined, `Reference to non-existent node or label "${m.ref}"`);
+              else prop.data.setU32(m.offset, 0xffffffff);
+              continue;
+            }
+            prop.data.setU32(m.offset, ctx.phandleFor(target));
+            target.isReferenced = true;
+          }
+        }
+      }
+    },
+  },
+  {
+    // checks.c fixup_path_references: each `&{/path}` or `&label` outside cells becomes the target's path.
+    name: 'path_references',
+    level: 'error',
+    on: 'source',
+    tree(ctx) {
+      const labels = ctx.labels();
+      for (const node of liveWalk(ctx.tree.root)) {
+        for (const prop of node.props) {
+          if (prop.deleted) continue;
+          const markers = prop.data.markers;
+          for (let i = 0; i < markers.length; i++) {
+            const m = markers[i]!;
+            if (m.kind !== 'ref-path') continue;
+            const target = liveNodeByRef(ctx.tree.root, m.ref!, labels);
+            if (!target) {
+              ctx.report(node, undefined, `Reference to non-existent node or label "${m.ref}"`);
+              continue;
+            }
+            const path = textBytes(livePath(target));
+            const withNul = new Uint8Array(path.length + 1);
+            withNul.set(path);
+            prop.data.insertAtMarker(i, withNul);
+            target.isReferenced = true;
+          }
+        }
+      }
+    },
+  },
+  // The warnings.
   {
     // checks.c check_unit_address_vs_reg
     name: 'unit_address_vs_reg',
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       if (node.children.some((c) => c.name === '__overlay__')) return;
       let p = prop(node, 'reg');
@@ -85,6 +361,8 @@ export const CHECKS: Check[] = [
   },
   {
     name: 'reg_format',
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       const p = prop(node, 'reg');
       if (!p || !node.parent) return;
@@ -109,6 +387,8 @@ export const CHECKS: Check[] = [
   {
     // checks.c check_gpios_property
     name: 'gpios_property',
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       if (prop(node, 'gpio-hog')) return;
       for (const p of node.properties) {
@@ -120,6 +400,8 @@ export const CHECKS: Check[] = [
   {
     // checks.c check_interrupts_property
     name: 'interrupts_property',
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       const irq = prop(node, 'interrupts');
       if (!irq) return;
@@ -160,6 +442,8 @@ export const CHECKS: Check[] = [
   },
   {
     name: 'interrupt_provider',
+    level: 'warning',
+    on: 'tree',
     fn(ctx, node) {
       if (!isInterruptProvider(node)) return;
       if (!prop(node, '#interrupt-cells')) ctx.report(node, undefined, 'Missing #interrupt-cells in interrupt provider');
@@ -167,6 +451,40 @@ export const CHECKS: Check[] = [
     },
   },
 ];
+
+/** A diagnostic about a node or property of the live tree, at its source span (the property's, else the node's). */
+export function liveDiagnostic(severity: 'error' | 'warning', code: string, node: LiveNode, prop: LiveProperty | undefined, message: string): Diagnostic {
+  const span = prop?.span ?? node.span;
+  const d: Diagnostic = { severity, code, message, nodePath: prop ? `${livePath(node)}:${prop.name}` : livePath(node) };
+  if (span) d.span = span;
+  if (!prop && node.alsoAt.length) d.alsoAt = node.alsoAt;
+  return d;
+}
+
+/**
+ * dtc's ERROR checks over a source's live tree, check by check as dtc runs them; the resolver hands
+ * over its phandle table. Each finding is an `error` named after its dtc check.
+ */
+export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContext, 'phandleOwner' | 'setPhandle' | 'phandleFor'>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  let current: SourceCheck | undefined;
+  let labels: Map<string, LiveNode> | undefined;
+  const ctx: SourceCheckContext = {
+    tree,
+    report: (node, prop, message) => diagnostics.push(liveDiagnostic(current!.level, current!.name, node, prop, message)),
+    phandleOwner: phandles.phandleOwner,
+    setPhandle: phandles.setPhandle,
+    phandleFor: phandles.phandleFor,
+    labels: () => (labels ??= buildLabelIndex(tree.root)),
+  };
+  for (const check of CHECKS) {
+    if (check.on !== 'source') continue;
+    current = check;
+    if (check.tree) check.tree(ctx);
+    if (check.node) for (const node of liveWalk(tree.root)) check.node(ctx, node);
+  }
+  return diagnostics;
+}
 
 /** dtc's warning checks over a tree. Each finding is a `warning` named after its dtc check. */
 export function runChecks(tree: DtTree): Diagnostic[] {
@@ -185,24 +503,9 @@ export function runChecks(tree: DtTree): Diagnostic[] {
     },
   };
   for (const check of CHECKS) {
+    if (check.on !== 'tree') continue;
     current = check.name;
     for (const node of walk(tree.root)) check.fn(ctx, node);
   }
   return diagnostics;
-}
-
-/**
- * A diagnostic exactly as dtc prints it: `file:line.col-col: Warning (name): /path: message`, then the
- * include chain and "also defined at" lines.
- */
-export function formatDtcDiagnostic(d: Diagnostic): string {
-  let where = d.span ? formatSpan(d.span as SourceSpan) : d.file ? (d.byteOffset !== undefined ? `${d.file}:byte ${d.byteOffset}` : d.file) : '';
-  const sev = d.severity === 'error' ? 'ERROR' : d.severity === 'warning' ? 'Warning' : 'Note';
-  const head = d.code && d.code !== 'syntax' ? `${sev} (${d.code})` : sev;
-  where = where ? `${where}: ` : '';
-  const lines = [`${where}${head}: ${d.nodePath ? `${d.nodePath}: ` : ''}${d.message}`];
-  const chain = d.span?.includedFrom ?? [];
-  for (let i = chain.length - 1; i >= 0; i--) lines.push(`  included from ${chain[i]!.file}:${chain[i]!.line}`);
-  for (const a of d.alsoAt ?? []) lines.push(`  also defined at ${formatSpan(a)}`);
-  return lines.join('\n');
 }

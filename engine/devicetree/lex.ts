@@ -20,7 +20,7 @@ export class Token {
 
   constructor(
     readonly type: TokenType,
-    /** Name, label, reference, or the single character of a CHAR token. */
+    /** Name, label, reference, the single character of a CHAR token, or NUL for an EOF made by a NUL byte. */
     readonly text: string,
     private readonly file: string,
     private readonly line: number,
@@ -234,7 +234,10 @@ export class Lexer {
         const m = this.matchLinemarker(p);
         if (m) {
           this.advance(m.length);
-          this.applyLinemarker(m.line, m.file, m.flags);
+          // dtc reports the NUL, then keeps the name up to it (xstrdup of a C string).
+          const nul = m.file.indexOf('\0');
+          if (nul >= 0) this.error('nul in line number directive', this.span(line, col));
+          this.applyLinemarker(m.line, nul >= 0 ? m.file.slice(0, nul) : m.file, m.flags);
           continue;
         }
       }
@@ -354,8 +357,16 @@ export class Lexer {
         return this.token(op, t.slice(p, p + 2), line, col);
       }
 
-      // Any other single character (dtc's `.` rule) and its state changes.
+      // Any other single character (dtc's `.` rule) and its state changes. That rule hands a NUL to the
+      // parser as character 0, which bison reads as the end of input: dtc stops reading there.
       const ch = t[p]!;
+      if (c === 0) {
+        this.advance(1);
+        const end = this.token('EOF', ch, line, col);
+        this.stack.length = 0;
+        this.cur = { ...f, text: '', pos: 0 };
+        return end;
+      }
       const cp = t.codePointAt(p)!;
       this.advance(cp > 0xffff ? 2 : 1);
       if (ch === '[') this.state = State.Bytestring;

@@ -1,12 +1,12 @@
 // The compiler's front door (dtc.c main as a library call): a .dts (C-preprocessed as Kbuild does, then
-// parsed and resolved) or a .dtb/.dtbo (recognised by its magic), optional overlays applied on top the
-// way fdtoverlay does, and dtc's checks. File access comes in through `readFile`; nothing here throws
-// on bad input: everything is a diagnostic with a position.
+// parsed and resolved) or a .dtb/.dtbo (told apart as dtc does: by the magic, else by the name), optional
+// overlays applied on top the way fdtoverlay does, and dtc's checks. File access comes in through
+// `readFile`; nothing here throws on bad input: everything is a diagnostic with a position.
 import type { Diagnostic, Result } from '../common';
 import { hasErrors } from '../common';
 import { looksLikeDtb, readDtb } from './dtb-read';
 import { decodeUtf8, type SourceFiles } from './lex';
-import { preprocess, type PreprocessCache } from './preprocess';
+import { contentsOf, preprocess, type PreprocessCache, type ReadFile } from './preprocess';
 import { applyOverlay } from './overlay';
 import { parseDts } from './parse';
 import { liveToTree, resolveLiveTree } from './resolve';
@@ -18,7 +18,8 @@ export interface LoadOptions {
   includeDirs?: string[];
   /** `-D NAME[=VALUE]` for the preprocessor. */
   defines?: string[];
-  readFile: (path: string) => Uint8Array | undefined;
+  /** The host's file reader; a source's modification time, when given, is what __TIMESTAMP__ shows. */
+  readFile: ReadFile;
   /** dtc -@ */
   symbols?: boolean;
   /** .dtbo / plugin .dts files applied in order onto the loaded tree (fdtoverlay). */
@@ -50,8 +51,8 @@ function sourceFiles(options: LoadOptions): SourceFiles {
     resolve(name, fromFile) {
       const candidates = name.startsWith('/') ? [name] : [joinPath(dirname(fromFile), name), ...(options.includeDirs ?? []).map((d) => joinPath(d, name))];
       for (const path of candidates) {
-        const bytes = options.readFile(path);
-        if (bytes) return { path, bytes };
+        const read = contentsOf(options.readFile(path));
+        if (read) return { path, bytes: read.bytes };
       }
       return undefined;
     },
@@ -70,22 +71,16 @@ export function compileSource(text: string, file: string, options: LoadOptions):
 }
 
 function loadOne(path: string, options: LoadOptions): Result<DtTree> {
-  const bytes = options.readFile(path);
+  const bytes = contentsOf(options.readFile(path))?.bytes;
   if (!bytes) {
     const tree = createTree();
     tree.source = path;
     return { value: tree, diagnostics: [{ severity: 'error', code: 'io', message: `cannot read ${path}`, file: path }] };
   }
-  if (looksLikeDtb(bytes)) {
+  if (looksLikeDtb(bytes) || namesBlob(path)) {
     const r = readDtb(bytes, path);
     if (options.bootCpuid !== undefined) r.value.bootCpuid = options.bootCpuid >>> 0;
     return r;
-  }
-  const binary = looksBinary(bytes);
-  if (binary !== undefined) {
-    const tree = createTree();
-    tree.source = path;
-    return { value: tree, diagnostics: [{ severity: 'error', code: 'input', message: `not a device tree source or blob: byte 0x${bytes[binary]!.toString(16).padStart(2, '0')} at offset ${binary} is not text (and the file does not start with the FDT magic 0xd00dfeed)`, file: path, byteOffset: binary }] };
   }
   let text: string;
   const diagnostics: Diagnostic[] = [];
@@ -104,14 +99,15 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
   return { value: r.value, diagnostics: [...diagnostics, ...r.diagnostics] };
 }
 
-/** NUL or other control bytes that no source text contains: the offset of the first, if any. */
-function looksBinary(bytes: Uint8Array): number | undefined {
-  const n = Math.min(bytes.length, 4096);
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i]!;
-    if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11)) return i;
-  }
-  return undefined;
+/**
+ * dtc.c guess_input_format: a file without the FDT magic is still read as a blob when its name says
+ * .dtb or .dtbo (and then fails on the magic); anything else is source, whatever bytes it holds.
+ */
+function namesBlob(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  if (dot < 0 || path.indexOf('/', dot) >= 0) return false;
+  const ext = path.slice(dot).toLowerCase();
+  return ext === '.dtb' || ext === '.dtbo';
 }
 
 /**

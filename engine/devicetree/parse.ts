@@ -80,7 +80,7 @@ class Parser {
 
   private syntaxError(expected?: string): never {
     const t = this.tok;
-    const what = t.type === 'EOF' ? 'end of input' : t.type === 'CHAR' ? `'${t.text}'` : t.type === 'STRING' ? 'a string' : `${t.type.toLowerCase()} "${t.text}"`;
+    const what = t.type === 'EOF' ? (t.text === '\0' ? 'NUL byte (dtc reads it as the end of input)' : 'end of input') : t.type === 'CHAR' ? `'${t.text}'` : t.type === 'STRING' ? 'a string' : `${t.type.toLowerCase()} "${t.text}"`;
     this.error(`syntax error: unexpected ${what}${expected ? `, expecting ${expected}` : ''}`, t.span);
     throw new SyntaxStop();
   }
@@ -115,7 +115,7 @@ class Parser {
   private headers(): void {
     let first: boolean | undefined;
     if (!this.is('V1')) {
-      if (this.is('EOF')) this.error('empty input: a device tree source needs "/dts-v1/;" and a root node', this.tok.span);
+      if (this.is('EOF') && this.tok.text === '') this.error('empty input: a device tree source needs "/dts-v1/;" and a root node', this.tok.span);
       else this.error('missing "/dts-v1/;" header (dtc accepts only version 1 sources)', this.tok.span);
       throw new SyntaxStop();
     }

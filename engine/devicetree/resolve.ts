@@ -1,18 +1,16 @@
 // Tree resolution after parsing, in dtc's order (dtc.c main → checks.c fixups → livetree.c generators):
-// the structural error checks that gate output, explicit phandles, phandle and path reference fixups
-// (phandles allocated on first reference, counting up from 1, skipping taken values), /omit-if-no-ref/,
-// then `-@` __symbols__ and, for plugins, __fixups__ and __local_fixups__. Finally the live tree is
-// lowered into the public model (deleted things dropped).
+// the ERROR checks of the checks table in checks.ts (explicit_phandles fills the phandle table, the
+// reference checks fix up phandles and paths: phandles allocated on first reference, counting up from 1,
+// skipping taken values), /omit-if-no-ref/, then `-@` __symbols__ and, for plugins, __fixups__ and
+// __local_fixups__. Finally the live tree is lowered into the public model (deleted things dropped).
 import type { Diagnostic, SourceSpan } from '../common';
-import { decodeLatin1, textBytes } from './lex';
+import { liveDiagnostic, runSourceChecks } from './checks';
+import { textBytes } from './lex';
 import {
   ByteData, addChild, buildLabelIndex, deleteNode, getLiveChild, getLiveProperty, liveNodeByRef, livePath, liveWalk, newNode, newProperty,
   type LiveNode, type LiveProperty, type LiveTree,
 } from './live';
 import { createNode, createTree, type DtNode, type DtProperty, type DtTree } from './tree';
-
-const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
-const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
 
 export interface ResolveOptions {
   /** dtc -@: emit /__symbols__ and give every labelled node a phandle. */
@@ -27,140 +25,12 @@ class Resolver {
   constructor(private readonly tree: LiveTree) {}
 
   private report(severity: 'error' | 'warning', code: string, node: LiveNode, prop: LiveProperty | undefined, message: string): void {
-    const span = prop?.span ?? node.span;
-    const d: Diagnostic = { severity, code, message, nodePath: prop ? `${livePath(node)}:${prop.name}` : livePath(node) };
-    if (span) d.span = span;
-    if (!prop && node.alsoAt.length) d.alsoAt = node.alsoAt;
-    this.diagnostics.push(d);
+    this.diagnostics.push(liveDiagnostic(severity, code, node, prop, message));
   }
 
-  structuralChecks(): void {
-    const root = this.tree.root;
-    for (const node of liveWalk(root)) {
-      // duplicate_node_names: a live child followed by any sibling of the same name.
-      if (node.children.length > 1) {
-        const seen = new Map<string, number>();
-        node.children.forEach((c, i) => {
-          const first = seen.get(c.name);
-          if (first === undefined) seen.set(c.name, i);
-          else if (node.children.slice(0, i).some((o) => o.name === c.name && !o.deleted)) this.report('error', 'duplicate_node_names', c, undefined, 'Duplicate node name');
-        });
-      }
-      if (node.props.length > 1) {
-        const seen = new Set<string>();
-        for (let i = node.props.length - 1; i >= 0; i--) {
-          const p = node.props[i]!;
-          if (p.deleted) continue;
-          if (seen.has(p.name)) this.report('error', 'duplicate_property_names', node, p, 'Duplicate property name');
-          seen.add(p.name);
-        }
-      }
-      if (!NODECHARS.test(node.name)) {
-        const bad = [...node.name].find((ch) => !NODECHARS.test(ch));
-        this.report('error', 'node_name_chars', node, undefined, `Bad character '${bad}' in node name`);
-      } else if (node.name.indexOf('@') >= 0 && node.name.indexOf('@', node.name.indexOf('@') + 1) >= 0) {
-        this.report('error', 'node_name_format', node, undefined, "multiple '@' characters in node name");
-      }
-      for (const p of node.props) {
-        if (p.deleted || PROPCHARS.test(p.name)) continue;
-        const bad = [...p.name].find((ch) => !PROPCHARS.test(ch));
-        this.report('error', 'property_name_chars', node, p, `Bad character '${bad}' in property name`);
-      }
-      this.nameProperty(node);
-    }
-    this.duplicateLabels();
-  }
-
-  /** checks.c check_name_properties: a correct `name` property is redundant and removed. */
-  private nameProperty(node: LiveNode): void {
-    const i = node.props.findIndex((p) => p.name === 'name');
-    if (i < 0) return;
-    const p = node.props[i]!;
-    const v = p.data.value();
-    const base = node.name.split('@')[0]!;
-    const isString = v.length > 0 && v[v.length - 1] === 0 && v.indexOf(0) === v.length - 1;
-    if (!p.deleted && !isString) {
-      this.report('error', 'name_is_string', node, p, 'property is not a string');
-      return;
-    }
-    const baseBytes = textBytes(base);
-    if (v.length !== baseBytes.length + 1 || baseBytes.some((b, k) => v[k] !== b)) {
-      this.report('error', 'name_properties', node, undefined, `"name" property is incorrect ("${decodeLatin1(v.subarray(0, Math.max(0, v.indexOf(0))))}" instead of base node name)`);
-    } else node.props.splice(i, 1);
-  }
-
-  private duplicateLabels(): void {
-    // Owner of each label in dtc's lookup order: node labels, then property labels, then value labels.
-    type Owner = { node: LiveNode; prop?: LiveProperty; marker?: number };
-    const nodeOwner = new Map<string, Owner>();
-    const propOwner = new Map<string, Owner>();
-    const markOwner = new Map<string, Owner>();
-    const occurrences: [string, Owner][] = [];
-    for (const node of liveWalk(this.tree.root)) {
-      for (const l of node.labels) {
-        if (l.deleted) continue;
-        if (!nodeOwner.has(l.name)) nodeOwner.set(l.name, { node });
-        occurrences.push([l.name, { node }]);
-      }
-      for (const prop of node.props) {
-        if (prop.deleted) continue;
-        for (const l of prop.labels) {
-          if (l.deleted) continue;
-          if (!propOwner.has(l.name)) propOwner.set(l.name, { node, prop });
-          occurrences.push([l.name, { node, prop }]);
-        }
-        prop.data.markers.forEach((m, k) => {
-          if (m.kind !== 'label') return;
-          if (!markOwner.has(m.ref!)) markOwner.set(m.ref!, { node, prop, marker: k });
-          occurrences.push([m.ref!, { node, prop, marker: k }]);
-        });
-      }
-    }
-    const describe = (o: Owner) => `${o.marker !== undefined ? 'value of ' : ''}${o.prop ? `'${o.prop.name}' in ` : ''}${livePath(o.node)}`;
-    for (const [label, o] of occurrences) {
-      const other = nodeOwner.get(label) ?? propOwner.get(label) ?? markOwner.get(label)!;
-      if (other.node !== o.node || other.prop !== o.prop || other.marker !== o.marker) {
-        this.report('error', 'duplicate_label', o.node, undefined, `Duplicate label '${label}' on ${describe(o)} and ${describe(other)}`);
-      }
-    }
-  }
-
-  /** checks.c check_explicit_phandles. */
-  explicitPhandles(): void {
-    for (const node of liveWalk(this.tree.root)) {
-      const ph = this.phandleProp(node, 'phandle');
-      const lph = this.phandleProp(node, 'linux,phandle');
-      if (!ph && !lph) continue;
-      if (ph && lph && ph !== lph) this.report('error', 'explicit_phandles', node, undefined, "mismatching 'phandle' and 'linux,phandle' properties");
-      const value = ph || lph;
-      const other = this.ownerOf(value);
-      if (other && other !== node) {
-        this.report('error', 'explicit_phandles', node, undefined, `duplicated phandle 0x${value.toString(16)} (seen before at ${livePath(other)})`);
-        continue;
-      }
-      this.setPhandle(node, value);
-    }
-  }
-
-  private phandleProp(node: LiveNode, name: string): number {
-    const prop = getLiveProperty(node, name);
-    if (!prop) return 0;
-    if (prop.data.length !== 4) {
-      this.report('error', 'explicit_phandles', node, prop, `bad length (${prop.data.length}) ${name} property`);
-      return 0;
-    }
-    const ref = prop.data.markers.find((m) => m.kind === 'ref-phandle');
-    if (ref) {
-      if (liveNodeByRef(this.tree.root, ref.ref!) !== node) this.report('error', 'explicit_phandles', node, undefined, `${name} is a reference to another node`);
-      return 0;
-    }
-    const b = prop.data.bytes;
-    const v = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-    if (v === 0 || v === 0xffffffff) {
-      this.report('error', 'explicit_phandles', node, prop, `bad value (0x${v.toString(16)}) in ${name} property`);
-      return 0;
-    }
-    return v;
+  /** The ERROR checks of the checks table, with this resolver's phandle table. */
+  errorChecks(): void {
+    this.diagnostics.push(...runSourceChecks(this.tree, { phandleOwner: (v) => this.ownerOf(v), setPhandle: (n, v) => this.setPhandle(n, v), phandleFor: (n) => this.phandleFor(n) }));
   }
 
   private ownerOf(phandle: number): LiveNode | undefined {
@@ -189,46 +59,9 @@ class Resolver {
     return node.phandle;
   }
 
-  /** checks.c fixup_phandle_references, fixup_path_references, fixup_omit_unused_nodes. */
-  references(symbols: boolean): void {
+  /** checks.c fixup_omit_unused_nodes, after the reference checks have marked what is referenced. */
+  omitUnused(symbols: boolean): void {
     const root = this.tree.root;
-    const labels = buildLabelIndex(root);
-    for (const node of liveWalk(root)) {
-      for (const prop of node.props) {
-        if (prop.deleted) continue;
-        for (const m of prop.data.markers) {
-          if (m.kind !== 'ref-phandle') continue;
-          const target = liveNodeByRef(root, m.ref!, labels);
-          if (!target) {
-            if (!this.tree.plugin) this.report('error', 'phandle_references', node, undefined, `Reference to non-existent node or label "${m.ref}"`);
-            else prop.data.setU32(m.offset, 0xffffffff);
-            continue;
-          }
-          prop.data.setU32(m.offset, this.phandleFor(target));
-          target.isReferenced = true;
-        }
-      }
-    }
-    for (const node of liveWalk(root)) {
-      for (const prop of node.props) {
-        if (prop.deleted) continue;
-        const markers = prop.data.markers;
-        for (let i = 0; i < markers.length; i++) {
-          const m = markers[i]!;
-          if (m.kind !== 'ref-path') continue;
-          const target = liveNodeByRef(root, m.ref!, labels);
-          if (!target) {
-            this.report('error', 'path_references', node, undefined, `Reference to non-existent node or label "${m.ref}"`);
-            continue;
-          }
-          const path = textBytes(livePath(target));
-          const withNul = new Uint8Array(path.length + 1);
-          withNul.set(path);
-          prop.data.insertAtMarker(i, withNul);
-          target.isReferenced = true;
-        }
-      }
-    }
     // Pre-order, so a deleted node's subtree is skipped just as check_nodes_props skips it.
     for (const node of liveWalk(root)) {
       if (node.deleted) continue;
@@ -330,9 +163,8 @@ function appendToProperty(node: LiveNode, name: string, bytes: Uint8Array, kind:
 /** Runs dtc's fixups and generators on a parsed tree; returns the error diagnostics found on the way. */
 export function resolveLiveTree(tree: LiveTree, options: ResolveOptions = {}): Diagnostic[] {
   const r = new Resolver(tree);
-  r.structuralChecks();
-  r.explicitPhandles();
-  r.references(!!options.symbols);
+  r.errorChecks();
+  r.omitUnused(!!options.symbols);
   if (options.symbols) r.symbols();
   if (tree.plugin) r.fixups();
   return r.diagnostics;

@@ -5,8 +5,8 @@
 // Without --kernel each scenario boots on every kernel of its machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { bootLabel, bootScenario, dumpBootDtb, goldenBase, scenarioKernels, type DebianKernel, type LabBoot } from '../../test/lab/board';
-import { scenarioByName, scenarios } from '../../test/lab/scenarios/index';
+import { bootLabel, bootScenario, dumpBootDtb, goldenBase, scenarioKernels, type DebianKernel, type LabBoot } from '../lib/lab/board';
+import { scenarioByName, scenarios } from '../lib/lab/scenarios/index';
 
 const args = process.argv.slice(2);
 const record = args.includes('--record');

@@ -2,8 +2,8 @@
 // handed the kernel, dumped with the boot's own arguments (board.ts dumpBootDtb, `-M <board>,dumpdtb=`).
 // The prediction is judged from these (no QEMU needed then). Usage: npx tsx scripts/lab/dump-dtbs.ts [--missing]
 import { existsSync, writeFileSync } from 'node:fs';
-import { bootLabel, dumpBootDtb, goldenBase } from '../../test/lab/board';
-import { recordedBoots } from '../../test/lab/predict-judge';
+import { bootLabel, dumpBootDtb, goldenBase } from '../lib/lab/board';
+import { recordedBoots } from '../lib/lab/predict-judge';
 
 const onlyMissing = process.argv.includes('--missing');
 for (const b of recordedBoots()) {

@@ -4,7 +4,7 @@
 // Usage: npx tsx scripts/lab/dump-virt-dts.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boardsDir, decompileDtb, dumpVirtDtb } from '../../test/lab/board';
+import { boardsDir, decompileDtb, dumpVirtDtb } from '../lib/lab/board';
 
 const dts = decompileDtb(dumpVirtDtb())
   .split('\n')

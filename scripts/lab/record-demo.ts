@@ -7,9 +7,9 @@
 // Usage: npx tsx scripts/lab/record-demo.ts [--out DIR] [--truth FILE]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bootScenario, labDir, type ConsoleChunk } from '../../test/lab/board';
-import { scenarioByName } from '../../test/lab/scenarios/index';
-import { TRUTH_BEGIN, TRUTH_END } from '../../test/lab/truth';
+import { bootScenario, labDir, type ConsoleChunk } from '../lib/lab/board';
+import { scenarioByName } from '../lib/lab/scenarios/index';
+import { TRUTH_BEGIN, TRUTH_END } from '../lib/lab/truth';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -2,9 +2,9 @@
 // folder (test/fixtures/bootlog/lab[/<kernel>]): used when the truth format or its reader changes.
 // Usage: npx tsx scripts/lab/regen-truth.ts
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bootLabel, goldenBase } from '../../test/lab/board';
-import { recordedBoots } from '../../test/lab/predict-judge';
-import { parseTruthBlock } from '../../test/lab/truth';
+import { bootLabel, goldenBase } from '../lib/lab/board';
+import { recordedBoots } from '../lib/lab/predict-judge';
+import { parseTruthBlock } from '../lib/lab/truth';
 
 for (const b of recordedBoots()) {
   const base = goldenBase(b);

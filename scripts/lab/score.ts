@@ -1,11 +1,11 @@
-// Scores the probe model against every recorded lab boot (test/lab/predict-judge.ts) and prints the
+// Scores the probe model against every recorded lab boot (scripts/lib/lab/predict-judge.ts) and prints the
 // table; with --write, rewrites the table in test/lab/README.md and the KNOWN_WRONG table in
 // test/lab/known-wrong.ts from what is wrong today (the model's engineer runs this after a fix, and
 // the diff shows which devices came right). Usage: npx tsx scripts/lab/score.ts [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labDir } from '../../test/lab/board';
-import { judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable } from '../../test/lab/predict-judge';
+import { labDir } from '../lib/lab/board';
+import { judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable } from '../lib/lab/predict-judge';
 
 const verdicts = recordedBoots().map(judgePrediction);
 const table = scoreTable(verdicts);

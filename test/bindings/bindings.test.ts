@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertSchemaVersion, BindingsError, findingsForDevice, findingToDiagnostic, processedSchemaPath } from '../../engine/bindings';
-import { formatDtcDiagnostic, loadDeviceTree } from '../../engine/devicetree';
+import { formatDiagnostic } from '../../engine/common';
+import { loadDeviceTree } from '../../engine/devicetree';
 import { checkBoardBindings, nodeBindingsHost } from '../../electron/services/bindings';
-import { cacheDir, debianDtbDir, kernelSource, requireSystem } from '../support/system';
+import { cacheDir, debianDtbDir, kernelSource, requireSystem } from '../../scripts/lib/system';
 import { readDtb } from '../../engine/devicetree';
 
 requireSystem('bindings', 'linux-source-6.1', 'kernel-arm64');
@@ -50,7 +51,7 @@ describe('dt-validate on a fixture with known mistakes', () => {
   it('prints like dtc and relates a device to its supplier', async () => {
     const r = await checks[0]!;
     const uart = r.byNode['/serial@9000000']!.find((f) => f.missing)!;
-    expect(formatDtcDiagnostic(findingToDiagnostic(uart))).toMatch(/^.*bad-bindings\.dtsi:13\.\d+-16\.4: ERROR \(binding\): \/serial@9000000: .*'interrupts' is a required property.*\n {2}included from .*bad-bindings\.dts:4$/);
+    expect(formatDiagnostic(findingToDiagnostic(uart))).toMatch(/^.*bad-bindings\.dtsi:13\.\d+-16\.4: ERROR \(binding\): \/serial@9000000: .*'interrupts' is a required property.*\n {2}included from .*bad-bindings\.dts:4$/);
     // the DMA controller's supplier is the SMMU (its iommus): own findings and none on the supplier
     const rel = findingsForDevice(r, '/dma-controller@9100000', ['/iommu@9050000', '/serial@9000000']);
     expect(rel.own.map((f) => f.property)).toContain('dma-coherent');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import '../../cli/commands/index';
 import { main } from '../../cli/main';
 import { processIo, type CliIo } from '../../cli/io';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('bindings', 'linux-source-6.1');
 

@@ -33,6 +33,11 @@ const cases: { file: string; code: string; refused: boolean }[] = [
   { file: 'cli/x.ts', code: "import { app } from 'electron';\nexport const x = app;", refused: true },
   { file: 'cli/x.ts', code: "import { startHost } from '../electron/host/server';\nexport const x = startHost;", refused: true },
   { file: 'cli/x.ts', code: "import { findLabgrid } from '../electron/services/labgrid/installation';\nexport const x = findLabgrid;", refused: false },
+  { file: 'scripts/lab/x.ts', code: "import { labDir } from '../../test/lab/board';\nexport const x = labDir;", refused: true },
+  { file: 'bench/x.bench.ts', code: "import { cacheDir } from '../test/support/system';\nexport const x = cacheDir;", refused: true },
+  { file: 'scripts/x.mjs', code: "import { rows } from '../test/engine/devicetree/preprocess/cpp-compare';\nexport const x = rows;", refused: true },
+  { file: 'bench/x.bench.ts', code: "import { cacheDir } from '../scripts/lib/system';\nexport const x = cacheDir;", refused: false },
+  { file: 'test/lab/x.ts', code: "import { labDir } from '../../scripts/lib/lab/board';\nexport const x = labDir;", refused: false },
 ];
 
 describe('import fences (eslint.config.js)', () => {

@@ -10,7 +10,7 @@ import '../../cli/commands/index';
 import { processIo, type CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, tempDir, waitFor, type Proc } from '../electron/support';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'ser2net');
 

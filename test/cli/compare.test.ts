@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import '../../cli/commands/index';
 import { main } from '../../cli/main';
 import { processIo, type CliIo } from '../../cli/io';
-import { requireSystem, kernelConfig } from '../support/system';
+import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 
 requireSystem('kernel-arm64', 'xmllint');
 

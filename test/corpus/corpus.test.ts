@@ -4,11 +4,11 @@
 // difference fails. BRINGUP_CORPUS=subset compiles a spread of 60 boards per set for a quick loop.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORPUS_SETS, corpusBoards, corpusSubset, boardLabel } from './corpus';
+import { CORPUS_SETS, corpusBoards, corpusSubset, boardLabel } from '../../scripts/lib/corpus/corpus';
 import { createPreprocessCache } from '../../engine/devicetree';
-import { compileBoard } from './compile';
+import { compileBoard } from '../../scripts/lib/corpus/compile';
 import { sameBytes } from './reference';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('dtc', 'cpp', 'fdtoverlay', ...CORPUS_SETS.flatMap((s) => s.parts));
 

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { CorpusBoard, CorpusBuild, DtcStep } from './corpus';
+import type { CorpusBoard, CorpusBuild, DtcStep } from '../../scripts/lib/corpus/corpus';
 
 export function referenceStep(step: DtcStep): Uint8Array {
   const dir = dirname(step.source);

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './support/renderer-build';
-import { connectTo, openBoard, openPtyPair, openWorkbench, type Workbench } from './support/workbench';
+import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
+import { connectTo, openBoard, openPtyPair, openWorkbench, type Workbench } from '../../scripts/lib/e2e/workbench';
 import { screenshotPath } from '../support/screenshots';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('chromium', 'bindings', 'linux-source-6.1');
 

@@ -10,9 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labgridBin, startLab, type Lab } from '../labgrid/lab';
 import { screenshotPath } from '../support/screenshots';
-import { requireSystem } from '../support/system';
-import { repoRoot } from './support/renderer-build';
-import { openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from './support/workbench';
+import { requireSystem } from '../../scripts/lib/system';
+import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
+import { openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';
 
 requireSystem('labgrid', 'socat', 'ser2net', 'chromium');
 

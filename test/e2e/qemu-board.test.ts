@@ -1,16 +1,16 @@
 // A real board on a real serial line, end to end: Debian's 6.1 arm64 kernel under QEMU with
-// `-serial pty` (test/lab/board.ts startBoardOnPty, paused until the app has the port open), connected
+// `-serial pty` (scripts/lib/lab/board.ts startBoardOnPty, paused until the app has the port open), connected
 // through the connect bar like a USB adapter, watched from the first line to the last probe. The app's
 // live side must agree with the kernel's own truth block (sysfs drivers and IOMMU groups, printed by the
 // lab's /init at the end of the same boot) device by device.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../lab/board';
-import { scenarios } from '../lab/scenarios';
-import { parseTruthBlock, TRUTH_END } from '../lab/truth';
+import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../../scripts/lib/lab/board';
+import { scenarios } from '../../scripts/lib/lab/scenarios';
+import { parseTruthBlock, TRUTH_END } from '../../scripts/lib/lab/truth';
 import { readRow, waitForLiveState } from './support/board-page';
-import { requireSystem, kernelConfig } from '../support/system';
-import { connectTo, openBoard, openWorkbench, type Workbench } from './support/workbench';
+import { requireSystem, kernelConfig } from '../../scripts/lib/system';
+import { connectTo, openBoard, openWorkbench, type Workbench } from '../../scripts/lib/e2e/workbench';
 import { screenshotPath } from '../support/screenshots';
 
 requireSystem('kernel-arm64', 'busybox-arm64', 'qemu', 'dtc', 'cpio', 'socat', 'chromium');

@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './support/renderer-build';
-import { connectTo, openBoard, openPtyPair, openWorkbench, type Workbench } from './support/workbench';
+import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
+import { connectTo, openBoard, openPtyPair, openWorkbench, type Workbench } from '../../scripts/lib/e2e/workbench';
 import { screenshotPath } from '../support/screenshots';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'chromium');
 

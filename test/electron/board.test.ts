@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { BoardService } from '../../electron/services/board';
 import { EventHub } from '../../electron/services/events';
-import { requireSystem, kernelConfig, kernelSourceDir } from '../support/system';
+import { requireSystem, kernelConfig, kernelSourceDir } from '../../scripts/lib/system';
 import { RecorderProbe } from './recorder-probe';
 import { tempDir, waitFor } from './support';
 

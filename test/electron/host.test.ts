@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
 import { socatPtyPair, tempDir, waitFor, type Proc } from './support';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat');
 

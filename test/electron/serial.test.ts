@@ -12,7 +12,7 @@ import { ConnectionManager } from '../../electron/services/serial/connections';
 import { DeviceTransport } from '../../electron/services/serial/device-transport';
 import { RecorderProbe } from './recorder-probe';
 import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, stty, sttySpeed, tempDir, waitFor, type Proc } from './support';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'ser2net');
 

@@ -4,8 +4,8 @@
 // the page makes may carry it in a URL.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTo, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../e2e/support/workbench';
-import { requireSystem } from '../support/system';
+import { connectTo, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'chromium');
 

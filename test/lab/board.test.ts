@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { bootLabel, buildInitramfs, goldenBase, goldenDirOf, initScript, isBuiltinModule, labDir, resolveModules, scenarioKernels, startBoardOnPty, startBoardOnTcp } from './board';
-import { scenarioByName, scenarios } from './scenarios/index';
+import { bootLabel, buildInitramfs, goldenBase, goldenDirOf, initScript, isBuiltinModule, labDir, resolveModules, scenarioKernels, startBoardOnPty, startBoardOnTcp } from '../../scripts/lib/lab/board';
+import { scenarioByName, scenarios } from '../../scripts/lib/lab/scenarios/index';
 import { formatDifference, judgeBoot, truthOfGolden } from './judge';
-import { bindOrderFromLog, parseTruthBlock, TRUTH_END } from './truth';
+import { bindOrderFromLog, parseTruthBlock, TRUTH_END } from '../../scripts/lib/lab/truth';
 import { existsSync } from 'node:fs';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('kernel-arm64', 'busybox-arm64', 'qemu', 'dtc', 'cpio');
 

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labDir } from './board';
+import { labDir } from '../../scripts/lib/lab/board';
 import { formatDifference, judgeBoot, truthOfGolden } from './judge';
-import type { Truth } from './truth';
+import type { Truth } from '../../scripts/lib/lab/truth';
 
 const goldenDir = join(labDir, '..', 'fixtures', 'bootlog', 'lab');
 const golden = (name: string): Truth => truthOfGolden(JSON.parse(readFileSync(join(goldenDir, `${name}.truth.json`), 'utf8')));

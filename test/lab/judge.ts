@@ -2,7 +2,7 @@
 // build it was: Debian's stable updates replace the kernel package (6.1.0-56 became 6.1.0-57) and the
 // old one leaves the mirror, so the release is recorded beside the golden as information only. Each
 // difference names the scenario, the device and the field, the way an engineer would report it.
-import type { Truth, TruthDevice } from './truth';
+import type { Truth, TruthDevice } from '../../scripts/lib/lab/truth';
 
 /** One behavioural difference between the golden and the boot that just ran. */
 export interface BootDifference {

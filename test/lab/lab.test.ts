@@ -6,10 +6,10 @@
 // (BRINGUP_LAB_ALL=1) boots them all. Every golden is judged without QEMU by board.test.ts and predict-vs-kernel.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertLabReady, bootLabel, bootScenario, goldenBase, kernelRelease, labParts, scenarioKernels, type BootResult, type DebianKernel, type LabBoot } from './board';
+import { assertLabReady, bootLabel, bootScenario, goldenBase, kernelRelease, labParts, scenarioKernels, type BootResult, type DebianKernel, type LabBoot } from '../../scripts/lib/lab/board';
 import { formatDifference, judgeBoot, truthOfGolden } from './judge';
-import { scenarios } from './scenarios/index';
-import { requireSystem } from '../support/system';
+import { scenarios } from '../../scripts/lib/lab/scenarios/index';
+import { requireSystem } from '../../scripts/lib/system';
 
 const allBoots: LabBoot[] = scenarios.flatMap((scenario) => scenarioKernels(scenario).map((kernel) => ({ scenario, kernel })));
 const kernels = [...new Set(allBoots.map((b) => b.kernel))];

@@ -1,18 +1,18 @@
 // The probe model judged against the real kernel on every recorded lab boot (each virt scenario on
-// Debian's arm64 6.1 and 6.12, each vendor board on its kernels): test/lab/predict-judge.ts predicts
+// Debian's arm64 6.1 and 6.12, each vendor board on its kernels): scripts/lib/lab/predict-judge.ts predicts
 // from the tree QEMU handed the kernel and compares every device the kernel created from the tree.
 // Boots the model gets right must stay right; the rest are listed device by device in KNOWN_WRONG
 // (known-wrong.ts), which can only shrink. The score table is printed and kept in test/lab/README.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireSystem } from '../support/system';
-import { bootLabel, goldenBase, labDir, scenarioKernels } from './board';
-import { HARDWARE_ASSUMPTIONS, KERNEL_STATE_FAILURES } from './hardware';
+import { requireSystem } from '../../scripts/lib/system';
+import { bootLabel, goldenBase, labDir, scenarioKernels } from '../../scripts/lib/lab/board';
+import { HARDWARE_ASSUMPTIONS, KERNEL_STATE_FAILURES } from '../../scripts/lib/lab/hardware';
 import { KNOWN_WRONG } from './known-wrong';
-import { isJudged, judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from './predict-judge';
-import { scenarios } from './scenarios/index';
-import type { Truth } from './truth';
+import { isJudged, judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from '../../scripts/lib/lab/predict-judge';
+import { scenarios } from '../../scripts/lib/lab/scenarios/index';
+import type { Truth } from '../../scripts/lib/lab/truth';
 
 // The kernels' own .config files (the judging needs no QEMU: the trees are the committed dumps).
 requireSystem('kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');

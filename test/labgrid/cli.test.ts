@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 import { labgridBin, startLab, type Lab } from './lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');

@@ -10,10 +10,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRUTH_END } from '../lab/truth';
-import { boardsDir } from '../lab/board';
-import { scenarioByName } from '../lab/scenarios/index';
-import { kernelConfig, requireSystem } from '../support/system';
+import { TRUTH_END } from '../../scripts/lib/lab/truth';
+import { boardsDir } from '../../scripts/lib/lab/board';
+import { scenarioByName } from '../../scripts/lib/lab/scenarios/index';
+import { kernelConfig, requireSystem } from '../../scripts/lib/system';
 import { labgridBin, startLab, type Lab } from './lab';
 import { startPowerSwitch, type PowerSwitch } from './power-switch';
 

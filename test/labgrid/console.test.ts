@@ -12,7 +12,7 @@ import { LabgridLines } from '../../electron/services/labgrid/lines';
 import { ConnectionManager } from '../../electron/services/serial/connections';
 import { RecorderProbe } from '../electron/recorder-probe';
 import { waitFor } from '../electron/support';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 import { labgridBin, startLab, type Lab } from './lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');

@@ -8,7 +8,7 @@ import { LabgridCoordinator } from '../../electron/services/labgrid/coordinator'
 import { findLabgrid } from '../../electron/services/labgrid/installation';
 import { Rfc2217Transport } from '../../electron/services/serial/rfc2217-transport';
 import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 import { labgridBin, startLab, type Lab } from './lab';
 import { join } from 'node:path';
 

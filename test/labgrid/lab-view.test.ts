@@ -9,7 +9,7 @@ import { EventHub } from '../../electron/services/events';
 import { LabService } from '../../electron/services/labgrid/lab';
 import { LabgridLines } from '../../electron/services/labgrid/lines';
 import { waitFor } from '../electron/support';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 import { labgridBin, startLab, type Lab } from './lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');

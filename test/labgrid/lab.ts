@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, listening, waitFor } from '../electron/support';
-import { cacheDir } from '../support/system';
+import { cacheDir } from '../../scripts/lib/system';
 
 export const labgridBin = join(cacheDir, 'labgrid', 'venv', 'bin');
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { consoleSerialArgs, prepareBoot, type BootOptions, type Scenario } from '../lab/board';
+import { consoleSerialArgs, prepareBoot, type BootOptions, type Scenario } from '../../scripts/lib/lab/board';
 
 export interface PowerSwitch {
   /** The exporter's NetworkPowerPort `host` (with labgrid's `{index}` and `{value}` placeholders). */

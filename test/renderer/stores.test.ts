@@ -15,8 +15,8 @@ import { queryRows, summarize } from '../../renderer/src/lib/rows';
 import { LIVE_EVENT_CAP, useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
 import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineMark, type WhatIfOptions } from '../../renderer/src/worker/protocol';
-import { compileDts } from '../lab/board';
-import { requireSystem, kernelConfig } from '../support/system';
+import { compileDts } from '../../scripts/lib/lab/board';
+import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 
 requireSystem('dtc');
 

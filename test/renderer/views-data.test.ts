@@ -10,8 +10,8 @@ import { decodeWire as hostDecode, encodeWire as hostEncode } from '../../electr
 import { decodeWire, encodeWire } from '../../renderer/src/api';
 import { formatHostTime, stampChunk } from '../../renderer/src/composables/use-xterm';
 import { buildLinkIndex, nodeDetail, propertyTargets } from '../../renderer/src/worker/node-view';
-import { compileDts, decompileDtb } from '../lab/board';
-import { requireSystem } from '../support/system';
+import { compileDts, decompileDtb } from '../../scripts/lib/lab/board';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('dtc');
 

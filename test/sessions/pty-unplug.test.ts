@@ -15,7 +15,7 @@ import { EventHub } from '../../electron/services/events';
 import { DeviceTransport } from '../../electron/services/serial/device-transport';
 import type { SerialSettings, SessionSummary } from '../../electron/common/contract';
 import { bootLogStream } from './support/stream';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat');
 

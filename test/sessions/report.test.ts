@@ -16,7 +16,7 @@ import { readBundleFile } from '../../electron/services/sessions/bundle-file';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { LAB_LOGS } from './support/stream';
 import { screenshotPath } from '../support/screenshots';
-import { requireSystem } from '../support/system';
+import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('chromium', 'xmllint');
 

@@ -3,7 +3,7 @@
 // CPP_OTHER). The result is immutable and cached by path, so a batch of boards lexes each header once.
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { F_BOL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
+const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
 const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
@@ -13,7 +13,6 @@ export interface LexProblem {
   message: string;
   line: number;
   col: number;
-  byteOffset?: number;
 }
 
 /** A file lexed once: its tokens (with BOL/PREV_WHITE flags and physical positions) and lexing problems. */
@@ -23,6 +22,8 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Parsed `#define`s keyed by the index of their `#` token: a shared header is parsed once per batch. */
   defines: Map<number, unknown>;
+  /** When the file was last modified, if the host said (__TIMESTAMP__). */
+  mtime?: Date;
 }
 
 /** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
@@ -140,26 +141,11 @@ function clean(raw: string, problems: LexProblem[]): Cleaned {
   return { text, splices };
 }
 
-/** Where a NUL byte sits, as line:col (1-based), for the binary-input diagnostic. */
-function bytePosition(bytes: Uint8Array, offset: number): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 10) { line++; lineStart = i + 1; }
-  return { line, col: offset - lineStart + 1 };
-}
-
-export function lexBytes(path: string, bytes: Uint8Array): LexedFile {
+export function lexBytes(path: string, bytes: Uint8Array, mtime?: Date): LexedFile {
   const problems: LexProblem[] = [];
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    const { line, col } = bytePosition(bytes, nul);
-    problems.push({
-      severity: 'error', code: 'binary_input', line, col, byteOffset: nul,
-      message: `file contains a NUL byte at byte offset ${nul}: not a text source (binary file?)`,
-    });
-    return { path, toks: [], problems, defines: new Map() };
-  }
-  return { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+  const file: LexedFile = { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+  if (mtime) file.mtime = mtime;
+  return file;
 }
 
 /**
@@ -188,7 +174,20 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
       line++; lineStart = i + 1; i++; bol = true; ws = false; dirState = 0;
       continue;
     }
-    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13) { ws = true; i++; continue; }
+    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13 || c === 0) {
+      // libcpp's skip_whitespace: NUL is whitespace, warned about once per run, at the run's start.
+      const runStart = i;
+      let sawNul = false;
+      while (i < n) {
+        const w = s.charCodeAt(i);
+        if (w === 0) sawNul = true;
+        else if (w !== 32 && w !== 9 && w !== 12 && w !== 11 && w !== 13) break;
+        i++;
+      }
+      if (sawNul) problems.push({ severity: 'warning', code: 'null_character', message: 'null character(s) ignored', line, col: runStart - lineStart + 1 });
+      ws = true;
+      continue;
+    }
     if (c === 47) {
       const d = s.charCodeAt(i + 1);
       if (d === 42) {
@@ -247,7 +246,10 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
         i += c >= 0xd800 && c < 0xdc00 && i + 1 < n ? 2 : 1;
       }
     }
-    const tok = new Tok(kind, s.slice(start, i), (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0), line, col, -1, null);
+    const text = s.slice(start, i);
+    let flags = (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0);
+    if (kind !== K_NAME && kind !== K_NUMBER && kind !== K_PUNCT && text.indexOf('\0') >= 0 && nulOutsideEscape(text, kind === K_HEADER)) flags |= F_NUL_IN_LITERAL;
+    const tok = new Tok(kind, text, flags, line, col, -1, null);
     toks.push(tok);
     if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
     else if (dirState === 1 && kind === K_NAME) {
@@ -258,6 +260,16 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
   }
   if (hashTok) hashTok.aux = line;
   return toks;
+}
+
+/** lex.cc lex_string: a NUL right after a backslash is skipped as the escaped character, so it is not "seen". */
+function nulOutsideEscape(text: string, header: boolean): boolean {
+  for (let j = 0; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0) return true;
+    if (c === 92 && !header) j++;
+  }
+  return false;
 }
 
 let quotedEnd = 0;

@@ -8,7 +8,7 @@ import { evaluateExpression, isExprError } from './expr';
 import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
+const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
 const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
@@ -24,6 +24,24 @@ export function createPreprocessCache(): PreprocessCache {
   return { files: new Map() };
 }
 
+/** A file as the host read it: its bytes, and when it was last modified (what cpp's __TIMESTAMP__ shows). */
+export interface FileContents {
+  bytes: Uint8Array;
+  mtime?: Date;
+}
+
+/**
+ * The engine's only way to a file (it does no I/O itself): the bytes, alone or with their modification
+ * time, or undefined when there is no such file.
+ */
+export type ReadFile = (path: string) => Uint8Array | FileContents | undefined;
+
+/** What a ReadFile returned, as FileContents. */
+export function contentsOf(read: Uint8Array | FileContents | undefined): FileContents | undefined {
+  if (read === undefined) return undefined;
+  return ArrayBuffer.isView(read) ? { bytes: read } : read;
+}
+
 export interface PreprocessOptions {
   /** -I directories, searched in order. */
   includeDirs: string[];
@@ -31,8 +49,7 @@ export interface PreprocessOptions {
   defines?: string[];
   /** -U entries, applied after the predefined macros and -D. */
   undefines?: string[];
-  /** Returns a file's bytes, or undefined when there is no such file. The engine does no I/O itself. */
-  readFile(path: string): Uint8Array | undefined;
+  readFile: ReadFile;
   /** Default 200, as GCC's -fmax-include-depth. */
   maxIncludeDepth?: number;
   /** Shared lexed-file cache for a batch; without it each call has its own. */
@@ -44,6 +61,9 @@ export interface PreprocessOptions {
   /** What __DATE__/__TIME__ show; without it they read "??? ?? ????" / "??:??:??" (cpp without a clock). */
   now?: Date;
 }
+
+/** The directives cpp knows; any other `#` line is assembler text. */
+const DIRECTIVES: ReadonlySet<string> = new Set(['define', 'undef', 'include', 'include_next', 'import', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs', 'assert', 'unassert']);
 
 /** What the preprocessor predefines under `-undef -x assembler-with-cpp` (cpp -dM -undef ... /dev/null), plus -D__DTS__. */
 export const PREDEFINED_MACROS: readonly string[] = ['__STDC__=1', '__STDC_HOSTED__=1', '__ASSEMBLER__=1', '__DTS__=1'];
@@ -303,13 +323,13 @@ class Preprocessor {
     const files = this.cache.files;
     const hit = files.get(path);
     if (hit !== undefined) return hit;
-    let bytes: Uint8Array | undefined;
+    let read: FileContents | undefined;
     try {
-      bytes = this.options.readFile(path);
+      read = contentsOf(this.options.readFile(path));
     } catch {
-      bytes = undefined;
+      read = undefined;
     }
-    const lexed = bytes ? lexBytes(path, bytes) : null;
+    const lexed = read ? lexBytes(path, read.bytes, read.mtime) : null;
     files.set(path, lexed);
     return lexed;
   }
@@ -318,11 +338,7 @@ class Preprocessor {
     this.incl.push({
       file, pos: 0, name, dir: dirname(file.path), dirIndex, delta: 0, parentLine, returnLine, condBase: this.conds.length,
     });
-    for (const p of file.problems) {
-      const extra: Partial<Diagnostic> = {};
-      if (p.byteOffset !== undefined) { extra.byteOffset = p.byteOffset; extra.file = file.path; }
-      this.report(p.severity, p.code, p.message, this.spanAt(p.line, p.col), extra);
-    }
+    for (const p of file.problems) this.report(p.severity, p.code, p.message, this.spanAt(p.line, p.col));
   }
 
   /** End of the current file: close its open conditionals and return to the includer. */
@@ -444,6 +460,7 @@ class Preprocessor {
         if (this.skipping) continue;
         if (this.parsingArgs === 0) this.lineChange(this.curLine, fr.name);
       } else if (this.skipping) continue;
+      if ((tok.flags & F_NUL_IN_LITERAL) !== 0) this.nulInLiteral(tok);
       return tok;
     }
   }
@@ -892,11 +909,23 @@ class Preprocessor {
         return str(now ? `"${months[now.getMonth()]} ${String(now.getDate()).padStart(2, ' ')} ${now.getFullYear()}"` : '"??? ?? ????"');
       case BT_TIME:
         return str(now ? `"${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}"` : '"??:??:??"');
-      case BT_TIMESTAMP: return str('"??? ??? ?? ??:??:?? ????"');
+      case BT_TIMESTAMP: {
+        // macro.cc: asctime() of the current file's mtime in local time, "Sun Sep  3 01:03:52 1973";
+        // cpp shows question marks when it cannot stat the file, as here when the host gave no time.
+        const t = fr.file.mtime;
+        if (!t) return str('"??? ??? ?? ??:??:?? ????"');
+        const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+        return str(`"${days[t.getDay()]} ${months[t.getMonth()]} ${String(t.getDate()).padStart(2, ' ')} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${t.getFullYear()}"`);
+      }
       default:
         this.report('error', 'has_include', `"${name.text}" used outside of preprocessing directive`, this.spanOf(this.lastBase));
         return null;
     }
+  }
+
+  /** lex.cc lex_string: a literal read outside a skipped block keeps its NUL bytes, with a warning. */
+  private nulInLiteral(tok: Tok): void {
+    this.report('warning', 'null_character', 'null character(s) preserved in literal', this.spanOf(tok));
   }
 
   // ---------------------------------------------------------------- directives (directives.cc)
@@ -913,6 +942,8 @@ class Preprocessor {
     const isCond = name === 'if' || name === 'ifdef' || name === 'ifndef' || name === 'elif' || name === 'else'
       || name === 'endif' || name === 'elifdef' || name === 'elifndef';
     if (this.skipping && !isCond) { fr.pos = end; return true; }
+    // A directive's own literals are read here; an assembler line's go through lexBase.
+    if (!this.skipping && DIRECTIVES.has(name)) for (let i = start; i < end; i++) if ((toks[i]!.flags & F_NUL_IN_LITERAL) !== 0) this.nulInLiteral(toks[i]!);
     fr.pos = end;
     switch (name) {
       case 'define': this.doDefine(fr, toks, start + 1, end, start); return true;

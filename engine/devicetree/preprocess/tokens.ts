@@ -30,6 +30,8 @@ export const F_NO_EXPAND = 4;
 export const F_PASTE_LEFT = 8;
 /** A macro argument reference preceded by `#`. */
 export const F_STRINGIFY = 16;
+/** A string, character or header-name literal with a NUL byte in it: cpp warns when it reads it outside a skipped block. */
+export const F_NUL_IN_LITERAL = 64;
 /** Synthesised by the preprocessor (macro body copy, paste, stringify, builtin): its column is not a place in the output line. */
 export const F_SYNTH = 32;
 

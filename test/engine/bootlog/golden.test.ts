@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBootLogParser, liveDevices, type BootEvent, type LiveDeviceReport } from '../../../engine/bootlog';
-import type { Truth, TruthDevice } from '../../lab/truth';
+import type { Truth, TruthDevice } from '../../../scripts/lib/lab/truth';
 
 const LAB = join(__dirname, '../../fixtures/bootlog/lab');
 

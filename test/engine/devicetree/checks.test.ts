@@ -1,15 +1,17 @@
-// dtc's checks: one fixture per check (test/fixtures/dts/bad-<check>.dts). Every line dtc prints for
-// that check must come out of our engine identically: same position, check name, path and message.
+// dtc's checks, the ERROR ones and the warnings: one fixture per check (test/fixtures/dts/bad-<check>.dts).
+// Every line dtc prints for that check must come out of our engine identically: same position, check
+// name, path and message.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHECKS, formatDtcDiagnostic, loadDeviceTree } from '../../../engine/devicetree';
+import { formatDiagnostic } from '../../../engine/common';
+import { CHECKS, loadDeviceTree } from '../../../engine/devicetree';
 import { dtc, fixtures, readFileOrUndefined } from './dtc';
 
 const badFixtures = readdirSync(fixtures).filter((f) => f.startsWith('bad-') && f.endsWith('.dts'));
 
 describe('dtc checks', () => {
-  it('every warning check in the table has its bad-<check>.dts fixture', () => {
+  it('every check in the table, error or warning, has its bad-<check>.dts fixture', () => {
     for (const c of CHECKS) expect(badFixtures).toContain(`bad-${c.name}.dts`);
   });
 
@@ -21,7 +23,7 @@ describe('dtc checks', () => {
       const expected = ref.err.split('\n').filter((l) => l.includes(`(${check})`) && !l.includes('Failed prerequisite'));
       expect(expected.length).toBeGreaterThan(0);
       const r = loadDeviceTree(file, { readFile: readFileOrUndefined, preprocess: false });
-      const mine = r.diagnostics.filter((d) => d.code === check).map(formatDtcDiagnostic);
+      const mine = r.diagnostics.filter((d) => d.code === check).map(formatDiagnostic);
       expect(mine).toEqual(expected);
       // dtc refuses output on ERROR checks: so do we (hasErrors), on warnings it does not.
       const isError = expected[0]!.includes('ERROR (');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findNodeByPath, nodePath, readDtb, stringListProp, walk } from '../../../engine/devicetree';
-import { requireSystem, debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../../scripts/lib/system';
 
 requireSystem('dtc', 'kernel-arm64');
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
 import { dtc, fixtures, readFileOrUndefined } from './dtc';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('cpp');
 

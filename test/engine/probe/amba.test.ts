@@ -4,7 +4,7 @@
 // again instead of probing. Boards on Debian's arm64 6.1 .config (pl011, pl061, pl031 built in).
 import { describe, expect, it } from 'vitest';
 import { armBoard, catalog, compileDts, noModulesConfig, type Run, run } from './support';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');
 

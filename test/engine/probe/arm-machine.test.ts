@@ -11,7 +11,7 @@ import { parseKernelConfig } from '../../../engine/probe/index';
 import { scanMachines } from '../../../scripts/catalog/machines';
 import { stripComments } from '../../../scripts/catalog/c-scan';
 import { functionBodies } from '../../../scripts/catalog/probe-lookups';
-import { kernelConfig, kernelSource, requireSystem } from '../../support/system';
+import { kernelConfig, kernelSource, requireSystem } from '../../../scripts/lib/system';
 import { compileDts, run } from './support';
 
 requireSystem('dtc', 'linux-source-6.1', 'kernel-armhf');

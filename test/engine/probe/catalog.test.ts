@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { availabilityFromConfig, decodeCatalog, parseKernelConfig, type DriverCatalog } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { scanMakefiles, type LinkedObject } from '../../../scripts/catalog/makefiles';
-import { requireSystem, kernelConfig, kernelRoot, kernelSource, kernelSourceDir, type DebianKernel } from '../../support/system';
+import { requireSystem, kernelConfig, kernelRoot, kernelSource, kernelSourceDir, type DebianKernel } from '../../../scripts/lib/system';
 import { catalog, debianConfig } from './support';
 
 requireSystem('linux-source-6.1', 'linux-source-6.12', 'kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');

@@ -8,7 +8,7 @@ import '../../../cli/commands/index';
 import { main } from '../../../cli/main';
 import { processIo, type CliIo } from '../../../cli/io';
 import { DEVICE_STATES } from '../../../engine/common/index';
-import { requireSystem, kernelConfig } from '../../support/system';
+import { requireSystem, kernelConfig } from '../../../scripts/lib/system';
 import { fixturesDir } from './support';
 
 requireSystem('kernel-arm64');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readDtb } from '../../../engine/devicetree/index';
 import { DEVICE_STATES } from '../../../engine/common/index';
 import { predict } from '../../../engine/probe/index';
-import { requireSystem, debianDtbDir } from '../../support/system';
+import { requireSystem, debianDtbDir } from '../../../scripts/lib/system';
 import { catalog, debianConfig } from './support';
 
 requireSystem('kernel-arm64');

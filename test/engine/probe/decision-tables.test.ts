@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PredictOptions } from '../../../engine/probe/index';
 import { compileDts, noModulesConfig, run, type Run } from './support';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');
 

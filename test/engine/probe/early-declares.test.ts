@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseKernelConfig } from '../../../engine/probe/index';
-import { kernelConfig, requireSystem } from '../../support/system';
+import { kernelConfig, requireSystem } from '../../../scripts/lib/system';
 import { compileDts, run } from './support';
 
 requireSystem('dtc', 'kernel-armhf');

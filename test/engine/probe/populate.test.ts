@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelProfile, populateDevices } from '../../../engine/probe/index';
 import { compileDts } from './support';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, PLATFORM_DEVID_AUTO } from '../../../scripts/catalog/c-created-devices';
 import { scanSource } from '../../../scripts/catalog/c-scan';
-import { requireSystem, kernelSourceDir } from '../../support/system';
+import { requireSystem, kernelSourceDir } from '../../../scripts/lib/system';
 import { compileDts, run } from './support';
 
 requireSystem('dtc', 'linux-source-6.1');

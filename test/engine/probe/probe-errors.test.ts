@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeDeferReason, type CatalogDriver } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
-import { kernelSource, requireSystem } from '../../support/system';
+import { kernelSource, requireSystem } from '../../../scripts/lib/system';
 import { compileDts, run } from './support';
 
 requireSystem('dtc', 'linux-source-6.1');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDeviceTree, readDtb, type DtTree } from '../../../engine/devicetree/index';
 import { decodeCatalog, parseKernelConfig, predict, type DriverCatalog, type KernelConfig, type PredictOptions, type Prediction, type PredictedDevice } from '../../../engine/probe/index';
-import { kernelConfig } from '../../support/system';
+import { kernelConfig } from '../../../scripts/lib/system';
 
 const root = join(__dirname, '..', '..', '..');
 export const fixturesDir = join(root, 'test', 'fixtures', 'probe');

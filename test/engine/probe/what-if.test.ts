@@ -4,7 +4,7 @@
 // iommu-map, and the "why" chain down to a root cause with its DTS position.
 import { describe, expect, it } from 'vitest';
 import { ARM_BOARD_HEAD, armBoard, compileDts, run } from './support';
-import { requireSystem } from '../../support/system';
+import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');
 

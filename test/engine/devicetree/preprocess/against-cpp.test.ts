@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPreprocessCache } from '../../../../engine/devicetree/preprocess';
-import { requireSystem, kernelSourceDir } from '../../../support/system';
+import { requireSystem, kernelSourceDir } from '../../../../scripts/lib/system';
 import { firstDifference, ours, realCpp, rows } from './cpp-compare';
 
 requireSystem('cpp', 'linux-source-6.1');

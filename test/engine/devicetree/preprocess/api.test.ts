@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createPreprocessCache, PREDEFINED_MACROS, preprocess } from '../../../../engine/devicetree/preprocess';
 import { firstDifference, rows } from './cpp-compare';
 import { bytesOf, cppStdout, pp, type Files } from './support';
-import { requireSystem } from '../../../support/system';
+import { requireSystem } from '../../../../scripts/lib/system';
 
 requireSystem('cpp');
 

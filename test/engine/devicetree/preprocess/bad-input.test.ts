@@ -16,7 +16,7 @@ describe('preprocess reports bad input', () => {
       span: { file: 'b.dtsi', line: 2, col: 4, endLine: 2, endCol: 4, includedFrom: [{ file: 'main.dts', line: 2 }, { file: 'a.dtsi', line: 2 }] },
     }]);
     expect(formatDiagnostic(r.diagnostics[0]!)).toBe(
-      'b.dtsi:2.4: error (unterminated_conditional): unterminated #if\n  included from a.dtsi:2\n  included from main.dts:2');
+      'b.dtsi:2.4: ERROR (unterminated_conditional): unterminated #if\n  included from a.dtsi:2\n  included from main.dts:2');
     const cpp = cppStderr(files);
     expect(cpp).toContain('b.dtsi:2: error: unterminated #if');
     expect(cpp).toContain('In file included from a.dtsi:2');
@@ -116,17 +116,20 @@ describe('preprocess reports bad input', () => {
     expect(r.value.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
   });
 
-  it('a binary file: one clear diagnostic with byte offset and line:col, no throw', () => {
+  it('a binary file is read as cpp reads it: NUL is whitespace, with cpp\'s warning and position', () => {
     const blob = new Uint8Array([0xd0, 0x0d, 0xfe, 0xed, 0x0a, 0x41, 0x00, 0x42]);
-    const r = pp({ 'main.dts': '/dts-v1/;\n#include "blob.dtb"\nafter\n', 'blob.dtb': blob });
-    const e = errorsOf(r);
-    expect(e).toHaveLength(1);
-    expect(e[0]).toMatchObject({
-      code: 'binary_input', byteOffset: 6, file: 'blob.dtb',
-      span: { file: 'blob.dtb', line: 2, col: 2, includedFrom: [{ file: 'main.dts', line: 2 }] },
-    });
-    expect(e[0]!.message).toContain('byte offset 6');
-    expect(r.value).toContain('after');
+    const files: Files = { 'main.dts': '/dts-v1/;\n#include "blob.dtb"\nafter\n', 'blob.dtb': blob };
+    const r = pp(files);
+    expect(errorsOf(r)).toEqual([]);
+    // The CR in the blob ends a line, as in cpp: the NUL is on line 3.
+    expect(r.diagnostics).toEqual([{
+      severity: 'warning', code: 'null_character', message: 'null character(s) ignored',
+      span: { file: 'blob.dtb', line: 3, col: 2, endLine: 3, endCol: 2, includedFrom: [{ file: 'main.dts', line: 2 }] },
+    }]);
+    expect(rows(r.value).map((x) => x.text)).toContain('A B');
+    expect(rows(r.value).map((x) => x.text)).toContain('after');
+    const cpp = rows(cppStdout(files));
+    expect(cpp.find((x) => x.text === 'A B')).toMatchObject({ file: 'blob.dtb', line: 3 });
   });
 
   it('macro recursion terminates (painted blue), direct and mutual, as cpp expands it', () => {

@@ -3,8 +3,8 @@
 // apply the overlays onto the base as fdtoverlay does. File access is Node's; the engine does none.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { applyOverlay, loadDeviceTree, readDtb, writeDtb, type DtTree, type PreprocessCache } from '../../engine/devicetree';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../../engine/common';
+import { applyOverlay, loadDeviceTree, readDtb, writeDtb, type DtTree, type PreprocessCache } from '../../../engine/devicetree';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../../../engine/common';
 import type { CorpusBoard, CorpusBuild, DtcStep } from './corpus';
 
 export function readFileOrUndefined(path: string): Uint8Array | undefined {

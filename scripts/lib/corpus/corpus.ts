@@ -4,7 +4,7 @@
 // DTC_FLAGS[_<board>] and for the bases of composite (-dtbs) targets, then fdtoverlay for composites.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { debianDtbDir, kernelSource, kernelSourceDir, type DebianKernel, type SystemPart } from '../support/system';
+import { debianDtbDir, kernelSource, kernelSourceDir, type DebianKernel, type SystemPart } from '../system';
 
 /** One Debian kernel's DTBs and the kernel source tree they were built from. */
 export interface CorpusSet {

@@ -5,9 +5,9 @@
 // Used by predict-vs-kernel.test.ts (the verdict) and scripts/lab/score.ts (the README table).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findNodeByPath, readDtb, type DtTree } from '../../engine/devicetree/index';
-import { decodeCatalog, parseKernelConfig, predict, type Assumption, type DriverCatalog, type KernelConfig, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../engine/probe/index';
-import { kernelConfig, type DebianKernel } from '../support/system';
+import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree/index';
+import { decodeCatalog, parseKernelConfig, predict, type Assumption, type DriverCatalog, type KernelConfig, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../../engine/probe/index';
+import { kernelConfig, type DebianKernel } from '../system';
 import { bootLabel, goldenBase, isBuiltinModule, labDir, scenarioKernels, type InitStep, type LabBoot } from './board';
 import { HARDWARE_ASSUMPTIONS } from './hardware';
 import { scenarios } from './scenarios/index';

@@ -1,5 +1,6 @@
-// Where the tests find the real parts scripts/install-system-deps.sh installed: Debian's kernel packages
-// (vmlinuz, modules, DTBs: arm64 6.1 and 6.12, armhf armmp), the kernel sources, and host tools.
+// Where the tests, benches and lab scripts find the real parts scripts/install-system-deps.sh installed:
+// Debian's kernel packages (vmlinuz, modules, DTBs: arm64 6.1 and 6.12, armhf armmp), the kernel sources,
+// and host tools.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';

@@ -3,7 +3,7 @@
 // back nothing, and an engineer supplies that to the prediction as an assumption. These are the only
 // per-board facts the judging of the probe model may use; each cites the kernel's own line from the golden
 // log (checked by predict-vs-kernel.test.ts).
-import type { AssumedOutcome } from '../../engine/probe/index';
+import type { AssumedOutcome } from '../../../engine/probe/index';
 
 export interface HardwareAssumption {
   /** Kernel device name (or DT path). */

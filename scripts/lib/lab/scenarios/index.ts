@@ -1,5 +1,5 @@
 // The lab's scenarios: each a device tree, a kernel command line and a module load plan chosen to
-// drive Debian's kernels down one branch of ../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
+// drive Debian's kernels down one branch of ../../../../../shared/kernel-semantics.md (§8.5 v6.1 table:
 // IOMMU late, absent, disabled, failing; fw_devlink strict/off; the deferred-probe timeout; groups),
 // and real vendor boards with Debian's own DTBs. Each boots on every kernel of its machine
 // (board.ts MACHINES); goldens per kernel in test/fixtures/bootlog/lab[/<kernel>]/<name>.*

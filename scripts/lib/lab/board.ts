@@ -1,7 +1,7 @@
 // The lab board: Debian's stock kernels (arm64 6.1 and 6.12, armhf armmp 6.1) booted under QEMU (`virt`
 // + SMMUv3, or a vendor machine QEMU models) with a busybox initramfs whose /init loads the scenario's
 // modules and prints the ground truth (devices_deferred, iommu_groups, bound drivers). This is the real
-// kernel the probe model and the boot-log parser are judged against; see ../../../shared/qemu-board.md.
+// kernel the probe model and the boot-log parser are judged against; see ../../../../shared/qemu-board.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,15 +9,16 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir, debianDtbDir, kernelImage, kernelRoot, requireSystem, type DebianKernel, type SystemPart } from '../support/system';
+import { cacheDir, debianDtbDir, kernelImage, kernelRoot, requireSystem, type DebianKernel, type SystemPart } from '../system';
 import { writeNewcGz, type CpioEntry } from './cpio';
 import { parseTruthBlock, TRUTH_BEGIN, TRUTH_END, type TruthBlock } from './truth';
 
-export const labDir = dirname(fileURLToPath(import.meta.url));
+/** test/lab: the lab's boards, README and known-wrong list stay with the tests that judge them. */
+export const labDir = fileURLToPath(new URL('../../../test/lab', import.meta.url));
 export const boardsDir = join(labDir, 'boards');
 export const labCacheDir = join(cacheDir, 'lab');
 export const QEMU = 'qemu-system-aarch64';
-export type { DebianKernel } from '../support/system';
+export type { DebianKernel } from '../system';
 
 /** One step of /init after the pseudo file systems are mounted. */
 export type InitStep =
