@@ -54,7 +54,7 @@ export default tseslint.config(
     rules: fence(
       'engine/ is pure TypeScript: no Node, Electron, DOM-side library, and other engine folders only through their index',
       [...uiLibraries, '**/electron/**', '**/renderer/**', '**/cli/**', '**/test/**'],
-      // `../probe/driver-core` reaches past probe's index; `../lex` (a sibling in the same folder) does not.
+      // `../probe/dd` reaches past probe's index; `../lex` (a sibling in the same folder) does not.
       { names: [...nodeBuiltins, ...uiPackages], regex: '^(\\.\\./)+[^./][^/]*/(?!index$)[^/]+' },
     ),
   },

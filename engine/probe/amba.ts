@@ -2,7 +2,7 @@
 // without `arm,primecell-periphid` has periphid 0; amba_device_add() tries amba_read_periphid() once and adds
 // the device anyway, and amba_match() tries again on every match until the read succeeds, mapping any failure
 // to -EPROBE_DEFER ("Returning any error other than -EPROBE_DEFER from bus match can cause driver registration
-// failure"). This file says what one read comes to; driver-core.ts puts the device on the deferred list.
+// failure"). This file says what one read comes to; dd.ts puts the device on the deferred list.
 import { getProperty, stringListProp, type DtNode } from '../devicetree/index';
 import type { CatalogDriver } from './catalog';
 import { supplierRefs, type SupplierRef } from './suppliers';

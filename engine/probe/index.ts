@@ -5,7 +5,7 @@
 import type { Diagnostic, Result } from '../common';
 import type { DtTree } from '../devicetree/index';
 import { CatalogIndex } from './catalog';
-import { simulate } from './driver-core';
+import { simulate } from './simulate';
 import type { ProbeEvent } from './events';
 import type { PredictOptions } from './options';
 import { populateDevices as populate, type PlatformDevice, type PopulateOptions } from './populate';
@@ -58,4 +58,4 @@ export { deviceName, translateFirstReg, mapId, parseBdf, type PlatformDevice, ty
 export { parseAssumedOutcome, errnoName, errnoFromName, type PredictOptions, type Assumption, type AssumedOutcome, type DriverOverride, type IommuPolicy, type ModuleLoad } from './options';
 export type { ProbeEvent, ProbeEventKind } from './events';
 export type { PredictedDevice } from './report';
-export type { ProbeOutcome, DeviceState } from './driver-core';
+export type { ProbeOutcome, SimDevice } from './core-state';

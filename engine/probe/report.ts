@@ -7,7 +7,7 @@ import { getProperty, nodePath, stringListProp, stringProp, type DtNode } from '
 import type { DeviceReport, WhyStep } from '../common';
 import type { SourceSpan } from '../common';
 import { availabilityFromConfig, type CatalogDriver, type CatalogIndex } from './catalog';
-import { deferText, type DeviceState, type ModelDriver, type SimulationResult } from './driver-core';
+import { deferText, type SimDevice, type ModelDriver, type SimulationResult } from './core-state';
 import { errnoName, type PredictOptions } from './options';
 import type { KernelProfile } from './profile';
 
@@ -25,12 +25,12 @@ interface Ctx {
   index: CatalogIndex | null;
   opts: PredictOptions;
   profile: KernelProfile;
-  byNode: Map<DtNode, DeviceState>;
+  byNode: Map<DtNode, SimDevice>;
   modelOf: Map<CatalogDriver, ModelDriver>;
 }
 
 export function buildReports(sim: SimulationResult, index: CatalogIndex | null, opts: PredictOptions, profile: KernelProfile): PredictedDevice[] {
-  const byNode = new Map<DtNode, DeviceState>();
+  const byNode = new Map<DtNode, SimDevice>();
   for (const ds of sim.devices) if (ds.dev.node && ds.dev.bus !== 'pci') byNode.set(ds.dev.node, ds);
   const modelOf = new Map(sim.drivers.map((d) => [d.cat, d] as const));
   const ctx: Ctx = { sim, index, opts, profile, byNode, modelOf };
@@ -39,7 +39,7 @@ export function buildReports(sim: SimulationResult, index: CatalogIndex | null, 
     if (!e.device || firstProbe.has(e.device)) continue;
     if (e.kind === 'probe-attempt' || e.kind === 'deferred' || e.kind === 'bound' || e.kind === 'rejected' || e.kind === 'failed') firstProbe.set(e.device, e.step);
   }
-  const firstOf = new Map<DeviceState, number>();
+  const firstOf = new Map<SimDevice, number>();
   for (const ds of sim.devices) firstOf.set(ds, firstProbe.get(ds.dev.name) ?? Number.POSITIVE_INFINITY);
   const ordered = sim.devices.slice().sort((a, b) => firstOf.get(a)! - firstOf.get(b)! || a.regIndex - b.regIndex);
   const out: PredictedDevice[] = ordered.map((ds) => report(ds, ctx));
@@ -65,7 +65,7 @@ function spanOf(span: SourceSpan | undefined): { span?: SourceSpan } {
   return span ? { span } : {};
 }
 
-function report(ds: DeviceState, ctx: Ctx): PredictedDevice {
+function report(ds: SimDevice, ctx: Ctx): PredictedDevice {
   let state: DeviceReport['state'];
   if (ds.driver) state = 'bound';
   else if (ds.onDeferredList) state = 'deferred';
@@ -92,7 +92,7 @@ function report(ds: DeviceState, ctx: Ctx): PredictedDevice {
 }
 
 /** Device first, root cause last. */
-export function explain(ds: DeviceState, ctx: Ctx, seen: Set<DeviceState>): WhyStep[] {
+export function explain(ds: SimDevice, ctx: Ctx, seen: Set<SimDevice>): WhyStep[] {
   const steps: WhyStep[] = [];
   const node = ds.dev.bus === 'pci' ? ds.dev.pci?.host.node ?? null : ds.dev.node;
   const subject = ds.dev.name;
@@ -162,12 +162,12 @@ export function explain(ds: DeviceState, ctx: Ctx, seen: Set<DeviceState>): WhyS
   return steps;
 }
 
-function iommuPropSpan(ds: DeviceState): SourceSpan | undefined {
+function iommuPropSpan(ds: SimDevice): SourceSpan | undefined {
   if (ds.dev.bus === 'pci') return ds.dev.pci?.host.node ? getProperty(ds.dev.pci.host.node, 'iommu-map')?.span : undefined;
   return ds.dev.node ? getProperty(ds.dev.node, 'iommus')?.span : undefined;
 }
 
-function explainIommu(iommu: DtNode, ctx: Ctx, seen: Set<DeviceState>): WhyStep[] {
+function explainIommu(iommu: DtNode, ctx: Ctx, seen: Set<SimDevice>): WhyStep[] {
   const dev = ctx.byNode.get(iommu);
   if (!dev) {
     const status = getProperty(iommu, 'status');
@@ -176,7 +176,7 @@ function explainIommu(iommu: DtNode, ctx: Ctx, seen: Set<DeviceState>): WhyStep[
   return explain(dev, ctx, seen);
 }
 
-function noDriverWhy(ds: DeviceState, ctx: Ctx): WhyStep[] {
+function noDriverWhy(ds: SimDevice, ctx: Ctx): WhyStep[] {
   const subject = ds.dev.name;
   const node = ds.dev.node;
   const span = spanOf(node?.span);

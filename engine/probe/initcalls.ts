@@ -1,0 +1,283 @@
+// Boot order: the catalog's drivers with their availability, the early *_OF_DECLARE providers, the
+// initcalls in level and link order (driver registration, the default populate, of_iommu_init,
+// customize_machine), then kernel_init() and the modules /init loads. Models init/main.c (do_initcalls,
+// initcall_blacklisted, kernel_init), drivers/of/platform.c (of_platform_default_populate_init),
+// drivers/clk/clk.c of_clk_init, drivers/of/irq.c of_irq_init and kernel/module/main.c load_module.
+// Rules: docs/kernel-model.md §Population, §Initcalls and driver registration, §Modules.
+import { getProperty, nodePath, stringListProp, walk, type DtNode } from '../devicetree/index';
+import { availabilityFromConfig, INITCALL_LEVELS, normalizeModuleName, type Availability, type CatalogDriver } from './catalog';
+import type { ModuleLoad } from './options';
+import { deviceName, nodeAvailable, populateDevices, type PlatformDevice } from './populate';
+import { IOMMU_OF_DECLARED_412 } from './profile';
+import { armMachineFor } from './machine';
+import { isAmbaStubDriver } from './amba';
+import { type CoreState, type ModelDriver } from './core-state';
+import { deviceAdd, driverRegister, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
+import { iommuSubsysInit } from './dma-configure';
+
+/**
+ * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
+ * reached them booting the lab's QEMU virt board (test/fixtures/bootlog/lab: populate ≈0.3 s, the first
+ * device initcalls ≈0.55 s, deferred_probe_initcall ≈1.36 s, /init ≈1.5 s). A real board differs; the
+ * order and the timeout offsets do not.
+ */
+const LEVEL_FLOOR: Partial<Record<string, number>> = {
+  pure: 0.01, core: 0.02, core_sync: 0.1, postcore: 0.12, postcore_sync: 0.2, arch: 0.22, arch_sync: 0.29,
+  subsys: 0.33, subsys_sync: 0.42, fs: 0.45, fs_sync: 0.5, rootfs: 0.52, device: 0.55, device_sync: 1.3,
+  late: 1.33, late_sync: 1.45,
+};
+const USERSPACE_FLOOR = 1.52;
+
+const NO_CONFIG = {};
+const availabilityCache = new WeakMap<object, WeakMap<object, Availability[]>>();
+
+/**
+ * do_initcalls(): every built-in driver's registration, the default populate and deferred_probe_initcall,
+ * in level then link order, each followed by the async probes it scheduled.
+ */
+export function doInitcalls(core: CoreState): void {
+  type Item = { level: number; order: number; run: () => void; name: string };
+  const items: Item[] = [];
+  const levelOf = (l: string): number => INITCALL_LEVELS.indexOf(l as never);
+  const byInitcall = new Map<string, ModelDriver[]>();
+  for (const d of core.drivers) {
+    if (d.availability !== 'builtin') continue;
+    const level = levelOf(d.cat.level);
+    // ≤v4.18: of_iommu_init() creates and probes IOMMU_OF_DECLARE'd IOMMUs at postcore_initcall_sync
+    if (earlyIommuInit(core) && d.isIommu && d.cat.compatible.some((c) => IOMMU_OF_DECLARED_412.includes(c))) {
+      items.push({ level: levelOf('postcore_sync'), order: d.cat.order, name: 'of_iommu_init', run: () => ofIommuInit(core, d) });
+      continue;
+    }
+    const key = `${d.cat.initcall ?? d.cat.name}@${d.cat.order - (d.cat.order % 1000)}`;
+    const list = byInitcall.get(key);
+    if (list) list.push(d);
+    else {
+      byInitcall.set(key, [d]);
+      items.push({ level, order: d.cat.order, name: d.cat.initcall ?? d.cat.name, run: () => runDriverInitcall(core, byInitcall.get(key)!) });
+    }
+  }
+  const ic = core.index?.catalog.initcalls ?? [];
+  const populate = ic.find((x) => x.name === 'of_platform_default_populate_init');
+  const deferredInit = ic.find((x) => x.name === 'deferred_probe_initcall');
+  items.push({ level: levelOf(populate?.level ?? 'arch_sync'), order: populate?.order ?? 0, name: 'of_platform_default_populate_init', run: () => ofPlatformDefaultPopulateInit(core) });
+  // arm: customize_machine() runs the machine's init_machine, which may populate the tree itself (machine.ts)
+  const customize = ic.find((x) => x.name === 'customize_machine');
+  if (customize && core.index && availabilityFromConfig(customize.kconfig, core.config) === 'builtin' && armMachineFor(core.tree.root, core.index.catalog, core.config)?.populates) {
+    items.push({ level: levelOf(customize.level), order: customize.order, name: 'customize_machine', run: () => customizeMachine(core) });
+  }
+  items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => deferredProbeInitcall(core) });
+  // iommu_subsys_init() (subsys_initcall, drivers/iommu/iommu.c): the default domain type line
+  items.push({ level: levelOf('subsys'), order: -1, name: 'iommu_subsys_init', run: () => iommuSubsysInit(core) });
+  items.sort((a, b) => a.level - b.level || a.order - b.order);
+  for (const item of items) {
+    core.tick(0.0005);
+    core.time = Math.max(core.time, LEVEL_FLOOR[INITCALL_LEVELS[Math.max(0, Math.floor(item.level))]!] ?? 0);
+    item.run();
+    runAsyncProbes(core);
+  }
+}
+
+/** kernel_init(): free_initmem, SYSTEM_RUNNING, then userspace (/init) loads modules. */
+export function kernelInit(core: CoreState): void {
+  core.tick(0.05);
+  core.time = Math.max(core.time, USERSPACE_FLOOR);
+  core.systemRunning = true;
+  core.systemRunningAt = core.time;
+  core.emit('userspace', { text: 'Run /init as init process' });
+  userspace(core);
+}
+
+/** A driver's y/m/n from the .config, or what a what-if override forces. */
+function availability(core: CoreState, d: CatalogDriver): Availability {
+  const o = core.opts.drivers;
+  if (!o || !core.hasDriverOverrides) return availabilityFromConfig(d.kconfig, core.config);
+  let forced = o[d.name] ?? o[d.module] ?? o[d.module.replace(/_/g, '-')];
+  for (const k of d.kconfig) forced ??= o[k] ?? o[`CONFIG_${k}`];
+  if (forced === 'missing') return 'absent';
+  if (forced === 'builtin') return 'builtin';
+  if (forced === 'module') return 'module';
+  return availabilityFromConfig(d.kconfig, core.config);
+}
+
+/** The catalog's drivers this kernel has (built in or modular), in catalog order. */
+export function buildDrivers(core: CoreState): void {
+  if (!core.index) return;
+  // The y/m/n split of a catalog under one .config is the same for every prediction: cache it.
+  const plain = !core.hasDriverOverrides;
+  const cacheKey = core.config ?? NO_CONFIG;
+  let perConfig = availabilityCache.get(core.index.catalog);
+  if (!perConfig) availabilityCache.set(core.index.catalog, (perConfig = new WeakMap()));
+  let avail = plain ? perConfig.get(cacheKey) : undefined;
+  if (!avail) {
+    avail = core.index.catalog.drivers.map((cat) => availability(core, cat));
+    if (plain) perConfig.set(cacheKey, avail);
+  }
+  const cats = core.index.catalog.drivers;
+  for (let i = 0; i < cats.length; i++) {
+    const availability = avail[i]!;
+    if (availability === 'absent') continue;
+    const cat = cats[i]!;
+    // amba_stub_drv_init() returns before registering when !IS_ENABLED(CONFIG_MODULES)
+    if (!core.modules && isAmbaStubDriver(cat)) continue;
+    const m: ModelDriver = { cat, availability, isIommu: cat.file.startsWith('drivers/iommu/'), registered: false, seq: -1 };
+    core.drivers.push(m);
+    core.modelOf.set(cat, m);
+    if (m.isIommu) core.iommuDrivers.push(m);
+  }
+}
+
+/**
+ * The providers set up before any driver runs, from the built-in *_OF_DECLARE tables:
+ * - of_clk_init() (drivers/clk/clk.c) sets OF_POPULATED on a CLK_OF_DECLARE node before its init, so no
+ *   platform device is ever created for it; CLK_OF_DECLARE_DRIVER's wrapper (include/linux/clk-provider.h)
+ *   clears OF_POPULATED again, so that node still becomes a device a platform driver may bind.
+ * - of_irq_init() (drivers/of/irq.c) sets OF_POPULATED on each available IRQCHIP_DECLARE node that has
+ *   `interrupt-controller`.
+ * Both register their provider at once (of_clk_add_provider / __irq_domain_add call
+ * fwnode_dev_initialized()), so fw_devlink sees FWNODE_FLAG_INITIALIZED. timer_probe() and the
+ * reserved-mem initialisers set neither flag: their nodes are ordinary nodes.
+ */
+export function runEarlyDeclares(core: CoreState): void {
+  if (!core.index) return;
+  for (const n of walk(core.tree.root)) {
+    if (!n.parent || !nodeAvailable(n, core.popOpts)) continue;
+    const kinds = core.declaredKinds(n);
+    if (kinds.has('clk') || (kinds.has('irqchip') && getProperty(n, 'interrupt-controller'))) {
+      core.early.push(n);
+      core.earlySet.add(n);
+    }
+  }
+}
+
+/** ≤v4.18 (and pre-4.12): IOMMU_OF_DECLARE'd IOMMUs come up from of_iommu_init(), not their own initcall. */
+function earlyIommuInit(core: CoreState): boolean {
+  return core.profile.iommuMissing === 'declared-until-running' || core.profile.dmaConfigureAtCreation;
+}
+
+/** of_iommu_init(): the declared IOMMU's init creates its platform device and registers its driver. */
+function ofIommuInit(core: CoreState, d: ModelDriver): void {
+  if (d.cat.initcall && core.blacklisted.has(d.cat.initcall)) {
+    core.emit('initcall-blacklisted', { name: d.cat.initcall, text: `initcall ${d.cat.initcall} blacklisted` });
+    return;
+  }
+  core.emit('initcall', { name: 'of_iommu_init', text: `calling  of_iommu_init+0x0/0x0 @ 1` });
+  driverRegister(core, d);
+  for (const n of walk(core.tree.root)) {
+    if (!n.parent || !nodeAvailable(n, core.popOpts) || core.knownNodes.has(n)) continue;
+    const compat = stringListProp(n, 'compatible');
+    if (!compat.some((c) => d.cat.compatible.includes(c))) continue;
+    core.knownNodes.add(n);
+    core.earlyDevices.add(n);
+    deviceAdd(core, { name: deviceName(n, core.profile), node: n, path: nodePath(n), bus: 'platform', compatible: compat, parent: null, createdBy: 'populate' });
+  }
+}
+
+/** One initcall that registers drivers (module_platform_driver() and friends: driver_register() each). */
+function runDriverInitcall(core: CoreState, drivers: ModelDriver[]): void {
+  const name = drivers[0]!.cat.initcall ?? drivers[0]!.cat.name;
+  if (core.blacklisted.has(name)) {
+    core.emit('initcall-blacklisted', { name, text: `initcall ${name} blacklisted` });
+    return;
+  }
+  // The trace keeps the initcalls of drivers this board can use; the other thousand register silently.
+  if (drivers.some((d) => core.relevant(d))) core.emit('initcall', { name, text: `calling  ${name}+0x0/0x0 @ 1` });
+  for (const d of drivers) driverRegister(core, d);
+}
+
+/** of_platform_default_populate_init(): the tree's devices, and the disabled nodes populate would have reached. */
+function ofPlatformDefaultPopulateInit(core: CoreState): void {
+  core.emit('initcall', { name: 'of_platform_default_populate_init', text: 'calling  of_platform_default_populate_init+0x0/0x0 @ 1' });
+  const devs = populateDevices(core.tree, core.profile, core.popOpts);
+  for (const n of walk(core.tree.root)) {
+    if (n.parent && !nodeAvailable(n, core.popOpts) && getProperty(n, 'compatible') && reachableByPopulate(core, n)) core.disabled.push({ node: n, name: deviceName(n, core.profile) });
+  }
+  addPopulated(core, devs);
+}
+
+/** customize_machine() → init_machine → of_platform_default_populate(NULL, NULL, NULL): the tree part only. */
+function customizeMachine(core: CoreState): void {
+  core.emit('initcall', { name: 'customize_machine', text: 'calling  customize_machine+0x0/0x0 @ 1' });
+  addPopulated(core, populateDevices(core.tree, core.profile, core.popOpts, 'tree'));
+}
+
+/** device_add() each new device; a node populated before (OF_POPULATED) is skipped by a later populate. */
+function addPopulated(core: CoreState, devs: PlatformDevice[]): void {
+  for (const d of devs) {
+    if (d.node && core.knownNodes.has(d.node)) continue;
+    if (d.node) core.knownNodes.add(d.node);
+    deviceAdd(core, d);
+  }
+}
+
+/** A node the default populate would visit (root child or child of a bus node that was created). */
+function reachableByPopulate(core: CoreState, n: DtNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (!p.parent) return true;
+    if (!nodeAvailable(p, core.popOpts)) return false;
+    const c = stringListProp(p, 'compatible');
+    if (!c.some((x) => ['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'].includes(x))) return false;
+  }
+  return true;
+}
+
+/** /init: modules in the user's order; the timeout work fires in between when its time comes. */
+function userspace(core: CoreState): void {
+  const loads: ModuleLoad[] = (core.opts.modulesLoaded ?? []).map((m) => (typeof m === 'string' ? parseModuleLoad(m) : m));
+  const userStart = core.time;
+  let next = core.time + 0.3;
+  const fireTimerUntil = (t: number): void => {
+    while (core.timer.armed && core.timer.at <= t) {
+      core.time = Math.max(core.time, core.timer.at);
+      core.timer.armed = false;
+      deferredProbeTimeoutWorkFunc(core);
+    }
+  };
+  for (const load of loads) {
+    let at = Math.max(next, load.at ?? next);
+    if (load.afterSettle !== undefined) {
+      // wait until devices_deferred drains, at most afterSettle seconds after /init started
+      const deadline = userStart + load.afterSettle;
+      fireTimerUntil(deadline);
+      at = Math.max(at, core.pending.length ? deadline : core.time);
+    }
+    fireTimerUntil(at);
+    core.time = Math.max(core.time, at);
+    loadModule(core, load);
+    runAsyncProbes(core);
+    next = core.time + 0.15;
+  }
+  fireTimerUntil(Number.POSITIVE_INFINITY);
+}
+
+/** load_module() → do_init_module(): the module's drivers register. */
+function loadModule(core: CoreState, load: ModuleLoad): void {
+  const name = normalizeModuleName(load.name);
+  const inModule = core.index?.byModule.get(name) ?? [];
+  const drivers: ModelDriver[] = [];
+  for (const cat of inModule) {
+    const m = core.modelOf.get(cat);
+    if (m) drivers.push(m);
+  }
+  const inCatalog = inModule.length > 0;
+  if (drivers.length === 0) {
+    if (!inCatalog) core.missingModules.push(load.name);
+    core.emit('module-loaded', { name: load.name });
+    return;
+  }
+  core.emit('module-loaded', { name: load.name });
+  for (const d of drivers) {
+    if (d.availability !== 'module') continue;
+    if (d.registered) continue;
+    driverRegister(core, d);
+  }
+}
+
+/** `name` or `name@SECONDS`. */
+function parseModuleLoad(text: string): ModuleLoad {
+  const at = text.lastIndexOf('@');
+  if (at > 0) {
+    const t = Number(text.slice(at + 1));
+    if (Number.isFinite(t)) return { name: text.slice(0, at), at: t };
+  }
+  return { name: text };
+}
