@@ -8,13 +8,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheDir, debianDtbDir, kernelImage, kernelRoot, requireSystem, type DebianKernel, type SystemPart } from '../system';
 import { writeNewcGz, type CpioEntry } from './cpio';
 import { parseTruthBlock, TRUTH_BEGIN, TRUTH_END, type TruthBlock } from './truth';
 
 /** test/lab: the lab's boards, README and known-wrong list stay with the tests that judge them. */
-export const labDir = fileURLToPath(new URL('../../../test/lab', import.meta.url));
+export const labDir = join(import.meta.dirname, '..', '..', '..', 'test', 'lab');
 export const boardsDir = join(labDir, 'boards');
 export const labCacheDir = join(cacheDir, 'lab');
 export const QEMU = 'qemu-system-aarch64';
