@@ -12,6 +12,7 @@ const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(
 const line: Check = (v) => v === 'dtr' || v === 'rts';
 const any: Check = () => true;
 const bool: Check = (v) => typeof v === 'boolean';
+const powerAction: Check = (v) => v === 'on' || v === 'off' || v === 'cycle';
 /** A labgrid tag filter: a few short string pairs (the coordinator checks the tag syntax). */
 const tags: Check = (v) => obj(v) && Object.keys(v as object).length <= 32 && Object.entries(v as object).every(([k, x]) => k.length <= 128 && typeof x === 'string' && x.length <= 256);
 const upload: Check = (v) => obj(v) && str((v as { name?: unknown }).name) && bytes((v as { bytes?: unknown }).bytes) && ['undefined', 'number'].includes(typeof (v as { lastModified?: unknown }).lastModified);
@@ -34,6 +35,7 @@ export const API_ARGUMENTS: Record<ApiMethod, Check[]> = {
   exportSession: [obj],
   annotateSession: [str, str, any],
   setReleaseOnDisconnect: [str, bool],
+  power: [str, powerAction],
   labWatch: [str],
   labAcquire: [str, str],
   labRelease: [str, str],

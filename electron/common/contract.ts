@@ -263,6 +263,11 @@ export interface WorkbenchApi {
 
   /** labgrid targets: release the place on disconnect, or keep holding it (changeable while connected). */
   setReleaseOnDisconnect(connectionId: string, release: boolean): Promise<void>;
+  /**
+   * labgrid targets: switch the place's power (labgrid-client power on|off|cycle) with the console open;
+   * the recording gets a `power` marker when it is issued and `power-failed` with labgrid-client's words.
+   */
+  power(connectionId: string, action: 'on' | 'off' | 'cycle'): Promise<void>;
   /** Opens (or joins) the session with a coordinator (`host[:port]`); its changes arrive as `labPlaces`. */
   labWatch(coordinator: string): Promise<LabSnapshot>;
   labAcquire(coordinator: string, place: string): Promise<LabPlaceView>;
@@ -308,6 +313,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportSession',
   'annotateSession',
   'setReleaseOnDisconnect',
+  'power',
   'labWatch',
   'labAcquire',
   'labRelease',

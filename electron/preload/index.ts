@@ -29,6 +29,7 @@ const workbench: WorkbenchApi & {
   exportSession: (req) => call('exportSession', req),
   annotateSession: (sessionId, kind, detail) => call('annotateSession', sessionId, kind, detail),
   setReleaseOnDisconnect: (connectionId, release) => call('setReleaseOnDisconnect', connectionId, release),
+  power: (connectionId, action) => call('power', connectionId, action),
   labWatch: (coordinator) => call('labWatch', coordinator),
   labAcquire: (coordinator, place) => call('labAcquire', coordinator, place),
   labRelease: (coordinator, place) => call('labRelease', coordinator, place),

@@ -106,6 +106,7 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
     exportSession: (req) => sessions.exportSession(req),
     annotateSession: (id, kind, detail) => sessions.annotateSession(id, kind, detail),
     setReleaseOnDisconnect: async (id, release) => connections.setReleaseOnDisconnect(id, release),
+    power: async (id, action) => connections.power(id, action),
     labWatch: (coordinator) => lab.watch(coordinator),
     labAcquire: (coordinator, place) => lab.acquire(coordinator, place),
     labRelease: (coordinator, place) => lab.release(coordinator, place),

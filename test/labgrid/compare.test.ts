@@ -14,6 +14,9 @@ import { TRUTH_END } from '../../scripts/lib/lab/truth';
 import { boardsDir } from '../../scripts/lib/lab/board';
 import { scenarioByName } from '../../scripts/lib/lab/scenarios/index';
 import { kernelConfig, requireSystem } from '../../scripts/lib/system';
+import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
+import { createWorkbenchServices } from '../../electron/services';
+import { createSessionService } from '../../electron/services/sessions';
 import { labgridBin, startLab, type Lab } from './lab';
 import { startPowerSwitch, type PowerSwitch } from './power-switch';
 
@@ -163,5 +166,27 @@ describe('bringup compare over labgrid (real coordinator, exporter, ser2net, pow
     // A place the user already held stays theirs.
     expect(lab.client(['-p', place, 'show']).stdout).toContain('acquired: ci/runner');
     expect((await lg(['release', url])).status).toBe(0);
+  }, 300_000);
+
+  it("the app's power menu (the API's power call) cycles the place with the console open and records it", async () => {
+    const sessionsDir = join(dir, 'app');
+    const services = createWorkbenchServices({ resourcesDir: join(root, 'resources'), sessionsDir, labgridClient: client, labgridIdentity: 'bench/ivy', createSessionService });
+    const api = services.apiFor('window-1');
+    try {
+      const st = await api.connect({ target: url, settings: DEFAULT_SERIAL_SETTINGS, autoReconnect: false, releaseOnDisconnect: true });
+      const before = lab.power!.log.length;
+      const boots = lab.power!.boots();
+      await api.power(st.connectionId, 'cycle');
+      expect(lab.power!.log.slice(before)).toEqual(['off', 'on']);
+      expect(lab.power!.boots()).toBe(boots + 1);
+      await api.disconnect(st.connectionId);
+      const [session] = await api.listSessions();
+      const contents = await api.openSession(session!.path);
+      const power = contents.markers.find((m) => m.kind === 'power');
+      expect(power?.detail).toBe(`cycle place ${place} via labgrid-client, coordinator ${lab.coordinator}`);
+    } finally {
+      await services.dispose();
+    }
+    expect(lab.client(['-p', place, 'show']).stdout).toMatch(/acquired: None/);
   }, 300_000);
 });

@@ -168,6 +168,13 @@ export const useConnectionStore = defineStore('connection', () => {
     if (id && isOpen(tab) && tab.status?.releaseOnDisconnect !== undefined) await guard(tab, () => useApi().setReleaseOnDisconnect(id, tab.releaseOnDisconnect));
   }
 
+  /** labgrid: the place's power, through the user's labgrid-client; written into the recording. */
+  async function power(action: 'on' | 'off' | 'cycle') {
+    const tab = active.value;
+    const id = tab.status?.connectionId;
+    if (id) await guard(tab, () => useApi().power(id, action));
+  }
+
   async function pulseReset() {
     const tab = active.value;
     const id = tab.status?.connectionId;
@@ -314,6 +321,7 @@ export const useConnectionStore = defineStore('connection', () => {
     disconnect,
     applySettings,
     applyReleaseOnDisconnect,
+    power,
     pulseReset,
     sendBreak,
     write,
