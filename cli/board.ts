@@ -11,6 +11,7 @@ export function loadBoard(path: string, includeDirs: string[], defines: string[]
     includeDirs: includeDirs.map((d) => resolve(io.cwd, d)),
     defines,
     checks: false,
+    now: new Date(),
     readFile: (p) => {
       try {
         return io.readSourceFile(p);

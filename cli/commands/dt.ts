@@ -161,6 +161,7 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     preprocess: flags.noCpp !== true,
     ...(bootCpuid !== undefined ? { bootCpuid } : {}),
     ...(cache !== undefined ? { cache } : {}),
+    now: new Date(), // cpp expands __DATE__ and __TIME__ with the time it runs
   });
   const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
   if (shown.length) io.stderr(shown.map(formatDiagnostic).join('\n') + '\n');

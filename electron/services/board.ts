@@ -69,7 +69,7 @@ function compileBoardTree(req: BoardOpenRequest): CompiledBoard & { tree?: DtTre
     dtb = head;
   } else {
     const defines = Object.entries(req.defines ?? {}).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
-    const r = loadDeviceTree(entry, { includeDirs: [dirname(entry), ...req.includeDirs.map((d) => resolve(d))], defines, readFile });
+    const r = loadDeviceTree(entry, { includeDirs: [dirname(entry), ...req.includeDirs.map((d) => resolve(d))], defines, readFile, now: new Date() });
     diagnostics.push(...r.diagnostics);
     tree = r.value;
     if (!diagnostics.some((d) => d.severity === 'error')) dtb = writeDtb(tree);

@@ -32,6 +32,8 @@ export interface LoadOptions {
   checks?: boolean;
   /** Passed through to the preprocessor (shared header cache across a corpus run). */
   cache?: PreprocessCache;
+  /** The host's clock, for __DATE__ and __TIME__ as cpp expands them; without it they read "??? ?? ????" / "??:??:??". */
+  now?: Date;
 }
 
 export function dirname(path: string): string {
@@ -86,7 +88,7 @@ function loadOne(path: string, options: LoadOptions): Result<DtTree> {
   const diagnostics: Diagnostic[] = [];
   if (options.preprocess === false) text = decodeUtf8(bytes);
   else {
-    const r = preprocess(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}) });
+    const r = preprocess(path, { includeDirs: options.includeDirs ?? [], defines: options.defines ?? [], readFile: options.readFile, ...(options.cache ? { cache: options.cache } : {}), ...(options.now ? { now: options.now } : {}) });
     diagnostics.push(...r.diagnostics);
     if (hasErrors(r.diagnostics)) {
       const tree = createTree();

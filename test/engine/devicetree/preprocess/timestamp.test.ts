@@ -3,7 +3,7 @@
 // and no file: the host's reader hands it each file's mtime. The fixture is an overlay in the
 // BeagleBoard form, copied to a temporary folder whose files get known modification times.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,5 +80,24 @@ describe('__TIMESTAMP__ as cpp expands it', () => {
     const bytesOnly = (p: string) => readWithTime(p)?.bytes;
     const r = preprocess(overlay, { includeDirs: [], readFile: bytesOnly });
     expect(r.value).toContain('BB-TEST-00A0.kernel = "??? ??? ?? ??:??:?? ????";');
+  });
+
+  it('`bringup dt` expands __DATE__ and __TIME__ with the clock, as cpp does when it runs', async () => {
+    const src = join(dir, 'clock.dts');
+    writeFileSync(src, '/dts-v1/;\n/ { date = __DATE__; time = __TIME__; };\n');
+    const before = execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dts', '-'], { input: kbuildCpp(src, []) }).toString();
+    let out = '';
+    const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: () => undefined };
+    expect(await dtCommand.run([src, '-q'], io)).toBe(0);
+    const after = execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dts', '-'], { input: kbuildCpp(src, []) }).toString();
+    const date = (dts: string) => /date = (".*");/.exec(dts)?.[1];
+    const time = (dts: string) => /time = "(\d\d):(\d\d):(\d\d)";/.exec(dts)!.slice(1).map(Number).reduce((a, b) => a * 60 + b);
+    // Ours ran between two cpp runs: the same day (unless midnight fell in between), a time between theirs.
+    if (date(before) === date(after)) expect(date(out)).toBe(date(before));
+    expect(date(out)).toMatch(/^"[A-Z][a-z]{2} [ 1-3]\d \d{4}"$/);
+    if (time(after) >= time(before)) {
+      expect(time(out)).toBeGreaterThanOrEqual(time(before));
+      expect(time(out)).toBeLessThanOrEqual(time(after));
+    }
   });
 });
