@@ -1,4 +1,5 @@
-// Two projects by speed. `unit` (`npm run test:unit` is the fast loop, about a minute) is everything that
+// Two projects by speed. `unit` (`npm run test:unit`, the fast loop: under a minute on 2 cores, with two
+// workers; `npm test` keeps vitest's one per project beside the system tests' QEMU) is everything that
 // runs in-process or against small real parts (ptys, ser2net, dtc on a fixture). `system` boots QEMU,
 // drives Chromium, walks a whole kernel corpus or sweeps exhaustively. `npm test` runs both.
 import { defineConfig } from 'vitest/config';
@@ -26,6 +27,10 @@ const system = [
   'test/engine/devicetree/preprocess/differential.test.ts',
   'test/cli/startup.test.ts',
   'test/sessions/cli.test.ts',
+  'test/cli/compare-live.test.ts',
+  // attacks that take seconds by design: slow clients against the host, runaway compiles in their worker
+  'test/electron/host-limits.test.ts',
+  'test/electron/compile-limits.test.ts',
 ];
 
 export default defineConfig({
