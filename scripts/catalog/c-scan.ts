@@ -4,7 +4,7 @@
 // init.h, platform_device.h, amba/bus.h, device/driver.h) and early OF_DECLARE initialisers.
 // A text scanner, not a C parser: it follows the kernel's own idioms and skips what it cannot read.
 // The devices a probe creates by hand (MFD cells, nodes found by compatible) are read by c-created-devices.ts.
-import { scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, type ScannedLinkedPopulate, type ScannedMfdCells } from './c-created-devices';
+import { matchBracket, scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, type ScannedLinkedPopulate, type ScannedMfdCells } from './c-created-devices';
 import { scanMachines, type ScannedMachine } from './machines';
 import { probeChildren, type HandMadeChildren } from './probe-children';
 import { functionBodies, powerOffUse, probeLookups, type ProbeLookup } from './probe-lookups';
@@ -75,27 +75,10 @@ export function stripComments(src: string): string {
   return out;
 }
 
-/** Index just past the brace that closes the one at `open`. */
-function matchBrace(src: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    const c = src[i];
-    if (c === '"') {
-      i++;
-      while (i < src.length && src[i] !== '"') i += src[i] === '\\' ? 2 : 1;
-    } else if (c === '{') depth++;
-    else if (c === '}') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return src.length;
-}
-
 function bodyAfter(src: string, index: number): string | null {
   const open = src.indexOf('{', index);
   if (open < 0) return null;
-  return src.slice(open, matchBrace(src, open));
+  return src.slice(open, matchBracket(src, open));
 }
 
 const LEVEL_MACROS: Record<string, InitcallLevel> = {

@@ -7,6 +7,7 @@
 
 // The shapes are the catalog's own (engine/probe/catalog.ts): the scanner writes what the model reads.
 import type { LookupKind, ProbeLookup } from '../../engine/probe/catalog';
+import { matchBracket } from './c-created-devices';
 
 export type { LookupKind, ProbeLookup };
 
@@ -70,19 +71,7 @@ function functionBodies(src: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of src.matchAll(/^[A-Za-z_][\w \t*]*?\b(\w+)\s*\(([^;{}()]|\([^()]*\))*\)\s*\{/gm)) {
     const open = m.index! + m[0].length - 1;
-    let depth = 0;
-    let end = src.length;
-    for (let i = open; i < src.length; i++) {
-      const c = src[i];
-      if (c === '"') {
-        i++;
-        while (i < src.length && src[i] !== '"') i += src[i] === '\\' ? 2 : 1;
-      } else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) {
-        end = i + 1;
-        break;
-      }
-    }
+    const end = matchBracket(src, open);
     if (!out.has(m[1]!)) out.set(m[1]!, src.slice(open, end));
   }
   return out;
