@@ -1,4 +1,4 @@
-// Boots lab scenarios (test/lab/scenarios) on the real QEMU boards and prints each console and truth;
+// Boots lab scenarios (scripts/lib/lab/scenarios) on the real QEMU boards and prints each console and truth;
 // with --record, writes the goldens test/fixtures/bootlog/lab[/<kernel>]/<name>.{log,truth.json,dtb}
 // (the .dtb is the tree QEMU handed the kernel, dumped with the same arguments).
 // Usage: npx tsx scripts/lab/boot.ts <scenario|all|vendor>... [--kernel arm64-6.1|arm64-6.12|armhf-6.1] [--record] [--quiet]
