@@ -1,7 +1,7 @@
 // What each contract verb accepts, checked before a service sees it: both adapters (Electron IPC and
 // the web host) take calls from a renderer that must be treated as untrusted (it shows bytes from a
 // board and names from a DTS). Shapes only; the services check meaning (settings ranges, paths).
-import type { ApiMethod } from './contract';
+import { POWER_ACTIONS, type ApiMethod } from './contract';
 
 type Check = (v: unknown) => boolean;
 
@@ -12,7 +12,7 @@ const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(
 const line: Check = (v) => v === 'dtr' || v === 'rts';
 const any: Check = () => true;
 const bool: Check = (v) => typeof v === 'boolean';
-const powerAction: Check = (v) => v === 'on' || v === 'off' || v === 'cycle';
+const powerAction: Check = (v) => (POWER_ACTIONS as readonly unknown[]).includes(v);
 /** A labgrid tag filter: a few short string pairs (the coordinator checks the tag syntax). */
 const tags: Check = (v) => obj(v) && Object.keys(v as object).length <= 32 && Object.entries(v as object).every(([k, x]) => k.length <= 128 && typeof x === 'string' && x.length <= 256);
 const upload: Check = (v) => obj(v) && str((v as { name?: unknown }).name) && bytes((v as { bytes?: unknown }).bytes) && ['undefined', 'number'].includes(typeof (v as { lastModified?: unknown }).lastModified);

@@ -267,7 +267,7 @@ export interface WorkbenchApi {
    * labgrid targets: switch the place's power (labgrid-client power on|off|cycle) with the console open;
    * the recording gets a `power` marker when it is issued and `power-failed` with labgrid-client's words.
    */
-  power(connectionId: string, action: 'on' | 'off' | 'cycle'): Promise<void>;
+  power(connectionId: string, action: PowerAction): Promise<void>;
   /** Opens (or joins) the session with a coordinator (`host[:port]`); its changes arrive as `labPlaces`. */
   labWatch(coordinator: string): Promise<LabSnapshot>;
   labAcquire(coordinator: string, place: string): Promise<LabPlaceView>;
@@ -290,6 +290,10 @@ export interface WorkbenchEvents {
   sessionStatus: SessionSummary;
   labPlaces: LabSnapshot;
 }
+
+/** What labgrid-client's `power` verb does to a place. */
+export type PowerAction = 'on' | 'off' | 'cycle';
+export const POWER_ACTIONS: readonly PowerAction[] = ['on', 'off', 'cycle'];
 
 export type ApiMethod = keyof WorkbenchApi;
 export type EventName = keyof WorkbenchEvents;

@@ -4,10 +4,10 @@
 // workbench speaks no PDU protocol of its own. labgrid-client runs under the identity the workbench's
 // coordinator session declared, so the place the workbench holds is the place labgrid-client may switch.
 import { spawn } from 'node:child_process';
+import { POWER_ACTIONS, type PowerAction } from '../../common/contract';
 import type { LabgridInstallation } from './installation';
 
-export type PowerAction = 'on' | 'off' | 'cycle';
-export const POWER_ACTIONS: readonly PowerAction[] = ['on', 'off', 'cycle'];
+export { POWER_ACTIONS, type PowerAction };
 
 export interface PowerRequest {
   /** host:port of the coordinator. */

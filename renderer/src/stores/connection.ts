@@ -9,6 +9,7 @@ import {
   DEFAULT_SERIAL_SETTINGS,
   type ConnectionStatus,
   type PortInfo,
+  type PowerAction,
   type SerialSettings,
   type SessionSummary,
 } from '../../../electron/common/contract';
@@ -169,7 +170,7 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   /** labgrid: the place's power, through the user's labgrid-client; written into the recording. */
-  async function power(action: 'on' | 'off' | 'cycle') {
+  async function power(action: PowerAction) {
     const tab = active.value;
     const id = tab.status?.connectionId;
     if (id) await guard(tab, () => useApi().power(id, action));
