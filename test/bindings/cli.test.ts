@@ -5,22 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../cli/commands/index';
-import { main } from '../../cli/main';
-import { processIo, type CliIo } from '../../cli/io';
+import { runCli, type CliRun } from '../support/cli';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('bindings', 'linux-source-6.1');
 
 const BOARD = relative(process.cwd(), join(__dirname, '..', 'fixtures', 'dts', 'bindings', 'bad-bindings.dts'));
 
-async function dt(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await main(['dt', ...args], io);
-  return { code, out, err };
-}
+const dt = (args: string[]): Promise<CliRun> => runCli(['dt', ...args]);
 
 describe('bringup dt --check-bindings', () => {
   it('prints findings like dtc; exit 1 only with --strict', async () => {

@@ -6,9 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../cli/commands/index';
-import { main } from '../../cli/main';
-import { processIo, type CliIo } from '../../cli/io';
+import { runCli, type CliRun } from '../support/cli';
 import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 
 requireSystem('kernel-arm64', 'xmllint');
@@ -16,13 +14,7 @@ requireSystem('kernel-arm64', 'xmllint');
 const LAB = join(__dirname, '../fixtures/bootlog/lab');
 const BOARDS = join(__dirname, '../lab/boards');
 
-async function compare(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await main(['compare', ...args], io);
-  return { code, out, err };
-}
+const compare = (args: string[]): Promise<CliRun> => runCli(['compare', ...args]);
 
 interface Doc {
   comparison: {

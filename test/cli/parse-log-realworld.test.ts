@@ -6,19 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../cli/commands/index';
-import { main } from '../../cli/main';
-import { processIo, type CliIo } from '../../cli/io';
+import { runCli, type CliRun } from '../support/cli';
 
 const SHARED = join(__dirname, '../../../shared/realworld-logs');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await main(['parse-log', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['parse-log', ...args]);
 
 interface Expected {
   devices: { name: string; state: string | null; iommuGroup: number | null; deferred: boolean }[];

@@ -4,19 +4,11 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../cli/commands/index';
-import { main } from '../../cli/main';
-import { processIo, type CliIo } from '../../cli/io';
+import { runCli, type CliRun } from '../support/cli';
 
 const LAB = join(__dirname, '../fixtures/bootlog/lab');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await main(['parse-log', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['parse-log', ...args]);
 
 interface TruthDevice {
   name: string;

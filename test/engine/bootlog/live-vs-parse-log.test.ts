@@ -5,19 +5,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../../cli/commands/index';
-import { main } from '../../../cli/main';
-import { processIo, type CliIo } from '../../../cli/io';
+import { runCli } from '../../support/cli';
 import { createBootLogParser, LiveState, type LiveDeviceReport } from '../../../engine/bootlog';
 
 const FORMATS = join(__dirname, '../../fixtures/bootlog/formats');
 const SHARED = join(__dirname, '../../../../shared/realworld-logs/logs');
 
 async function parseLog(path: string): Promise<{ boot: number; boots: number; devices: LiveDeviceReport[] }> {
-  let out = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: () => undefined };
-  await main(['parse-log', path, '--json'], io);
-  return JSON.parse(out) as { boot: number; boots: number; devices: LiveDeviceReport[] };
+  return JSON.parse((await runCli(['parse-log', path, '--json'])).out) as { boot: number; boots: number; devices: LiveDeviceReport[] };
 }
 
 /** What the live view holds after the stream, fed in pty-sized chunks (1..255 bytes, deterministic). */

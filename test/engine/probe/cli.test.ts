@@ -4,9 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../../cli/commands/index';
-import { main } from '../../../cli/main';
-import { processIo, type CliIo } from '../../../cli/io';
+import { runCli, type CliRun } from '../../support/cli';
 import { DEVICE_STATES } from '../../../engine/common/index';
 import { requireSystem, kernelConfig } from '../../../scripts/lib/system';
 import { fixturesDir } from './support';
@@ -15,13 +13,7 @@ requireSystem('kernel-arm64');
 
 const board = join(fixturesDir, 'late-iommu.dts');
 
-async function bringup(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { ...processIo(), stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await main(['predict', ...argv], io);
-  return { code, out, err };
-}
+const bringup = (...argv: string[]): Promise<CliRun> => runCli(['predict', ...argv]);
 
 describe('bringup predict', () => {
   it('--json prints {"devices":[...],"events":[...]} with the documented fields', async () => {
