@@ -35,7 +35,7 @@ const cases: { file: string; code: string; refused: boolean }[] = [
   { file: 'cli/x.ts', code: "import { findLabgrid } from '../electron/services/labgrid/installation';\nexport const x = findLabgrid;", refused: false },
   { file: 'scripts/lab/x.ts', code: "import { labDir } from '../../test/lab/board';\nexport const x = labDir;", refused: true },
   { file: 'bench/x.bench.ts', code: "import { cacheDir } from '../test/support/system';\nexport const x = cacheDir;", refused: true },
-  { file: 'scripts/x.mjs', code: "import { rows } from '../test/engine/devicetree/preprocess/cpp-compare';\nexport const x = rows;", refused: true },
+  { file: 'scripts/x.mjs', code: "import { rows } from '../test/support/cpp-compare';\nexport const x = rows;", refused: true },
   { file: 'bench/x.bench.ts', code: "import { cacheDir } from '../scripts/lib/system';\nexport const x = cacheDir;", refused: false },
   { file: 'test/lab/x.ts', code: "import { labDir } from '../../scripts/lib/lab/board';\nexport const x = labDir;", refused: false },
 ];

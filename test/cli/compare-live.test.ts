@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import '../../cli/commands/index';
 import { processIo, type CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
-import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, tempDir, waitFor, type Proc } from '../electron/support';
+import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, tempDir, waitFor, type Proc } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'ser2net');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CORPUS_SETS, corpusBoards, corpusSubset, boardLabel } from '../../scripts/lib/corpus/corpus';
 import { createPreprocessCache } from '../../engine/devicetree';
 import { compileBoard } from '../../scripts/lib/corpus/compile';
-import { sameBytes } from './reference';
+import { sameBytes } from '../support/corpus-reference';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('dtc', 'cpp', 'fdtoverlay', ...CORPUS_SETS.flatMap((s) => s.parts));

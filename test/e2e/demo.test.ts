@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TruthBlock } from '../../scripts/lib/lab/truth';
-import { readRow, waitForLiveState } from './support/board-page';
+import { readRow, waitForLiveState } from '../support/board-page';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
 import { openWorkbench, type Workbench } from '../../scripts/lib/e2e/workbench';
 import { screenshotPath } from '../support/screenshots';

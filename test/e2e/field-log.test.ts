@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPath } from '../support/screenshots';
 import { requireSystem } from '../../scripts/lib/system';
-import { readRow, waitForLiveState } from './support/board-page';
+import { readRow, waitForLiveState } from '../support/board-page';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
 import { connectTo, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';
 

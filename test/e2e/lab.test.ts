@@ -1,4 +1,4 @@
-// The lab view end to end in Chromium against a real labgrid lab (test/labgrid/lab.ts: labgrid 26's own
+// The lab view end to end in Chromium against a real labgrid lab (test/support/labgrid-lab.ts: labgrid 26's own
 // coordinator and exporter, Debian's ser2net, a board on a socat pty): the place listed and kept live
 // from the subscription (comment, another user holding it, a reservation waiting for it), acquired,
 // its console opened in a tab with a recorded boot streaming through it, a second board on a pty beside
@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labgridBin, startLab, type Lab } from '../labgrid/lab';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 import { screenshotPath } from '../support/screenshots';
 import { requireSystem } from '../../scripts/lib/system';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../../scripts/lib/lab/board';
 import { scenarios } from '../../scripts/lib/lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../../scripts/lib/lab/truth';
-import { readRow, waitForLiveState } from './support/board-page';
+import { readRow, waitForLiveState } from '../support/board-page';
 import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 import { connectTo, openBoard, openWorkbench, type Workbench } from '../../scripts/lib/e2e/workbench';
 import { screenshotPath } from '../support/screenshots';

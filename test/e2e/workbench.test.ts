@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDts } from '../../scripts/lib/lab/board';
-import { readRow, summaryChips, waitForLiveState } from './support/board-page';
+import { readRow, summaryChips, waitForLiveState } from '../support/board-page';
 import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
 import { connectTo, openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';

@@ -9,7 +9,7 @@ import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
 import { parseScriptReplay } from '../../electron/services/demo';
 import { createSessionService } from '../../electron/services/sessions';
-import { tempDir, waitFor } from './support';
+import { tempDir, waitFor } from '../support/electron';
 
 const resourcesDir = join(import.meta.dirname, '..', '..', 'resources');
 const SPEED = 8; // the boot lasts ~10 s as recorded; the pace itself is tested in demo.test.ts

@@ -12,8 +12,8 @@ import type { BoardBindings, BoardLoaded } from '../../electron/common/contract'
 import { BindingsRunner, type CheckFn } from '../../electron/services/bindings';
 import { BoardService } from '../../electron/services/board';
 import { EventHub } from '../../electron/services/events';
-import { RecorderProbe } from './recorder-probe';
-import { tempDir, waitFor } from './support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { tempDir, waitFor } from '../support/electron';
 
 const FIX = join(__dirname, '..', 'fixtures', 'dts', 'bindings');
 const services: BoardService[] = [];

@@ -12,8 +12,8 @@ import type { BoardLoaded } from '../../electron/common/contract';
 import { BoardService } from '../../electron/services/board';
 import { EventHub } from '../../electron/services/events';
 import { requireSystem, kernelConfig, kernelSourceDir } from '../../scripts/lib/system';
-import { RecorderProbe } from './recorder-probe';
-import { tempDir, waitFor } from './support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { tempDir, waitFor } from '../support/electron';
 
 requireSystem('dtc', 'cpp', 'linux-source-6.1');
 

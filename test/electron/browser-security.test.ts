@@ -9,7 +9,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
-import { tempDir } from './support';
+import { tempDir } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('chromium');

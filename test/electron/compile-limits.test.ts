@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BoardService } from '../../electron/services/board';
 import { EventHub } from '../../electron/services/events';
-import { RecorderProbe } from './recorder-probe';
-import { tempDir } from './support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { tempDir } from '../support/electron';
 
 const services: BoardService[] = [];
 afterEach(async () => {

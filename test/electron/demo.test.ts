@@ -9,8 +9,8 @@ import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
 import { DemoService, parseScriptReplay } from '../../electron/services/demo';
 import { EventHub } from '../../electron/services/events';
 import { ConnectionManager } from '../../electron/services/serial/connections';
-import { RecorderProbe } from './recorder-probe';
-import { tempDir, waitFor } from './support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { tempDir, waitFor } from '../support/electron';
 
 const COMMAND = "printf '[    0.000000] Booting Linux on physical CPU 0x0\\n'; sleep 0.3; printf '[    0.512000] pl061_gpio 9030000.pl061: probed\\n'; sleep 0.3; printf 'login: '";
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './support';
+import { tempDir } from '../support/electron';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileBoard } from '../../electron/services/board';
 import { boardSnapshotRecords } from '../../electron/services/sessions/service';
-import { tempDir } from './support';
+import { tempDir } from '../support/electron';
 
 const root = new URL('../../', import.meta.url).pathname;
 

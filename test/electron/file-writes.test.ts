@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
 import { createSessionService, type WorkbenchSessionService } from '../../electron/services/sessions';
-import { tempDir } from './support';
+import { tempDir } from '../support/electron';
 
 let dir: string;
 let sessionsDir: string;

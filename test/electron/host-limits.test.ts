@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type HostLimits, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
-import { tempDir, waitFor } from './support';
+import { tempDir, waitFor } from '../support/electron';
 
 let services: WorkbenchServices;
 const hosts: RunningHost[] = [];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { createWorkbenchServices, type WorkbenchServices } from '../../electron/services';
-import { socatPtyPair, tempDir, waitFor, type Proc } from './support';
+import { socatPtyPair, tempDir, waitFor, type Proc } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat');

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runHost } from '../../electron/host/main';
 import type { RunningHost } from '../../electron/host/server';
 import type { WorkbenchServices } from '../../electron/services';
-import { tempDir, waitFor } from './support';
+import { tempDir, waitFor } from '../support/electron';
 
 let running: { host: RunningHost; services: WorkbenchServices } | undefined;
 const saved = { PATH: process.env.PATH, DISPLAY: process.env.DISPLAY, BRINGUP_NO_OPEN: process.env.BRINGUP_NO_OPEN };

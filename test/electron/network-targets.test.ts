@@ -6,7 +6,7 @@ import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
 import { EventHub } from '../../electron/services/events';
 import { ConnectionManager } from '../../electron/services/serial/connections';
 import { isLinkLocalOrMetadata } from '../../electron/services/serial/network-policy';
-import { RecorderProbe } from './recorder-probe';
+import { RecorderProbe } from '../support/recorder-probe';
 
 describe('network serial targets', () => {
   it('knows the link-local and metadata addresses', () => {

@@ -10,8 +10,8 @@ import { DEFAULT_SERIAL_SETTINGS, type ConnectionStatus } from '../../electron/c
 import { EventHub } from '../../electron/services/events';
 import { ConnectionManager } from '../../electron/services/serial/connections';
 import { DeviceTransport } from '../../electron/services/serial/device-transport';
-import { RecorderProbe } from './recorder-probe';
-import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, stty, sttySpeed, tempDir, waitFor, type Proc } from './support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { freePort, ser2netRfc2217, socatPtyPair, socatTcpToPty, stty, sttySpeed, tempDir, waitFor, type Proc } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat', 'ser2net');

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findAdapter, identifyAdapter, listSerialPorts, type PortRoots } from '../../electron/services/ports';
-import { tempDir } from './support';
+import { tempDir } from '../support/electron';
 
 const canMknod = (() => {
   const dir = tempDir();

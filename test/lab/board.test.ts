@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bootLabel, buildInitramfs, goldenBase, goldenDirOf, initScript, isBuiltinModule, labDir, resolveModules, scenarioKernels, startBoardOnPty, startBoardOnTcp } from '../../scripts/lib/lab/board';
 import { scenarioByName, scenarios } from '../../scripts/lib/lab/scenarios/index';
-import { formatDifference, judgeBoot, truthOfGolden } from './judge';
+import { formatDifference, judgeBoot, truthOfGolden } from '../support/lab-judge';
 import { bindOrderFromLog, parseTruthBlock, TRUTH_END } from '../../scripts/lib/lab/truth';
 import { existsSync } from 'node:fs';
 import { requireSystem } from '../../scripts/lib/system';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labDir } from '../../scripts/lib/lab/board';
-import { formatDifference, judgeBoot, truthOfGolden } from './judge';
+import { formatDifference, judgeBoot, truthOfGolden } from '../support/lab-judge';
 import type { Truth } from '../../scripts/lib/lab/truth';
 
 const goldenDir = join(labDir, '..', 'fixtures', 'bootlog', 'lab');

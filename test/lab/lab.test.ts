@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertLabReady, bootLabel, bootScenario, goldenBase, kernelRelease, labParts, scenarioKernels, type BootResult, type DebianKernel, type LabBoot } from '../../scripts/lib/lab/board';
-import { formatDifference, judgeBoot, truthOfGolden } from './judge';
+import { formatDifference, judgeBoot, truthOfGolden } from '../support/lab-judge';
 import { scenarios } from '../../scripts/lib/lab/scenarios/index';
 import { requireSystem } from '../../scripts/lib/system';
 

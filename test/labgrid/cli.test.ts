@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../../scripts/lib/system';
-import { labgridBin, startLab, type Lab } from './lab';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');
 

@@ -17,8 +17,8 @@ import { kernelConfig, requireSystem } from '../../scripts/lib/system';
 import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
 import { createWorkbenchServices } from '../../electron/services';
 import { createSessionService } from '../../electron/services/sessions';
-import { labgridBin, startLab, type Lab } from './lab';
-import { startPowerSwitch, type PowerSwitch } from './power-switch';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
+import { startPowerSwitch, type PowerSwitch } from '../support/power-switch';
 
 requireSystem('labgrid', 'socat', 'ser2net', 'qemu', 'kernel-arm64', 'busybox-arm64', 'dtc', 'cpio');
 

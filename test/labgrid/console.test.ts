@@ -10,10 +10,10 @@ import { DEFAULT_SERIAL_SETTINGS, type ConnectionStatus } from '../../electron/c
 import { EventHub } from '../../electron/services/events';
 import { LabgridLines } from '../../electron/services/labgrid/lines';
 import { ConnectionManager } from '../../electron/services/serial/connections';
-import { RecorderProbe } from '../electron/recorder-probe';
-import { waitFor } from '../electron/support';
+import { RecorderProbe } from '../support/recorder-probe';
+import { waitFor } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
-import { labgridBin, startLab, type Lab } from './lab';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');
 

@@ -9,7 +9,7 @@ import { findLabgrid } from '../../electron/services/labgrid/installation';
 import { Rfc2217Transport } from '../../electron/services/serial/rfc2217-transport';
 import { DEFAULT_SERIAL_SETTINGS } from '../../electron/common/contract';
 import { requireSystem } from '../../scripts/lib/system';
-import { labgridBin, startLab, type Lab } from './lab';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 import { join } from 'node:path';
 
 requireSystem('labgrid', 'socat', 'ser2net');

@@ -8,9 +8,9 @@ import type { LabSnapshot } from '../../electron/common/contract';
 import { EventHub } from '../../electron/services/events';
 import { LabService } from '../../electron/services/labgrid/lab';
 import { LabgridLines } from '../../electron/services/labgrid/lines';
-import { waitFor } from '../electron/support';
+import { waitFor } from '../support/electron';
 import { requireSystem } from '../../scripts/lib/system';
-import { labgridBin, startLab, type Lab } from './lab';
+import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 
 requireSystem('labgrid', 'socat', 'ser2net');
 

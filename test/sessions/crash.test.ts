@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeSession, type SessionRecord } from '../../engine/session';
 import { SessionWriter } from '../../electron/services/sessions/writer';
-import { chunkBytes } from './support/stream';
+import { chunkBytes } from '../support/session-stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ function checkContiguous(records: SessionRecord[]): number {
 describe('recorder killed mid-write', () => {
   it('reopens with every whole record, then resumes after the cut', async () => {
     const path = join(dir, 'killed.bwsession');
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/record-child.ts', import.meta.url).pathname, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../support/record-child.ts', import.meta.url).pathname, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SessionAssembler, decodeSession } from '../../engine/session';
 import { SessionWriter } from '../../electron/services/sessions/writer';
-import { bootLogStream } from './support/stream';
+import { bootLogStream } from '../support/session-stream';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'bw-tmpfs-'));
 let mounted = false;

@@ -14,7 +14,7 @@ import { createSessionService } from '../../electron/services/sessions';
 import { EventHub } from '../../electron/services/events';
 import { DeviceTransport } from '../../electron/services/serial/device-transport';
 import type { SerialSettings, SessionSummary } from '../../electron/common/contract';
-import { bootLogStream } from './support/stream';
+import { bootLogStream } from '../support/session-stream';
 import { requireSystem } from '../../scripts/lib/system';
 
 requireSystem('socat');

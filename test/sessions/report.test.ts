@@ -14,7 +14,7 @@ import type { DeviceReport } from '../../engine/common';
 import { createSessionService, type WorkbenchSessionService } from '../../electron/services/sessions';
 import { readBundleFile } from '../../electron/services/sessions/bundle-file';
 import type { BoardLoaded } from '../../electron/common/contract';
-import { LAB_LOGS } from './support/stream';
+import { LAB_LOGS } from '../support/session-stream';
 import { screenshotPath } from '../support/screenshots';
 import { requireSystem } from '../../scripts/lib/system';
 

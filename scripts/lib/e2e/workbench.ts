@@ -29,7 +29,7 @@ export async function openWorkbench(
     record?: boolean;
     /** Check boards with dt-validate as the app does (off unless a test is about it: it costs CPU). */
     bindings?: boolean;
-    /** The labgrid-client of the installation to use and the identity to declare (test/labgrid/lab.ts's venv). */
+    /** The labgrid-client of the installation to use and the identity to declare (test/support/labgrid-lab.ts's venv). */
     labgrid?: { client: string; identity: string };
   } = {},
 ): Promise<Workbench> {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { applyOverlay, createPreprocessCache, loadDeviceTree, printDts, readDtb, writeDtb, type LoadOptions } from '../../../engine/devicetree';
 import { requireSystem, debianDtbDir, kernelSourceDir } from '../../../scripts/lib/system';
-import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
+import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from '../../support/dtc';
 
 requireSystem('dtc', 'fdtoverlay', 'linux-source-6.1', 'kernel-arm64');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../engine/common';
 import { CHECKS, loadDeviceTree } from '../../../engine/devicetree';
-import { dtc, fixtures, readFileOrUndefined } from './dtc';
+import { dtc, fixtures, readFileOrUndefined } from '../../support/dtc';
 
 const badFixtures = readdirSync(fixtures).filter((f) => f.startsWith('bad-') && f.endsWith('.dts'));
 

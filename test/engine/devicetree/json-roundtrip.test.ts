@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findNodeByPath, loadDeviceTree, printDts, readDtb, treeFromJson, treeToJson, walk, writeDtb, type DtTree } from '../../../engine/devicetree';
-import { fixtures, readFileOrUndefined } from './dtc';
+import { fixtures, readFileOrUndefined } from '../../support/dtc';
 
 const demo = join(__dirname, '../../../resources/demo/board.dts');
 const readFile = (p: string) => {

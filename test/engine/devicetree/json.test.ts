@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDeviceTree, readDtb, treeToJson, writeDtb } from '../../../engine/devicetree';
-import { fixtures, readFileOrUndefined } from './dtc';
+import { fixtures, readFileOrUndefined } from '../../support/dtc';
 
 describe('treeToJson', () => {
   const file = join(fixtures, 'lang-values.dts');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../../../engine/common';
 import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
-import { dtc, fixtures, readFileOrUndefined } from './dtc';
+import { dtc, fixtures, readFileOrUndefined } from '../../support/dtc';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('cpp');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../../engine/common';
 import { loadDeviceTree, printDts, writeDtb } from '../../../engine/devicetree';
-import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from './dtc';
-import { pp } from './preprocess/support';
+import { dtc, fixtures, kbuildCpp, readFileOrUndefined } from '../../support/dtc';
+import { pp } from '../../support/preprocess';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('cpp');
@@ -22,7 +22,7 @@ function file(name: string, body: string): string {
   return path;
 }
 const load = (path: string, preprocess: boolean) => loadDeviceTree(path, { readFile: readFileOrUndefined, preprocess, checks: false });
-/** cpp's warnings for a file (cppStderr in preprocess/support keeps stderr only when cpp fails). */
+/** cpp's warnings for a file (cppStderr in test/support/preprocess.ts keeps stderr only when cpp fails). */
 function cppWarnings(path: string): string[] {
   const r = spawnSync('cpp', ['-nostdinc', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', path], { encoding: 'latin1' });
   return [...r.stderr.matchAll(/^[^:\n]+:(\d+):(\d+): warning: (.*)$/gm)].map((m) => `${m[1]}:${m[2]}: ${m[3]}`);

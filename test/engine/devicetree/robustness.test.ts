@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../../engine/common';
 import { applyOverlay, compileSource, loadDeviceTree, printDts, readDtb, runChecks, treeToJson, writeDtb } from '../../../engine/devicetree';
 import { requireSystem, debianDtbDir } from '../../../scripts/lib/system';
-import { fixtures, readFileOrUndefined } from './dtc';
+import { fixtures, readFileOrUndefined } from '../../support/dtc';
 
 requireSystem('kernel-arm64');
 

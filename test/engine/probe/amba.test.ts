@@ -3,7 +3,7 @@
 // match (the amba-proxy stub's too) puts such a cell on the deferred list, and that the deferred work reads
 // again instead of probing. Boards on Debian's arm64 6.1 .config (pl011, pl061, pl031 built in).
 import { describe, expect, it } from 'vitest';
-import { armBoard, catalog, compileDts, noModulesConfig, type Run, run } from './support';
+import { armBoard, catalog, compileDts, noModulesConfig, type Run, run } from '../../support/probe';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');

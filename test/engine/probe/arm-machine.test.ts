@@ -12,7 +12,7 @@ import { scanMachines } from '../../../scripts/catalog/machines';
 import { stripComments } from '../../../scripts/catalog/c-scan';
 import { functionBodies } from '../../../scripts/catalog/probe-lookups';
 import { kernelConfig, kernelSource, requireSystem } from '../../../scripts/lib/system';
-import { compileDts, run } from './support';
+import { compileDts, run } from '../../support/probe';
 
 requireSystem('dtc', 'linux-source-6.1', 'kernel-armhf');
 

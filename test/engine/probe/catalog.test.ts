@@ -8,7 +8,7 @@ import { availabilityFromConfig, decodeCatalog, parseKernelConfig, type DriverCa
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { scanMakefiles, type LinkedObject } from '../../../scripts/catalog/makefiles';
 import { requireSystem, kernelConfig, kernelRoot, kernelSource, kernelSourceDir, type DebianKernel } from '../../../scripts/lib/system';
-import { catalog, debianConfig } from './support';
+import { catalog, debianConfig } from '../../support/probe';
 
 requireSystem('linux-source-6.1', 'linux-source-6.12', 'kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
 

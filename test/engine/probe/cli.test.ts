@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../support/cli';
 import { DEVICE_STATES } from '../../../engine/common/index';
 import { requireSystem, kernelConfig } from '../../../scripts/lib/system';
-import { fixturesDir } from './support';
+import { fixturesDir } from '../../support/probe';
 
 requireSystem('kernel-arm64');
 

@@ -8,7 +8,7 @@ import { readDtb } from '../../../engine/devicetree/index';
 import { DEVICE_STATES } from '../../../engine/common/index';
 import { predict } from '../../../engine/probe/index';
 import { requireSystem, debianDtbDir } from '../../../scripts/lib/system';
-import { catalog, debianConfig } from './support';
+import { catalog, debianConfig } from '../../support/probe';
 
 requireSystem('kernel-arm64');
 

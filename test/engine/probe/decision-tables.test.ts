@@ -5,7 +5,7 @@
 // registers before it: the IOMMU is "not probed yet" at the master's first probe).
 import { describe, expect, it } from 'vitest';
 import type { PredictOptions } from '../../../engine/probe/index';
-import { compileDts, noModulesConfig, run, type Run } from './support';
+import { compileDts, noModulesConfig, run, type Run } from '../../support/probe';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseKernelConfig } from '../../../engine/probe/index';
 import { kernelConfig, requireSystem } from '../../../scripts/lib/system';
-import { compileDts, run } from './support';
+import { compileDts, run } from '../../support/probe';
 
 requireSystem('dtc', 'kernel-armhf');
 

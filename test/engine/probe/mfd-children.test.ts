@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseKernelConfig } from '../../../engine/probe/index';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { kernelConfig, kernelSource, requireSystem } from '../../../scripts/lib/system';
-import { compileDts, run } from './support';
+import { compileDts, run } from '../../support/probe';
 
 requireSystem('dtc', 'linux-source-6.1', 'kernel-armhf');
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelProfile, populateDevices } from '../../../engine/probe/index';
-import { compileDts } from './support';
+import { compileDts } from '../../support/probe';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');
@@ -76,7 +76,7 @@ describe('which nodes become devices (of_platform_bus_create)', () => {
 
 describe('AMBA cells without an ID in the tree', () => {
   it('match the AMBA driver named like the compatible\'s model (CoreSight, MHU)', async () => {
-    const { run, compileDts: compile } = await import('./support');
+    const { run, compileDts: compile } = await import('../../support/probe');
     const r = run(compile(`/dts-v1/;
 / { #address-cells = <1>; #size-cells = <1>;
   pclk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };

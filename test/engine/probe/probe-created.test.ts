@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, PLATFORM_DEVID_AUTO } from '../../../scripts/catalog/c-created-devices';
 import { scanSource } from '../../../scripts/catalog/c-scan';
 import { requireSystem, kernelSourceDir } from '../../../scripts/lib/system';
-import { compileDts, run } from './support';
+import { compileDts, run } from '../../support/probe';
 
 requireSystem('dtc', 'linux-source-6.1');
 

@@ -3,7 +3,7 @@
 // flagged for masters that lose their IOMMU, fw_devlink ordering and cycles, PCI functions behind
 // iommu-map, and the "why" chain down to a root cause with its DTS position.
 import { describe, expect, it } from 'vitest';
-import { ARM_BOARD_HEAD, armBoard, compileDts, run } from './support';
+import { ARM_BOARD_HEAD, armBoard, compileDts, run } from '../../support/probe';
 import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('dtc');

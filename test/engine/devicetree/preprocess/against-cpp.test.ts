@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPreprocessCache } from '../../../../engine/devicetree/preprocess';
 import { requireSystem, kernelSourceDir } from '../../../../scripts/lib/system';
-import { firstDifference, ours, realCpp, rows } from './cpp-compare';
+import { firstDifference, ours, realCpp, rows } from '../../../support/cpp-compare';
 
 requireSystem('cpp', 'linux-source-6.1');
 

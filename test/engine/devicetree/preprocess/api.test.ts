@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createPreprocessCache, PREDEFINED_MACROS, preprocess } from '../../../../engine/devicetree/preprocess';
-import { firstDifference, rows } from './cpp-compare';
-import { bytesOf, cppStdout, pp, type Files } from './support';
+import { firstDifference, rows } from '../../../support/cpp-compare';
+import { bytesOf, cppStdout, pp, type Files } from '../../../support/preprocess';
 import { requireSystem } from '../../../../scripts/lib/system';
 
 requireSystem('cpp');

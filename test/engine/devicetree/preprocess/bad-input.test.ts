@@ -2,8 +2,8 @@
 // against what GNU cpp says for the same files where cpp says the same thing.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../../engine/common';
-import { firstDifference, rows } from './cpp-compare';
-import { cppStderr, cppStdout, pp, type Files } from './support';
+import { firstDifference, rows } from '../../../support/cpp-compare';
+import { cppStderr, cppStdout, pp, type Files } from '../../../support/preprocess';
 
 const errorsOf = (r: ReturnType<typeof pp>) => r.diagnostics.filter((d) => d.severity === 'error');
 

@@ -2,8 +2,8 @@
 // #, ##, variadic, nested and unterminated invocations, odd spacing) must print the same tokens with
 // the same spacing decisions on the same lines. BRINGUP_PP_FUZZ=N runs N programs (default 150).
 import { describe, expect, it } from 'vitest';
-import { firstDifference, rows } from './cpp-compare';
-import { cppStdout, pp } from './support';
+import { firstDifference, rows } from '../../../support/cpp-compare';
+import { cppStdout, pp } from '../../../support/preprocess';
 
 function generator(seed: number) {
   let s = seed >>> 0;

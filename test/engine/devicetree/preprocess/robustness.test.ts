@@ -2,7 +2,7 @@
 // (seeded, reproducible), 10,000-deep nesting of conditionals, parentheses and macro arguments, and
 // macros that grow exponentially (stopped by the output budget with a diagnostic).
 import { describe, expect, it } from 'vitest';
-import { pp, type Files } from './support';
+import { pp, type Files } from '../../../support/preprocess';
 
 function rng(seed: number) {
   let s = seed >>> 0;

@@ -13,8 +13,8 @@ import { preprocess } from '../../../../engine/devicetree/preprocess';
 import { command as dtCommand } from '../../../../cli/commands/dt';
 import { compileBoard } from '../../../../electron/services/board';
 import { processIo, type CliIo } from '../../../../cli/io';
-import { dtc, fixtures, kbuildCpp } from '../dtc';
-import { firstDifference, rows } from './cpp-compare';
+import { dtc, fixtures, kbuildCpp } from '../../../support/dtc';
+import { firstDifference, rows } from '../../../support/cpp-compare';
 import { requireSystem } from '../../../../scripts/lib/system';
 
 requireSystem('cpp');

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { preprocess, type PreprocessOptions } from '../../../../engine/devicetree/preprocess';
+import { preprocess, type PreprocessOptions } from '../../engine/devicetree/preprocess';
 
 export type Files = Record<string, string | Uint8Array>;
 

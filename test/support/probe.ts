@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDeviceTree, readDtb, type DtTree } from '../../../engine/devicetree/index';
-import { decodeCatalog, parseKernelConfig, predict, type DriverCatalog, type KernelConfig, type PredictOptions, type Prediction, type PredictedDevice } from '../../../engine/probe/index';
-import { kernelConfig } from '../../../scripts/lib/system';
+import { loadDeviceTree, readDtb, type DtTree } from '../../engine/devicetree/index';
+import { decodeCatalog, parseKernelConfig, predict, type DriverCatalog, type KernelConfig, type PredictOptions, type Prediction, type PredictedDevice } from '../../engine/probe/index';
+import { kernelConfig } from '../../scripts/lib/system';
 
-const root = join(__dirname, '..', '..', '..');
+const root = join(__dirname, '..', '..');
 export const fixturesDir = join(root, 'test', 'fixtures', 'probe');
 const work = mkdtempSync(join(tmpdir(), 'probe-test-'));
 let seq = 0;

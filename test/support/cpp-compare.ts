@@ -3,7 +3,7 @@
 // whitespace runs and where linemarkers versus blank lines were used.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { preprocess, type PreprocessCache } from '../../../../engine/devicetree/preprocess';
+import { preprocess, type PreprocessCache } from '../../engine/devicetree/preprocess';
 
 export interface Row {
   file: string;

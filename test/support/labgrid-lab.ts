@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, listening, waitFor } from '../electron/support';
+import { freePort, listening, waitFor } from './electron';
 import { cacheDir } from '../../scripts/lib/system';
 
 export const labgridBin = join(cacheDir, 'labgrid', 'venv', 'bin');

@@ -1,7 +1,7 @@
 // A recorder in its own process, for the crash test: appends a deterministic stream (chunk i is
 // chunkBytes(i)) with a marker every 64 chunks until it is killed. Usage: record-child.ts <session file>
-import { SessionWriter } from '../../../electron/services/sessions/writer';
-import { chunkBytes } from './stream';
+import { SessionWriter } from '../../electron/services/sessions/writer';
+import { chunkBytes } from './session-stream';
 
 const path = process.argv[2]!;
 const w = SessionWriter.create(path, { sessionId: 'crash', startedAt: 1_000, target: 'child' }, { flushDelayMs: 2, maxBatchBytes: 64 * 1024 });

@@ -15,7 +15,7 @@ export function chunkBytes(i: number): Uint8Array {
   return out;
 }
 
-export const LAB_LOGS = ['late-iommu.log', 'no-iommu-driver.log', 'late-iommu-quiet.log'].map((n) => new URL(`../../fixtures/bootlog/lab/${n}`, import.meta.url));
+export const LAB_LOGS = ['late-iommu.log', 'no-iommu-driver.log', 'late-iommu-quiet.log'].map((n) => new URL(`../fixtures/bootlog/lab/${n}`, import.meta.url));
 
 /** Real boot logs back to back, repeated to `size` bytes. */
 export function bootLogStream(size: number): Uint8Array {

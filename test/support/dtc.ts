@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'dts');
-export const dtbFixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'dtb');
+export const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'dts');
+export const dtbFixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'dtb');
 
 export function readFileOrUndefined(path: string): Uint8Array | undefined {
   try {
