@@ -8,6 +8,7 @@ import type { BindingFinding, BindingsReport } from '../../engine/bindings';
 import type { BoardLoaded } from '../../electron/common/contract';
 import { useBindingsStore } from '../../renderer/src/stores/bindings';
 import { useBoardStore } from '../../renderer/src/stores/board';
+import { useConnectionStore } from '../../renderer/src/stores/connection';
 
 const f = (nodePath: string, severity: 'error' | 'warning'): BindingFinding => ({ kind: 'validation', severity, nodePath, message: 'm' });
 function report(findings: BindingFinding[]): BindingsReport {
@@ -33,7 +34,7 @@ describe('bindings store', () => {
     const board = useBoardStore();
     bindings.receive({ boardId: 'board-1', check: 'board-1/1', report: report([f('/a', 'error'), f('/a', 'warning'), f('/b', 'warning')]) });
     expect(bindings.report).toBeNull();
-    board.load(loaded('board-1/1'));
+    board.load(loaded('board-1/1'), useConnectionStore().activeKey);
     expect(bindings.checking).toBe(false);
     expect(bindings.counts).toEqual({ '/a': { errors: 1, warnings: 1 }, '/b': { errors: 0, warnings: 1 } });
     expect(bindings.total).toEqual({ errors: 1, warnings: 2 });
@@ -42,11 +43,11 @@ describe('bindings store', () => {
   it('checking until its own check arrives; an edit hides the old findings', () => {
     const bindings = useBindingsStore();
     const board = useBoardStore();
-    board.load(loaded('board-1/1'));
+    board.load(loaded('board-1/1'), useConnectionStore().activeKey);
     expect(bindings.checking).toBe(true);
     bindings.receive({ boardId: 'board-1', check: 'board-1/1', report: report([f('/a', 'error')]) });
     expect(bindings.report?.findings).toHaveLength(1);
-    board.load(loaded('board-1/2'));
+    board.load(loaded('board-1/2'), useConnectionStore().activeKey);
     expect(bindings.report).toBeNull();
     expect(bindings.checking).toBe(true);
     bindings.receive({ boardId: 'board-1', check: 'board-1/2', report: report([]) });
@@ -56,7 +57,7 @@ describe('bindings store', () => {
 
   it('a board the services do not check is neither checking nor checked', () => {
     const bindings = useBindingsStore();
-    useBoardStore().load(loaded());
+    useBoardStore().load(loaded(), useConnectionStore().activeKey);
     expect(bindings.checking).toBe(false);
     expect(bindings.report).toBeNull();
   });

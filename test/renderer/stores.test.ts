@@ -12,9 +12,9 @@ import { LogFacts } from '../../engine/compare';
 import { readDtb } from '../../engine/devicetree';
 import { decodeCatalog } from '../../engine/probe';
 import { queryRows, summarize } from '../../renderer/src/lib/rows';
-import { LIVE_EVENT_CAP, useProbeStore } from '../../renderer/src/stores/probe';
+import { useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
-import { DEFAULT_WHAT_IF, type DeviceRow, type TimelineMark, type WhatIfOptions } from '../../renderer/src/worker/protocol';
+import { DEFAULT_WHAT_IF, LIVE_MARK_CAP, type DeviceRow, type TimelineMark, type WhatIfOptions } from '../../renderer/src/worker/protocol';
 import { compileDts } from '../../scripts/lib/lab/board';
 import { requireSystem, kernelConfig } from '../../scripts/lib/system';
 
@@ -95,13 +95,13 @@ describe('useProbeStore', () => {
   it('replaces rows on a prediction and patches them in place on live messages', () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
+    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
     expect(probe.display.length).toBe(rows.length);
     const shown = probe.display;
     const target = rows.find((r) => r.name === '9030000.pl061')!;
     const patched: DeviceRow = { ...target, verdict: 'mismatch', differs: ['iommuGroup'] };
     const v = probe.version;
-    probe.apply({ type: 'live', rows: [patched], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 5 }, 100);
+    probe.apply({ type: 'live', tab: 1, rows: [patched], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 5 }, 100);
     expect(probe.version).toBe(v + 1);
     expect(probe.rows.find((r) => r.key === target.key)!.verdict).toBe('mismatch');
     expect(probe.rows.find((r) => r.key === target.key)!.changedAt).toBe(100);
@@ -119,7 +119,7 @@ describe('useProbeStore', () => {
   it('under a text filter, re-queries for a patch that moves a row in or out, not for one that leaves the list as it is', async () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
+    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
     const target = rows.find((r) => r.name === '9030000.pl061')!;
     probe.query.text = 'pl061';
     await Promise.resolve();
@@ -128,29 +128,29 @@ describe('useProbeStore', () => {
     const settle = () => new Promise((r) => setTimeout(r, 200)); // past the store's re-query throttle
     // A new verdict for a row the text filter keeps, in probe order: the display list stays exact.
     const bound: DeviceRow = { ...target, verdict: 'match', live: { ...target.predicted!, state: 'bound' } };
-    probe.apply({ type: 'live', rows: [bound], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 1);
+    probe.apply({ type: 'live', tab: 1, rows: [bound], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 1);
     await settle();
     expect(probe.display).toBe(shown);
     // The live driver's name makes another row match the filter: it must appear.
     const other = rows.find((r) => r.name !== target.name && !r.name.includes('pl061') && r.predicted && !(r.predicted.driver ?? '').includes('pl061'))!;
     const renamed: DeviceRow = { ...other, live: { ...other.predicted!, state: 'bound', driver: 'pl061_gpio' } };
-    probe.apply({ type: 'live', rows: [renamed], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 2);
+    probe.apply({ type: 'live', tab: 1, rows: [renamed], events: [], restart: false, boot: null as never, summary: summarize(rows), lastHostTime: 0 }, 2);
     await settle();
     expect(probe.display).not.toBe(shown);
     expect(probe.display.map((i) => probe.rows[i]!.name)).toContain(other.name);
     expect(probe.display.map((i) => probe.rows[i]!.name)).toEqual(queryRows(probe.rowsNow(), probe.query).map((i) => probe.rows[i]!.name));
   });
 
-  it('keeps at most LIVE_EVENT_CAP live timeline events, newest last, and starts over on restart', () => {
+  it('keeps at most LIVE_MARK_CAP live timeline events, newest last, and starts over on restart', () => {
     const probe = useProbeStore();
     const batch = (from: number, n: number): TimelineMark[] =>
       Array.from({ length: n }, (_, i) => ({ side: 'live', device: `d${from + i}`, kind: 'bind', t: from + i, seq: from + i, text: '' }));
     const s = summarize([]);
-    for (let k = 0; k < 5; k++) probe.apply({ type: 'live', rows: [], events: batch(k * 6000, 6000), restart: false, boot: null as never, summary: s, lastHostTime: 0 });
-    expect(probe.liveEvents.length).toBe(LIVE_EVENT_CAP);
+    for (let k = 0; k < 5; k++) probe.apply({ type: 'live', tab: 1, rows: [], events: batch(k * 6000, 6000), restart: false, boot: null as never, summary: s, lastHostTime: 0 });
+    expect(probe.liveEvents.length).toBe(LIVE_MARK_CAP);
     expect(probe.liveEvents[probe.liveEvents.length - 1]!.seq).toBe(29_999);
-    expect(probe.liveEvents[0]!.seq).toBe(30_000 - LIVE_EVENT_CAP);
-    probe.apply({ type: 'live', rows: [], events: batch(0, 3), restart: true, boot: null as never, summary: s, lastHostTime: 0 });
+    expect(probe.liveEvents[0]!.seq).toBe(30_000 - LIVE_MARK_CAP);
+    probe.apply({ type: 'live', tab: 1, rows: [], events: batch(0, 3), restart: true, boot: null as never, summary: s, lastHostTime: 0 });
     expect(probe.liveEvents.map((e) => e.seq)).toEqual([0, 1, 2]);
   });
 });

@@ -1,7 +1,8 @@
 // Wires one window together, once: the engine worker, the services' events (serial data, connection
-// and session status, board changes) into the stores, and the serial fan-out into the worker. Also
-// the two-click flows: open the demo board and connect to its serial line; and the recording session
-// annotated with the comparison as it stands, so its exports carry the verdicts the app shows.
+// and session status, board changes) into the stores, and the serial fan-out into the worker, each
+// tab's bytes to that tab's board. Also the two-click flows: open the demo board and connect to its
+// serial line; and each tab's recording session annotated with its comparison as it stands, so its
+// exports carry the verdicts the app shows.
 import { onBeforeUnmount, watch } from 'vue';
 import { getTransport, useApi } from '../api';
 import { emitSerial, getEngine, onSerial, setEngine } from '../lib/engine-link';
@@ -17,33 +18,34 @@ import type { NodeDetail, SessionReport } from '../worker/protocol';
 let nextRequest = 1;
 const pendingNodes = new Map<number, (d: NodeDetail | null) => void>();
 
-/** The DT node behind a device, decoded by the worker (properties, source lines, links). */
+/** The DT node behind a device of the front tab's board, decoded by the worker (properties, source lines, links). */
 export function requestNode(path: string): Promise<NodeDetail | null> {
   const engine = getEngine();
   if (!engine) return Promise.resolve(null);
   const requestId = nextRequest++;
+  const tab = useConnectionStore().activeKey;
   return new Promise((resolve) => {
     pendingNodes.set(requestId, resolve);
-    engine.post({ type: 'node', requestId, path });
+    engine.post({ type: 'node', tab, requestId, path });
   });
 }
 
 const pendingReports = new Map<number, (r: SessionReport | null) => void>();
 
-/** The comparison as it stands (the worker compares every device for it). */
-export function requestReport(): Promise<SessionReport | null> {
+/** A tab's comparison as it stands (the worker compares every device of its board for it). */
+export function requestReport(tab: number): Promise<SessionReport | null> {
   const engine = getEngine();
   if (!engine) return Promise.resolve(null);
   const requestId = nextRequest++;
   return new Promise((resolve) => {
     pendingReports.set(requestId, resolve);
-    engine.post({ type: 'report', requestId });
+    engine.post({ type: 'report', tab, requestId });
   });
 }
 
-/** The user says the boot is over: what is still pending gets its verdict now. */
+/** The user says the front tab's boot is over: what is still pending gets its verdict now. */
 export function endBoot(): void {
-  getEngine()?.post({ type: 'endBoot' });
+  getEngine()?.post({ type: 'endBoot', tab: useConnectionStore().activeKey });
 }
 
 /** Opens the bundled demo board and connects to its virtual serial line (the README's first command). */
@@ -82,63 +84,69 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
       probe.apply(msg);
     }),
   );
-  // The worker starts from the panel's current settings, whatever order board and options arrive in.
-  whatIf.send();
+  // Each tab's board in the worker starts from its panel settings, whatever order board and options arrive in.
+  for (const t of conn.tabs) whatIf.send(t.key);
 
-  // The probe board follows the tab in front: only its connection's bytes go to the worker. Each
-  // connection's last REPLAY_CAP bytes are kept so that bringing another tab to the front rebuilds the
-  // board's live half from that tab's own boot.
-  const REPLAY_CAP = 4 << 20;
-  const replay = new Map<string, { chunks: { bytes: Uint8Array; hostTime: number }[]; bytes: number }>();
-  let boardConnection: string | null = null;
-
-  // Chunks for the worker are coalesced: the first after a quiet spell goes at once (a row's delay
+  // Every tab's bytes go to its own board in the worker, in front or not, so each tab's verdicts are
+  // current. Chunks are coalesced per tab: the first after a quiet spell goes at once (a row's delay
   // starts with it), the ones close behind it wait for the end of BATCH_MS, one message per batch.
   const BATCH_MS = 8;
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
-  let batchTime = 0;
-  let batchTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastPost = -Infinity;
-  const flushBatch = () => {
-    batchTimer = null;
-    if (!batch.length) return;
-    lastPost = performance.now();
-    const bytes = batch.length === 1 ? batch[0]! : new Uint8Array(batchBytes);
-    if (batch.length > 1) {
+  interface Batch {
+    chunks: Uint8Array[];
+    bytes: number;
+    hostTime: number;
+    timer: ReturnType<typeof setTimeout> | null;
+    lastPost: number;
+  }
+  const batches = new Map<number, Batch>();
+  const flushBatch = (tab: number, b: Batch) => {
+    b.timer = null;
+    if (!b.chunks.length) return;
+    b.lastPost = performance.now();
+    const bytes = b.chunks.length === 1 ? b.chunks[0]! : new Uint8Array(b.bytes);
+    if (b.chunks.length > 1) {
       let o = 0;
-      for (const b of batch) {
-        bytes.set(b, o);
-        o += b.length;
+      for (const c of b.chunks) {
+        bytes.set(c, o);
+        o += c.length;
       }
     }
-    engine.post({ type: 'serial', bytes, hostTime: batchTime });
-    batch = [];
-    batchBytes = 0;
+    engine.post({ type: 'serial', tab, bytes, hostTime: b.hostTime });
+    b.chunks = [];
+    b.bytes = 0;
   };
-  const feedEngine = (bytes: Uint8Array, hostTime: number) => {
+  const dropBatch = (tab: number) => {
+    const b = batches.get(tab);
+    if (b?.timer) clearTimeout(b.timer);
+    batches.delete(tab);
+  };
+  const feedEngine = (tab: number, bytes: Uint8Array, hostTime: number) => {
+    let b = batches.get(tab);
+    if (!b) batches.set(tab, (b = { chunks: [], bytes: 0, hostTime: 0, timer: null, lastPost: -Infinity }));
     // The parser stamps a line with the host time of the chunk holding its first byte: keep the first.
-    if (!batch.length) batchTime = hostTime;
-    batch.push(bytes);
-    batchBytes += bytes.length;
-    if (batchTimer) {
-      if (batchBytes > 1 << 16) {
-        clearTimeout(batchTimer);
-        flushBatch();
+    if (!b.chunks.length) b.hostTime = hostTime;
+    b.chunks.push(bytes);
+    b.bytes += bytes.length;
+    const batch = b;
+    if (b.timer) {
+      if (b.bytes > 1 << 16) {
+        clearTimeout(b.timer);
+        flushBatch(tab, b);
       }
       return;
     }
-    const since = performance.now() - lastPost;
-    if (since >= BATCH_MS || batchBytes > 1 << 16) flushBatch();
-    else batchTimer = setTimeout(flushBatch, BATCH_MS - since);
+    const since = performance.now() - b.lastPost;
+    if (since >= BATCH_MS || b.bytes > 1 << 16) flushBatch(tab, b);
+    else b.timer = setTimeout(() => flushBatch(tab, batch), BATCH_MS - since);
   };
   offs.push(
     onSerial((bytes, hostTime, connectionId) => {
-      if (connectionId === boardConnection) feedEngine(bytes, hostTime);
+      const tab = conn.tabOf(connectionId);
+      if (tab) feedEngine(tab.key, bytes, hostTime);
     }),
   );
   offs.push(() => {
-    if (batchTimer) clearTimeout(batchTimer);
+    for (const tab of [...batches.keys()]) dropBatch(tab);
   });
 
   const rxWindow = new Map<string, number>();
@@ -163,11 +171,6 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
     if (!tab) return;
     rxWindow.set(e.connectionId, (rxWindow.get(e.connectionId) ?? 0) + e.bytes.length);
     countRx(tab, e.bytes.length);
-    let kept = replay.get(e.connectionId);
-    if (!kept) replay.set(e.connectionId, (kept = { chunks: [], bytes: 0 }));
-    kept.chunks.push({ bytes: e.bytes, hostTime: e.hostTime });
-    kept.bytes += e.bytes.length;
-    while (kept.bytes > REPLAY_CAP && kept.chunks.length > 1) kept.bytes -= kept.chunks.shift()!.bytes.length;
     emitSerial(e.bytes, e.hostTime, e.connectionId);
   };
   // Data can arrive before connect() has returned a tab's connection id: hold it (capped) until we know.
@@ -190,7 +193,6 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
       () => conn.tabs.map((t) => t.status?.connectionId ?? null).join(' '),
       () => {
         const ids = new Set(conn.tabs.map((t) => t.status?.connectionId).filter((id): id is string => !!id));
-        for (const id of [...replay.keys()]) if (!ids.has(id)) replay.delete(id);
         const held = early;
         early = [];
         earlyBytes = 0;
@@ -205,21 +207,43 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
       { flush: 'sync' },
     ),
   );
+  // A tab on a new connection (not a reconnect of the same one, whose parser sees the resets) starts its
+  // live half again from that connection's bytes.
+  const tabConnection = new Map<number, string | null>();
   offs.push(
     watch(
-      () => conn.active.status?.connectionId ?? null,
-      (id) => {
-        if (id === boardConnection) return;
-        // Another connection in front (a new connect, or another tab): the live half starts again from
-        // that connection's bytes; reconnects of the same one keep it (the parser sees resets).
-        if (batchTimer) clearTimeout(batchTimer);
-        batchTimer = null;
-        batch = [];
-        batchBytes = 0;
-        boardConnection = id;
-        engine.post({ type: 'resetLive' });
-        probe.clearLive();
-        for (const c of (id && replay.get(id)?.chunks) || []) feedEngine(c.bytes, c.hostTime);
+      () => conn.tabs.map((t) => [t.key, t.status?.connectionId ?? null] as const),
+      (now) => {
+        for (const [tab, id] of now) {
+          const was = tabConnection.get(tab);
+          tabConnection.set(tab, id);
+          if (was === undefined || id === null || id === was) continue;
+          dropBatch(tab);
+          engine.post({ type: 'resetLive', tab });
+        }
+        // A closed tab takes its board, settings, verdicts and recording annotations with it.
+        const open = new Set(now.map(([tab]) => tab));
+        for (const tab of [...tabConnection.keys()]) {
+          if (open.has(tab)) continue;
+          tabConnection.delete(tab);
+          dropBatch(tab);
+          engine.post({ type: 'closeTab', tab });
+          board.forget(tab);
+          whatIf.forget(tab);
+          probe.forget(tab);
+          forgetAnnotations(tab);
+        }
+      },
+      { flush: 'sync', immediate: true },
+    ),
+  );
+  // The views show the tab in front: the worker sends its board again whole.
+  offs.push(
+    watch(
+      () => conn.activeKey,
+      (tab) => {
+        probe.show(tab);
+        engine.post({ type: 'show', tab });
       },
       { flush: 'sync', immediate: true },
     ),
@@ -237,36 +261,62 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   offs.push(transport.on('boardBindings', (e) => bindings.receive(e)));
   offs.push(transport.on('labPlaces', (s) => lab.onPlaces(s)));
 
-  // The session's 'comparison' annotation follows the verdicts: soon after they change once the boot has
-  // ended, at most every ANNOTATE_MS while it streams (a session file grows by each one).
+  // Each tab's session gets a 'comparison' annotation that follows its verdicts: soon after they change
+  // once the boot has ended, at most every ANNOTATE_MS while it streams (a session file grows by each one).
   const ANNOTATE_MS = 5000;
-  let annotated = '';
-  let annotateTimer: ReturnType<typeof setTimeout> | null = null;
-  const annotate = async () => {
-    annotateTimer = null;
-    const sessionId = conn.status?.sessionId;
-    if (!sessionId || !board.board) return;
-    const report = await requestReport();
+  const annotated = new Map<number, string>();
+  const annotateTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  const annotate = async (tab: number) => {
+    annotateTimers.delete(tab);
+    const sessionId = conn.tabs.find((t) => t.key === tab)?.status?.sessionId;
+    if (!sessionId || !board.byTab.get(tab)) return;
+    const report = await requestReport(tab);
     if (!report) return;
     const key = JSON.stringify([sessionId, report.comparison.summary, report.comparison.devices.map((d) => d.verdict)]);
-    if (key === annotated) return;
-    annotated = key;
+    if (key === annotated.get(tab)) return;
+    annotated.set(tab, key);
     await useApi()
       .annotateSession(sessionId, 'comparison', report)
       .catch(() => undefined);
   };
+  const scheduleAnnotation = (tab: number, ended: boolean) => {
+    const timer = annotateTimers.get(tab);
+    if (timer && !ended) return;
+    if (timer) clearTimeout(timer);
+    annotateTimers.set(
+      tab,
+      setTimeout(() => void annotate(tab), ended ? 200 : ANNOTATE_MS),
+    );
+  };
+  function forgetAnnotations(tab: number) {
+    const timer = annotateTimers.get(tab);
+    if (timer) clearTimeout(timer);
+    annotateTimers.delete(tab);
+    annotated.delete(tab);
+  }
+  const lastSummary = new Map<number, string>();
+  offs.push(
+    engine.onMessage((msg) => {
+      if (msg.type !== 'prediction' && msg.type !== 'live') return;
+      const ended = msg.type === 'live' && msg.boot.ended !== null;
+      const key = JSON.stringify([msg.summary, ended]);
+      if (key === lastSummary.get(msg.tab)) return;
+      lastSummary.set(msg.tab, key);
+      scheduleAnnotation(msg.tab, ended);
+    }),
+  );
+  // A recording that starts after the verdicts settled gets them too.
   offs.push(
     watch(
-      () => [probe.summary, probe.boot?.ended ?? null, conn.status?.sessionId] as const,
-      ([, ended]) => {
-        if (annotateTimer && !ended) return;
-        if (annotateTimer) clearTimeout(annotateTimer);
-        annotateTimer = setTimeout(() => void annotate(), ended ? 200 : ANNOTATE_MS);
+      () => conn.tabs.map((t) => `${t.key}:${t.status?.sessionId ?? ''}`).join(' '),
+      () => {
+        for (const t of conn.tabs) if (t.status?.sessionId && board.byTab.get(t.key)) scheduleAnnotation(t.key, probe.byTab.get(t.key)?.boot?.ended != null);
       },
     ),
   );
   offs.push(() => {
-    if (annotateTimer) clearTimeout(annotateTimer);
+    for (const t of annotateTimers.values()) clearTimeout(t);
+    annotateTimers.clear();
   });
 
   // The session's 'bindings' annotation: the findings of the board as it was checked, once per session

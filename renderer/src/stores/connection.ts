@@ -15,8 +15,22 @@ import {
 } from '../../../electron/common/contract';
 import { parseLabgridTarget } from '../../../electron/common/labgrid-target';
 import { useApi } from '../api';
+import { useProbeStore } from './probe';
 
 export const COMMON_BAUDS = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 1500000, 2000000, 3000000];
+
+/** A power action the user took on a tab's place, as its timeline marks it. */
+export interface PowerMark {
+  action: PowerAction;
+  /** Wall-clock time it was sent (ms since the epoch). */
+  at: number;
+  /** The tab's stream had shown this many boots then, and its kernel clock stood here (null before a stamp). */
+  boots: number;
+  kernelTime: number | null;
+  /** labgrid-client's answer: null while it runs. */
+  ok: boolean | null;
+  error?: string;
+}
 
 export interface ConsoleTab {
   /** Stable for the tab's life (a connection id changes with every connect). */
@@ -37,6 +51,8 @@ export interface ConsoleTab {
   /** Bytes this window received and sent on the current connection (the services' counters may lag). */
   rxBytes: number;
   txBytes: number;
+  /** Power actions on this console's place, oldest first (the recording has them as markers too). */
+  powerMarks: PowerMark[];
 }
 
 /** A tab's short name: the place of a labgrid target, the last part of a path, the host of a network one. */
@@ -73,6 +89,7 @@ export const useConnectionStore = defineStore('connection', () => {
       rxRate: 0,
       rxBytes: 0,
       txBytes: 0,
+      powerMarks: [],
     }) as ConsoleTab;
   const tabs = ref<ConsoleTab[]>([newTab()]);
   const activeKey = ref(tabs.value[0]!.key);
@@ -173,7 +190,16 @@ export const useConnectionStore = defineStore('connection', () => {
   async function power(action: PowerAction) {
     const tab = active.value;
     const id = tab.status?.connectionId;
-    if (id) await guard(tab, () => useApi().power(id, action));
+    if (!id) return;
+    const boot = useProbeStore().byTab.get(tab.key)?.boot;
+    tab.powerMarks.push({ action, at: Date.now(), boots: boot?.boots ?? 0, kernelTime: boot?.lastKernelTime ?? null, ok: null });
+    const mark = tab.powerMarks[tab.powerMarks.length - 1]!;
+    const done = await guard(tab, async () => {
+      await useApi().power(id, action);
+      return true;
+    });
+    mark.ok = done === true;
+    if (!mark.ok) mark.error = tab.error ?? 'failed';
   }
 
   async function pulseReset() {
@@ -243,7 +269,7 @@ export const useConnectionStore = defineStore('connection', () => {
     if (isOpen(tab)) await disconnect(tab);
     if (tabs.value.length === 1) {
       // The last console stays, empty: the single-board window always has one.
-      Object.assign(tab, { status: null, session: null, error: null, rxBytes: 0, txBytes: 0, rxRate: 0 });
+      Object.assign(tab, { status: null, session: null, error: null, rxBytes: 0, txBytes: 0, rxRate: 0, powerMarks: [] });
       return;
     }
     const i = tabs.value.indexOf(tab);

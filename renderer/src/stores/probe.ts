@@ -1,17 +1,29 @@
-// The probe board's state: one row per device (prediction and live side by side), the capped event
-// windows for the timeline, and the board's filter/sort/selection. Rows live in a shallow array
-// patched in place by the worker's messages; a version counter tells the views to re-query.
+// The probe board's state for the console tab in front: one row per device (prediction and live side
+// by side), the capped event windows for the timeline, and the board's filter/sort/selection. Rows live
+// in a shallow array patched in place by the worker's messages; a version counter tells the views to
+// re-query. Of the other tabs only what their tab shows is kept (summary, boot, engine error): the
+// worker holds each tab's whole board and sends it again when the tab comes to the front (show()).
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { Diagnostic } from '../../../engine/common';
 import { DEFAULT_QUERY, dependsOnLive, placementChanged, queryRows, summarize, type RowQuery } from '../lib/rows';
-import type { Anchoring, BootInfo, DeviceRow, FromWorker, RowSummary, TimelineMark } from '../worker/protocol';
+import { LIVE_MARK_CAP, type Anchoring, type BootInfo, type DeviceRow, type FromWorker, type RowSummary, type TimelineMark } from '../worker/protocol';
 
-/** Live timeline events kept for the view; older ones drop off the front (the worker keeps them all). */
-export const LIVE_EVENT_CAP = 20_000;
+/** What a console tab shows of its board at a glance, whether it is in front or not. */
+export interface TabProbe {
+  summary: RowSummary;
+  boot: BootInfo | null;
+  engineError: string | null;
+  /** The tab has a prediction (a board is open on it). */
+  predicted: boolean;
+}
 const REQUERY_MS = 150;
 
 export const useProbeStore = defineStore('probe', () => {
+  /** The tab whose board the views show; null until the window says (then every message is shown). */
+  const front = ref<number | null>(null);
+  /** Each tab's summary, boot and error, kept as its messages arrive. */
+  const byTab = reactive(new Map<number, TabProbe>());
   const rows = shallowRef<DeviceRow[]>([]);
   /** The same array as rows.value, read without tracking. */
   let current: DeviceRow[] = [];
@@ -95,7 +107,29 @@ export const useProbeStore = defineStore('probe', () => {
     if (added || moved) requery(true);
   }
 
+  function tabProbe(tab: number): TabProbe {
+    let t = byTab.get(tab);
+    if (!t) {
+      byTab.set(tab, { summary: summarize([]), boot: null, engineError: null, predicted: false });
+      t = byTab.get(tab)!;
+    }
+    return t;
+  }
+
   function apply(msg: FromWorker, now = performance.now()) {
+    if (msg.type === 'prediction' || msg.type === 'live' || (msg.type === 'error' && msg.tab !== null)) {
+      const t = tabProbe(msg.tab!);
+      if (msg.type === 'error') t.engineError = msg.message;
+      else {
+        t.summary = msg.summary;
+        if (msg.type === 'live') t.boot = msg.boot;
+        else {
+          t.engineError = null;
+          t.predicted = true;
+        }
+      }
+    }
+    if (front.value !== null && msg.tab !== null && msg.tab !== front.value) return;
     switch (msg.type) {
       case 'prediction':
         replaceAll(msg.rows);
@@ -115,7 +149,7 @@ export const useProbeStore = defineStore('probe', () => {
         if (msg.restart) liveEvents.value = [];
         if (msg.events.length) {
           const next = liveEvents.value.concat(msg.events);
-          liveEvents.value = next.length > LIVE_EVENT_CAP ? next.slice(next.length - LIVE_EVENT_CAP) : next;
+          liveEvents.value = next.length > LIVE_MARK_CAP ? next.slice(next.length - LIVE_MARK_CAP) : next;
         }
         lastLiveHostTime.value = msg.lastHostTime;
         break;
@@ -129,10 +163,34 @@ export const useProbeStore = defineStore('probe', () => {
     }
   }
 
-  /** A new boot or a new connection: live columns empty, predictions kept. */
-  function clearLive() {
+  /**
+   * Another tab to the front: its rows and marks come from the worker as it sends them again, so
+   * nothing of the last tab's board is shown meanwhile. Each tab keeps its own selection.
+   */
+  const selectedByTab = new Map<number, string | null>();
+  function show(tab: number) {
+    if (front.value === tab) return;
+    if (front.value !== null) selectedByTab.set(front.value, selectedKey.value);
+    front.value = tab;
+    const t = byTab.get(tab);
+    replaceAll([]);
+    summary.value = t?.summary ?? summarize([]);
+    boot.value = t?.boot ?? null;
+    engineError.value = t?.engineError ?? null;
+    predictedEvents.value = [];
     liveEvents.value = [];
-    boot.value = null;
+    diagnostics.value = [];
+    drivers.value = [];
+    iommus.value = [];
+    predictMs.value = null;
+    anchoring.value = { cmdline: null, cmdlineFromLog: false, modules: [] };
+    selectedKey.value = selectedByTab.get(tab) ?? null;
+  }
+
+  /** The tab closed: nothing of it is kept. */
+  function forget(tab: number) {
+    byTab.delete(tab);
+    selectedByTab.delete(tab);
   }
 
   /** The rows without a reactive dependency (for throttled views). */
@@ -145,6 +203,8 @@ export const useProbeStore = defineStore('probe', () => {
   }
 
   return {
+    front,
+    byTab,
     rows,
     version,
     summary,
@@ -163,7 +223,8 @@ export const useProbeStore = defineStore('probe', () => {
     display,
     selected,
     apply,
-    clearLive,
+    show,
+    forget,
     select,
     rowsNow,
   };

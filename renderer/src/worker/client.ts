@@ -14,7 +14,7 @@ export function createEngineClient(): EngineClient {
     for (const l of listeners) l(e.data);
   };
   worker.onerror = (e) => {
-    for (const l of listeners) l({ type: 'error', message: `engine worker: ${e.message}` });
+    for (const l of listeners) l({ type: 'error', tab: null, message: `engine worker: ${e.message}` });
   };
   return {
     post(msg) {

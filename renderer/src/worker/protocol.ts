@@ -178,22 +178,32 @@ export interface NodeDetail {
 
 // ---- UI → worker ------------------------------------------------------------------------------------
 
+/** Every message names the console tab whose board it is about (ConsoleTab.key); the worker keeps one board per tab. */
 export type ToWorker =
-  | { type: 'board'; boardId: string; dtb: Uint8Array; treeJson?: unknown; config?: string; /** The board's file name (the JUnit suite is named by it). */ fileName?: string }
-  | { type: 'options'; options: WhatIfOptions }
-  | { type: 'serial'; bytes: Uint8Array; hostTime: number }
-  | { type: 'resetLive' }
+  | { type: 'board'; tab: number; boardId: string; dtb: Uint8Array; treeJson?: unknown; config?: string; /** The board's file name (the JUnit suite is named by it). */ fileName?: string }
+  | { type: 'options'; tab: number; options: WhatIfOptions }
+  | { type: 'serial'; tab: number; bytes: Uint8Array; hostTime: number }
+  | { type: 'resetLive'; tab: number }
+  /** The tab came to the front: send its prediction and live side again, whole. */
+  | { type: 'show'; tab: number }
+  /** The tab closed: its board goes. */
+  | { type: 'closeTab'; tab: number }
   /** The user says the boot is over: what is still pending gets its verdict. */
-  | { type: 'endBoot' }
+  | { type: 'endBoot'; tab: number }
   /** The comparison as it stands, for a session annotation. */
-  | { type: 'report'; requestId: number }
-  | { type: 'node'; requestId: number; path: string };
+  | { type: 'report'; tab: number; requestId: number }
+  | { type: 'node'; tab: number; requestId: number; path: string };
 
 // ---- worker → UI ------------------------------------------------------------------------------------
 
+/** Live timeline marks a tab keeps of its current boot, to show it again when it comes to the front. */
+export const LIVE_MARK_CAP = 20_000;
+
+/** Every message names the tab whose board it is about. */
 export type FromWorker =
   | {
       type: 'prediction';
+      tab: number;
       rows: DeviceRow[];
       events: TimelineMark[];
       diagnostics: Diagnostic[];
@@ -207,6 +217,7 @@ export type FromWorker =
     }
   | {
       type: 'live';
+      tab: number;
       /** Rows whose live side or verdict changed since the last message. */
       rows: DeviceRow[];
       /** Live timeline events appended since the last message. */
@@ -218,9 +229,10 @@ export type FromWorker =
       /** The host time of the newest chunk included (for latency measurement). */
       lastHostTime: number;
     }
-  | { type: 'node'; requestId: number; detail: NodeDetail | null }
-  | { type: 'report'; requestId: number; report: SessionReport | null }
-  | { type: 'error'; message: string };
+  | { type: 'node'; tab: number; requestId: number; detail: NodeDetail | null }
+  | { type: 'report'; tab: number; requestId: number; report: SessionReport | null }
+  /** tab null: the worker itself failed, every tab's board with it. */
+  | { type: 'error'; tab: number | null; message: string };
 
 /** What the app stores on a recording session (annotateSession 'comparison'): the engine's comparison and its JUnit suite. */
 export interface SessionReport {
