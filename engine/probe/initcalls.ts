@@ -14,6 +14,7 @@ import { isAmbaStubDriver } from './amba';
 import { type CoreState, type ModelDriver } from './core-state';
 import { deviceAdd, driverRegister, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
 import { iommuSubsysInit } from './dma-configure';
+import { SERIAL_BASE_DRIVERS } from './serial-base';
 
 /**
  * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
@@ -152,6 +153,17 @@ export function buildDrivers(core: CoreState): void {
     core.drivers.push(m);
     core.modelOf.set(cat, m);
     if (m.isIommu) core.iommuDrivers.push(m);
+  }
+  // v6.5+: serial_base_init() (drivers/tty/serial/serial_base_bus.c) registers the serial-base bus's ctrl and port drivers
+  if (core.profile.serialBaseBus) {
+    const availability = availabilityFromConfig(['SERIAL_CORE'], core.config);
+    if (availability !== 'absent') {
+      for (const cat of SERIAL_BASE_DRIVERS) {
+        const m: ModelDriver = { cat, availability, isIommu: false, registered: false, seq: -1 };
+        core.drivers.push(m);
+        core.modelOf.set(cat, m);
+      }
+    }
   }
 }
 
