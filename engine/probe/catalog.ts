@@ -14,7 +14,8 @@ export const INITCALL_LEVELS: readonly InitcallLevel[] = [
   'fs', 'fs_sync', 'rootfs', 'device', 'device_sync', 'late', 'late_sync',
 ];
 
-export type DriverBus = 'platform' | 'amba' | 'pci';
+/** 'serial-base': the serial core's own bus (serial-base.ts), whose two drivers are not in the catalog. */
+export type DriverBus = 'platform' | 'amba' | 'pci' | 'serial-base';
 
 export interface CatalogDriver {
   /** drv->name, the log's prefix for a bound device: `pl061_gpio`, `arm-smmu-v3`. */
@@ -50,6 +51,8 @@ export interface CatalogDriver {
   childDevices: HandMadeChildren[];
   /** Its probe fails with -EBUSY while pm_power_off is taken (refuses) / installs its handler there (claims). */
   powerOff: { refuses: boolean; claims: boolean };
+  /** Its probe registers a UART port with the serial core (uart_add_one_port or an exported wrapper; scripts/catalog/uart-ports.ts). */
+  registersUartPort: boolean;
   file: string;
 }
 
@@ -145,7 +148,7 @@ export interface CatalogMachine {
 interface RawDriver {
   n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string;
   t?: string[]; x?: { i: number; c: { n: string; d?: number; o?: string; r?: number }[] }; g?: { c: string; p?: string; w?: 'self' | 'parent' }[];
-  e?: [LookupKind, string | null | 0, string | null][]; h?: [string, string, 'reg' | 'none' | number, number, number][]; w?: number;
+  e?: [LookupKind, string | null | 0, string | null][]; h?: [string, string, 'reg' | 'none' | number, number, number][]; w?: number; u?: number;
 }
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; k?: string[]; f: string }[]; machines?: { c: string[]; i: number; p: number; k: string[]; f: string }[] }
 
@@ -189,6 +192,7 @@ export function decodeCatalog(json: unknown): DriverCatalog {
       probeLookups: (d.e ?? []).map(([kind, con, message]) => (con === 0 ? { kind, message } : { kind, con, message })),
       childDevices: (d.h ?? []).map(([under, name, id, fwnode, available]) => ({ under, name, id, fwnode: fwnode === 1, availableOnly: available === 1 })),
       powerOff: { refuses: ((d.w ?? 0) & 1) !== 0, claims: ((d.w ?? 0) & 2) !== 0 },
+      registersUartPort: d.u === 1,
       file: d.f,
     })),
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),

@@ -323,6 +323,8 @@ export class CoreState {
     }
     if (d.cat.bus === 'amba') return this.treeCompatibles.has('arm,primecell');
     if (d.cat.bus === 'pci') return (this.opts.pciFunctions ?? []).some((p) => p.driver === d.cat.name);
+    // the serial core's drivers matter when a UART driver this board can use registers ports
+    if (d.cat.bus === 'serial-base') return this.drivers.some((x) => x.cat.registersUartPort && this.relevant(x));
     return d.cat.compatible.some((c) => this.treeCompatibles!.has(c)) || (d.cat.platformIds ?? [d.cat.name]).some((n) => this.cellNames().has(n));
   }
 
@@ -348,6 +350,9 @@ export class CoreState {
         return this.index!.ambaDriversFor(dev.periphid, dev.periphidDerived).includes(d.cat);
       case 'pci':
         return dev.pci?.driver === d.cat.name;
+      case 'serial-base':
+        // serial_base_match(): the device's type (ctrl or port) against the driver's name
+        return dev.serialBase === d.cat.name;
     }
   }
 

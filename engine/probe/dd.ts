@@ -9,6 +9,7 @@ import { getProperty, stringListProp, cells, stringProp, u32Prop, type DtNode } 
 import { errnoName, type AssumedOutcome } from './options';
 import { pciDevice, populateChildren, type PlatformDevice } from './populate';
 import { linkedPopulateRoots, mfdAddDevices } from './probe-created';
+import { serialCoreRegisterPort } from './serial-base';
 import { handMadeDevices } from './hand-made';
 import { probeDeferReason } from './probe-errors';
 import { probeResources, supplierRefs, type SupplierRef } from './suppliers';
@@ -84,6 +85,7 @@ function assumptionFor(core: CoreState, dev: PlatformDevice): AssumedOutcome | n
 function candidateDevices(core: CoreState, d: ModelDriver): SimDevice[] {
   if (d.cat.bus === 'amba') return core.ambaDevices.slice();
   if (d.cat.bus === 'pci') return core.pciDevices.slice();
+  if (d.cat.bus === 'serial-base') return core.devices.filter((x) => x.dev.bus === 'serial-base');
   const byName = (d.cat.platformIds ?? [d.cat.name]).map((n) => core.devicesByPdevName.get(n));
   const lists = [...d.cat.compatible.map((c) => core.devicesByCompat.get(c)), ...byName].filter((l): l is SimDevice[] => !!l);
   if (lists.length === 0) return [];
@@ -310,6 +312,11 @@ function probeCreates(core: CoreState, d: ModelDriver, ds: SimDevice): void {
     }
   }
   for (const spec of d.cat.childDevices) for (const child of handMadeDevices(ds.dev, spec, core.knownNodes)) deviceAdd(core, child);
+  // v6.5+ uart_add_one_port() → serial_core_register_port(): the port's serial-base devices (serial-base.ts)
+  if (core.profile.serialBaseBus && d.cat.registersUartPort) {
+    registerSerialBaseDrivers(core);
+    for (const dev of serialCoreRegisterPort(ds.dev, (name) => core.devices.some((x) => x.dev.name === name))) deviceAdd(core, dev);
+  }
   if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {
     const specs = (core.opts.pciFunctions ?? []).filter((s) => pciHostMatches(core, s.host, ds));
     const sorted = specs.slice().sort((a, b) => a.bdf.localeCompare(b.bdf));
@@ -322,6 +329,15 @@ function probeCreates(core: CoreState, d: ModelDriver, ds: SimDevice): void {
       deviceAdd(core, pdev);
     }
   }
+}
+
+/**
+ * The serial core's ctrl and port drivers before a port is registered: built in, serial_base_init() has
+ * registered them at arch_initcall already; as a module (serial_base.ko), modprobe loads it as a
+ * dependency of the UART driver's module, so it is registered before that driver probes.
+ */
+function registerSerialBaseDrivers(core: CoreState): void {
+  for (const d of core.drivers) if (d.cat.bus === 'serial-base' && !d.registered) driverRegister(core, d);
 }
 
 /** The host bridge a --pci function sits behind: the named one, else the first on the board. */

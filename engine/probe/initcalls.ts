@@ -5,7 +5,7 @@
 // drivers/clk/clk.c of_clk_init, drivers/of/irq.c of_irq_init and kernel/module/main.c load_module.
 // Rules: docs/kernel-model.md §Population, §Initcalls and driver registration, §Modules.
 import { getProperty, nodePath, stringListProp, walk, type DtNode } from '../devicetree/index';
-import { availabilityFromConfig, INITCALL_LEVELS, normalizeModuleName, type Availability, type CatalogDriver } from './catalog';
+import { availabilityFromConfig, INITCALL_LEVELS, normalizeModuleName, type Availability, type CatalogDriver, type KernelConfig } from './catalog';
 import type { ModuleLoad } from './options';
 import { deviceName, nodeAvailable, populateDevices, type PlatformDevice } from './populate';
 import { IOMMU_OF_DECLARED_412 } from './profile';
@@ -14,6 +14,7 @@ import { isAmbaStubDriver } from './amba';
 import { type CoreState, type ModelDriver } from './core-state';
 import { deviceAdd, driverRegister, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
 import { iommuSubsysInit } from './dma-configure';
+import { SERIAL_BASE_DRIVERS } from './serial-base';
 
 /**
  * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
@@ -68,13 +69,42 @@ export function doInitcalls(core: CoreState): void {
   items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => deferredProbeInitcall(core) });
   // iommu_subsys_init() (subsys_initcall, drivers/iommu/iommu.c): the default domain type line
   items.push({ level: levelOf('subsys'), order: -1, name: 'iommu_subsys_init', run: () => iommuSubsysInit(core) });
-  items.sort((a, b) => a.level - b.level || a.order - b.order);
+  const reversed = initcallsReversedInFile(core.config);
+  items.sort((a, b) => a.level - b.level || linkOrderCompare(a.order, b.order, reversed));
   for (const item of items) {
     core.tick(0.0005);
     core.time = Math.max(core.time, LEVEL_FLOOR[INITCALL_LEVELS[Math.max(0, Math.floor(item.level))]!] ?? 0);
     item.run();
     runAsyncProbes(core);
   }
+}
+
+/**
+ * Whether the initcalls of one object file at one level run in reverse source order. Without
+ * CONFIG_HAVE_ARCH_PREL32_RELOCATIONS, include/linux/init.h ____define_initcall() makes each initcall a
+ * `static initcall_t` variable in the level's section, and GCC emits a unit's variables last-defined
+ * first, so the linker lays them out (and do_initcall_level() runs them) in reverse; with PREL32
+ * relocations (arm64) the entry is a top-level asm statement, which GCC emits in source order, and
+ * CONFIG_LTO_CLANG orders them by __COUNTER__ (scripts/generate_initcall_order.pl), also source order.
+ * Without a .config the compiler is unknown: source order.
+ */
+export function initcallsReversedInFile(config: KernelConfig | null): boolean {
+  if (!config) return false;
+  return config.get('CC_IS_GCC') === 'y' && config.get('HAVE_ARCH_PREL32_RELOCATIONS') !== 'y' && config.get('LTO_CLANG') !== 'y';
+}
+
+/**
+ * Link order of two catalog orders (file position * 1000 + initcall position * 100 + rank inside the
+ * init function): by file, then by initcall (reversed when `reversed`), then by rank inside it (the
+ * drivers one init function registers keep their call order).
+ */
+export function linkOrderCompare(a: number, b: number, reversed: boolean): number {
+  const fa = Math.floor(a / 1000);
+  const fb = Math.floor(b / 1000);
+  if (!reversed || fa !== fb || a < 0 || b < 0) return a - b;
+  const ia = Math.floor((a % 1000) / 100);
+  const ib = Math.floor((b % 1000) / 100);
+  return ib - ia || a - b;
 }
 
 /** kernel_init(): free_initmem, SYSTEM_RUNNING, then userspace (/init) loads modules. */
@@ -123,6 +153,17 @@ export function buildDrivers(core: CoreState): void {
     core.drivers.push(m);
     core.modelOf.set(cat, m);
     if (m.isIommu) core.iommuDrivers.push(m);
+  }
+  // v6.5+: serial_base_init() (drivers/tty/serial/serial_base_bus.c) registers the serial-base bus's ctrl and port drivers
+  if (core.profile.serialBaseBus) {
+    const availability = availabilityFromConfig(['SERIAL_CORE'], core.config);
+    if (availability !== 'absent') {
+      for (const cat of SERIAL_BASE_DRIVERS) {
+        const m: ModelDriver = { cat, availability, isIommu: false, registered: false, seq: -1 };
+        core.drivers.push(m);
+        core.modelOf.set(cat, m);
+      }
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../devicetree/index';
 import type { KernelProfile } from './profile';
 
-export type DeviceBus = 'platform' | 'amba' | 'pci';
+export type DeviceBus = 'platform' | 'amba' | 'pci' | 'serial-base';
 
 export interface PlatformDevice {
   /** dev_name(): `9000000.pl011`, `soc:foo`, `0000:00:01.0`. */
@@ -37,6 +37,8 @@ export interface PlatformDevice {
    * dev->fwnode to link through, so fw_devlink never links it and its node's fwnode->dev stays unset.
    */
   withoutFwnode?: boolean;
+  /** serial-base: which of the serial core's device types it is (serial-base.ts). */
+  serialBase?: 'ctrl' | 'port';
   /** PCI: bus/devfn requester ID and the host bridge device. */
   pci?: { bdf: string; rid: number; host: PlatformDevice; driver: string | null };
 }

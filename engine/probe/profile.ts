@@ -86,6 +86,11 @@ export interface KernelProfile {
    * prefix, "<bus|driver> Y: driver: 'X': driver_bound: bound to device", "probe with driver X rejects match").
    */
   ddLogForm: 'pr_debug' | 'dev_dbg';
+  /**
+   * v6.5+: the serial core adds a `serial-base` controller and port device for each port a UART driver
+   * registers (drivers/tty/serial/serial_base_bus.c serial_base_ctrl_add, serial_base_port_add).
+   */
+  serialBaseBus: boolean;
 }
 
 // property.c of_supplier_bindings[] per era; the 6.1 list is the Debian 6.1 stable table on disk.
@@ -118,6 +123,7 @@ const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   pendingWithReason: false,
   driverErrorsPositive: true,
   ddLogForm: 'pr_debug',
+  serialBaseBus: false,
 };
 
 const PROFILES: Record<KernelVersion, KernelProfile> = {
@@ -194,7 +200,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     driverErrorsPositive: false,
   },
   '6.1': { ...BASE, version: '6.1', label: 'v6.1 (Debian 6.1 stable; v6.0-v6.4)' },
-  '6.6': { ...BASE, version: '6.6', label: 'v6.6 (v6.5-v6.7)', supplierBindings: BINDINGS_66, exhaustionLog: 'add-only' },
+  '6.6': { ...BASE, version: '6.6', label: 'v6.6 (v6.5-v6.7)', supplierBindings: BINDINGS_66, exhaustionLog: 'add-only', serialBaseBus: true },
   // Debian 12's linux-source-6.12 (6.12.NN): as 6.6, plus
   //  - of_supplier_bindings[] as BINDINGS_612 (drivers/of/property.c);
   //  - dd.c's probe lines by dev_dbg/dev_err with the device as prefix (drivers/base/dd.c driver_bound,
@@ -213,6 +219,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     exhaustionLog: 'add-only',
     pendingWithReason: true,
     ddLogForm: 'dev_dbg',
+    serialBaseBus: true,
   },
   latest: {
     ...BASE,
@@ -223,6 +230,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     exhaustionLog: 'add-only',
     pendingWithReason: true,
     ddLogForm: 'dev_dbg',
+    serialBaseBus: true,
   },
 };
 

@@ -8,6 +8,7 @@ import { matchBracket, scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, 
 import { scanMachines, type ScannedMachine } from './machines';
 import { probeChildren, type HandMadeChildren } from './probe-children';
 import { functionBodies, powerOffUse, probeLookups, type ProbeLookup } from './probe-lookups';
+import { probeRegistersUartPort } from './uart-ports';
 
 export type InitcallLevel =
   | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'
@@ -37,6 +38,8 @@ export interface ScannedDriver {
   children: HandMadeChildren[];
   /** Its probe fails with -EBUSY while pm_power_off is taken / installs its handler there. */
   powerOff: { refuses: boolean; claims: boolean };
+  /** Its probe registers a UART port with the serial core (uart-ports.ts). */
+  uartPort: boolean;
 }
 
 export interface ScannedFile {
@@ -107,7 +110,8 @@ function clearsPopulated(body: string | undefined): boolean {
   return !!body && /\bof_node_clear_flag\s*\(\s*\w+\s*,\s*OF_POPULATED\s*\)/.test(body);
 }
 
-export function scanSource(rawSrc: string, readInclude: (name: string) => string | undefined, modname: string): ScannedFile {
+/** `uartPortCalls`: the serial core's port registration entry points (uart-ports.ts uartPortEntryPoints). */
+export function scanSource(rawSrc: string, readInclude: (name: string) => string | undefined, modname: string, uartPortCalls: ReadonlySet<string> = new Set(['uart_add_one_port'])): ScannedFile {
   const src = stripComments(rawSrc);
   const result: ScannedFile = { drivers: [], declares: [], initcalls: [], machines: [] };
 
@@ -216,14 +220,16 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     const platform = d.bus === 'platform';
     const children = d.probe ? probeChildren(d.probe, (bodies ??= functionBodies(src))) : [];
     const powerOff = d.probe ? powerOffUse(d.probe, (bodies ??= functionBodies(src))) : { refuses: false, claims: false };
+    const uartPort = d.probe ? probeRegistersUartPort(d.probe, (bodies ??= functionBodies(src)), uartPortCalls) : false;
     result.drivers.push({
       name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates,
       platformIds: d.platformIds, mfdCells: platform ? mfdCells : null, linkedPopulates: platform ? linkedPopulates : [],
-      lookups: lookupsOf(d.probe), children, powerOff,
+      lookups: lookupsOf(d.probe), children, powerOff, uartPort,
     });
   };
 
-  // Walk registration sites in source order: that is their order inside the object's initcall section.
+  // Walk registration sites in source order (the rank); how the build lays out one file's initcalls (source
+  // order, or reversed by GCC without PREL32 relocations) is the engine's to apply (initcalls.ts).
   const sites = /\b(module_platform_driver|module_platform_driver_probe|builtin_platform_driver|builtin_platform_driver_probe|module_amba_driver|builtin_amba_driver|module_pci_driver|builtin_pci_driver|module_driver|builtin_driver|pure_initcall|core_initcall_sync|core_initcall|postcore_initcall_sync|postcore_initcall|arch_initcall_sync|arch_initcall|subsys_initcall_sync|subsys_initcall|fs_initcall_sync|fs_initcall|rootfs_initcall|device_initcall_sync|device_initcall|late_initcall_sync|late_initcall|module_init|__initcall)\s*\(\s*(\w+)/g;
   const irqchipDrivers = [...src.matchAll(/\bIRQCHIP_PLATFORM_DRIVER_END\s*\(\s*(\w+)/g)];
   for (const m of src.matchAll(sites)) {

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { linkRoots, scanMakefiles, type LinkedObject } from './makefiles';
-import { scanSource, type ScannedFile } from './c-scan';
+import { scanSource, stripComments, type ScannedFile } from './c-scan';
+import { uartPortEntryPoints } from './uart-ports';
 
 export interface GenerateResult {
   json: string;
@@ -26,6 +27,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
   let compatibles = 0;
   let order = 0;
   const seenFile = new Set<string>();
+  const uartPortCalls = uartPortEntryPoints(srcDir, stripComments);
   for (const obj of objects) {
     if (seenFile.has(obj.file)) continue;
     seenFile.add(obj.file);
@@ -36,7 +38,7 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       scanned = scanSource(readFileSync(path, 'latin1'), (inc) => {
         const p = inc.startsWith('<') ? join(srcDir, 'include', inc.slice(1, -1)) : join(dirname(path), inc);
         return existsSync(p) ? readFileSync(p, 'latin1') : undefined;
-      }, obj.module);
+      }, obj.module, uartPortCalls);
     } catch {
       continue;
     }
@@ -67,6 +69,8 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       // w: pm_power_off use, 1 refuses when taken (-EBUSY), 2 claims it, 3 both
       const w = (d.powerOff.refuses ? 1 : 0) | (d.powerOff.claims ? 2 : 0);
       if (w) entry.w = w;
+      // u: its probe registers a UART port with the serial core (uart_add_one_port or an exported wrapper)
+      if (d.uartPort) entry.u = 1;
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });
