@@ -178,7 +178,7 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
   it('marks each power action of the tab in front on the timeline', async () => {
     const { page } = wb;
     // The contract of the timeline's power markers: one element per action, in order, ok once labgrid-client succeeded.
-    await page.waitForSelector('[data-testid=timeline-power][data-action=cycle][data-ok=true]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=timeline-power][data-action=cycle][data-ok=true]', { state: 'attached', timeout: 30_000 });
     expect(await page.$$eval('[data-testid=timeline-power]', (els) => els.map((e) => [e.getAttribute('data-action'), e.getAttribute('data-ok')]))).toEqual([
       ['on', 'true'],
       ['cycle', 'true'],
