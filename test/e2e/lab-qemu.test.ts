@@ -81,7 +81,11 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
     const place = `[data-testid=lab-place][data-place="${PLACE}"]`;
     expect(await page.$$eval(`${place} [data-testid=lab-tag]`, (els) => els.map((e) => e.textContent).sort())).toEqual(['scenario=late-iommu', 'soc=qemu-virt']);
     // The exporter's two resources: the console (ser2net) and the power port (the simplerest switch).
-    expect(await page.$$eval(`${place} .res > .mono:first-child`, (els) => els.map((e) => e.textContent).sort())).toEqual(['NetworkPowerPort', 'NetworkSerialPort']);
+    await page.waitForFunction(
+      (sel) => [...document.querySelectorAll(`${sel} .res > .mono:first-child`)].map((e) => e.textContent).sort().join() === 'NetworkPowerPort,NetworkSerialPort',
+      place,
+      WAIT,
+    );
 
     await page.click(`${place} [data-testid=lab-acquire]`);
     await waitForHeld(page, ME);
