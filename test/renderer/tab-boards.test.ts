@@ -88,6 +88,28 @@ describe('the worker keeps one board per tab', () => {
     expect(live?.type === 'live' && live.events.map((e) => `${e.device} ${e.kind} ${e.t}`)).toEqual(streamed.map((e) => `${e.device} ${e.kind} ${e.t}`));
   });
 
+  it('gives an ended boot its verdicts only against a prediction that knows what the log revealed', async () => {
+    // The demo's recording loads its modules moments before its power-off: in one chunk, the module
+    // loads and the end arrive together, before the coalesced re-prediction would have run.
+    const demo = join(root, 'resources/demo');
+    const modulesLoaded = readFileSync(join(demo, 'modules'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const messages: FromWorker[] = [];
+    const w = new BoardWorkspace(1, (m) => messages.push(m), loadCatalog);
+    made.push(w);
+    w.setOptions({ ...DEFAULT_WHAT_IF, modulesLoaded });
+    w.board(bytes('demo.dtb'), undefined, readFileSync(join(demo, 'config-6.1.0-57-arm64'), 'utf8'), 'demo.dtb');
+    await until(messages, (m) => predictions(m, 1).length > 0);
+    w.serial(bytes('demo.log'), 1);
+    await until(messages, (m) => lastLive(m, 1)?.boot.ended != null);
+    const firstEnded = messages.find((m) => m.type === 'live' && m.boot.ended !== null);
+    expect(firstEnded?.type === 'live' && firstEnded.boot.ended).toMatch(/power/);
+    expect(firstEnded?.type === 'live' && firstEnded.summary.mismatch).toBe(0);
+    // The prediction sent before it was made with the log's module load times.
+    const anchored = predictions(messages, 1).at(-1)!;
+    expect(messages.indexOf(anchored)).toBeLessThan(messages.indexOf(firstEnded!));
+    expect(anchored.anchoring.modules.length).toBeGreaterThan(0);
+  });
+
   it('says nothing more once its tab has closed', async () => {
     const messages: FromWorker[] = [];
     const a = workspace(1, messages, 'late-iommu.dtb');

@@ -84,6 +84,8 @@ export class BoardWorkspace {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastFlush = 0;
   private predictRun = 0;
+  /** A prediction is being made (the catalog may still be loading). */
+  private predicting = false;
   private closed = false;
   // The verdict counts, kept as rows are replaced: summarising 10,000 rows on every flush of a streaming
   // log is wasted work when a handful changed.
@@ -152,7 +154,10 @@ export class BoardWorkspace {
   private async repredict() {
     if (!this.tree) return;
     const run = ++this.predictRun;
-    const { catalog, warning } = await this.catalogFor(this.options.kernel);
+    this.predicting = true;
+    const { catalog, warning } = await this.catalogFor(this.options.kernel).finally(() => {
+      if (run === this.predictRun) this.predicting = false;
+    });
     if (run !== this.predictRun || !this.tree || this.closed) return;
     const t0 = performance.now();
     try {
@@ -161,6 +166,7 @@ export class BoardWorkspace {
       if (warning) this.prediction.diagnostics.unshift({ severity: 'warning', code: 'catalog', message: warning });
     } catch (e) {
       this.post({ type: 'error', message: `prediction failed: ${e instanceof Error ? e.message : String(e)}` });
+      if (this.dirty) this.schedule();
       return;
     }
     const ms = performance.now() - t0;
@@ -168,11 +174,24 @@ export class BoardWorkspace {
     this.pairs = pairIndex(this.prediction);
     this.live.setNodeIndex(nodeIndexFromDevices(this.prediction.devices));
     this.sendPrediction(ms);
+    // A flush held back for this prediction (the boot ended) goes now.
+    if (this.dirty) this.schedule();
   }
 
   private flush() {
     this.flushTimer = null;
     if (!this.dirty || this.closed) return;
+    // An ended boot gets final verdicts: never against a prediction that what the log revealed (a module
+    // load, a PCI function printed just before the power-off) has already overtaken. Predict with it
+    // first; the flush follows the new prediction.
+    if (this.tree && this.endedReason() !== null && (this.predicting || this.anchoringKey() !== this.anchorKey)) {
+      if (!this.predicting) {
+        if (this.reanchorTimer !== null) clearTimeout(this.reanchorTimer);
+        this.reanchorTimer = null;
+        void this.repredict();
+      }
+      return;
+    }
     this.dirty = false;
     const t0 = performance.now();
     this.lastFlush = t0;
