@@ -14,6 +14,7 @@ import { decodeCatalog } from '../../engine/probe';
 import { queryRows, summarize } from '../../renderer/src/lib/rows';
 import { useProbeStore } from '../../renderer/src/stores/probe';
 import { buildRows, pairIndex, rowsForLive, runPredict, type LiveContext } from '../../renderer/src/worker/engine-adapter';
+import { freshBootInfo } from '../../renderer/src/worker/live-timeline';
 import { DEFAULT_WHAT_IF, LIVE_MARK_CAP, type DeviceRow, type TimelineMark, type WhatIfOptions } from '../../renderer/src/worker/protocol';
 import { compileDts } from '../../scripts/lib/lab/board';
 import { requireSystem, kernelConfig } from '../../scripts/lib/system';
@@ -95,7 +96,7 @@ describe('useProbeStore', () => {
   it('replaces rows on a prediction and patches them in place on live messages', () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
+    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] }, boot: freshBootInfo() }, 0);
     expect(probe.display.length).toBe(rows.length);
     const shown = probe.display;
     const target = rows.find((r) => r.name === '9030000.pl061')!;
@@ -119,7 +120,7 @@ describe('useProbeStore', () => {
   it('under a text filter, re-queries for a patch that moves a row in or out, not for one that leaves the list as it is', async () => {
     const probe = useProbeStore();
     const rows = initialRows();
-    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] } }, 0);
+    probe.apply({ type: 'prediction', tab: 1, rows, events: [], diagnostics: [], summary: summarize(rows), ms: 1, drivers: [], iommus: [], anchoring: { cmdline: null, cmdlineFromLog: false, modules: [] }, boot: freshBootInfo() }, 0);
     const target = rows.find((r) => r.name === '9030000.pl061')!;
     probe.query.text = 'pl061';
     await Promise.resolve();

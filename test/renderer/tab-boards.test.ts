@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeCatalog } from '../../engine/probe';
 import { useProbeStore } from '../../renderer/src/stores/probe';
 import { DEFAULT_WHAT_IF, type FromWorker } from '../../renderer/src/worker/protocol';
+import { freshBootInfo } from '../../renderer/src/worker/live-timeline';
 import { BoardWorkspace } from '../../renderer/src/worker/workspace';
 import { kernelConfig, requireSystem } from '../../scripts/lib/system';
 
@@ -85,6 +86,8 @@ describe('the worker keeps one board per tab', () => {
     expect(prediction?.type).toBe('prediction');
     expect(prediction?.type === 'prediction' && prediction.rows.length).toBeGreaterThanOrEqual(rowsBefore);
     expect(live?.type === 'live' && live.restart).toBe(true);
+    // The rows come with the boot they belong to.
+    expect(prediction?.type === 'prediction' && prediction.boot).toEqual(live?.type === 'live' && live.boot);
     expect(live?.type === 'live' && live.events.map((e) => `${e.device} ${e.kind} ${e.t}`)).toEqual(streamed.map((e) => `${e.device} ${e.kind} ${e.t}`));
   });
 
@@ -129,8 +132,8 @@ describe('the probe store shows the tab in front', () => {
   it("keeps a background tab's counts for its tab strip and never shows its rows", () => {
     const probe = useProbeStore();
     probe.show(1);
-    probe.apply({ type: 'prediction', tab: 1, rows: [row('a')], events: [], diagnostics: [], summary: summary(0), ms: 1, drivers: [], iommus: [], anchoring });
-    probe.apply({ type: 'prediction', tab: 2, rows: [row('b'), row('c')], events: [], diagnostics: [], summary: summary(2), ms: 1, drivers: [], iommus: [], anchoring });
+    probe.apply({ type: 'prediction', tab: 1, rows: [row('a')], events: [], diagnostics: [], summary: summary(0), ms: 1, drivers: [], iommus: [], anchoring, boot: freshBootInfo() });
+    probe.apply({ type: 'prediction', tab: 2, rows: [row('b'), row('c')], events: [], diagnostics: [], summary: summary(2), ms: 1, drivers: [], iommus: [], anchoring, boot: freshBootInfo() });
     expect(probe.rows.map((r) => r.name)).toEqual(['a']);
     expect(probe.summary.mismatch).toBe(0);
     expect(probe.byTab.get(2)!.summary.mismatch).toBe(2);
@@ -141,7 +144,7 @@ describe('the probe store shows the tab in front', () => {
     expect(probe.rows).toEqual([]);
     expect(probe.summary.mismatch).toBe(2);
     expect(probe.selectedKey).toBeNull();
-    probe.apply({ type: 'prediction', tab: 2, rows: [row('b'), row('c')], events: [], diagnostics: [], summary: summary(2), ms: 1, drivers: [], iommus: [], anchoring });
+    probe.apply({ type: 'prediction', tab: 2, rows: [row('b'), row('c')], events: [], diagnostics: [], summary: summary(2), ms: 1, drivers: [], iommus: [], anchoring, boot: freshBootInfo() });
     expect(probe.rows.map((r) => r.name)).toEqual(['b', 'c']);
     // Each tab keeps its own selection.
     probe.show(1);

@@ -122,8 +122,8 @@ export const useProbeStore = defineStore('probe', () => {
       if (msg.type === 'error') t.engineError = msg.message;
       else {
         t.summary = msg.summary;
-        if (msg.type === 'live') t.boot = msg.boot;
-        else {
+        t.boot = msg.boot;
+        if (msg.type === 'prediction') {
           t.engineError = null;
           t.predicted = true;
         }
@@ -140,6 +140,7 @@ export const useProbeStore = defineStore('probe', () => {
         iommus.value = msg.iommus;
         predictMs.value = msg.ms;
         anchoring.value = msg.anchoring;
+        boot.value = msg.boot;
         engineError.value = null;
         break;
       case 'live': {

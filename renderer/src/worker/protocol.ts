@@ -214,6 +214,8 @@ export type FromWorker =
       /** IOMMU nodes in the tree (for the contexts knobs). */
       iommus: string[];
       anchoring: Anchoring;
+      /** The live boot as it stands, so rows and the boot they belong to arrive together (after a reset too). */
+      boot: BootInfo;
     }
   | {
       type: 'live';

@@ -148,6 +148,7 @@ export class BoardWorkspace {
       drivers: p?.drivers ?? [],
       iommus: p?.iommus ?? [],
       anchoring: p?.anchoring ?? { cmdline: null, cmdlineFromLog: false, modules: [] },
+      boot: this.bootInfo(),
     });
   }
 
