@@ -42,6 +42,13 @@ async function waitForState(page: Page, what: string, ok: (s: BoardState) => boo
   return (await boardStates(page)).find(ok)!;
 }
 
+/** The power actions the timeline marks, as the user sees them (line, label, tooltip). */
+function powerMarks(page: Page) {
+  return page.$$eval('[data-testid=timeline-power]', (els) =>
+    els.map((e) => ({ action: e.getAttribute('data-action'), ok: e.getAttribute('data-ok'), before: e.classList.contains('before'), title: e.getAttribute('title') })),
+  );
+}
+
 /** How many complete truth blocks the console has printed (one per finished boot). */
 const truthBlocks = (text: string) => text.split(TRUTH_END).length - 1;
 
@@ -129,6 +136,8 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
     expect(done.match).toBeGreaterThan(20);
     expect(await page.textContent('[data-testid=chip-mismatch]')).toMatch(/^\s*0\s+mismatch\s*$/);
     expect(await page.$('[data-testid=console-tab][data-tab="1"] .mm')).toBeNull();
+    // The timeline marks the power-on at the start of the boot it started.
+    expect(await powerMarks(page)).toEqual([{ action: 'on', ok: 'true', before: true, title: expect.stringMatching(/^power on at .* via labgrid-client \(done\): this boot followed it$/) }]);
 
     // The board agrees with the kernel's own account of the same boot (the lab's truth block).
     truth = parseTruthBlock(consoleText)!.truth;
@@ -174,20 +183,13 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
       `cycle place ${PLACE} via labgrid-client, coordinator ${lab.coordinator}`,
     ]);
     expect(markers.map((m) => m.kind)).not.toContain('power-failed');
+    // The timeline shows the boot on screen with the cycle that started it; the power-on of the boot
+    // before bears on this one no more.
+    expect(await powerMarks(page)).toEqual([{ action: 'cycle', ok: 'true', before: true, title: expect.stringMatching(/^power cycle at .* \(done\): this boot followed it$/) }]);
     expect(await page.textContent('[data-testid=conn-error]')).toBe('');
     await page.screenshot({ path: screenshotPath('lab-qemu-power-cycle.png') });
     expect(wb.browser.errors).toEqual([]);
   }, 600_000);
-
-  it('marks each power action of the tab in front on the timeline', async () => {
-    const { page } = wb;
-    // The contract of the timeline's power markers: one element per action, in order, ok once labgrid-client succeeded.
-    await page.waitForSelector('[data-testid=timeline-power][data-action=cycle][data-ok=true]', { state: 'attached', timeout: 30_000 });
-    expect(await page.$$eval('[data-testid=timeline-power]', (els) => els.map((e) => [e.getAttribute('data-action'), e.getAttribute('data-ok')]))).toEqual([
-      ['on', 'true'],
-      ['cycle', 'true'],
-    ]);
-  }, 60_000);
 
   it('releases the place from the lab view; labgrid-client finds it free', async () => {
     const { page } = wb;
