@@ -219,7 +219,7 @@ describe('bin/code-cache.cjs', () => {
     return { state: r.stderr, out: r.stdout };
   }
 
-  it('uses a cache it wrote, and takes one V8 refuses as no cache', () => {
+  it('uses a cache it wrote, and takes one V8 refuses (another script\'s, or a damaged one) as no cache', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
     const build = '0123abcd-0000-4000-8000-000000000001';
@@ -232,6 +232,15 @@ describe('bin/code-cache.cjs', () => {
     const [file] = readdirSync(caches);
     const other = `new (await import('node:vm')).Script('(function(){ return 1 + 1 })').createCachedData()`;
     run(script, join(dir, 'unused'), `writeCodeCache(${JSON.stringify(join(caches, file!))}, ${JSON.stringify(build)}, ${other});`);
+    expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
+    expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
+
+    // A flipped bit in the payload, header intact: V8's checksum refuses it rather than running it.
+    const good = readFileSync(join(caches, file!));
+    const nl = good.indexOf(10);
+    const flipped = Buffer.from(good);
+    flipped[nl + 1 + ((good.length - nl) >> 1)]! ^= 0x10;
+    writeFileSync(join(caches, file!), flipped);
     expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
     expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
   });
