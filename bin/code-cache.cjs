@@ -4,16 +4,18 @@
 // rewritten, and no failure to read or write it changes what the bundle prints or returns.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
-const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 
-// V8 checks its own version and flags in a cache, but matches the script by source length alone (and
-// does not checksum the payload in release builds), so this header carries what V8 would not check:
-// the bundle's build id, the Node that wrote it, and a hash of the payload.
-const MAGIC = 'bringup-code-cache 1';
+// V8 checks its own version and flags in a cache, but matches the script by source length alone, so this
+// header carries the bundle's build id and the Node that wrote it. The payload's integrity is V8's own
+// checksum, which release builds compute and verify only under --verify-snapshot-checksum (runCommonJs
+// sets it): a C++ pass over the payload, where a hash in JavaScript meant loading node:crypto, itself
+// 2-10 ms of a start.
+const MAGIC = 'bringup-code-cache 2';
 
 function identity(build) {
   return { build, node: process.version, v8: process.versions.v8, arch: process.arch };
@@ -38,13 +40,12 @@ function readCodeCache(file, build) {
   const want = identity(build);
   if (header?.magic !== MAGIC || Object.keys(want).some((k) => header[k] !== want[k])) return undefined;
   const data = bytes.subarray(nl + 1);
-  if (data.length !== header.length || createHash('sha256').update(data).digest('hex') !== header.sha256) return undefined;
-  return data;
+  return data.length === header.length ? data : undefined;
 }
 
 /** Writes `data` as the cache for `build` to `file`, whole or not at all (rename), ignoring failures. */
 function writeCodeCache(file, build, data) {
-  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length });
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -62,6 +63,10 @@ function writeCodeCache(file, build, data) {
  * When the cache was not used, one is written as the process exits, once the run has compiled what it needs.
  */
 function runCommonJs(file, { cacheDir, key }) {
+  // Before any cache is read or made: V8 then checksums what it writes and refuses a payload that does
+  // not match (a flipped bit, a torn write), where it would otherwise deserialize it as it is. The flag
+  // is part of V8's flag hash, so a cache made without it is refused too, and rewritten.
+  setFlagsFromString('--verify-snapshot-checksum');
   const source = readFileSync(file, 'utf8');
   const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
   const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;

@@ -1,10 +1,15 @@
 // One way to run the project's TypeScript on plain Node: bundle an entry with esbuild into .cache/<name>/
 // when any source under the given folders is newer than the bundle, swapping the new bundle in whole so
-// concurrent starts never see half of one. Used by bin/bringup.mjs (the CLI, one CommonJS file so its
-// code cache can be kept) and scripts/start.mjs (the host, ES modules).
+// concurrent starts never see half of one. Used by bin/bringup.cjs (the CLI: CommonJS bundles, one per
+// command, so each keeps its code cache; it checks them against inputs.json itself) and scripts/start.mjs
+// (the host, ES modules).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import bundleInputs from './bundle-inputs.cjs';
+
+const bundleInputsFile = fileURLToPath(new URL('./bundle-inputs.cjs', import.meta.url));
 
 /** Newest mtime of the files under `dirs` whose names end with one of `exts`. */
 export function newestMtime(dirs, exts) {
@@ -42,16 +47,22 @@ export async function bundleIfStale({ root, name, entry, entries = {}, sourceDir
 
 /**
  * Bundles unconditionally (see bundleIfStale); returns the bundle's path. `entries` (name → .ts) are
- * more entry points built beside it, such as a worker thread's script.
+ * more entry points built beside it, such as a worker thread's script or one CLI command; a name may
+ * hold a folder ('commands/dt'). Beside the bundles goes inputs.json, what each was built from
+ * (build/bundle-inputs.cjs): the sources esbuild read, this file, and `alsoFrom` (the caller's build
+ * configuration).
  */
-export async function bundle({ root, name, entry, entries = {}, external = [], splitting = false, format = 'esm' }) {
+export async function bundle({ root, name, entry, entries = {}, external = [], splitting = false, format = 'esm', alsoFrom = [] }) {
   const outDir = join(root, '.cache', name);
   const out = bundlePath(root, name, format);
   const cjs = format === 'cjs';
   const { build } = await import('esbuild');
   const tmp = `${outDir}.tmp-${process.pid}`;
-  await build({
+  const { metafile } = await build({
     entryPoints: { ...entries, [name]: entry },
+    // Input paths in the metafile (and the bundle's comments) are relative to the project, wherever it runs from.
+    absWorkingDir: root,
+    metafile: true,
     outdir: tmp,
     bundle: true,
     splitting: splitting && !cjs,
@@ -71,6 +82,7 @@ export async function bundle({ root, name, entry, entries = {}, external = [], s
         }
       : {}),
   });
+  bundleInputs.writeBundleInputs({ root, outDir: tmp, metafile, alsoFrom: [fileURLToPath(import.meta.url), bundleInputsFile, ...alsoFrom] });
   mkdirSync(join(root, '.cache'), { recursive: true });
   rmSync(outDir, { recursive: true, force: true });
   try {

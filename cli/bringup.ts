@@ -1,13 +1,7 @@
-// Process entry point of the `bringup` CLI (bundled to .cache/bringup/ by bin/bringup.mjs).
+// Process entry point of the whole `bringup` CLI, every command registered (bundled to .cache/bringup/
+// by bin/bringup.cjs). The launcher runs it for what no one command's bundle answers (cli/entries/):
+// no command, --help, an unknown command.
 import './commands/index';
-import { main } from './main';
+import { start } from './start';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`bringup: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 70;
-  },
-);
+start();

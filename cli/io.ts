@@ -1,5 +1,5 @@
 // The CLI's side effects in one place, so commands stay testable in-process: output streams and
-// file access. Commands return an exit code; only cli/bringup.ts sets process.exitCode. File reads are
+// file access. Commands return an exit code; only cli/start.ts sets process.exitCode. File reads are
 // bounded as the app's are (electron/services/files.ts): regular files only, opened without blocking
 // (a FIFO or /dev/zero is refused at once), and a size cap checked while reading.
 import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';

@@ -12,12 +12,12 @@ export interface Command {
 
 type Loader = () => Promise<Command>;
 
-// Lazily imported: in the one-file bundle (bin/bringup.mjs) esbuild turns each import() into a module
-// initialiser run on first use, so `bringup dt` never evaluates the probe model, the log parser or the
-// session code (V8 at most pre-parses their text).
+// Lazily imported: in a CommonJS bundle esbuild turns each import() into a module initialiser run on
+// first use, so even the whole CLI's bundle (cli/bringup.ts) evaluates only the command it runs. A
+// command's own bundle (cli/entries/) holds that one command alone.
 const commands: Record<string, Loader> = {};
 
-/** Registered by each command module at build time (see cli/commands/index.ts). */
+/** Registered by cli/commands/index.ts (every command) or by cli/entries/<name>.ts (that one). */
 export function registerCommand(name: string, loader: Loader): void {
   commands[name] = loader;
 }

@@ -5,7 +5,6 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../engine/common';
 import { createPreprocessCache, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type FileContents, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
-import { runBindingsCheck } from './bindings';
 import { DTS_SOURCE_LIMIT, EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
 
@@ -172,6 +171,9 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
   if (flags.checkBindings === true) {
     const inputBytes = readFile(input)?.bytes;
     const dtb = inputBytes && looksLikeDtb(inputBytes) && !(flags.apply as string[]).length ? inputBytes : undefined;
+    // Imported here, not at the top: the binding check runs through the services' Node host
+    // (child_process, os, the schema cache), which a plain compile has no use for at start-up.
+    const { runBindingsCheck } = await import('./bindings');
     return runBindingsCheck(input, r.value, io, { strict: flags.strict === true, quiet: flags.quiet === true, ...(flags.kernelSource !== undefined ? { kernelSource: flags.kernelSource as string } : {}), ...(dtb ? { dtb } : {}) });
   }
   let data: Uint8Array | string;

@@ -1,7 +1,8 @@
-// The `bringup` launcher (bin/bringup.cjs and .mjs, bin/code-cache.cjs, build/node-bundle.mjs), by
-// behaviour, never by time: the bundled CLI prints and exits exactly as the TypeScript sources run
-// directly; a source checkout rebuilds a stale bundle and an installed copy does not look; the V8 code
-// cache is used when valid, and ignored then rewritten when corrupt, foreign or refused by V8.
+// The `bringup` launcher (bin/bringup.cjs and .mjs, bin/code-cache.cjs, build/node-bundle.mjs and
+// bundle-inputs.cjs), by behaviour, never by time: the bundled CLI prints and exits exactly as the
+// TypeScript sources run directly; each command runs from a bundle of its own that holds no other
+// command; a source checkout rebuilds a bundle whose inputs changed and an installed copy does not look;
+// the V8 code cache is used when valid, and ignored then rewritten when corrupt, foreign or refused by V8.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ function fromSource(...args: string[]): Run {
   return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli', 'bringup.ts'), ...args], { cwd: root, maxBuffer: 1 << 28 });
 }
 
+const bundleInputs = (checkout: string) => JSON.parse(readFileSync(join(checkout, '.cache', 'bringup', 'inputs.json'), 'utf8')) as Record<string, string[]>;
 const buildId = (checkout: string) => readFileSync(join(checkout, '.cache', 'bringup', 'bringup.cjs'), 'utf8').split('\n', 1)[0];
 const cacheFiles = (checkout: string) => {
   const dir = join(checkout, '.cache', 'bringup', 'code-cache');
@@ -106,6 +108,64 @@ describe('bringup launcher', () => {
     expect(buildId(copy)).not.toBe(first);
   }, 120_000);
 
+  it('rebuilds when a file is added beside an input or the record of inputs is gone, not for another command\'s sources', () => {
+    const dt = ['dt', `${fx}/dts/lang-refs.dts`, '-E', '-q'];
+    expect(bin(copy, ...dt).status).toBe(0);
+    const first = buildId(copy);
+    expect(bin(copy, ...dt).status).toBe(0);
+    expect(buildId(copy)).toBe(first);
+
+    // predict's sources are no input of dt's bundle: dt runs the bundle it has, predict rebuilds.
+    edit(join(copy, 'cli', 'commands', 'predict.ts'), '// `bringup predict ', '// `bringup predict (edited) ', copy);
+    expect(bin(copy, ...dt).status).toBe(0);
+    expect(buildId(copy)).toBe(first);
+    expect(bin(copy, 'predict', '--help').status).toBe(0);
+    const second = buildId(copy);
+    expect(second).not.toBe(first);
+
+    // A new file in a folder dt's bundle was built from can change what an import there resolves to.
+    const added = join(copy, 'engine', 'devicetree', 'added-by-test.ts');
+    writeFileSync(added, 'export {};\n');
+    const t = statSync(join(copy, '.cache', 'bringup', 'bringup.cjs')).mtimeMs / 1000 + 5;
+    utimesSync(join(copy, 'engine', 'devicetree'), t, t);
+    expect(bin(copy, ...dt).status).toBe(0);
+    const third = buildId(copy);
+    expect(third).not.toBe(second);
+    rmSync(added);
+
+    rmSync(join(copy, '.cache', 'bringup', 'inputs.json'));
+    expect(bin(copy, ...dt).status).toBe(0);
+    expect(buildId(copy)).not.toBe(third);
+  }, 120_000);
+
+  it('runs each command from a bundle of its own: no other command, and for dt neither the services nor an ES module', () => {
+    expect(bin(copy, '--help').status).toBe(0);
+    const inputs = bundleInputs(copy);
+    const index = readFileSync(join(root, 'cli', 'commands', 'index.ts'), 'utf8');
+    const registered = [...index.matchAll(/registerCommand\('([a-z-]+)', async \(\) => \(await import\('\.\/([a-z-]+)'\)\)\.command\);/g)];
+    expect(registered.length).toBeGreaterThan(0);
+    for (const [, name, module] of registered) {
+      // The entry registers the very module cli/commands/index.ts does, under the same name.
+      const entry = readFileSync(join(root, 'cli', 'entries', `${name}.ts`), 'utf8');
+      expect(entry).toContain(`registerCommand('${name}', async () => (await import('../commands/${module}')).command);`);
+      const own = inputs[`commands/${name}.cjs`];
+      expect(own, name).toContain(`cli/commands/${module}.ts`);
+      const others = registered.map(([, , m]) => `cli/commands/${m}.ts`).filter((f) => f !== `cli/commands/${module}.ts`);
+      expect(own.filter((f) => others.includes(f)), name).toEqual([]);
+    }
+    expect(readdirSync(join(root, 'cli', 'entries')).sort()).toEqual(registered.map(([, name]) => `${name}.ts`).sort());
+
+    // Node's own list of the built-in modules it loaded: a plain compile spawns nothing and imports no ES module.
+    const loaded = join(tmp, 'loaded.txt');
+    const preload = join(tmp, 'record-loaded.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));\n`);
+    const r = spawnSync(process.execPath, ['--require', preload, join(copy, 'bin', 'bringup.cjs'), 'dt', `${fx}/dts/lang-refs.dts`, '-E', '-q', '-o', join(tmp, 'out.dts')], { cwd: root });
+    expect(r.status).toBe(0);
+    const modules = readFileSync(loaded, 'utf8').split('\n');
+    expect(modules).toContain('NativeModule vm'); // the list is the launcher's run
+    for (const m of ['NativeModule child_process', 'NativeModule os', 'NativeModule internal/modules/esm/module_job']) expect(modules, m).not.toContain(m);
+  }, 120_000);
+
   it('an installed copy (no .git) runs the bundle it has without walking the sources, and builds one if it has none', () => {
     const installed = join(tmp, 'installed');
     cpSync(copy, installed, { recursive: true, verbatimSymlinks: true });
@@ -159,7 +219,7 @@ describe('bin/code-cache.cjs', () => {
     return { state: r.stderr, out: r.stdout };
   }
 
-  it('uses a cache it wrote, and takes one V8 refuses as no cache', () => {
+  it('uses a cache it wrote, and takes one V8 refuses (another script\'s, or a damaged one) as no cache', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
     const build = '0123abcd-0000-4000-8000-000000000001';
@@ -172,6 +232,15 @@ describe('bin/code-cache.cjs', () => {
     const [file] = readdirSync(caches);
     const other = `new (await import('node:vm')).Script('(function(){ return 1 + 1 })').createCachedData()`;
     run(script, join(dir, 'unused'), `writeCodeCache(${JSON.stringify(join(caches, file!))}, ${JSON.stringify(build)}, ${other});`);
+    expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
+    expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
+
+    // A flipped bit in the payload, header intact: V8's checksum refuses it rather than running it.
+    const good = readFileSync(join(caches, file!));
+    const nl = good.indexOf(10);
+    const flipped = Buffer.from(good);
+    flipped[nl + 1 + ((good.length - nl) >> 1)]! ^= 0x10;
+    writeFileSync(join(caches, file!), flipped);
     expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
     expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
   });

@@ -1,0 +1,7 @@
+// `bringup dt` on its own: bin/bringup.cjs runs this entry's bundle for `bringup dt …`, so a run
+// loads, reads and compiles no other command's code. Registers the command as cli/commands/index.ts does.
+import { registerCommand } from '../main';
+import { start } from '../start';
+
+registerCommand('dt', async () => (await import('../commands/dt')).command);
+start();

@@ -1,0 +1,7 @@
+// `bringup parse-log` on its own: bin/bringup.cjs runs this entry's bundle for `bringup parse-log …`, so a run
+// loads, reads and compiles no other command's code. Registers the command as cli/commands/index.ts does.
+import { registerCommand } from '../main';
+import { start } from '../start';
+
+registerCommand('parse-log', async () => (await import('../commands/parse-log')).command);
+start();
