@@ -2,8 +2,8 @@
 // coordinator and exporter, Debian's ser2net, a board on a socat pty): the place listed and kept live
 // from the subscription (comment, another user holding it, a reservation waiting for it), acquired,
 // its console opened in a tab with a recorded boot streaming through it (the board opened with its kernel
-// .config, so the probe board ends with 0 mismatches), a second board on a pty beside
-// it with no byte crossing over between the two recordings, release-on-disconnect from the connect bar,
+// .config, so the probe board ends with 0 mismatches), a second board on a pty beside it with its own
+// tree and verdicts and no byte crossing over between the two recordings, release-on-disconnect from the connect bar,
 // and release from the lab view seen by labgrid-client. Saves the lab view and the two consoles.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { findDemoFiles } from '../../electron/services/demo';
 import { readRow, summaryChips } from '../support/board-page';
 import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 import { screenshotPath } from '../support/screenshots';
-import { requireSystem } from '../../scripts/lib/system';
+import { kernelConfig, requireSystem } from '../../scripts/lib/system';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
 import { openBoard, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';
 
@@ -172,6 +172,10 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     await page.click('[data-testid=connect]');
     await page.waitForSelector('[data-testid=console-tab][data-tab="2"][data-state=connected]', WAIT);
     expect(await page.$$eval('[data-testid=terminal]', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length)).toBe(2);
+    // A new tab starts with no board of its own; this one gets the tree its boot was made on.
+    expect(await page.$('[data-testid=board-name]')).toBeNull();
+    await openBoard(page, join(logs, 'fw-devlink-off.dtb'), { config: kernelConfig() });
+    await page.waitForFunction(() => document.querySelector('[data-testid=board-name]')?.textContent === 'fw-devlink-off.dtb', undefined, WAIT);
 
     const a = new TextEncoder().encode('\r\nimx8 login: root\r\nroot@imx8:~# uname -a\r\nLinux imx8 6.1.0-57-arm64 #1 SMP aarch64 GNU/Linux\r\n');
     const second = readFileSync(join(logs, 'fw-devlink-off.log'));
@@ -181,7 +185,6 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="2"] .xterm-rows')?.textContent ?? '').includes(t), tail, WAIT);
     expect(await termText(page, 2)).not.toContain('uname -a');
     expect(await termText(page, 1)).not.toContain(tail);
-    await (await page.$('.a-term'))!.screenshot({ path: screenshotPath('consoles-side-by-side.png') });
 
     // Each console recorded its own session, byte for byte.
     const conns = wb.services.connections.list();
@@ -200,10 +203,18 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     const markers = (await wb.services.sessions.openSession(byTarget.get(lgTarget)!.sessionId!)).markers.map((m) => m.kind);
     expect(markers).toContain('use-held');
 
-    // The probe board follows the tab in front: back to the labgrid tab, it is rebuilt from that tab's own boot.
+    // Each tab compares its own boot with its own board: the second board's boot, in front, ends matching
+    // its own prediction, while the labgrid tab beside it keeps its header and its verdicts.
+    await page.waitForSelector('[data-testid=boot-ended]', WAIT);
+    await expect.poll(async () => (await summaryChips(page)).pending, WAIT).toBe(0);
+    expect(await summaryChips(page)).toMatchObject({ mismatch: 0, 'not seen': 0 });
+    expect(await page.$('[data-testid=console-tab] [data-testid=tab-mismatches]')).toBeNull();
+    expect(await page.textContent('[data-testid=terminal][data-tab="1"] .info')).toContain(`[${lastKernelTime}]`);
     expect(await page.textContent('[data-testid=terminal][data-tab="2"] .info')).not.toContain(`[${lastKernelTime}]`);
+    await (await page.$('.a-term'))!.screenshot({ path: screenshotPath('consoles-side-by-side.png') });
+    // Back to the labgrid tab: its own board, sent again whole by the worker, with its own boot's verdicts.
     await page.click('[data-testid=console-tab][data-tab="1"]');
-    await page.waitForFunction((t) => (document.querySelector('[data-testid=terminal][data-tab="1"] .info')?.textContent ?? '').includes(`[${t}]`), lastKernelTime, WAIT);
+    await page.waitForFunction(() => document.querySelector('[data-testid=board-name]')?.textContent === 'demo.dtb', undefined, WAIT);
     await page.waitForSelector('[data-testid=boot-ended]', WAIT);
     await expect.poll(() => summaryChips(page), WAIT).toEqual(summary);
     expect(wb.browser.errors).toEqual([]);
