@@ -20,6 +20,7 @@ import { openBoard, openWorkbench, type Workbench } from '../../scripts/lib/e2e/
 import { boardStates, readRow, recordBoardStates, waitForLiveState, type BoardState } from '../support/board-page';
 import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
 import { startPowerSwitch, type PowerSwitch } from '../support/power-switch';
+import { waitForHeld, watchLab } from '../support/lab-page';
 import { screenshotPath } from '../support/screenshots';
 
 requireSystem('labgrid', 'socat', 'ser2net', 'qemu', 'kernel-arm64', 'busybox-arm64', 'dtc', 'cpio', 'chromium');
@@ -31,10 +32,6 @@ const ME = 'bench/erin';
 const WAIT = { timeout: 60_000 };
 /** A whole QEMU boot (TCG, on a loaded 2-core machine) from power-on to the kernel's `reboot: Power down`. */
 const BOOT = { timeout: 300_000 };
-
-async function waitForHeld(page: Page, held: string) {
-  await page.waitForSelector(`[data-testid=lab-place][data-place="${PLACE}"][data-held="${held}"]`, WAIT);
-}
 
 /** Waits until a recorded board state satisfies `ok`; returns it. */
 async function waitForState(page: Page, what: string, ok: (s: BoardState) => boolean, timeout: number): Promise<BoardState> {
@@ -80,11 +77,7 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
 
   it('lists the place with its console and power resources, acquires it and opens its console in a tab', async () => {
     const { page } = wb;
-    await page.click('[data-testid=tab-lab]');
-    await page.fill('[data-testid=lab-coordinator]', lab.coordinator);
-    await page.click('[data-testid=lab-watch]');
-    await waitForHeld(page, '');
-    expect(await page.getAttribute('[data-testid=lab-status]', 'data-online')).toBe('true');
+    await watchLab(page, lab.coordinator, PLACE);
     const place = `[data-testid=lab-place][data-place="${PLACE}"]`;
     expect(await page.$$eval(`${place} [data-testid=lab-tag]`, (els) => els.map((e) => e.textContent).sort())).toEqual(['scenario=late-iommu', 'soc=qemu-virt']);
     // The exporter's two resources: the console (ser2net) and the power port (the simplerest switch).
@@ -95,7 +88,7 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
     );
 
     await page.click(`${place} [data-testid=lab-acquire]`);
-    await waitForHeld(page, ME);
+    await waitForHeld(page, PLACE, ME);
     expect(await page.textContent(`${place} [data-testid=lab-holder]`)).toBe('held by you');
     expect(lab.client(['-p', PLACE, 'show']).stdout).toContain(`acquired: ${ME}`);
     await page.waitForFunction((sel) => /^127\.0\.0\.1:\d+$/.test(document.querySelector(`${sel} [data-testid=lab-console-address]`)?.textContent ?? ''), place, WAIT);
@@ -195,15 +188,15 @@ describe('a QEMU board in a labgrid lab: acquire, watch it boot, power-cycle it,
     const { page } = wb;
     const place = `[data-testid=lab-place][data-place="${PLACE}"]`;
     await page.click(`${place} [data-testid=lab-release]`);
-    await waitForHeld(page, '');
+    await waitForHeld(page, PLACE, '');
     await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=disconnected]', WAIT);
     expect(await page.textContent(`${place} [data-testid=lab-holder]`)).toBe('free');
     expect(lab.client(['-p', PLACE, 'show']).stdout).toMatch(/acquired: None/);
     // Free for anyone: another user takes it with labgrid-client, and the lab view shows it.
     expect(lab.client(['-p', PLACE, 'acquire'], { host: 'desk', user: 'frank' }).status).toBe(0);
-    await waitForHeld(page, 'desk/frank');
+    await waitForHeld(page, PLACE, 'desk/frank');
     expect(lab.client(['-p', PLACE, 'release'], { host: 'desk', user: 'frank' }).status).toBe(0);
-    await waitForHeld(page, '');
+    await waitForHeld(page, PLACE, '');
     expect(wb.browser.errors).toEqual([]);
   }, 180_000);
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoFiles } from '../../electron/services/demo';
 import { readRow, summaryChips } from '../support/board-page';
 import { labgridBin, startLab, type Lab } from '../support/labgrid-lab';
+import { waitForHeld, watchLab } from '../support/lab-page';
 import { screenshotPath } from '../support/screenshots';
 import { kernelConfig, requireSystem } from '../../scripts/lib/system';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
@@ -37,10 +38,6 @@ const demoTruth = JSON.parse(readFileSync(join(logs, 'demo.truth.json'), 'utf8')
 /** What a tab's terminal shows (xterm's DOM rows). */
 function termText(page: Page, tab: number): Promise<string> {
   return page.$eval(`[data-testid=terminal][data-tab="${tab}"] .xterm-rows`, (el) => el.textContent ?? '');
-}
-
-async function waitForHeld(page: Page, held: string) {
-  await page.waitForSelector(`[data-testid=lab-place][data-place="${PLACE}"][data-held="${held}"]`, WAIT);
 }
 
 /** Writes into a pty the way a serial line delivers: small chunks with gaps. */
@@ -77,11 +74,7 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
 
   it('lists the place and keeps it live: comment, another holder, a reservation that waits for it', async () => {
     const { page } = wb;
-    await page.click('[data-testid=tab-lab]');
-    await page.fill('[data-testid=lab-coordinator]', lab.coordinator);
-    await page.click('[data-testid=lab-watch]');
-    await waitForHeld(page, '');
-    expect(await page.getAttribute('[data-testid=lab-status]', 'data-online')).toBe('true');
+    await watchLab(page, lab.coordinator, PLACE);
     const tags = await page.$$eval(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-tag]`, (els) => els.map((e) => e.textContent));
     expect(tags).toEqual(['board=imx8mp-evk', 'rack=1']);
 
@@ -89,7 +82,7 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     expect(lab.client(['-p', PLACE, 'set-comment', 'bench 3, shelf 2: i.MX 8M Plus EVK']).status).toBe(0);
     await page.waitForFunction((p) => document.querySelector(`[data-testid=lab-place][data-place="${p}"] .comment`)?.textContent?.includes('bench 3, shelf 2'), PLACE, WAIT);
     expect(lab.client(['-p', PLACE, 'acquire'], { host: 'desk', user: 'frank' }).status).toBe(0);
-    await waitForHeld(page, 'desk/frank');
+    await waitForHeld(page, PLACE, 'desk/frank');
     expect(await page.textContent(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-holder]`)).toBe('held by desk/frank');
 
     // A reservation by tag waits while frank holds the only matching place, and is allocated once he lets go.
@@ -100,7 +93,7 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     expect(lab.client(['-p', PLACE, 'release'], { host: 'desk', user: 'frank' }).status).toBe(0);
     await page.waitForSelector('[data-testid=lab-reservation][data-state=allocated]', WAIT);
     expect(await page.textContent('[data-testid=lab-reservation]')).toContain(PLACE);
-    await waitForHeld(page, '');
+    await waitForHeld(page, PLACE, '');
   }, 180_000);
 
   it('acquires the place, opens its console in a tab and streams a boot through it', async () => {
@@ -109,7 +102,7 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     await openBoard(page, join(logs, 'demo.dtb'), { config: demoConfig });
     await page.click('[data-testid=tab-lab]');
     await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-acquire]`);
-    await waitForHeld(page, ME);
+    await waitForHeld(page, PLACE, ME);
     expect(await page.textContent(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-holder]`)).toBe('held by you');
     // The reservation the place was allocated to is now acquired (labgrid's reservation states).
     await page.waitForSelector('[data-testid=lab-reservation][data-state=acquired]', WAIT);
@@ -228,7 +221,7 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     await expect.poll(() => wb.services.connections.list().find((c) => c.target.startsWith('labgrid://'))?.releaseOnDisconnect, WAIT).toBe(true);
     await page.click('[data-testid=connect]');
     await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=disconnected]', WAIT);
-    await waitForHeld(page, '');
+    await waitForHeld(page, PLACE, '');
     expect(lab.client(['-p', PLACE, 'show']).stdout).toMatch(/acquired: None/);
     // The other board streams on, untouched.
     expect(await page.getAttribute('[data-testid=console-tab][data-tab="2"]', 'data-state')).toBe('connected');
@@ -237,9 +230,9 @@ describe('the lab view against a real labgrid coordinator (Chromium, browser mod
     await page.uncheck('[data-testid=release-on-disconnect] input');
     await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-console]`);
     await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=connected]', WAIT);
-    await waitForHeld(page, ME);
+    await waitForHeld(page, PLACE, ME);
     await page.click(`[data-testid=lab-place][data-place="${PLACE}"] [data-testid=lab-release]`);
-    await waitForHeld(page, '');
+    await waitForHeld(page, PLACE, '');
     await page.waitForSelector('[data-testid=console-tab][data-tab="1"][data-state=disconnected]', WAIT);
     expect(lab.client(['-p', PLACE, 'show']).stdout).toMatch(/acquired: None/);
     expect(wb.browser.errors).toEqual([]);
