@@ -11,6 +11,7 @@ import { pciDevice, populateChildren, type PlatformDevice } from './populate';
 import { linkedPopulateRoots, mfdAddDevices } from './probe-created';
 import { serialCoreRegisterPort } from './serial-base';
 import { handMadeDevices } from './hand-made';
+import { psciCpuidleProbe } from './init-devices';
 import { probeDeferReason } from './probe-errors';
 import { probeResources, supplierRefs, type SupplierRef } from './suppliers';
 import { ambaReadPeriphid } from './amba';
@@ -336,7 +337,7 @@ function probeCreates(core: CoreState, d: ModelDriver, ds: SimDevice): void {
  * registered them at arch_initcall already; as a module (serial_base.ko), modprobe loads it as a
  * dependency of the UART driver's module, so it is registered before that driver probes.
  */
-function registerSerialBaseDrivers(core: CoreState): void {
+export function registerSerialBaseDrivers(core: CoreState): void {
   for (const d of core.drivers) if (d.cat.bus === 'serial-base' && !d.registered) driverRegister(core, d);
 }
 
@@ -371,6 +372,11 @@ function callDriverProbe(core: CoreState, d: ModelDriver, ds: SimDevice): ProbeO
   if (d.cat.name === 'simple-pm-bus' && !ds.dev.compatible.includes('simple-pm-bus')) {
     const first = ds.dev.compatible[0] ?? '';
     if (!core.profile.simplePmBusBindsSimpleBus || !['simple-bus', 'simple-mfd', 'isa', 'arm,amba-bus'].includes(first)) return { kind: 'rejected', errno: -ENODEV, assumed: false };
+  }
+  // psci_cpuidle_probe(): the one modelled probe of a device the kernel registered by name (init-devices.ts)
+  if (!node && ds.dev.createdBy === 'kernel' && d.cat.name === 'psci-cpuidle' && ds.assumed.kind === 'ok') {
+    const errno = psciCpuidleProbe(core.tree, core.phandles, core.popOpts);
+    if (errno) return { kind: 'rejected', errno, assumed: false };
   }
   if (node && ds.dev.bus !== 'pci') {
     const check = driverChecks(core, d, ds);

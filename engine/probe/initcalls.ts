@@ -12,9 +12,10 @@ import { IOMMU_OF_DECLARED_412 } from './profile';
 import { armMachineFor } from './machine';
 import { isAmbaStubDriver } from './amba';
 import { type CoreState, type ModelDriver } from './core-state';
-import { deviceAdd, driverRegister, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
+import { deviceAdd, driverRegister, registerSerialBaseDrivers, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
 import { iommuSubsysInit } from './dma-configure';
-import { SERIAL_BASE_DRIVERS } from './serial-base';
+import { SERIAL_BASE_DRIVERS, serialCoreRegisterPort } from './serial-base';
+import { initRegisteredDevices, REG_DUMMY_DRIVER, type InitDevice, type InitDevices } from './init-devices';
 
 /**
  * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
@@ -154,6 +155,12 @@ export function buildDrivers(core: CoreState): void {
     core.modelOf.set(cat, m);
     if (m.isIommu) core.iommuDrivers.push(m);
   }
+  // regulator_init() → regulator_dummy_init() registers the reg-dummy driver (init-devices.ts)
+  if (availabilityFromConfig(REG_DUMMY_DRIVER.kconfig, core.config) === 'builtin') {
+    const m: ModelDriver = { cat: REG_DUMMY_DRIVER, availability: 'builtin', isIommu: false, registered: false, seq: -1 };
+    core.drivers.push(m);
+    core.modelOf.set(REG_DUMMY_DRIVER, m);
+  }
   // v6.5+: serial_base_init() (drivers/tty/serial/serial_base_bus.c) registers the serial-base bus's ctrl and port drivers
   if (core.profile.serialBaseBus) {
     const availability = availabilityFromConfig(['SERIAL_CORE'], core.config);
@@ -222,7 +229,26 @@ function runDriverInitcall(core: CoreState, drivers: ModelDriver[]): void {
   }
   // The trace keeps the initcalls of drivers this board can use; the other thousand register silently.
   if (drivers.some((d) => core.relevant(d))) core.emit('initcall', { name, text: `calling  ${name}+0x0/0x0 @ 1` });
+  const init = initRegisteredDevices(name, core.config);
+  if (init.kind === 'abort') return;
+  addInitRegisteredDevices(core, init.before);
   for (const d of drivers) driverRegister(core, d);
+  addInitRegisteredDevices(core, init.after);
+}
+
+/** Devices an init function registers by name (init-devices.ts), with the serial ports it registers on them. */
+function addInitRegisteredDevices(core: CoreState, devices: readonly InitDevice[]): void {
+  const exists = (name: string): boolean => core.devices.some((x) => x.dev.name === name);
+  for (const { device, uartPorts } of devices) {
+    // a second load of the module finds its device registered already (the model registers it once)
+    if (exists(device.name)) continue;
+    deviceAdd(core, device);
+    // v6.5+ serial8250_register_ports() → uart_add_one_port() → serial_core_register_port() per port
+    if (core.profile.serialBaseBus && uartPorts > 0) {
+      registerSerialBaseDrivers(core);
+      for (const dev of serialCoreRegisterPort(device, exists, uartPorts)) deviceAdd(core, dev);
+    }
+  }
 }
 
 /** of_platform_default_populate_init(): the tree's devices, and the disabled nodes populate would have reached. */
@@ -306,11 +332,20 @@ function loadModule(core: CoreState, load: ModuleLoad): void {
     return;
   }
   core.emit('module-loaded', { name: load.name });
+  // do_init_module() runs the module's init function: the devices it registers by hand come before or
+  // after its drivers, as in the function
+  const inits = new Map<string, InitDevices>();
+  for (const d of drivers) {
+    if (d.availability === 'module' && !d.registered && d.cat.initcall && !inits.has(d.cat.initcall)) inits.set(d.cat.initcall, initRegisteredDevices(d.cat.initcall, core.config));
+  }
+  const initOf = (d: ModelDriver): InitDevices | undefined => (d.cat.initcall ? inits.get(d.cat.initcall) : undefined);
+  for (const init of inits.values()) if (init.kind === 'devices') addInitRegisteredDevices(core, init.before);
   for (const d of drivers) {
     if (d.availability !== 'module') continue;
-    if (d.registered) continue;
+    if (d.registered || initOf(d)?.kind === 'abort') continue;
     driverRegister(core, d);
   }
+  for (const init of inits.values()) if (init.kind === 'devices') addInitRegisteredDevices(core, init.after);
 }
 
 /** `name` or `name@SECONDS`. */

@@ -21,8 +21,11 @@ export interface PlatformDevice {
   compatible: string[];
   /** The device that created this one (bus parent, or the PCI host bridge). */
   parent: PlatformDevice | null;
-  /** Who created it: the default populate, a parent driver's of_platform_populate or MFD cells, or PCI enumeration. */
-  createdBy: 'populate' | 'parent-driver' | 'pci-enumeration';
+  /**
+   * Who created it: the default populate, a parent driver's of_platform_populate or MFD cells, PCI
+   * enumeration, or the kernel's own init code registering a device by name (init-devices.ts).
+   */
+  createdBy: 'populate' | 'parent-driver' | 'pci-enumeration' | 'kernel';
   /**
    * pdev->name of a device registered by name (an MFD cell: `basic-mmio-gpio`), what platform_match()
    * compares with a driver's id_table or drv->name; absent for devices made from the tree (of_device_alloc

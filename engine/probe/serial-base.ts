@@ -31,16 +31,20 @@ function serialBaseDriver(name: 'ctrl' | 'port', rank: number): CatalogDriver {
  */
 export const SERIAL_BASE_DRIVERS: readonly CatalogDriver[] = [serialBaseDriver('ctrl', -1000), serialBaseDriver('port', -999)];
 
-/** serial_core_register_port() for a UART device's one port: its controller device, then the port device. */
-export function serialCoreRegisterPort(uart: PlatformDevice, existing: (name: string) => boolean): PlatformDevice[] {
+/**
+ * serial_core_register_port() for each of a UART device's `ports` ports: its controller device once, then
+ * a port device per port, whose id serial_base_port_add() takes from the controller's IDA (0, 1, ...).
+ */
+export function serialCoreRegisterPort(uart: PlatformDevice, existing: (name: string) => boolean, ports = 1): PlatformDevice[] {
   const ctrlId = 0;
-  const portId = 0;
   const out: PlatformDevice[] = [];
   const ctrlName = `${uart.name}:${ctrlId}`;
   // serial_core_ctrl_find(): a controller already added for this device and ctrl_id is reused
   const ctrl: PlatformDevice = { name: ctrlName, node: null, path: `${uart.path}/${ctrlName}`, bus: 'serial-base', compatible: [], parent: uart, createdBy: 'parent-driver', serialBase: 'ctrl' };
   if (!existing(ctrlName)) out.push(ctrl);
-  const portName = `${uart.name}:${ctrlId}.${portId}`;
-  if (!existing(portName)) out.push({ name: portName, node: null, path: `${uart.path}/${portName}`, bus: 'serial-base', compatible: [], parent: ctrl, createdBy: 'parent-driver', serialBase: 'port' });
+  for (let portId = 0; portId < ports; portId++) {
+    const portName = `${uart.name}:${ctrlId}.${portId}`;
+    if (!existing(portName)) out.push({ name: portName, node: null, path: `${uart.path}/${portName}`, bus: 'serial-base', compatible: [], parent: ctrl, createdBy: 'parent-driver', serialBase: 'port' });
+  }
   return out;
 }
