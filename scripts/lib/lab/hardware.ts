@@ -35,9 +35,16 @@ export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
     { target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple wifi-pwrseq: probe with driver pwrseq_simple failed with error -5' },
   ],
   // QEMU's xlnx-zcu102 models the NWL PCIe bridge's registers but no link: nwl_wait_for_link() times out.
-  zcu102: [{ target: 'fd0e0000.pcie', outcome: { kind: 'fail', errno: -110 }, evidence: 'nwl-pcie: probe of fd0e0000.pcie failed with error -110' }],
+  // Its PSCI firmware (QEMU's own) does not take the extended power-state format the tree's idle state
+  // 0x40000000 is written in (psci_has_ext_power_state()), so psci_dt_cpu_init_idle() refuses the state
+  // ("Invalid PSCI power state") and psci_cpuidle_probe() fails with -EINVAL.
+  zcu102: [
+    { target: 'fd0e0000.pcie', outcome: { kind: 'fail', errno: -110 }, evidence: 'nwl-pcie: probe of fd0e0000.pcie failed with error -110' },
+    { target: 'psci-cpuidle', outcome: { kind: 'fail', errno: -22 }, evidence: 'psci-cpuidle: probe of psci-cpuidle failed with error -22' },
+  ],
   'zcu102@arm64-6.12': [
     { target: 'fd0e0000.pcie', outcome: { kind: 'fail', errno: -110 }, evidence: 'nwl-pcie fd0e0000.pcie: probe with driver nwl-pcie failed with error -110' },
+    { target: 'psci-cpuidle', outcome: { kind: 'fail', errno: -22 }, evidence: 'psci-cpuidle psci-cpuidle: probe with driver psci-cpuidle failed with error -22' },
   ],
   // The scenario moves the SMMU node onto an address with no SMMU behind it: its ID registers read
   // back nothing and arm_smmu_device_hw_probe() returns -ENXIO.

@@ -100,6 +100,7 @@ function bootargsOf(tree: DtTree): string {
 const MODELLED_WITHOUT_NODE: readonly RegExp[] = [
   /^reg-dummy$/, // regulator_init() → regulator_dummy_init()
   /^serial8250$/, // serial8250_init(): the legacy PLAT8250_DEV_LEGACY device
+  /^psci-cpuidle$/, // psci_idle_init(); where the PSCI firmware refuses the tree's idle states, hardware.ts says so
 ];
 
 /**
@@ -109,10 +110,6 @@ const MODELLED_WITHOUT_NODE: readonly RegExp[] = [
  */
 export const OUT_OF_SCOPE_REASON = 'no of_node: registered by a driver or the core by hand by a rule the model does not follow, not created from the tree';
 const OUT_OF_SCOPE_KINDS: readonly { name: RegExp; reason: string }[] = [
-  {
-    name: /^psci-cpuidle$/,
-    reason: "the model creates it (psci_idle_init), but its probe's outcome turns on the PSCI firmware (psci_has_ext_power_state(): whether CPU_SUSPEND takes the extended power-state format), which no tree says; judging it needs the boots' hardware assumptions (hardware.ts) to state that firmware",
-  },
   {
     name: /^alarmtimer\.\d+\.auto$/,
     reason: 'alarmtimer_rtc_add_device() adds it when an RTC with alarms whose parent may wake the system registers; which RTC drivers make their device wakeup-capable is not in the catalog',
