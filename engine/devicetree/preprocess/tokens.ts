@@ -42,15 +42,25 @@ export const F_SYNTH = 32;
  * `src` is the token whose whitespace a padding token stands for.
  */
 export class Tok {
-  constructor(
-    public kind: number,
-    public text: string,
-    public flags: number,
-    public line: number,
-    public col: number,
-    public aux: number,
-    public src: Tok | null,
-  ) {}
+  // `declare`d and assigned in the constructor: a class field (or parameter property) compiles to a
+  // define-as-undefined pass before the assignments, twice the stores for the most-built object of a run.
+  declare kind: number;
+  declare text: string;
+  declare flags: number;
+  declare line: number;
+  declare col: number;
+  declare aux: number;
+  declare src: Tok | null;
+
+  constructor(kind: number, text: string, flags: number, line: number, col: number, aux: number, src: Tok | null) {
+    this.kind = kind;
+    this.text = text;
+    this.flags = flags;
+    this.line = line;
+    this.col = col;
+    this.aux = aux;
+    this.src = src;
+  }
 }
 
 export function cloneTok(t: Tok, flags: number): Tok {
