@@ -401,12 +401,12 @@ export class Lexer {
         this.cur = { ...f, text: '', pos: 0 };
         return end;
       }
-      const cp = t.codePointAt(p)!;
-      if (c === 10) this.advance(1); // (a newline is whitespace; kept general all the same)
-      else f.pos = p + (cp > 0xffff ? 2 : 1);
-      if (ch === '[') this.state = State.Bytestring;
-      else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
-      return this.token('CHAR', String.fromCodePoint(cp), line, col);
+      // Whitespace (newlines included) was skipped above, so this character is on the current line.
+      const astral = c >= 0xd800 && c < 0xdc00 && t.codePointAt(p)! > 0xffff;
+      f.pos = p + (astral ? 2 : 1);
+      if (c === 91 /* [ */) this.state = State.Bytestring;
+      else if (c === 123 /* { */ || c === 59 /* ; */) this.state = State.PropNodeName;
+      return this.token('CHAR', astral ? t.slice(p, p + 2) : ch, line, col);
     }
   }
 

@@ -63,13 +63,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-// No '$' in identifiers: cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).
-function isIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-function isIdChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
+// Identifier characters: ID_CHAR[c] is 2 for one that can start an identifier ([A-Za-z_]), 1 for a
+// digit, else 0. No '$': cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).
+// Looked up inline in the per-character loops, where a function call per character is what a cold
+// (interpreted) run pays most for. Past the end charCodeAt gives NaN, and a code above 127 is out of
+// range: both read as undefined, which compares as neither 2 nor above 0.
+const ID_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ID_CHAR[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 2 : c >= 48 && c <= 57 ? 1 : 0;
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -212,9 +212,9 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
     const start = i;
     const col = i - lineStart + 1;
     let kind: number;
-    if (isIdStart(c)) {
+    if (ID_CHAR[c] === 2) {
       i++;
-      while (i < n && isIdChar(s.charCodeAt(i))) i++;
+      while (ID_CHAR[s.charCodeAt(i)]! > 0) i++;
       const q = s.charCodeAt(i);
       if (i === start + 1 && c === 76 /* L */ && (q === 34 || q === 39)) {
         kind = lexQuoted(s, i, q);
@@ -224,7 +224,7 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
       i++;
       for (;;) {
         const e = s.charCodeAt(i);
-        if (isIdChar(e) || e === 46) { i++; continue; }
+        if (ID_CHAR[e]! > 0 || e === 46) { i++; continue; }
         if (e === 43 || e === 45) {
           const p = s.charCodeAt(i - 1) | 32;
           if (p === 101 /* e */ || p === 112 /* p */) { i++; continue; }
