@@ -4,7 +4,6 @@
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
-const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
 export interface LexProblem {
@@ -26,18 +25,21 @@ export interface LexedFile {
   mtime?: Date;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
 export function decodeUtf8(bytes: Uint8Array): string {
   const n = bytes.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
   const parts: string[] = [];
-  if (ascii) {
-    for (let i = 0; i < n; i += 8192) {
-      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
-    }
-    return parts.join('');
+  // Read the bytes as Latin-1 first and look for a byte above 0x7f with a regular expression: both are
+  // native loops, where a check per byte in JavaScript is most of the cost of decoding in a cold run.
+  // Sources are almost always ASCII, and then the Latin-1 reading is the UTF-8 one.
+  for (let i = 0; i < n; i += 8192) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
   }
+  const latin1 = parts.length === 1 ? parts[0]! : parts.join('');
+  if (!NON_ASCII.test(latin1)) return latin1;
+  parts.length = 0;
   const codes: number[] = [];
   let i = 0;
   const flush = () => { parts.push(String.fromCharCode.apply(null, codes)); codes.length = 0; };
@@ -249,7 +251,7 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
     const text = s.slice(start, i);
     let flags = (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0);
     if (kind !== K_NAME && kind !== K_NUMBER && kind !== K_PUNCT && text.indexOf('\0') >= 0 && nulOutsideEscape(text, kind === K_HEADER)) flags |= F_NUL_IN_LITERAL;
-    const tok = new Tok(kind, text, flags, line, col, -1, null);
+    const tok: Tok = { kind, text, flags, line, col, aux: -1, src: null }; // newTok, inline
     toks.push(tok);
     if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
     else if (dirState === 1 && kind === K_NAME) {
