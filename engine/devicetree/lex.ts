@@ -218,8 +218,10 @@ export class Lexer {
     for (;;) {
       const f = this.cur;
       const t = f.text;
+      // In locals: interpreted code pays a property load for each read of a field or of .length.
+      const len = t.length;
       const p = f.pos;
-      if (p >= t.length) {
+      if (p >= len) {
         const outer = this.stack.pop();
         if (outer) {
           this.cur = outer;
@@ -232,7 +234,7 @@ export class Lexer {
       // Whitespace and comments, in every state. Newlines are counted here, in the one pass over the run.
       if (c === 32 || (c >= 9 && c <= 13)) {
         let q = p;
-        for (; q < t.length; q++) {
+        for (; q < len; q++) {
           const w = t.charCodeAt(q);
           if (w === 10) {
             f.line++;
@@ -481,8 +483,9 @@ export class Lexer {
   /** Index just past the closing quote of a string starting at `p`, or -1. */
   private scanString(p: number): number {
     const t = this.cur.text;
+    const len = t.length;
     let q = p + 1;
-    while (q < t.length) {
+    while (q < len) {
       const c = t.charCodeAt(q);
       if (c === 34) return q + 1;
       if (c === 92) q += 2;
