@@ -477,11 +477,17 @@ export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContex
     phandleFor: phandles.phandleFor,
     labels: () => (labels ??= buildLabelIndex(tree.root)),
   };
-  for (const check of CHECKS) {
+  // No source check adds or deletes a node (they set phandles and report), so one walk serves them all.
+  let nodes: LiveNode[] | undefined;
+  for (let c = 0; c < CHECKS.length; c++) {
+    const check = CHECKS[c]!;
     if (check.on !== 'source') continue;
     current = check;
     if (check.tree) check.tree(ctx);
-    if (check.node) for (const node of liveWalk(tree.root)) check.node(ctx, node);
+    if (check.node) {
+      nodes ??= liveWalk(tree.root);
+      for (let i = 0; i < nodes.length; i++) check.node(ctx, nodes[i]!);
+    }
   }
   return diagnostics;
 }

@@ -11,24 +11,37 @@ export type TokenType =
 
 /** One token; its span object is built only when asked for (most tokens never need one). */
 export class Token {
+  // `declare`d and assigned in the constructor: class fields compile to a define-as-undefined pass
+  // before the assignments, twice the stores for every token of a run.
+  declare readonly type: TokenType;
+  /** Name, label, reference, the single character of a CHAR token, or NUL for an EOF made by a NUL byte. */
+  declare readonly text: string;
+  declare private readonly file: string;
+  declare private readonly line: number;
+  declare private readonly col: number;
+  declare private readonly endLine: number;
+  declare private readonly endCol: number;
+  declare private readonly chain: IncludeFrame[];
   /** LITERAL / CHAR_LITERAL / BYTE value when it does not fit `small` (see tokenValue). */
-  value: bigint | undefined = undefined;
+  declare value: bigint | undefined;
   /** The value as a number when it fits 32 bits (most cells: no BigInt work at all). */
-  small: number | undefined = undefined;
+  declare small: number | undefined;
   /** STRING bytes after escape processing, without the trailing NUL. */
-  bytes: Uint8Array | undefined = undefined;
+  declare bytes: Uint8Array | undefined;
 
-  constructor(
-    readonly type: TokenType,
-    /** Name, label, reference, the single character of a CHAR token, or NUL for an EOF made by a NUL byte. */
-    readonly text: string,
-    private readonly file: string,
-    private readonly line: number,
-    private readonly col: number,
-    private readonly endLine: number,
-    private readonly endCol: number,
-    private readonly chain: IncludeFrame[],
-  ) {}
+  constructor(type: TokenType, text: string, file: string, line: number, col: number, endLine: number, endCol: number, chain: IncludeFrame[]) {
+    this.type = type;
+    this.text = text;
+    this.file = file;
+    this.line = line;
+    this.col = col;
+    this.endLine = endLine;
+    this.endCol = endCol;
+    this.chain = chain;
+    this.value = undefined;
+    this.small = undefined;
+    this.bytes = undefined;
+  }
 
   get span(): SourceSpan {
     const s: SourceSpan = { file: this.file, line: this.line, col: this.col, endLine: this.endLine, endCol: this.endCol };
@@ -57,18 +70,35 @@ interface InputFile {
   /** The file positions are reported in (changed by linemarkers). */
   file: string;
   line: number;
-  col: number;
+  /** Offset in `text` where the current line starts: the column is `pos - lineStart + 1`. */
+  lineStart: number;
   chain: IncludeFrame[];
   /** Chains saved by linemarker flag 1, restored by flag 2. */
   markerStack: { file: string; chain: IncludeFrame[] }[];
 }
 
-const isLabelStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-const isLabelChar = (c: number) => isLabelStart(c) || (c >= 48 && c <= 57);
+// Character classes of ASCII, one bit each, looked up as CHAR_CLASS[c] & bit. Past the end of the text
+// charCodeAt gives NaN and a code above 127 is out of range: both read as undefined, which `&` makes 0.
+const LABEL_START = 1; // [a-zA-Z_]
+const LABEL_CHAR = 2; // [a-zA-Z0-9_]
+const PROPNODE_CHAR = 4; // [a-zA-Z0-9,._+*#?@-]
+const DIGIT = 8;
+const HEX = 16;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  const digit = c >= 48 && c <= 57;
+  let bits = 0;
+  if (letter || c === 95) bits |= LABEL_START | LABEL_CHAR | PROPNODE_CHAR;
+  if (digit) bits |= LABEL_CHAR | PROPNODE_CHAR | DIGIT | HEX;
+  if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) bits |= HEX;
+  if (c === 44 || c === 46 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45) bits |= PROPNODE_CHAR;
+  CHAR_CLASS[c] = bits;
+}
+const isLabelStart = (c: number) => (CHAR_CLASS[c]! & LABEL_START) !== 0;
 const isDigit = (c: number) => c >= 48 && c <= 57;
-const isHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-// [a-zA-Z0-9,._+*#?@-]
-const isPropNodeChar = (c: number) => isLabelChar(c) || c === 44 || c === 46 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45;
+const isHex = (c: number) => (CHAR_CLASS[c]! & HEX) !== 0;
+const isPropNodeChar = (c: number) => (CHAR_CLASS[c]! & PROPNODE_CHAR) !== 0;
 const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 const KEYWORDS: [string, TokenType, State | null][] = [
@@ -144,21 +174,21 @@ export class Lexer {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(text: string, file: string, private readonly files?: SourceFiles) {
-    this.cur = { text, pos: 0, realPath: file, file, line: 1, col: 1, chain: [], markerStack: [] };
+    this.cur = { text, pos: 0, realPath: file, file, line: 1, lineStart: 0, chain: [], markerStack: [] };
   }
 
   /** The current position as a zero-width span (for end-of-input errors). */
   here(): SourceSpan {
-    return this.span(this.cur.line, this.cur.col);
+    return this.span(this.cur.line, this.cur.pos - this.cur.lineStart + 1);
   }
 
   private token(type: TokenType, text: string, line: number, col: number): Token {
     const f = this.cur;
-    return new Token(type, text, f.file, line, col, f.line, f.col, f.chain);
+    return new Token(type, text, f.file, line, col, f.line, f.pos - f.lineStart + 1, f.chain);
   }
 
   private span(line: number, col: number): SourceSpan {
-    const s: SourceSpan = { file: this.cur.file, line, col, endLine: this.cur.line, endCol: this.cur.col };
+    const s: SourceSpan = { file: this.cur.file, line, col, endLine: this.cur.line, endCol: this.cur.pos - this.cur.lineStart + 1 };
     if (this.cur.chain.length) s.includedFrom = this.cur.chain;
     return s;
   }
@@ -167,16 +197,14 @@ export class Lexer {
     this.diagnostics.push({ severity: 'error', code, message, span });
   }
 
-  /** srcpos_update: advance line/column over consumed text. */
+  /** srcpos_update: advance line/column over consumed text (the column follows from lineStart). */
   private advance(n: number): void {
     const f = this.cur;
     const t = f.text;
     const end = f.pos + n;
-    for (let i = f.pos; i < end; i++) {
-      if (t.charCodeAt(i) === 10) {
-        f.line++;
-        f.col = 1;
-      } else f.col++;
+    for (let nl = t.indexOf('\n', f.pos); nl >= 0 && nl < end; nl = t.indexOf('\n', nl + 1)) {
+      f.line++;
+      f.lineStart = nl + 1;
     }
     f.pos = end;
   }
@@ -190,26 +218,34 @@ export class Lexer {
     for (;;) {
       const f = this.cur;
       const t = f.text;
+      // In locals: interpreted code pays a property load for each read of a field or of .length.
+      const len = t.length;
       const p = f.pos;
-      if (p >= t.length) {
+      if (p >= len) {
         const outer = this.stack.pop();
         if (outer) {
           this.cur = outer;
           continue;
         }
-        return this.token('EOF', '', this.cur.line, this.cur.col);
+        return this.token('EOF', '', this.cur.line, this.cur.pos - this.cur.lineStart + 1);
       }
       const c = t.charCodeAt(p);
-      const line = f.line;
-      const col = f.col;
 
-      // Whitespace and comments, in every state.
-      if (isSpace(c)) {
-        let q = p + 1;
-        while (q < t.length && isSpace(t.charCodeAt(q))) q++;
-        this.advance(q - p);
+      // Whitespace and comments, in every state. Newlines are counted here, in the one pass over the run.
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        let q = p;
+        for (; q < len; q++) {
+          const w = t.charCodeAt(q);
+          if (w === 10) {
+            f.line++;
+            f.lineStart = q + 1;
+          } else if (w !== 32 && (w < 9 || w > 13)) break;
+        }
+        f.pos = q;
         continue;
       }
+      const line = f.line;
+      const col = p - f.lineStart + 1;
       if (c === 47 /* / */) {
         const c2 = t.charCodeAt(p + 1);
         if (c2 === 42 /* * */) {
@@ -286,12 +322,12 @@ export class Lexer {
       }
 
       // LABEL: (any state) – wins over a node name or byte because it is longer.
-      if (isLabelStart(c)) {
+      if (CHAR_CLASS[c]! & LABEL_START) {
         let q = p + 1;
-        while (q < t.length && isLabelChar(t.charCodeAt(q))) q++;
+        while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
         if (t.charCodeAt(q) === 58 /* : */) {
           const name = t.slice(p, q);
-          this.advance(q + 1 - p);
+          f.pos = q + 1; // no newline in a label
           return this.token('LABEL', name, line, col);
         }
       }
@@ -300,10 +336,10 @@ export class Lexer {
         let q = p;
         if (c === 92 /* \ */) q++;
         const s = q;
-        while (q < t.length && isPropNodeChar(t.charCodeAt(q))) q++;
+        while (CHAR_CLASS[t.charCodeAt(q)]! & PROPNODE_CHAR) q++;
         if (q > s) {
           const name = t.slice(s, q);
-          this.advance(q - p);
+          f.pos = q; // no newline in a name
           this.state = State.V1;
           return this.token('PROPNODENAME', name, line, col);
         }
@@ -344,16 +380,16 @@ export class Lexer {
         }
         if (isLabelStart(c2)) {
           let q = p + 2;
-          while (q < t.length && isLabelChar(t.charCodeAt(q))) q++;
+          while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
           const name = t.slice(p + 1, q);
-          this.advance(q - p);
+          f.pos = q; // no newline in a reference
           return this.token('LABEL_REF', name, line, col);
         }
       }
 
       const op = twoCharOp(c, t.charCodeAt(p + 1));
       if (op) {
-        this.advance(2);
+        f.pos = p + 2;
         return this.token(op, t.slice(p, p + 2), line, col);
       }
 
@@ -367,11 +403,12 @@ export class Lexer {
         this.cur = { ...f, text: '', pos: 0 };
         return end;
       }
-      const cp = t.codePointAt(p)!;
-      this.advance(cp > 0xffff ? 2 : 1);
-      if (ch === '[') this.state = State.Bytestring;
-      else if (ch === '{' || ch === ';') this.state = State.PropNodeName;
-      return this.token('CHAR', String.fromCodePoint(cp), line, col);
+      // Whitespace (newlines included) was skipped above, so this character is on the current line.
+      const astral = c >= 0xd800 && c < 0xdc00 && t.codePointAt(p)! > 0xffff;
+      f.pos = p + (astral ? 2 : 1);
+      if (c === 91 /* [ */) this.state = State.Bytestring;
+      else if (c === 123 /* { */ || c === 59 /* ; */) this.state = State.PropNodeName;
+      return this.token('CHAR', astral ? t.slice(p, p + 2) : ch, line, col);
     }
   }
 
@@ -382,20 +419,19 @@ export class Lexer {
     if (t.charCodeAt(p) === 48 && (t.charCodeAt(p + 1) === 120 || t.charCodeAt(p + 1) === 88) && isHex(t.charCodeAt(p + 2))) {
       hex = true;
       q = p + 2;
-      while (q < t.length && isHex(t.charCodeAt(q))) q++;
+      while (CHAR_CLASS[t.charCodeAt(q)]! & HEX) q++;
     } else {
-      while (q < t.length && isDigit(t.charCodeAt(q))) q++;
+      while (CHAR_CLASS[t.charCodeAt(q)]! & DIGIT) q++;
     }
     const digitsEnd = q;
-    // (U|L|UL|LL|ULL)? – longest of them.
-    for (const suffix of ['ULL', 'UL', 'LL', 'U', 'L']) {
-      if (t.startsWith(suffix, q)) {
-        q += suffix.length;
-        break;
-      }
+    // (U|L|UL|LL|ULL)? – longest of them: an optional U, then up to two Ls.
+    if (t.charCodeAt(q) === 85 /* U */) q++;
+    if (t.charCodeAt(q) === 76 /* L */) {
+      q++;
+      if (t.charCodeAt(q) === 76) q++;
     }
     const text = t.slice(p, q);
-    this.advance(q - p);
+    this.cur.pos = q; // no newline in a number
     const tok = this.token('LITERAL', text, line, col);
     const digits = t.slice(hex ? p + 2 : p, digitsEnd);
     // Fast path: up to 8 hex digits or 9 decimal digits always fit 32 bits.
@@ -447,8 +483,9 @@ export class Lexer {
   /** Index just past the closing quote of a string starting at `p`, or -1. */
   private scanString(p: number): number {
     const t = this.cur.text;
+    const len = t.length;
     let q = p + 1;
-    while (q < t.length) {
+    while (q < len) {
       const c = t.charCodeAt(q);
       if (c === 34) return q + 1;
       if (c === 92) q += 2;
@@ -568,7 +605,7 @@ export class Lexer {
     }
     this.stack.push(this.cur);
     const chain = [...this.cur.chain, { file: this.cur.file, line: at.line }];
-    this.cur = { text: decodeUtf8(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, col: 1, chain, markerStack: [] };
+    this.cur = { text: decodeUtf8(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, lineStart: 0, chain, markerStack: [] };
   }
 }
 

@@ -407,7 +407,8 @@ class Parser {
       this.expectChar('<');
     } else this.advance();
     d.addMarker(bits === 8 ? 'type-uint8' : bits === 16 ? 'type-uint16' : bits === 32 ? 'type-uint32' : 'type-uint64');
-    const mask = bits < 64 ? (1n << BigInt(bits)) - 1n : U64;
+    // Constants rather than (1n << BigInt(bits)) - 1n: three BigInt operations per array add up in a cold run.
+    const mask = bits === 32 ? 0xffffffffn : bits === 8 ? 0xffn : bits === 16 ? 0xffffn : U64;
     for (;;) {
       const t = this.tok;
       if (t.type === 'LITERAL' || t.type === 'CHAR_LITERAL') {

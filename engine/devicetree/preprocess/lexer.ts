@@ -4,7 +4,6 @@
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
-const Tok = tokens.Tok;
 type Tok = tokens.Tok;
 
 export interface LexProblem {
@@ -26,18 +25,21 @@ export interface LexedFile {
   mtime?: Date;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
 export function decodeUtf8(bytes: Uint8Array): string {
   const n = bytes.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
   const parts: string[] = [];
-  if (ascii) {
-    for (let i = 0; i < n; i += 8192) {
-      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
-    }
-    return parts.join('');
+  // Read the bytes as Latin-1 first and look for a byte above 0x7f with a regular expression: both are
+  // native loops, where a check per byte in JavaScript is most of the cost of decoding in a cold run.
+  // Sources are almost always ASCII, and then the Latin-1 reading is the UTF-8 one.
+  for (let i = 0; i < n; i += 8192) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
   }
+  const latin1 = parts.length === 1 ? parts[0]! : parts.join('');
+  if (!NON_ASCII.test(latin1)) return latin1;
+  parts.length = 0;
   const codes: number[] = [];
   let i = 0;
   const flush = () => { parts.push(String.fromCharCode.apply(null, codes)); codes.length = 0; };
@@ -63,13 +65,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-// No '$' in identifiers: cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).
-function isIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-function isIdChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
+// Identifier characters: ID_CHAR[c] is 2 for one that can start an identifier ([A-Za-z_]), 1 for a
+// digit, else 0. No '$': cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).
+// Looked up inline in the per-character loops, where a function call per character is what a cold
+// (interpreted) run pays most for. Past the end charCodeAt gives NaN, and a code above 127 is out of
+// range: both read as undefined, which compares as neither 2 nor above 0.
+const ID_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ID_CHAR[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ? 2 : c >= 48 && c <= 57 ? 1 : 0;
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -212,9 +214,9 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
     const start = i;
     const col = i - lineStart + 1;
     let kind: number;
-    if (isIdStart(c)) {
+    if (ID_CHAR[c] === 2) {
       i++;
-      while (i < n && isIdChar(s.charCodeAt(i))) i++;
+      while (ID_CHAR[s.charCodeAt(i)]! > 0) i++;
       const q = s.charCodeAt(i);
       if (i === start + 1 && c === 76 /* L */ && (q === 34 || q === 39)) {
         kind = lexQuoted(s, i, q);
@@ -224,7 +226,7 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
       i++;
       for (;;) {
         const e = s.charCodeAt(i);
-        if (isIdChar(e) || e === 46) { i++; continue; }
+        if (ID_CHAR[e]! > 0 || e === 46) { i++; continue; }
         if (e === 43 || e === 45) {
           const p = s.charCodeAt(i - 1) | 32;
           if (p === 101 /* e */ || p === 112 /* p */) { i++; continue; }
@@ -249,7 +251,7 @@ export function lexText(raw: string, problems: LexProblem[]): Tok[] {
     const text = s.slice(start, i);
     let flags = (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0);
     if (kind !== K_NAME && kind !== K_NUMBER && kind !== K_PUNCT && text.indexOf('\0') >= 0 && nulOutsideEscape(text, kind === K_HEADER)) flags |= F_NUL_IN_LITERAL;
-    const tok = new Tok(kind, text, flags, line, col, -1, null);
+    const tok: Tok = { kind, text, flags, line, col, aux: -1, src: null }; // newTok, inline
     toks.push(tok);
     if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
     else if (dirState === 1 && kind === K_NAME) {

@@ -9,7 +9,7 @@ import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
-const Tok = tokens.Tok;
+const newTok = tokens.newTok;
 type Tok = tokens.Tok;
 
 export interface PreprocessCache {
@@ -846,7 +846,7 @@ class Preprocessor {
       this.report('warning', 'stringify', "invalid string literal, ignoring final '\\'", this.spanOf(this.lastBase));
       dest = dest.slice(0, -1);
     }
-    return new Tok(K_STRING, `${dest}"`, F_SYNTH, this.curLine, 0, -1, null);
+    return newTok(K_STRING, `${dest}"`, F_SYNTH, this.curLine, 0, -1, null);
   }
 
   /** paste_all_tokens: `lhs ## rhs [## ...]`, the result pushed as its own context. */
@@ -865,7 +865,7 @@ class Preprocessor {
         c.pos--;
         break;
       }
-      lhs = new Tok(r.kind, r.text, (lhs.flags & F_PREV_WHITE) | F_SYNTH, lhs.line, lhs.col, -1, null);
+      lhs = newTok(r.kind, r.text, (lhs.flags & F_PREV_WHITE) | F_SYNTH, lhs.line, lhs.col, -1, null);
     } while ((rhs.flags & F_PASTE_LEFT) !== 0);
     if ((lhs.flags & F_PASTE_LEFT) !== 0) lhs = cloneTok(lhs, lhs.flags & ~F_PASTE_LEFT);
     this.pushCtx([lhs], null, this.curLine);
@@ -894,8 +894,8 @@ class Preprocessor {
 
   private builtin(kind: number, name: Tok): Tok | null {
     const fr = this.incl[this.incl.length - 1]!;
-    const num = (n: number) => new Tok(K_NUMBER, String(n), F_SYNTH, this.curLine, 0, -1, null);
-    const str = (s: string) => new Tok(K_STRING, s, F_SYNTH, this.curLine, 0, -1, null);
+    const num = (n: number) => newTok(K_NUMBER, String(n), F_SYNTH, this.curLine, 0, -1, null);
+    const str = (s: string) => newTok(K_STRING, s, F_SYNTH, this.curLine, 0, -1, null);
     const now = this.options.now;
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     const two = (n: number) => String(n).padStart(2, '0');
@@ -1014,7 +1014,7 @@ class Preprocessor {
   }
 
   private parseDefine(toks: Tok[], i: number, end: number, file: string, delta: number): MacroDef | null {
-    const nameTok = this.macroName(toks, i, end, new Tok(K_NAME, 'define', 0, 0, 0, -1, null));
+    const nameTok = this.macroName(toks, i, end, newTok(K_NAME, 'define', 0, 0, 0, -1, null));
     if (!nameTok) return null;
     i++;
     const def: MacroDef = {
@@ -1080,8 +1080,8 @@ class Preprocessor {
           const prev = body[body.length - 1];
           if (prev && isPunct(prev, '#') && (prev.flags & F_SYNTH) !== 0 && prev.aux === -3) {
             // `#param`: the stringify operator takes the `#`'s whitespace.
-            body[body.length - 1] = new Tok(K_MACRO_ARG, t.text, (prev.flags & ~F_PASTE_LEFT) | F_STRINGIFY, t.line, t.col, p, null);
-          } else body.push(new Tok(K_MACRO_ARG, t.text, flags, t.line, t.col, p, null));
+            body[body.length - 1] = newTok(K_MACRO_ARG, t.text, (prev.flags & ~F_PASTE_LEFT) | F_STRINGIFY, t.line, t.col, p, null);
+          } else body.push(newTok(K_MACRO_ARG, t.text, flags, t.line, t.col, p, null));
           continue;
         }
         if (t.text === '__VA_ARGS__' && !def.variadic) {
@@ -1101,12 +1101,12 @@ class Preprocessor {
         continue;
       } else if (t.kind === K_PUNCT && t.text === '#' && def.funLike) {
         // Maybe a stringify; marked so the next parameter can claim it (asm lets a lone # through).
-        body.push(new Tok(K_PUNCT, '#', flags, t.line, t.col, -3, null));
+        body.push(newTok(K_PUNCT, '#', flags, t.line, t.col, -3, null));
         continue;
       }
-      body.push(new Tok(t.kind, t.text, flags, t.line, t.col, -1, null));
+      body.push(newTok(t.kind, t.text, flags, t.line, t.col, -1, null));
     }
-    for (let k = 0; k < body.length; k++) if (body[k]!.aux === -3) body[k] = new Tok(K_PUNCT, '#', body[k]!.flags, body[k]!.line, body[k]!.col, -1, null);
+    for (let k = 0; k < body.length; k++) if (body[k]!.aux === -3) body[k] = newTok(K_PUNCT, '#', body[k]!.flags, body[k]!.line, body[k]!.col, -1, null);
     if (def.variadic) {
       for (let k = 0; k + 1 < body.length; k++) {
         const v = body[k]!;
@@ -1121,7 +1121,7 @@ class Preprocessor {
           this.report('error', 'va_opt', 'unterminated __VA_OPT__', this.spanOf(v));
           return null;
         }
-        body[k] = new Tok(K_VAOPT, v.text, v.flags, v.line, v.col, close, null);
+        body[k] = newTok(K_VAOPT, v.text, v.flags, v.line, v.col, close, null);
       }
     }
     def.body = body;
@@ -1167,7 +1167,7 @@ class Preprocessor {
   }
 
   private condition(fr: FileFrame, dname: Tok, start: number, end: number): boolean {
-    const one = (v: boolean, at: Tok) => new Tok(K_NUMBER, v ? '1' : '0', F_SYNTH, at.line, at.col, -1, null);
+    const one = (v: boolean, at: Tok) => newTok(K_NUMBER, v ? '1' : '0', F_SYNTH, at.line, at.col, -1, null);
     let bad = false;
     const toks = this.expandedLine(fr, start, (t) => {
       if ((t.flags & F_NO_EXPAND) !== 0 && t.text !== 'defined') return null;
