@@ -2,7 +2,8 @@
 // regulator_init() → regulator_dummy_init() (drivers/regulator/dummy.c) adds "reg-dummy" and its driver at
 // core_initcall; serial8250_init() (drivers/tty/serial/8250/8250_core.c, 8250_platform.c from v6.10) adds
 // the legacy "serial8250" device, registers nr_uarts ports on it (serial8250_register_ports), then its driver;
-// psci_idle_init() (drivers/cpuidle/cpuidle-psci.c) registers the psci-cpuidle driver, then its device.
+// psci_idle_init() (drivers/cpuidle/cpuidle-psci.c) registers the psci-cpuidle driver, then its device;
+// sysfb_init() (drivers/firmware/sysfb.c) registers the firmware framebuffer device named from screen_info.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,5 +109,35 @@ describe('psci-cpuidle (psci_idle_init, psci_cpuidle_probe → psci_idle_init_cp
   it('does not exist without CONFIG_ARM_PSCI_CPUIDLE', () => {
     const r = run(compileDts(psciBoard('enable-method = "psci";')), { kernel: '6.1', config: withConfig((t) => t.replace(/^CONFIG_ARM_PSCI_CPUIDLE=y$/m, '# CONFIG_ARM_PSCI_CPUIDLE is not set')) });
     expect(r.prediction.devices.map((d) => d.name)).not.toContain('psci-cpuidle');
+  });
+});
+
+describe('firmware framebuffer (sysfb_init: sysfb_parse_mode, sysfb_parent_dev, the legacy name chain)', () => {
+  const efiFb = (r: ReturnType<typeof run>): string[] => r.prediction.devices.map((d) => d.name).filter((n) => n.endsWith('framebuffer.0'));
+
+  it('≤v6.8, non-EFI boot: screen_info holds no known video type, so "platform-framebuffer" with id 0, which no driver binds', () => {
+    const r = run(compileDts(board), { kernel: '6.1' });
+    expect(r.device('platform-framebuffer.0')).toMatchObject({ state: 'no-driver', driver: null, node: null, bus: 'platform', deferrals: 0 });
+  });
+
+  it('v6.9+ with CONFIG_PCI: screen_info_resources() answers -EINVAL for video type 0 and sysfb_init registers nothing', () => {
+    expect(efiFb(run(compileDts(board), { kernel: '6.12', catalog: catalog612 }))).toEqual([]);
+  });
+
+  it('v6.9+ without CONFIG_PCI: screen_info_pci_dev() is the stub answering no parent, so the device is registered', () => {
+    const r = run(compileDts(board), { kernel: '6.12', catalog: catalog612, config: withConfig((t) => t.replace(/^CONFIG_PCI=y$/m, '# CONFIG_PCI is not set')) });
+    expect(efiFb(r)).toEqual(['platform-framebuffer.0']);
+  });
+
+  it('EFI screen_info: "efi-framebuffer", which efifb binds by name; "simple-framebuffer" with CONFIG_SYSFB_SIMPLEFB', () => {
+    const r = run(compileDts(board), { kernel: '6.1', screenInfo: 'efi' });
+    expect(r.device('efi-framebuffer.0')).toMatchObject({ state: 'bound', driver: 'efi-framebuffer' });
+    const simple = run(compileDts(board), { kernel: '6.1', screenInfo: 'efi', config: withConfig((t) => t.replace(/^# CONFIG_SYSFB_SIMPLEFB is not set$/m, 'CONFIG_SYSFB_SIMPLEFB=y')) });
+    expect(efiFb(simple)).toEqual(['simple-framebuffer.0']);
+  });
+
+  it('does not exist without CONFIG_SYSFB (sysfb.o is not built)', () => {
+    const r = run(compileDts(board), { kernel: '6.1', config: withConfig((t) => t.replace(/^CONFIG_SYSFB=y$/m, '# CONFIG_SYSFB is not set')) });
+    expect(efiFb(r)).toEqual([]);
   });
 });
