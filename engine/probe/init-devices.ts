@@ -17,10 +17,14 @@
 // And one an initcall without a driver registers (sysfbDevice):
 // - sysfb_init() (drivers/firmware/sysfb.c, device_initcall): the firmware framebuffer device, named from
 //   screen_info, with id 0.
+// And one the rtc class interface registers inside an RTC driver's probe (alarmtimerRtcAddDevice):
+// - alarmtimer_rtc_add_device() (kernel/time/alarmtimer.c): "alarmtimer" with PLATFORM_DEVID_AUTO for the
+//   first RTC with alarms whose parent may wake the system.
 // Rules: docs/kernel-model.md §Population.
 import { cells, getProperty, stringListProp, stringProp, type DtNode, type DtTree } from '../devicetree/index';
 import type { CatalogDriver, KernelConfig } from './catalog';
 import { nodeAvailable, type PlatformDevice, type PopulateOptions } from './populate';
+import { PLATFORM_DEVID_AUTO, platformDeviceName, type HandMadeDeviceState } from './probe-created';
 import type { KernelProfile } from './profile';
 
 /** drivers/regulator/dummy.c dummy_regulator_driver, registered by regulator_init() (built in: CONFIG_REGULATOR is bool). */
@@ -31,7 +35,7 @@ export const REG_DUMMY_DRIVER: CatalogDriver = {
   order: -2000,
   initcall: 'regulator_init', kconfig: ['REGULATOR'], module: 'regulator',
   compatible: [], amba: [], asyncProbe: false, populatesChildren: false, platformIds: null, mfdCells: null, linkedPopulates: [],
-  probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false,
+  probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false, registersWakeupRtc: false,
   file: 'drivers/regulator/dummy.c',
 };
 
@@ -162,4 +166,24 @@ export function sysfbDevice(profile: KernelProfile, config: KernelConfig | null,
   else name = 'platform-framebuffer';
   const dev = namedDevice(name);
   return { ...dev, name: `${name}.0`, path: `/${name}.0` };
+}
+
+/**
+ * alarmtimer_rtc_add_device() (kernel/time/alarmtimer.c): the rtc class interface alarmtimer_init()
+ * registers runs it from device_add() of every RTC, that is inside the probe that registers the RTC, before
+ * that probe returns. The first RTC whose driver keeps RTC_FEATURE_ALARM and made its parent
+ * wakeup-capable (catalog `registersWakeupRtc`) gets platform_device_register_data("alarmtimer",
+ * PLATFORM_DEVID_AUTO): the next id of platform_devid_ida, shared with every other AUTO device; every
+ * later RTC finds rtcdev set (-EBUSY). `rtc` is the RTC's parent device. Returns the device to add, or null.
+ * Needs CONFIG_RTC_CLASS (the interface is built under it; an RTC driver needs it anyway). The caller
+ * (dd.ts) asks only once the alarmtimer driver is registered: alarmtimer_init() is a device_initcall in
+ * kernel/, which links before every RTC driver, so no RTC of the catalogs registers before the interface
+ * (class_interface_register() would then add the device for it, before the alarmtimer driver).
+ */
+export function alarmtimerRtcAddDevice(state: HandMadeDeviceState, rtc: string, config: KernelConfig | null): PlatformDevice | null {
+  if (state.rtcdev !== null) return null;
+  if (config && config.get('RTC_CLASS') !== 'y') return null;
+  state.rtcdev = rtc;
+  const name = platformDeviceName('alarmtimer', PLATFORM_DEVID_AUTO, state);
+  return { ...namedDevice('alarmtimer'), name, path: `/${name}` };
 }

@@ -74,6 +74,8 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       if (w) entry.w = w;
       // u: its probe registers a UART port with the serial core (uart_add_one_port or an exported wrapper)
       if (d.uartPort) entry.u = 1;
+      // r: its probe makes its device wakeup-capable, then registers an RTC with alarm ops (rtc-wakeup.ts)
+      if (d.rtcWakeup) entry.r = 1;
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });
