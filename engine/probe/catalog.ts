@@ -53,6 +53,11 @@ export interface CatalogDriver {
   powerOff: { refuses: boolean; claims: boolean };
   /** Its probe registers a UART port with the serial core (uart_add_one_port or an exported wrapper; scripts/catalog/uart-ports.ts). */
   registersUartPort: boolean;
+  /**
+   * Its probe calls device_init_wakeup(dev, true) on every path, then registers an RTC whose ops set
+   * alarms (scripts/catalog/rtc-wakeup.ts): alarmtimer_rtc_add_device() takes that RTC.
+   */
+  registersWakeupRtc: boolean;
   file: string;
 }
 
@@ -148,7 +153,7 @@ export interface CatalogMachine {
 interface RawDriver {
   n: string; b: DriverBus; l: InitcallLevel; o: number; i?: string; k: string[]; m: string; c?: string[]; a?: [number, number][]; y?: number; p?: number; f: string;
   t?: string[]; x?: { i: number; c: { n: string; d?: number; o?: string; r?: number }[] }; g?: { c: string; p?: string; w?: 'self' | 'parent' }[];
-  e?: [LookupKind, string | null | 0, string | null][]; h?: [string, string, 'reg' | 'none' | number, number, number][]; w?: number; u?: number;
+  e?: [LookupKind, string | null | 0, string | null][]; h?: [string, string, 'reg' | 'none' | number, number, number][]; w?: number; u?: number; r?: number;
 }
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; k?: string[]; f: string }[]; machines?: { c: string[]; i: number; p: number; k: string[]; f: string }[] }
 
@@ -193,6 +198,7 @@ export function decodeCatalog(json: unknown): DriverCatalog {
       childDevices: (d.h ?? []).map(([under, name, id, fwnode, available]) => ({ under, name, id, fwnode: fwnode === 1, availableOnly: available === 1 })),
       powerOff: { refuses: ((d.w ?? 0) & 1) !== 0, claims: ((d.w ?? 0) & 2) !== 0 },
       registersUartPort: d.u === 1,
+      registersWakeupRtc: d.r === 1,
       file: d.f,
     })),
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),

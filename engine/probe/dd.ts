@@ -11,7 +11,7 @@ import { pciDevice, populateChildren, type PlatformDevice } from './populate';
 import { linkedPopulateRoots, mfdAddDevices } from './probe-created';
 import { serialCoreRegisterPort } from './serial-base';
 import { handMadeDevices } from './hand-made';
-import { psciCpuidleProbe } from './init-devices';
+import { alarmtimerRtcAddDevice, psciCpuidleProbe } from './init-devices';
 import { probeDeferReason } from './probe-errors';
 import { probeResources, supplierRefs, type SupplierRef } from './suppliers';
 import { ambaReadPeriphid } from './amba';
@@ -317,6 +317,12 @@ function probeCreates(core: CoreState, d: ModelDriver, ds: SimDevice): void {
   if (core.profile.serialBaseBus && d.cat.registersUartPort) {
     registerSerialBaseDrivers(core);
     for (const dev of serialCoreRegisterPort(ds.dev, (name) => core.devices.some((x) => x.dev.name === name))) deviceAdd(core, dev);
+  }
+  // devm_rtc_register_device() → device_add() → the rtc class interface: alarmtimer_rtc_add_device()
+  // registers "alarmtimer", and the alarmtimer driver (registered at alarmtimer_init) binds it at once
+  if (d.cat.registersWakeupRtc && core.drivers.some((x) => x.cat.name === 'alarmtimer' && x.registered)) {
+    const dev = alarmtimerRtcAddDevice(core.handMade, ds.dev.name, core.config);
+    if (dev) deviceAdd(core, dev);
   }
   if (ds.dev.bus === 'platform' && ds.dev.node && isPciHost(ds.dev.node)) {
     const specs = (core.opts.pciFunctions ?? []).filter((s) => pciHostMatches(core, s.host, ds));

@@ -14,10 +14,18 @@
 // - psci_idle_init() (drivers/cpuidle/cpuidle-psci.c, device_initcall): the "psci-cpuidle" driver, then
 //   the "psci-cpuidle" device, whose probe (psci_cpuidle_probe) fails with -ENODEV unless every CPU
 //   node boots by PSCI and has idle states in the tree (psciCpuidleProbe).
+// And one an initcall without a driver registers (sysfbDevice):
+// - sysfb_init() (drivers/firmware/sysfb.c, device_initcall): the firmware framebuffer device, named from
+//   screen_info, with id 0.
+// And one the rtc class interface registers inside an RTC driver's probe (alarmtimerRtcAddDevice):
+// - alarmtimer_rtc_add_device() (kernel/time/alarmtimer.c): "alarmtimer" with PLATFORM_DEVID_AUTO for the
+//   first RTC with alarms whose parent may wake the system.
 // Rules: docs/kernel-model.md §Population.
 import { cells, getProperty, stringListProp, stringProp, type DtNode, type DtTree } from '../devicetree/index';
 import type { CatalogDriver, KernelConfig } from './catalog';
 import { nodeAvailable, type PlatformDevice, type PopulateOptions } from './populate';
+import { PLATFORM_DEVID_AUTO, platformDeviceName, type HandMadeDeviceState } from './probe-created';
+import type { KernelProfile } from './profile';
 
 /** drivers/regulator/dummy.c dummy_regulator_driver, registered by regulator_init() (built in: CONFIG_REGULATOR is bool). */
 export const REG_DUMMY_DRIVER: CatalogDriver = {
@@ -27,7 +35,7 @@ export const REG_DUMMY_DRIVER: CatalogDriver = {
   order: -2000,
   initcall: 'regulator_init', kconfig: ['REGULATOR'], module: 'regulator',
   compatible: [], amba: [], asyncProbe: false, populatesChildren: false, platformIds: null, mfdCells: null, linkedPopulates: [],
-  probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false,
+  probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false, registersWakeupRtc: false,
   file: 'drivers/regulator/dummy.c',
 };
 
@@ -130,4 +138,52 @@ export function psciCpuidleProbe(tree: DtTree, phandles: Map<number, DtNode>, op
     if (states <= 0) return states || -19;
   }
   return 0;
+}
+
+/**
+ * sysfb_init() (drivers/firmware/sysfb.c, device_initcall; built with CONFIG_SYSFB): the device it
+ * registers, or null when it registers none.
+ * - A non-EFI DT boot leaves screen_info as the image holds it: all zero on arm64 (arch/arm64/kernel/efi.c
+ *   ≤6.6, drivers/firmware/efi/efi-init.c later), orig_video_isVGA = 1 on 6.1 arm (arch/arm/kernel/setup.c);
+ *   neither is a VIDEO_TYPE_* constant. ≤v6.8 sysfb_parse_mode() (sysfb_simplefb.c) only takes VLFB and
+ *   EFI, so sysfb_init() falls through to the legacy name chain and its last case: "platform-framebuffer".
+ * - v6.9+ (profile.sysfbParentLookup) first asks sysfb_parent_dev(): with CONFIG_PCI,
+ *   screen_info_pci_dev() → screen_info_resources() returns -EINVAL for video type 0
+ *   (screen_info_video_type(): orig_video_isVGA is 0), and sysfb_init() returns that error with no
+ *   device. Without CONFIG_PCI the lookup is a stub answering "no parent" and the device is registered.
+ * - With screen_info from the EFI stub (`screenInfo: 'efi'`): "simple-framebuffer" when
+ *   CONFIG_SYSFB_SIMPLEFB lets sysfb_create_simplefb() make one, else "efi-framebuffer".
+ * platform_device_alloc(name, 0) makes dev_name() "<name>.0". No driver binds "platform-framebuffer";
+ * efifb binds "efi-framebuffer" and simplefb/simpledrm "simple-framebuffer" by drv->name.
+ * Not modelled: sysfb_disable() from a display driver that removed conflicting framebuffers
+ * (drivers/video/aperture.c) before sysfb_init() ran, which leaves it registering nothing.
+ */
+export function sysfbDevice(profile: KernelProfile, config: KernelConfig | null, screenInfo: 'none' | 'efi' = 'none'): PlatformDevice | null {
+  if (config && config.get('SYSFB') !== 'y') return null;
+  let name: string;
+  if (screenInfo === 'efi') name = config?.get('SYSFB_SIMPLEFB') === 'y' ? 'simple-framebuffer' : 'efi-framebuffer';
+  else if (profile.sysfbParentLookup && config?.get('PCI') === 'y') return null;
+  else name = 'platform-framebuffer';
+  const dev = namedDevice(name);
+  return { ...dev, name: `${name}.0`, path: `/${name}.0` };
+}
+
+/**
+ * alarmtimer_rtc_add_device() (kernel/time/alarmtimer.c): the rtc class interface alarmtimer_init()
+ * registers runs it from device_add() of every RTC, that is inside the probe that registers the RTC, before
+ * that probe returns. The first RTC whose driver keeps RTC_FEATURE_ALARM and made its parent
+ * wakeup-capable (catalog `registersWakeupRtc`) gets platform_device_register_data("alarmtimer",
+ * PLATFORM_DEVID_AUTO): the next id of platform_devid_ida, shared with every other AUTO device; every
+ * later RTC finds rtcdev set (-EBUSY). `rtc` is the RTC's parent device. Returns the device to add, or null.
+ * Needs CONFIG_RTC_CLASS (the interface is built under it; an RTC driver needs it anyway). The caller
+ * (dd.ts) asks only once the alarmtimer driver is registered: alarmtimer_init() is a device_initcall in
+ * kernel/, which links before every RTC driver, so no RTC of the catalogs registers before the interface
+ * (class_interface_register() would then add the device for it, before the alarmtimer driver).
+ */
+export function alarmtimerRtcAddDevice(state: HandMadeDeviceState, rtc: string, config: KernelConfig | null): PlatformDevice | null {
+  if (state.rtcdev !== null) return null;
+  if (config && config.get('RTC_CLASS') !== 'y') return null;
+  state.rtcdev = rtc;
+  const name = platformDeviceName('alarmtimer', PLATFORM_DEVID_AUTO, state);
+  return { ...namedDevice('alarmtimer'), name, path: `/${name}` };
 }

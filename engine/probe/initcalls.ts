@@ -15,7 +15,7 @@ import { type CoreState, type ModelDriver } from './core-state';
 import { deviceAdd, driverRegister, registerSerialBaseDrivers, runAsyncProbes, deferredProbeInitcall, deferredProbeTimeoutWorkFunc } from './dd';
 import { iommuSubsysInit } from './dma-configure';
 import { SERIAL_BASE_DRIVERS, serialCoreRegisterPort } from './serial-base';
-import { initRegisteredDevices, REG_DUMMY_DRIVER, type InitDevice, type InitDevices } from './init-devices';
+import { initRegisteredDevices, REG_DUMMY_DRIVER, sysfbDevice, type InitDevice, type InitDevices } from './init-devices';
 
 /**
  * The modelled clock: kernel time at which each initcall level starts, as Debian's 6.1 arm64 kernel
@@ -66,6 +66,11 @@ export function doInitcalls(core: CoreState): void {
   const customize = ic.find((x) => x.name === 'customize_machine');
   if (customize && core.index && availabilityFromConfig(customize.kconfig, core.config) === 'builtin' && armMachineFor(core.tree.root, core.index.catalog, core.config)?.populates) {
     items.push({ level: levelOf(customize.level), order: customize.order, name: 'customize_machine', run: () => customizeMachine(core) });
+  }
+  // sysfb_init() (drivers/firmware/sysfb.c): the firmware framebuffer device, no driver of its own (init-devices.ts)
+  const sysfb = ic.find((x) => x.name === 'sysfb_init');
+  if (sysfb && availabilityFromConfig(sysfb.kconfig, core.config) === 'builtin') {
+    items.push({ level: levelOf(sysfb.level), order: sysfb.order, name: 'sysfb_init', run: () => sysfbInit(core) });
   }
   items.push({ level: levelOf(deferredInit?.level ?? 'late'), order: deferredInit?.order ?? 0, name: 'deferred_probe_initcall', run: () => deferredProbeInitcall(core) });
   // iommu_subsys_init() (subsys_initcall, drivers/iommu/iommu.c): the default domain type line
@@ -234,6 +239,16 @@ function runDriverInitcall(core: CoreState, drivers: ModelDriver[]): void {
   addInitRegisteredDevices(core, init.before);
   for (const d of drivers) driverRegister(core, d);
   addInitRegisteredDevices(core, init.after);
+}
+
+/** sysfb_init(): platform_device_add() of the device screen_info names, when it registers one. */
+function sysfbInit(core: CoreState): void {
+  if (core.blacklisted.has('sysfb_init')) {
+    core.emit('initcall-blacklisted', { name: 'sysfb_init', text: 'initcall sysfb_init blacklisted' });
+    return;
+  }
+  const dev = sysfbDevice(core.profile, core.config, core.opts.screenInfo);
+  if (dev) deviceAdd(core, dev);
 }
 
 /** Devices an init function registers by name (init-devices.ts), with the serial ports it registers on them. */

@@ -59,6 +59,13 @@ export interface PredictOptions {
   iommuContexts?: Record<string, number>;
   /** PCI functions behind a host bridge, as the user or a live log names them. */
   pciFunctions?: PciFunctionSpec[];
+  /**
+   * What the boot path left in screen_info, which sysfb_init() names its framebuffer device from
+   * (init-devices.ts sysfbDevice). 'none' (the default): a non-EFI DT boot, screen_info as the kernel
+   * image holds it. 'efi': the EFI stub found a GOP framebuffer and handed it over (orig_video_isVGA =
+   * VIDEO_TYPE_EFI), in a pixel format SIMPLEFB_FORMATS knows and not inside a PCI display BAR.
+   */
+  screenInfo?: 'none' | 'efi';
 }
 
 /** Parses `ok`, `absent`, `defer`, `defer:3`, `fail:-22`, `fail:-EINVAL`. */

@@ -15,20 +15,26 @@ export const PLATFORM_DEVID_AUTO = -2;
 /** Kernel-wide state behind hand-made devices: platform_devid_ida and mfd-core's mfd_of_node_list. */
 export interface HandMadeDeviceState {
   /**
-   * The next id ida_alloc() hands a PLATFORM_DEVID_AUTO device. The model sees only the MFD cells; a
-   * device the kernel registers by hand elsewhere (alarmtimer, ...) before them would shift the numbers.
+   * The next id ida_alloc() hands a PLATFORM_DEVID_AUTO device: MFD cells and the alarmtimer device
+   * (init-devices.ts) take theirs in the order they are registered; a device the kernel registers by hand
+   * elsewhere that the model does not follow would shift the numbers.
    */
   nextAutoId: number;
   /** Nodes an MFD cell already took as its of_node: the next cell with that compatible skips them. */
   mfdNodes: Set<DtNode>;
+  /**
+   * kernel/time/alarmtimer.c rtcdev: the device whose RTC alarmtimer_rtc_add_device() took, or null;
+   * later RTCs get -EBUSY and add no alarmtimer device.
+   */
+  rtcdev: string | null;
 }
 
 export function newHandMadeDeviceState(): HandMadeDeviceState {
-  return { nextAutoId: 0, mfdNodes: new Set() };
+  return { nextAutoId: 0, mfdNodes: new Set(), rtcdev: null };
 }
 
 /** platform_device_add(): dev_name() for a platform id. */
-function platformDeviceName(name: string, id: number, state: HandMadeDeviceState): string {
+export function platformDeviceName(name: string, id: number, state: HandMadeDeviceState): string {
   if (id === PLATFORM_DEVID_NONE) return name;
   if (id === PLATFORM_DEVID_AUTO) return `${name}.${state.nextAutoId++}.auto`;
   return `${name}.${id}`;

@@ -91,6 +91,13 @@ export interface KernelProfile {
    * registers (drivers/tty/serial/serial_base_bus.c serial_base_ctrl_add, serial_base_port_add).
    */
   serialBaseBus: boolean;
+  /**
+   * v6.9+: sysfb_init() (drivers/firmware/sysfb.c) looks up the framebuffer's PCI parent first
+   * (sysfb_parent_dev → screen_info_pci_dev, drivers/video/screen_info_pci.c) and returns that lookup's
+   * error, which is -EINVAL for a screen_info of no known video type (screen_info_resources). Before, it
+   * registered a device whatever screen_info held.
+   */
+  sysfbParentLookup: boolean;
 }
 
 // property.c of_supplier_bindings[] per era; the 6.1 list is the Debian 6.1 stable table on disk.
@@ -124,6 +131,7 @@ const BASE: Omit<KernelProfile, 'version' | 'label'> = {
   driverErrorsPositive: true,
   ddLogForm: 'pr_debug',
   serialBaseBus: false,
+  sysfbParentLookup: false,
 };
 
 const PROFILES: Record<KernelVersion, KernelProfile> = {
@@ -220,6 +228,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     pendingWithReason: true,
     ddLogForm: 'dev_dbg',
     serialBaseBus: true,
+    sysfbParentLookup: true,
   },
   latest: {
     ...BASE,
@@ -231,6 +240,7 @@ const PROFILES: Record<KernelVersion, KernelProfile> = {
     pendingWithReason: true,
     ddLogForm: 'dev_dbg',
     serialBaseBus: true,
+    sysfbParentLookup: true,
   },
 };
 

@@ -19,7 +19,7 @@ function serialBaseDriver(name: 'ctrl' | 'port', rank: number): CatalogDriver {
   return {
     name, bus: 'serial-base', level: 'arch', order: rank, initcall: 'serial_base_init', kconfig: ['SERIAL_CORE'], module: 'serial_base',
     compatible: [], amba: [], asyncProbe: false, populatesChildren: false, platformIds: null, mfdCells: null, linkedPopulates: [],
-    probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false,
+    probeLookups: [], childDevices: [], powerOff: { refuses: false, claims: false }, registersUartPort: false, registersWakeupRtc: false,
     file: 'drivers/tty/serial/serial_base_bus.c',
   };
 }

@@ -7,6 +7,7 @@
 import { matchBracket, scanLinkedPopulates, scanMfdCells, scanPlatformIdTables, type ScannedLinkedPopulate, type ScannedMfdCells } from './c-created-devices';
 import { scanMachines, type ScannedMachine } from './machines';
 import { probeChildren, type HandMadeChildren } from './probe-children';
+import { probeRegistersWakeupRtc } from './rtc-wakeup';
 import { functionBodies, powerOffUse, probeLookups, type ProbeLookup } from './probe-lookups';
 import { probeRegistersUartPort } from './uart-ports';
 
@@ -40,6 +41,8 @@ export interface ScannedDriver {
   powerOff: { refuses: boolean; claims: boolean };
   /** Its probe registers a UART port with the serial core (uart-ports.ts). */
   uartPort: boolean;
+  /** Its probe makes its device wakeup-capable, then registers an RTC with alarm ops (rtc-wakeup.ts). */
+  rtcWakeup: boolean;
 }
 
 export interface ScannedFile {
@@ -221,10 +224,11 @@ export function scanSource(rawSrc: string, readInclude: (name: string) => string
     const children = d.probe ? probeChildren(d.probe, (bodies ??= functionBodies(src))) : [];
     const powerOff = d.probe ? powerOffUse(d.probe, (bodies ??= functionBodies(src))) : { refuses: false, claims: false };
     const uartPort = d.probe ? probeRegistersUartPort(d.probe, (bodies ??= functionBodies(src)), uartPortCalls) : false;
+    const rtcWakeup = d.probe ? probeRegistersWakeupRtc(d.probe, (bodies ??= functionBodies(src)), src) : false;
     result.drivers.push({
       name: d.name, bus: d.bus, level, rank, initcall, compatible: d.compatible, amba: d.amba, async: d.async, populates,
       platformIds: d.platformIds, mfdCells: platform ? mfdCells : null, linkedPopulates: platform ? linkedPopulates : [],
-      lookups: lookupsOf(d.probe), children, powerOff, uartPort,
+      lookups: lookupsOf(d.probe), children, powerOff, uartPort, rtcWakeup,
     });
   };
 

@@ -16,6 +16,9 @@ export interface GenerateResult {
   stats: { files: number; drivers: number; compatibles: number; declares: number };
 }
 
+/** Files whose initcalls (not their drivers') the model schedules itself. */
+const INITCALL_FILES = new Set(['drivers/base/dd.c', 'drivers/of/platform.c', 'arch/arm/kernel/setup.c', 'drivers/firmware/sysfb.c']);
+
 export function generateCatalog(srcDir: string, version: string): GenerateResult {
   const objects: LinkedObject[] = [];
   const visited = new Set<string>();
@@ -71,12 +74,15 @@ export function generateCatalog(srcDir: string, version: string): GenerateResult
       if (w) entry.w = w;
       // u: its probe registers a UART port with the serial core (uart_add_one_port or an exported wrapper)
       if (d.uartPort) entry.u = 1;
+      // r: its probe makes its device wakeup-capable, then registers an RTC with alarm ops (rtc-wakeup.ts)
+      if (d.rtcWakeup) entry.r = 1;
       drivers.push(entry);
     }
     for (const x of scanned.declares) declares.push({ t: x.kind, c: x.compatible, k: obj.gates, f: obj.file });
     // The driver core's own initcalls the model schedules (dd.c deferred_probe_initcall, of/platform.c populate),
-    // and arm's customize_machine() (arch/arm/kernel/setup.c), which runs the machine's init_machine.
-    if (obj.file === 'drivers/base/dd.c' || obj.file === 'drivers/of/platform.c' || obj.file === 'arch/arm/kernel/setup.c') {
+    // arm's customize_machine() (arch/arm/kernel/setup.c), which runs the machine's init_machine, and
+    // sysfb_init() (drivers/firmware/sysfb.c), which registers the firmware framebuffer device.
+    if (INITCALL_FILES.has(obj.file)) {
       for (const ic of scanned.initcalls) initcalls.push({ n: ic.fn, l: ic.level, o: fileOrder * 1000 + ic.rank, k: obj.gates, f: obj.file });
     }
     // machines: c dt_compat, i init_machine set, p it populates the tree, k gates, f file (link order = of_flat_dt_match_machine's)

@@ -101,6 +101,8 @@ const MODELLED_WITHOUT_NODE: readonly RegExp[] = [
   /^reg-dummy$/, // regulator_init() → regulator_dummy_init()
   /^serial8250$/, // serial8250_init(): the legacy PLAT8250_DEV_LEGACY device
   /^psci-cpuidle$/, // psci_idle_init(); where the PSCI firmware refuses the tree's idle states, hardware.ts says so
+  /^alarmtimer\.\d+\.auto$/, // alarmtimer_rtc_add_device(), inside the probe of the first wakeup-capable RTC with alarms
+  /^(platform|efi|simple)-framebuffer\.0$/, // sysfb_init(), named from screen_info (the lab boots without EFI)
 ];
 
 /**
@@ -110,11 +112,6 @@ const MODELLED_WITHOUT_NODE: readonly RegExp[] = [
  */
 export const OUT_OF_SCOPE_REASON = 'no of_node: registered by a driver or the core by hand by a rule the model does not follow, not created from the tree';
 const OUT_OF_SCOPE_KINDS: readonly { name: RegExp; reason: string }[] = [
-  {
-    name: /^alarmtimer\.\d+\.auto$/,
-    reason: 'alarmtimer_rtc_add_device() adds it when an RTC with alarms whose parent may wake the system registers; which RTC drivers make their device wakeup-capable is not in the catalog',
-  },
-  { name: /^platform-framebuffer\.\d+$/, reason: 'sysfb_init() (device_initcall) names and registers it from screen_info, which the boot path fills (EFI or not); not modelled yet' },
   { name: /^virtio\d+$/, reason: 'the model creates no virtio devices behind a virtio-mmio or virtio-pci transport' },
 ];
 /** Why a device is left out of the judging, or null when it is judged. */
