@@ -256,9 +256,12 @@ class Parser {
     }
     const open = this.expectChar('{');
     const stack: Frame[] = [{ node: newNode(''), open: open.span, sawSubnode: false, name: '', labels: [], omit: false }];
+    // The token's type and text are read into locals rather than through is()/isChar(): a call and its
+    // property loads per test add up over every token of a cold run.
     for (;;) {
       const f = stack[stack.length - 1]!;
-      if (this.isChar('}')) {
+      let t = this.tok;
+      if (t.type === 'CHAR' && t.text === '}') {
         this.advance();
         const semi = this.expectChar(';');
         f.node.span = joinSpan(f.open, semi.span);
@@ -273,12 +276,13 @@ class Parser {
       // Prefixes: labels (properties and nodes) and /omit-if-no-ref/ (nodes only).
       const labels: string[] = [];
       let omit = false;
-      while (this.is('LABEL') || this.is('OMIT_NO_REF')) {
-        const t = this.advance();
+      while (t.type === 'LABEL' || t.type === 'OMIT_NO_REF') {
+        this.advance();
         if (t.type === 'LABEL') labels.push(t.text);
         else omit = true;
+        t = this.tok;
       }
-      if (this.is('DEL_PROP')) {
+      if (t.type === 'DEL_PROP') {
         if (omit) this.syntaxError();
         const kw = this.advance();
         const name = this.expect('PROPNODENAME', 'a property name');
@@ -289,7 +293,7 @@ class Parser {
         this.addProperty(f, prop, joinSpan(kw.span, semi.span));
         continue;
       }
-      if (this.is('DEL_NODE')) {
+      if (t.type === 'DEL_NODE') {
         const kw = this.advance();
         const name = this.expect('PROPNODENAME', 'a node name');
         const semi = this.expectChar(';');
@@ -301,8 +305,8 @@ class Parser {
         f.sawSubnode = true;
         continue;
       }
-      if (!this.is('PROPNODENAME')) this.syntaxError(labels.length || omit ? 'a property or node name' : "a property, a node or '}'");
-      const nameTok = this.tok;
+      if (t.type !== 'PROPNODENAME') this.syntaxError(labels.length || omit ? 'a property or node name' : "a property, a node or '}'");
+      const nameTok = t;
       const after = this.peek2();
       if (after.type === 'CHAR' && after.text === '{') {
         this.advance();
@@ -314,7 +318,7 @@ class Parser {
       if (omit) this.syntaxError("'{'");
       this.advance();
       let data: ByteData;
-      if (this.isChar('=')) {
+      if (after.type === 'CHAR' && after.text === '=') {
         this.advance();
         data = this.propdata();
       } else data = new ByteData(0);
@@ -338,20 +342,24 @@ class Parser {
   private propdata(): ByteData {
     const d = new ByteData();
     for (;;) {
-      while (this.is('LABEL')) d.addMarker('label', this.advance().text);
-      const t = this.tok;
+      let t = this.tok;
+      while (t.type === 'LABEL') {
+        this.advance();
+        d.addMarker('label', t.text);
+        t = this.tok;
+      }
       if (t.type === 'STRING') {
         this.advance();
         d.addMarker('type-string');
         d.appendBytes(t.bytes!);
         d.appendByte(0);
-      } else if (t.type === 'BITS' || this.isChar('<')) {
+      } else if (t.type === 'BITS' || (t.type === 'CHAR' && t.text === '<')) {
         this.cellArray(d);
       } else if (this.isChar('[')) {
         this.advance();
         d.addMarker('type-uint8');
         for (;;) {
-          if (this.is('BYTE')) d.appendByte(this.advance().small!);
+          if (this.is('BYTE')) d.appendByte(this.advance().value as number);
           else if (this.is('LABEL')) d.addMarker('label', this.advance().text);
           else break;
         }
@@ -363,8 +371,13 @@ class Parser {
       } else if (t.type === 'INCBIN') {
         this.incbin(d);
       } else this.syntaxError('a property value');
-      while (this.is('LABEL')) d.addMarker('label', this.advance().text);
-      if (this.isChar(',')) {
+      t = this.tok;
+      while (t.type === 'LABEL') {
+        this.advance();
+        d.addMarker('label', t.text);
+        t = this.tok;
+      }
+      if (t.type === 'CHAR' && t.text === ',') {
         this.advance();
         continue;
       }
@@ -413,8 +426,8 @@ class Parser {
       const t = this.tok;
       if (t.type === 'LITERAL' || t.type === 'CHAR_LITERAL') {
         this.advance();
-        if (bits === 32 && t.small !== undefined) {
-          d.appendU32(t.small);
+        if (bits === 32 && typeof t.value === 'number') {
+          d.appendU32(t.value);
           continue;
         }
         this.appendChecked(d, tokenValue(t), bits, mask, t);
