@@ -55,6 +55,17 @@ export class Token {
     if (this.place.chain.length) s.includedFrom = this.place.chain;
     return s;
   }
+
+  /**
+   * The span from this token to `end` (bison's @$ over a rule), without building either token's own
+   * span. If `end` was read in another file, the span ends where this token does.
+   */
+  spanTo(end: Token): SourceSpan {
+    const last = end.place.file === this.place.file ? end : this;
+    const s: SourceSpan = { file: this.place.file, line: this.line, col: this.col, endLine: last.endLine, endCol: last.endCol };
+    if (this.place.chain.length) s.includedFrom = this.place.chain;
+    return s;
+  }
 }
 
 /** Reads a file named by `/include/` or `/incbin/`, relative to the including file, then the search dirs. */
@@ -340,7 +351,7 @@ export class Lexer {
         if (t.charCodeAt(q) === 58 /* : */) {
           const name = t.slice(p, q);
           f.pos = q + 1; // no newline in a label
-          return this.token('LABEL', name, line, col);
+          return new Token('LABEL', name, f.place, line, col, line, col + (q + 1 - p));
         }
         labelEnd = q;
       }
@@ -354,7 +365,7 @@ export class Lexer {
           const name = t.slice(s, q);
           f.pos = q; // no newline in a name
           this.state = State.V1;
-          return this.token('PROPNODENAME', name, line, col);
+          return new Token('PROPNODENAME', name, f.place, line, col, line, col + (q - p));
         }
       }
 
@@ -396,14 +407,14 @@ export class Lexer {
           while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
           const name = t.slice(p + 1, q);
           f.pos = q; // no newline in a reference
-          return this.token('LABEL_REF', name, line, col);
+          return new Token('LABEL_REF', name, f.place, line, col, line, col + (q - p));
         }
       }
 
       const op = CHAR_CLASS[c]! & OPERATOR_START ? twoCharOp(c, t.charCodeAt(p + 1)) : undefined;
       if (op) {
         f.pos = p + 2;
-        return this.token(op, t.slice(p, p + 2), line, col);
+        return new Token(op, t.slice(p, p + 2), f.place, line, col, line, col + 2);
       }
 
       // Any other single character (dtc's `.` rule) and its state changes. That rule hands a NUL to the
@@ -418,10 +429,11 @@ export class Lexer {
       }
       // Whitespace (newlines included) was skipped above, so this character is on the current line.
       const astral = c >= 0xd800 && c < 0xdc00 && t.codePointAt(p)! > 0xffff;
-      f.pos = p + (astral ? 2 : 1);
+      const width = astral ? 2 : 1;
+      f.pos = p + width;
       if (c === 91 /* [ */) this.state = State.Bytestring;
       else if (c === 123 /* { */ || c === 59 /* ; */) this.state = State.PropNodeName;
-      return this.token('CHAR', astral ? t.slice(p, p + 2) : ch, line, col);
+      return new Token('CHAR', astral ? t.slice(p, p + 2) : ch, f.place, line, col, line, col + width);
     }
   }
 

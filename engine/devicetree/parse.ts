@@ -14,16 +14,6 @@ class SyntaxStop extends Error {}
 const U64 = 0xffffffffffffffffn;
 const MAX_EXPR_DEPTH = 256;
 
-function joinSpan(a: SourceSpan, b: SourceSpan): SourceSpan {
-  const s: SourceSpan = { file: a.file, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
-  if (a.includedFrom) s.includedFrom = a.includedFrom;
-  if (b.file !== a.file) {
-    s.endLine = a.endLine;
-    s.endCol = a.endCol;
-  }
-  return s;
-}
-
 export interface ParseResult {
   tree: LiveTree;
   diagnostics: Diagnostic[];
@@ -248,14 +238,14 @@ class Parser {
   private nodedef(): LiveNode {
     interface Frame {
       node: LiveNode;
-      open: SourceSpan;
+      open: Token;
       sawSubnode: boolean;
       name: string;
       labels: string[];
       omit: boolean;
     }
     const open = this.expectChar('{');
-    const stack: Frame[] = [{ node: newNode(''), open: open.span, sawSubnode: false, name: '', labels: [], omit: false }];
+    const stack: Frame[] = [{ node: newNode(''), open, sawSubnode: false, name: '', labels: [], omit: false }];
     // The token's type and text are read into locals rather than through is()/isChar(): a call and its
     // property loads per test add up over every token of a cold run.
     for (;;) {
@@ -264,7 +254,7 @@ class Parser {
       if (t.type === 'CHAR' && t.text === '}') {
         this.advance();
         const semi = this.expectChar(';');
-        f.node.span = joinSpan(f.open, semi.span);
+        f.node.span = f.open.spanTo(semi);
         stack.pop();
         if (!stack.length) return f.node;
         f.node.name = f.name;
@@ -290,14 +280,14 @@ class Parser {
         const prop = newProperty(name.text, new ByteData(0));
         prop.deleted = true;
         for (let k = labels.length - 1; k >= 0; k--) addLabel(prop.labels, labels[k]!);
-        this.addProperty(f, prop, joinSpan(kw.span, semi.span));
+        this.addProperty(f, prop, kw.spanTo(semi));
         continue;
       }
       if (t.type === 'DEL_NODE') {
         const kw = this.advance();
         const name = this.expect('PROPNODENAME', 'a node name');
         const semi = this.expectChar(';');
-        const node = newNode(name.text, joinSpan(kw.span, semi.span));
+        const node = newNode(name.text, kw.spanTo(semi));
         node.deleted = true;
         for (let k = labels.length - 1; k >= 0; k--) addLabel(node.labels, labels[k]!);
         if (omit) node.omitIfUnused = true;
@@ -312,7 +302,7 @@ class Parser {
         this.advance();
         const brace = this.advance();
         f.sawSubnode = true;
-        stack.push({ node: newNode(''), open: brace.span, sawSubnode: false, name: nameTok.text, labels, omit });
+        stack.push({ node: newNode(''), open: brace, sawSubnode: false, name: nameTok.text, labels, omit });
         continue;
       }
       if (omit) this.syntaxError("'{'");
@@ -325,7 +315,7 @@ class Parser {
       const semi = this.expectChar(';');
       const prop = newProperty(nameTok.text, data);
       for (let k = labels.length - 1; k >= 0; k--) addLabel(prop.labels, labels[k]!);
-      this.addProperty(f, prop, joinSpan(nameTok.span, semi.span));
+      this.addProperty(f, prop, nameTok.spanTo(semi));
     }
   }
 
@@ -448,7 +438,7 @@ class Parser {
   }
 
   private appendChecked(d: ByteData, v: bigint, bits: number, mask: bigint, start: Token): void {
-    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, joinSpan(start.span, this.lastTok!.span));
+    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, start.spanTo(this.lastTok!));
     d.appendInteger(v, bits);
   }
 
@@ -532,7 +522,7 @@ class Parser {
       case '/':
       case '%':
         if (b === 0n) {
-          this.error('Division by zero', joinSpan(start.span, this.lastTok!.span));
+          this.error('Division by zero', start.spanTo(this.lastTok!));
           return 0n;
         }
         return op === '/' ? a / b : a % b;
