@@ -240,7 +240,7 @@ export class Lexer {
       const t = f.text;
       // In locals: interpreted code pays a property load for each read of a field or of .length.
       const len = t.length;
-      const p = f.pos;
+      let p = f.pos;
       if (p >= len) {
         const outer = this.stack.pop();
         if (outer) {
@@ -249,9 +249,10 @@ export class Lexer {
         }
         return this.token('EOF', '', this.cur.line, this.cur.pos - this.cur.lineStart + 1);
       }
-      const c = t.charCodeAt(p);
+      let c = t.charCodeAt(p);
 
       // Whitespace and comments, in every state. Newlines are counted here, in the one pass over the run.
+      // A token after the run is read on in this pass, without the loop's second read of the fields above.
       if (c === 32 || (c >= 9 && c <= 13)) {
         let q = p;
         for (; q < len; q++) {
@@ -262,7 +263,9 @@ export class Lexer {
           } else if (w !== 32 && (w < 9 || w > 13)) break;
         }
         f.pos = q;
-        continue;
+        if (q >= len) continue;
+        p = q;
+        c = t.charCodeAt(q);
       }
       const line = f.line;
       const col = p - f.lineStart + 1;
