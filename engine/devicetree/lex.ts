@@ -9,6 +9,15 @@ export type TokenType =
   | 'PROPNODENAME' | 'LITERAL' | 'CHAR_LITERAL' | 'BYTE' | 'STRING' | 'LABEL' | 'LABEL_REF' | 'PATH_REF'
   | 'LSHIFT' | 'RSHIFT' | 'LE' | 'GE' | 'EQ' | 'NE' | 'AND' | 'OR' | 'CHAR' | 'EOF';
 
+/**
+ * Where positions are reported: the file (as linemarkers name it) and the #include chain that led to it.
+ * One object per change of file, shared by every token read there, so a token stores one field for both.
+ */
+interface Place {
+  readonly file: string;
+  readonly chain: IncludeFrame[];
+}
+
 /** One token; its span object is built only when asked for (most tokens never need one). */
 export class Token {
   // `declare`d and assigned in the constructor: class fields compile to a define-as-undefined pass
@@ -16,36 +25,45 @@ export class Token {
   declare readonly type: TokenType;
   /** Name, label, reference, the single character of a CHAR token, or NUL for an EOF made by a NUL byte. */
   declare readonly text: string;
-  declare private readonly file: string;
+  declare private readonly place: Place;
   declare private readonly line: number;
   declare private readonly col: number;
   declare private readonly endLine: number;
   declare private readonly endCol: number;
-  declare private readonly chain: IncludeFrame[];
-  /** LITERAL / CHAR_LITERAL / BYTE value when it does not fit `small` (see tokenValue). */
-  declare value: bigint | undefined;
-  /** The value as a number when it fits 32 bits (most cells: no BigInt work at all). */
-  declare small: number | undefined;
+  /**
+   * LITERAL / CHAR_LITERAL / BYTE value: a number when it fits 32 bits (most cells: no BigInt work at
+   * all), else a bigint (see tokenValue).
+   */
+  declare value: number | bigint | undefined;
   /** STRING bytes after escape processing, without the trailing NUL. */
   declare bytes: Uint8Array | undefined;
 
-  constructor(type: TokenType, text: string, file: string, line: number, col: number, endLine: number, endCol: number, chain: IncludeFrame[]) {
+  constructor(type: TokenType, text: string, place: Place, line: number, col: number, endLine: number, endCol: number) {
     this.type = type;
     this.text = text;
-    this.file = file;
+    this.place = place;
     this.line = line;
     this.col = col;
     this.endLine = endLine;
     this.endCol = endCol;
-    this.chain = chain;
     this.value = undefined;
-    this.small = undefined;
     this.bytes = undefined;
   }
 
   get span(): SourceSpan {
-    const s: SourceSpan = { file: this.file, line: this.line, col: this.col, endLine: this.endLine, endCol: this.endCol };
-    if (this.chain.length) s.includedFrom = this.chain;
+    const s: SourceSpan = { file: this.place.file, line: this.line, col: this.col, endLine: this.endLine, endCol: this.endCol };
+    if (this.place.chain.length) s.includedFrom = this.place.chain;
+    return s;
+  }
+
+  /**
+   * The span from this token to `end` (bison's @$ over a rule), without building either token's own
+   * span. If `end` was read in another file, the span ends where this token does.
+   */
+  spanTo(end: Token): SourceSpan {
+    const last = end.place.file === this.place.file ? end : this;
+    const s: SourceSpan = { file: this.place.file, line: this.line, col: this.col, endLine: last.endLine, endCol: last.endCol };
+    if (this.place.chain.length) s.includedFrom = this.place.chain;
     return s;
   }
 }
@@ -67,14 +85,13 @@ interface InputFile {
   pos: number;
   /** The real file being read (for resolving relative `/include/`s). */
   realPath: string;
-  /** The file positions are reported in (changed by linemarkers). */
-  file: string;
+  /** The file positions are reported in and its include chain (changed by linemarkers). */
+  place: Place;
   line: number;
   /** Offset in `text` where the current line starts: the column is `pos - lineStart + 1`. */
   lineStart: number;
-  chain: IncludeFrame[];
-  /** Chains saved by linemarker flag 1, restored by flag 2. */
-  markerStack: { file: string; chain: IncludeFrame[] }[];
+  /** Places saved by linemarker flag 1, restored (their chains) by flag 2. */
+  markerStack: Place[];
 }
 
 // Character classes of ASCII, one bit each, looked up as CHAR_CLASS[c] & bit. Past the end of the text
@@ -84,6 +101,7 @@ const LABEL_CHAR = 2; // [a-zA-Z0-9_]
 const PROPNODE_CHAR = 4; // [a-zA-Z0-9,._+*#?@-]
 const DIGIT = 8;
 const HEX = 16;
+const OPERATOR_START = 32; // [<>=!&|]: may begin a two-character operator
 const CHAR_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -93,6 +111,7 @@ for (let c = 0; c < 128; c++) {
   if (digit) bits |= LABEL_CHAR | PROPNODE_CHAR | DIGIT | HEX;
   if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) bits |= HEX;
   if (c === 44 || c === 46 || c === 43 || c === 42 || c === 35 || c === 63 || c === 64 || c === 45) bits |= PROPNODE_CHAR;
+  if (c === 60 || c === 62 || c === 61 || c === 33 || c === 38 || c === 124) bits |= OPERATOR_START;
   CHAR_CLASS[c] = bits;
 }
 const isLabelStart = (c: number) => (CHAR_CLASS[c]! & LABEL_START) !== 0;
@@ -174,7 +193,7 @@ export class Lexer {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(text: string, file: string, private readonly files?: SourceFiles) {
-    this.cur = { text, pos: 0, realPath: file, file, line: 1, lineStart: 0, chain: [], markerStack: [] };
+    this.cur = { text, pos: 0, realPath: file, place: { file, chain: [] }, line: 1, lineStart: 0, markerStack: [] };
   }
 
   /** The current position as a zero-width span (for end-of-input errors). */
@@ -184,12 +203,13 @@ export class Lexer {
 
   private token(type: TokenType, text: string, line: number, col: number): Token {
     const f = this.cur;
-    return new Token(type, text, f.file, line, col, f.line, f.pos - f.lineStart + 1, f.chain);
+    return new Token(type, text, f.place, line, col, f.line, f.pos - f.lineStart + 1);
   }
 
   private span(line: number, col: number): SourceSpan {
-    const s: SourceSpan = { file: this.cur.file, line, col, endLine: this.cur.line, endCol: this.cur.pos - this.cur.lineStart + 1 };
-    if (this.cur.chain.length) s.includedFrom = this.cur.chain;
+    const f = this.cur;
+    const s: SourceSpan = { file: f.place.file, line, col, endLine: f.line, endCol: f.pos - f.lineStart + 1 };
+    if (f.place.chain.length) s.includedFrom = f.place.chain;
     return s;
   }
 
@@ -220,7 +240,7 @@ export class Lexer {
       const t = f.text;
       // In locals: interpreted code pays a property load for each read of a field or of .length.
       const len = t.length;
-      const p = f.pos;
+      let p = f.pos;
       if (p >= len) {
         const outer = this.stack.pop();
         if (outer) {
@@ -229,9 +249,10 @@ export class Lexer {
         }
         return this.token('EOF', '', this.cur.line, this.cur.pos - this.cur.lineStart + 1);
       }
-      const c = t.charCodeAt(p);
+      let c = t.charCodeAt(p);
 
       // Whitespace and comments, in every state. Newlines are counted here, in the one pass over the run.
+      // A token after the run is read on in this pass, without the loop's second read of the fields above.
       if (c === 32 || (c >= 9 && c <= 13)) {
         let q = p;
         for (; q < len; q++) {
@@ -242,7 +263,9 @@ export class Lexer {
           } else if (w !== 32 && (w < 9 || w > 13)) break;
         }
         f.pos = q;
-        continue;
+        if (q >= len) continue;
+        p = q;
+        c = t.charCodeAt(q);
       }
       const line = f.line;
       const col = p - f.lineStart + 1;
@@ -321,36 +344,40 @@ export class Lexer {
         continue;
       }
 
-      // LABEL: (any state) – wins over a node name or byte because it is longer.
+      // LABEL: (any state) – wins over a node name or byte because it is longer. Where it is not a
+      // label, `labelEnd` is how far the name's label characters go (all of them node-name characters).
+      const state = this.state;
+      let labelEnd = p;
       if (CHAR_CLASS[c]! & LABEL_START) {
         let q = p + 1;
         while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
         if (t.charCodeAt(q) === 58 /* : */) {
           const name = t.slice(p, q);
           f.pos = q + 1; // no newline in a label
-          return this.token('LABEL', name, line, col);
+          return new Token('LABEL', name, f.place, line, col, line, col + (q + 1 - p));
         }
+        labelEnd = q;
       }
 
-      if (this.state === State.PropNodeName) {
-        let q = p;
+      if (state === State.PropNodeName) {
+        let q = labelEnd;
         if (c === 92 /* \ */) q++;
-        const s = q;
+        const s = c === 92 ? q : p;
         while (CHAR_CLASS[t.charCodeAt(q)]! & PROPNODE_CHAR) q++;
         if (q > s) {
           const name = t.slice(s, q);
           f.pos = q; // no newline in a name
           this.state = State.V1;
-          return this.token('PROPNODENAME', name, line, col);
+          return new Token('PROPNODENAME', name, f.place, line, col, line, col + (q - p));
         }
       }
 
-      if (this.state === State.Bytestring) {
+      if (state === State.Bytestring) {
         if (isHex(c) && isHex(t.charCodeAt(p + 1))) {
           const v = parseInt(t.slice(p, p + 2), 16);
           this.advance(2);
           const tok = this.token('BYTE', '', line, col);
-          tok.small = v;
+          tok.value = v;
           return tok;
         }
         if (c === 93 /* ] */) {
@@ -360,7 +387,7 @@ export class Lexer {
         }
       }
 
-      if (this.state === State.V1 && isDigit(c)) return this.integerLiteral(p, line, col);
+      if (state === State.V1 && isDigit(c)) return this.integerLiteral(p, line, col);
 
       if (c === 39 /* ' */) {
         const tok = this.charLiteral(p, line, col);
@@ -383,14 +410,14 @@ export class Lexer {
           while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
           const name = t.slice(p + 1, q);
           f.pos = q; // no newline in a reference
-          return this.token('LABEL_REF', name, line, col);
+          return new Token('LABEL_REF', name, f.place, line, col, line, col + (q - p));
         }
       }
 
-      const op = twoCharOp(c, t.charCodeAt(p + 1));
+      const op = CHAR_CLASS[c]! & OPERATOR_START ? twoCharOp(c, t.charCodeAt(p + 1)) : undefined;
       if (op) {
         f.pos = p + 2;
-        return this.token(op, t.slice(p, p + 2), line, col);
+        return new Token(op, t.slice(p, p + 2), f.place, line, col, line, col + 2);
       }
 
       // Any other single character (dtc's `.` rule) and its state changes. That rule hands a NUL to the
@@ -405,10 +432,11 @@ export class Lexer {
       }
       // Whitespace (newlines included) was skipped above, so this character is on the current line.
       const astral = c >= 0xd800 && c < 0xdc00 && t.codePointAt(p)! > 0xffff;
-      f.pos = p + (astral ? 2 : 1);
+      const width = astral ? 2 : 1;
+      f.pos = p + width;
       if (c === 91 /* [ */) this.state = State.Bytestring;
       else if (c === 123 /* { */ || c === 59 /* ; */) this.state = State.PropNodeName;
-      return this.token('CHAR', astral ? t.slice(p, p + 2) : ch, line, col);
+      return new Token('CHAR', astral ? t.slice(p, p + 2) : ch, f.place, line, col, line, col + width);
     }
   }
 
@@ -436,7 +464,7 @@ export class Lexer {
     const digits = t.slice(hex ? p + 2 : p, digitsEnd);
     // Fast path: up to 8 hex digits or 9 decimal digits always fit 32 bits.
     if (hex ? digits.length <= 8 : digits.length <= 9 && (digits.length === 1 || digits[0] !== '0')) {
-      tok.small = parseInt(digits, hex ? 16 : 10);
+      tok.value = parseInt(digits, hex ? 16 : 10);
       return tok;
     }
     const span = tok.span;
@@ -453,8 +481,7 @@ export class Lexer {
       this.error(`Integer literal '${text}' out of range`, span);
       value = 0xffffffffffffffffn;
     }
-    tok.value = value;
-    if (value <= 0xffffffffn) tok.small = Number(value);
+    tok.value = value <= 0xffffffffn ? Number(value) : value;
     return tok;
   }
 
@@ -476,7 +503,7 @@ export class Lexer {
       v = bytes[0]!;
       if (bytes.length > 1) this.error(`Character literal has ${bytes.length} characters instead of 1`, span);
     }
-    tok.small = v;
+    tok.value = v;
     return tok;
   }
 
@@ -580,15 +607,16 @@ export class Lexer {
 
   private applyLinemarker(line: number, file: string, flags: number[]): void {
     const f = this.cur;
+    let chain = f.place.chain;
     if (flags.includes(1)) {
       // Entering an #include: the including file and its line (the directive's line).
-      f.markerStack.push({ file: f.file, chain: f.chain });
-      f.chain = [...f.chain, { file: f.file, line: f.line }];
+      f.markerStack.push(f.place);
+      chain = [...chain, { file: f.place.file, line: f.line }];
     } else if (flags.includes(2)) {
       const back = f.markerStack.pop();
-      f.chain = back ? back.chain : [];
+      chain = back ? back.chain : [];
     }
-    f.file = file;
+    f.place = { file, chain };
     // -1 because the newline ending the marker line advances to `line`.
     f.line = line - 1;
   }
@@ -604,8 +632,8 @@ export class Lexer {
       return;
     }
     this.stack.push(this.cur);
-    const chain = [...this.cur.chain, { file: this.cur.file, line: at.line }];
-    this.cur = { text: decodeUtf8(found.bytes), pos: 0, realPath: found.path, file: found.path, line: 1, lineStart: 0, chain, markerStack: [] };
+    const chain = [...this.cur.place.chain, { file: this.cur.place.file, line: at.line }];
+    this.cur = { text: decodeUtf8(found.bytes), pos: 0, realPath: found.path, place: { file: found.path, chain }, line: 1, lineStart: 0, markerStack: [] };
   }
 }
 
@@ -624,5 +652,6 @@ function twoCharOp(a: number, b: number): TokenType | undefined {
 
 /** A LITERAL / CHAR_LITERAL / BYTE token's value as 64-bit unsigned. */
 export function tokenValue(t: Token): bigint {
-  return t.value ?? BigInt(t.small ?? 0);
+  const v = t.value;
+  return typeof v === 'bigint' ? v : BigInt(v ?? 0);
 }

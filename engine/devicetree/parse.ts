@@ -14,16 +14,6 @@ class SyntaxStop extends Error {}
 const U64 = 0xffffffffffffffffn;
 const MAX_EXPR_DEPTH = 256;
 
-function joinSpan(a: SourceSpan, b: SourceSpan): SourceSpan {
-  const s: SourceSpan = { file: a.file, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
-  if (a.includedFrom) s.includedFrom = a.includedFrom;
-  if (b.file !== a.file) {
-    s.endLine = a.endLine;
-    s.endCol = a.endCol;
-  }
-  return s;
-}
-
 export interface ParseResult {
   tree: LiveTree;
   diagnostics: Diagnostic[];
@@ -248,20 +238,23 @@ class Parser {
   private nodedef(): LiveNode {
     interface Frame {
       node: LiveNode;
-      open: SourceSpan;
+      open: Token;
       sawSubnode: boolean;
       name: string;
       labels: string[];
       omit: boolean;
     }
     const open = this.expectChar('{');
-    const stack: Frame[] = [{ node: newNode(''), open: open.span, sawSubnode: false, name: '', labels: [], omit: false }];
+    const stack: Frame[] = [{ node: newNode(''), open, sawSubnode: false, name: '', labels: [], omit: false }];
+    // The token's type and text are read into locals rather than through is()/isChar(): a call and its
+    // property loads per test add up over every token of a cold run.
     for (;;) {
       const f = stack[stack.length - 1]!;
-      if (this.isChar('}')) {
+      let t = this.tok;
+      if (t.type === 'CHAR' && t.text === '}') {
         this.advance();
         const semi = this.expectChar(';');
-        f.node.span = joinSpan(f.open, semi.span);
+        f.node.span = f.open.spanTo(semi);
         stack.pop();
         if (!stack.length) return f.node;
         f.node.name = f.name;
@@ -273,12 +266,13 @@ class Parser {
       // Prefixes: labels (properties and nodes) and /omit-if-no-ref/ (nodes only).
       const labels: string[] = [];
       let omit = false;
-      while (this.is('LABEL') || this.is('OMIT_NO_REF')) {
-        const t = this.advance();
+      while (t.type === 'LABEL' || t.type === 'OMIT_NO_REF') {
+        this.advance();
         if (t.type === 'LABEL') labels.push(t.text);
         else omit = true;
+        t = this.tok;
       }
-      if (this.is('DEL_PROP')) {
+      if (t.type === 'DEL_PROP') {
         if (omit) this.syntaxError();
         const kw = this.advance();
         const name = this.expect('PROPNODENAME', 'a property name');
@@ -286,14 +280,14 @@ class Parser {
         const prop = newProperty(name.text, new ByteData(0));
         prop.deleted = true;
         for (let k = labels.length - 1; k >= 0; k--) addLabel(prop.labels, labels[k]!);
-        this.addProperty(f, prop, joinSpan(kw.span, semi.span));
+        this.addProperty(f, prop, kw.spanTo(semi));
         continue;
       }
-      if (this.is('DEL_NODE')) {
+      if (t.type === 'DEL_NODE') {
         const kw = this.advance();
         const name = this.expect('PROPNODENAME', 'a node name');
         const semi = this.expectChar(';');
-        const node = newNode(name.text, joinSpan(kw.span, semi.span));
+        const node = newNode(name.text, kw.spanTo(semi));
         node.deleted = true;
         for (let k = labels.length - 1; k >= 0; k--) addLabel(node.labels, labels[k]!);
         if (omit) node.omitIfUnused = true;
@@ -301,27 +295,27 @@ class Parser {
         f.sawSubnode = true;
         continue;
       }
-      if (!this.is('PROPNODENAME')) this.syntaxError(labels.length || omit ? 'a property or node name' : "a property, a node or '}'");
-      const nameTok = this.tok;
+      if (t.type !== 'PROPNODENAME') this.syntaxError(labels.length || omit ? 'a property or node name' : "a property, a node or '}'");
+      const nameTok = t;
       const after = this.peek2();
       if (after.type === 'CHAR' && after.text === '{') {
         this.advance();
         const brace = this.advance();
         f.sawSubnode = true;
-        stack.push({ node: newNode(''), open: brace.span, sawSubnode: false, name: nameTok.text, labels, omit });
+        stack.push({ node: newNode(''), open: brace, sawSubnode: false, name: nameTok.text, labels, omit });
         continue;
       }
       if (omit) this.syntaxError("'{'");
       this.advance();
       let data: ByteData;
-      if (this.isChar('=')) {
+      if (after.type === 'CHAR' && after.text === '=') {
         this.advance();
         data = this.propdata();
       } else data = new ByteData(0);
       const semi = this.expectChar(';');
       const prop = newProperty(nameTok.text, data);
       for (let k = labels.length - 1; k >= 0; k--) addLabel(prop.labels, labels[k]!);
-      this.addProperty(f, prop, joinSpan(nameTok.span, semi.span));
+      this.addProperty(f, prop, nameTok.spanTo(semi));
     }
   }
 
@@ -338,20 +332,24 @@ class Parser {
   private propdata(): ByteData {
     const d = new ByteData();
     for (;;) {
-      while (this.is('LABEL')) d.addMarker('label', this.advance().text);
-      const t = this.tok;
+      let t = this.tok;
+      while (t.type === 'LABEL') {
+        this.advance();
+        d.addMarker('label', t.text);
+        t = this.tok;
+      }
       if (t.type === 'STRING') {
         this.advance();
         d.addMarker('type-string');
         d.appendBytes(t.bytes!);
         d.appendByte(0);
-      } else if (t.type === 'BITS' || this.isChar('<')) {
+      } else if (t.type === 'BITS' || (t.type === 'CHAR' && t.text === '<')) {
         this.cellArray(d);
       } else if (this.isChar('[')) {
         this.advance();
         d.addMarker('type-uint8');
         for (;;) {
-          if (this.is('BYTE')) d.appendByte(this.advance().small!);
+          if (this.is('BYTE')) d.appendByte(this.advance().value as number);
           else if (this.is('LABEL')) d.addMarker('label', this.advance().text);
           else break;
         }
@@ -363,8 +361,13 @@ class Parser {
       } else if (t.type === 'INCBIN') {
         this.incbin(d);
       } else this.syntaxError('a property value');
-      while (this.is('LABEL')) d.addMarker('label', this.advance().text);
-      if (this.isChar(',')) {
+      t = this.tok;
+      while (t.type === 'LABEL') {
+        this.advance();
+        d.addMarker('label', t.text);
+        t = this.tok;
+      }
+      if (t.type === 'CHAR' && t.text === ',') {
         this.advance();
         continue;
       }
@@ -413,8 +416,8 @@ class Parser {
       const t = this.tok;
       if (t.type === 'LITERAL' || t.type === 'CHAR_LITERAL') {
         this.advance();
-        if (bits === 32 && t.small !== undefined) {
-          d.appendU32(t.small);
+        if (bits === 32 && typeof t.value === 'number') {
+          d.appendU32(t.value);
           continue;
         }
         this.appendChecked(d, tokenValue(t), bits, mask, t);
@@ -435,7 +438,7 @@ class Parser {
   }
 
   private appendChecked(d: ByteData, v: bigint, bits: number, mask: bigint, start: Token): void {
-    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, joinSpan(start.span, this.lastTok!.span));
+    if (bits < 64 && v > mask && (v | mask) !== U64) this.error(`Value out of range for ${bits}-bit array element`, start.spanTo(this.lastTok!));
     d.appendInteger(v, bits);
   }
 
@@ -519,7 +522,7 @@ class Parser {
       case '/':
       case '%':
         if (b === 0n) {
-          this.error('Division by zero', joinSpan(start.span, this.lastTok!.span));
+          this.error('Division by zero', start.spanTo(this.lastTok!));
           return 0n;
         }
         return op === '/' ? a / b : a % b;
