@@ -197,7 +197,10 @@ export class SessionWriter {
     this.opts.onStatus?.(this);
   }
 
-  /** Bytes waiting in memory (bounded: maxBatchBytes while writing, maxBacklogBytes while paused). */
+  /**
+   * Bytes waiting in memory. Bounded by maxBatchBytes while writing; while paused, new bytes are taken
+   * only while this stays within maxBacklogBytes, and what was pending when the disk filled is kept.
+   */
   get backlogBytes(): number {
     return this.pendingBytes;
   }
