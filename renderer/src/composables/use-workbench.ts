@@ -266,6 +266,8 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
   const ANNOTATE_MS = 5000;
   const annotated = new Map<number, string>();
   const annotateTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Each tab's last summary (and whether its boot had ended), so an unchanged one schedules nothing. */
+  const lastSummary = new Map<number, string>();
   const annotate = async (tab: number) => {
     annotateTimers.delete(tab);
     const sessionId = conn.tabs.find((t) => t.key === tab)?.status?.sessionId;
@@ -293,8 +295,8 @@ export function useWorkbench(engine: EngineClient = createEngineClient()): void 
     if (timer) clearTimeout(timer);
     annotateTimers.delete(tab);
     annotated.delete(tab);
+    lastSummary.delete(tab);
   }
-  const lastSummary = new Map<number, string>();
   offs.push(
     engine.onMessage((msg) => {
       if (msg.type !== 'prediction' && msg.type !== 'live') return;

@@ -14,8 +14,6 @@ export interface TabProbe {
   summary: RowSummary;
   boot: BootInfo | null;
   engineError: string | null;
-  /** The tab has a prediction (a board is open on it). */
-  predicted: boolean;
 }
 const REQUERY_MS = 150;
 
@@ -110,7 +108,7 @@ export const useProbeStore = defineStore('probe', () => {
   function tabProbe(tab: number): TabProbe {
     let t = byTab.get(tab);
     if (!t) {
-      byTab.set(tab, { summary: summarize([]), boot: null, engineError: null, predicted: false });
+      byTab.set(tab, { summary: summarize([]), boot: null, engineError: null });
       t = byTab.get(tab)!;
     }
     return t;
@@ -123,10 +121,7 @@ export const useProbeStore = defineStore('probe', () => {
       else {
         t.summary = msg.summary;
         t.boot = msg.boot;
-        if (msg.type === 'prediction') {
-          t.engineError = null;
-          t.predicted = true;
-        }
+        if (msg.type === 'prediction') t.engineError = null;
       }
     }
     if (front.value !== null && msg.tab !== null && msg.tab !== front.value) return;
