@@ -1,11 +1,11 @@
 // One way to run the project's TypeScript on plain Node: bundle an entry with esbuild into .cache/<name>/
-// when any source under the given folders is newer than the bundle, swapping the new bundle in whole so
+// when a file it was built from is newer than the bundle, swapping the new bundle in whole so
 // concurrent starts never see half of one. Used by bin/bringup.cjs (the CLI: CommonJS bundles, one per
 // command, so each keeps its code cache; it checks them against inputs.json itself) and scripts/start.mjs
 // (the host, ES modules).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bundleInputs from './bundle-inputs.cjs';
 
@@ -33,15 +33,15 @@ export function bundlePath(root, name, format = 'esm') {
 }
 
 /**
- * Bundles `entry` (a .ts file) to `bundlePath(root, name, format)` unless that is newer than every
- * source under `sourceDirs`; returns the bundle's path. A 'cjs' bundle starts with a line
- * `// build <uuid>`, new on every build: V8 matches a code cache to its script by length only, so the
- * CLI keys its code cache by this id (see bin/code-cache.cjs).
+ * Bundles `entry` (a .ts file) to `bundlePath(root, name, format)` unless that is up to date with every
+ * file it was built from (inputs.json, build/bundle-inputs.cjs: the check the CLI's launcher makes);
+ * returns the bundle's path. A 'cjs' bundle starts with a line `// build <uuid>`, new on every build: V8
+ * matches a code cache to its script by length only, so the CLI keys its code cache by this id (see
+ * bin/code-cache.cjs).
  */
-export async function bundleIfStale({ root, name, entry, entries = {}, sourceDirs, external = [], splitting = false, format = 'esm' }) {
+export async function bundleIfStale({ root, name, entry, entries = {}, external = [], splitting = false, format = 'esm' }) {
   const out = bundlePath(root, name, format);
-  const sourcesAt = newestMtime(sourceDirs, ['.ts', '.json']);
-  if (existsSync(out) && statSync(out).mtimeMs >= sourcesAt) return out;
+  if (bundleInputs.isBundleFresh(root, join(root, '.cache', name), basename(out))) return out;
   return bundle({ root, name, entry, entries, external, splitting, format });
 }
 

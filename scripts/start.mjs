@@ -49,7 +49,6 @@ function bundleHost() {
     entry: join(root, 'electron', 'host', 'main.ts'),
     // electron/services/board.ts runs each board compile in this worker, found beside host.mjs.
     entries: { 'board-worker': join(root, 'electron', 'services', 'board-worker.ts') },
-    sourceDirs: [join(root, 'electron'), join(root, 'engine')],
     external: ['serialport', 'ws', 'vite', '@vitejs/plugin-vue', 'electron', '@grpc/grpc-js', '@grpc/proto-loader'],
   });
 }

@@ -154,9 +154,9 @@ function boardWorkerScript(): Promise<string> {
     const root = resolve(dirname(here), '..', '..');
     const helper = pathToFileURL(join(root, 'build', 'node-bundle.mjs')).href;
     const { bundleIfStale } = (await import(/* @vite-ignore */ helper)) as {
-      bundleIfStale(o: { root: string; name: string; entry: string; sourceDirs: string[] }): Promise<string>;
+      bundleIfStale(o: { root: string; name: string; entry: string }): Promise<string>;
     };
-    return bundleIfStale({ root, name: 'board-worker', entry: join(dirname(here), 'board-worker.ts'), sourceDirs: [join(root, 'electron'), join(root, 'engine')] });
+    return bundleIfStale({ root, name: 'board-worker', entry: join(dirname(here), 'board-worker.ts') });
   })();
   workerScript.catch(() => (workerScript = undefined));
   return workerScript;
