@@ -1,8 +1,9 @@
 // The CLI's side effects in one place, so commands stay testable in-process: output streams and
-// file access. Commands return an exit code; only cli/start.ts sets process.exitCode. File reads are
-// bounded as the app's are (electron/services/files.ts): regular files only, opened without blocking
-// (a FIFO or /dev/zero is refused at once), and a size cap checked while reading.
-import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+// file access. Commands return an exit code; only cli/start.ts sets process.exitCode. Files are read
+// as the app reads them (electron/services/bounded-read.ts): regular files only, opened without
+// blocking (a FIFO or /dev/zero is refused at once), and a size cap checked while reading.
+import { readSync, writeFileSync } from 'node:fs';
+import { readRegularFileSync } from '../electron/services/bounded-read';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -34,29 +35,7 @@ export function readBoundedFile(path: string, maxBytes = readLimitFor(path)): Ui
 
 /** The same, with the file's modification time from the same open. */
 export function readBoundedSourceFile(path: string, maxBytes = readLimitFor(path)): { bytes: Uint8Array; mtime: Date } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isDirectory() ? 'a folder' : 'not a regular file';
-      throw new Error(`${path}: ${kind}; only regular files are read`);
-    }
-    if (st.size > maxBytes) throw new Error(`${path}: ${st.size} bytes, over the ${maxBytes}-byte limit`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // Not trusting st.size: procfs files (/proc/config.gz) report 0.
-      const buf = Buffer.allocUnsafe(Math.min(MiB, maxBytes + 1 - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw new Error(`${path}: grew past the ${maxBytes}-byte limit while being read`);
-      chunks.push(buf.subarray(0, n));
-    }
-    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), mtime: st.mtime };
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularFileSync(path, maxBytes, (p, message) => new Error(`${p}: ${message}`));
 }
 
 /**

@@ -3,10 +3,11 @@
 // checked while reading (procfs files such as /proc/config.gz report size 0). Writes: absolute paths,
 // never through a symlink, never over an existing file unless the caller says the user agreed, 0600.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { kindOf, READ_FLAGS, readRegularFileSync, type Refuse } from './bounded-read';
 
 const MiB = 1024 * 1024;
 
@@ -32,49 +33,21 @@ export class FileRefused extends Error {
   }
 }
 
-function kindOf(st: Stats): string {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  if (st.isDirectory()) return 'a folder';
-  return 'not a regular file';
-}
-
-// O_NONBLOCK: open() of a FIFO with no writer returns at once instead of waiting for one; the type
-// check below then refuses it before any read. O_NOCTTY: a tty path never becomes our terminal.
-const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+const refused: Refuse = (path, message) => new FileRefused(path, message);
 
 function checkType(path: string, st: Stats, maxBytes: number): void {
-  if (!st.isFile()) throw new FileRefused(path, `${kindOf(st)}; only regular files are read`);
-  if (st.size > maxBytes) throw new FileRefused(path, `${st.size} bytes, over the ${maxBytes}-byte limit`);
+  if (!st.isFile()) throw refused(path, `${kindOf(st)}; only regular files are read`);
+  if (st.size > maxBytes) throw refused(path, `${st.size} bytes, over the ${maxBytes}-byte limit`);
 }
 
 /** Reads a whole regular file, at most `maxBytes`; throws FileRefused (type, size) or the OS error. */
 export function readBoundedFileSync(path: string, maxBytes: number): Uint8Array {
-  return readBoundedSourceFileSync(path, maxBytes).bytes;
+  return readRegularFileSync(path, maxBytes, refused).bytes;
 }
 
 /** The same, with the file's modification time from the same open (a DTS's __TIMESTAMP__). */
 export function readBoundedSourceFileSync(path: string, maxBytes: number): { bytes: Uint8Array; mtime: Date } {
-  const fd = openSync(path, READ_FLAGS);
-  try {
-    const st = fstatSync(fd);
-    checkType(path, st, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 * MiB, maxBytes + 1 - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw new FileRefused(path, `grew past the ${maxBytes}-byte limit while being read`);
-      chunks.push(buf.subarray(0, n));
-    }
-    return { bytes: new Uint8Array(Buffer.concat(chunks, total)), mtime: st.mtime };
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularFileSync(path, maxBytes, refused);
 }
 
 /** The same, without blocking the event loop: for imports, which may be large. */
