@@ -48,7 +48,20 @@ interface TreeCheck {
 
 export type Check = SourceCheck | TreeCheck;
 
-const prop = (node: DtNode, name: string) => node.properties.find((p) => p.name === name);
+// Loops rather than find() and friends here: every check asks per node, and in a one-board run the
+// code is still interpreted, where a callback per property is what costs.
+function prop(node: DtNode, name: string): DtProperty | undefined {
+  const ps = node.properties;
+  for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return ps[i];
+  return undefined;
+}
+
+/** The first property of a live node named `name`, deleted or not. */
+function liveProp(node: LiveNode, name: string): LiveProperty | undefined {
+  const ps = node.props;
+  for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return ps[i];
+  return undefined;
+}
 const cell = (p: DtProperty | undefined) => (p && p.value.length === 4 ? readU32(p.value, 0) : undefined);
 const unitName = (node: DtNode) => (node.name.includes('@') ? node.name.slice(node.name.indexOf('@') + 1) : '');
 
@@ -205,7 +218,7 @@ export const CHECKS: Check[] = [
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      const p = node.props.find((x) => x.name === 'name');
+      const p = liveProp(node, 'name');
       if (p && !p.deleted && !nameIsString(p)) ctx.report(node, p, 'property is not a string');
     },
   },
@@ -215,15 +228,14 @@ export const CHECKS: Check[] = [
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      const i = node.props.findIndex((p) => p.name === 'name');
-      if (i < 0) return;
-      const p = node.props[i]!;
+      const p = liveProp(node, 'name');
+      if (!p) return;
       if (!p.deleted && !nameIsString(p)) return;
       const v = p.data.value();
       const baseBytes = textBytes(node.name.split('@')[0]!);
       if (v.length !== baseBytes.length + 1 || baseBytes.some((b, k) => v[k] !== b)) {
         ctx.report(node, undefined, `"name" property is incorrect ("${decodeLatin1(v.subarray(0, Math.max(0, v.indexOf(0))))}" instead of base node name)`);
-      } else node.props.splice(i, 1);
+      } else node.props.splice(node.props.indexOf(p), 1);
     },
   },
   {
@@ -508,10 +520,12 @@ export function runChecks(tree: DtTree): Diagnostic[] {
       diagnostics.push(d);
     },
   };
+  // No warning check adds or removes a node, so one walk serves them all.
+  const nodes = [...walk(tree.root)];
   for (const check of CHECKS) {
     if (check.on !== 'tree') continue;
     current = check.name;
-    for (const node of walk(tree.root)) check.fn(ctx, node);
+    for (let i = 0; i < nodes.length; i++) check.fn(ctx, nodes[i]!);
   }
   return diagnostics;
 }
