@@ -21,6 +21,11 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Parsed `#define`s keyed by the index of their `#` token: a shared header is parsed once per batch. */
   defines: Map<number, unknown>;
+  /**
+   * The -E text of a line that expands no macro, keyed by the index of its first token: what printing
+   * its tokens one by one gives, made once per line (and per batch, as the file is shared).
+   */
+  lineText: Map<number, string>;
   /** When the file was last modified, if the host said (__TIMESTAMP__). */
   mtime?: Date;
 }
@@ -145,7 +150,7 @@ function clean(raw: string, problems: LexProblem[]): Cleaned {
 
 export function lexBytes(path: string, bytes: Uint8Array, mtime?: Date): LexedFile {
   const problems: LexProblem[] = [];
-  const file: LexedFile = { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map() };
+  const file: LexedFile = { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map(), lineText: new Map() };
   if (mtime) file.mtime = mtime;
   return file;
 }

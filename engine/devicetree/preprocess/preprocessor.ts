@@ -415,6 +415,61 @@ class Preprocessor {
     }
   }
 
+  /**
+   * Prints the source line that starts at the current file position whole, when it is plain text: not
+   * a directive, no name on it that is a macro (builtins included), nothing to warn about. Its tokens
+   * then print exactly as the token-by-token path would print them (lineChange, then each token at its
+   * own column), so the text is made once per line of the file and the per-token path, which is most of
+   * a one-board run's cost, is skipped for most lines of a device tree. Only at a line start with no
+   * expansion or argument collection under way. False, having done nothing, when the line is not plain.
+   */
+  private printPlainLine(): boolean {
+    if (this.fatal || this.skipping || this.inDirective || this.parsingArgs !== 0 || this.preventExpansion !== 0) return false;
+    const fr = this.incl[this.incl.length - 1]!;
+    const toks = fr.file.toks;
+    const start = fr.pos;
+    if (start >= toks.length) return false;
+    const first = toks[start]!;
+    if ((first.flags & F_BOL) === 0 || (first.kind === K_PUNCT && first.text === '#')) return false;
+    const macros = this.macros;
+    let end = start;
+    do {
+      const t = toks[end]!;
+      if ((t.kind === K_NAME && macros.has(t.text)) || (t.flags & F_NUL_IN_LITERAL) !== 0) return false;
+      end++;
+    } while (end < toks.length && (toks[end]!.flags & F_BOL) === 0);
+    if (this.printedTokens + (end - start) > this.maxOutput) return false;
+    let text = fr.file.lineText.get(start);
+    if (text === undefined) {
+      text = '';
+      for (let i = start; i < end; i++) {
+        const t = toks[i]!;
+        if ((t.flags & F_PREV_WHITE) !== 0) {
+          const want = t.col - 1 - text.length;
+          text += want > 0 ? (want <= 256 ? SPACES.slice(0, want) : ' '.repeat(want)) : ' ';
+        }
+        text += t.text;
+      }
+      fr.file.lineText.set(start, text);
+    }
+    const last = toks[end - 1]!;
+    fr.pos = end;
+    this.lastBaseEof = false;
+    this.lastBase = last;
+    this.lineChange(first.line + fr.delta, fr.name);
+    this.curLine = last.line + fr.delta;
+    this.parts.push(text);
+    this.col = text.length;
+    this.printed = true;
+    this.printedTokens += end - start;
+    this.avoid = false;
+    this.source = null;
+    this.prev = last;
+    this.oArr = toks; this.oIdx = end - 1; this.oLines = null; this.oDelta = fr.delta;
+    if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
+    return true;
+  }
+
   // ---------------------------------------------------------------- base lexer (_cpp_lex_token)
 
   private lexBase(): Tok {
@@ -1486,6 +1541,7 @@ class Preprocessor {
     this.enterFile(main, entryPath, -1, 0, 0);
     this.printLineMarker(1, entryPath, '');
     for (;;) {
+      if (this.ctxs.length === 0 && this.frames.length === 0 && this.printPlainLine()) continue;
       const tok = this.getToken();
       if (tok.kind === K_PADDING) {
         this.avoid = true;
