@@ -71,6 +71,21 @@ describe('preprocess API', () => {
     expect(run('b.dts', createPreprocessCache()).value).toBe(b.value);
   });
 
+  it('prints a line with no macro in it whole, at its source columns, and expands it once a macro on it is defined', () => {
+    // The same header twice: the first time FOO is no macro and both lines are plain text; the second
+    // time the first line goes token by token and the second is printed from the text made the first time.
+    const files: Files = {
+      'main.dts': '/dts-v1/;\n#include "a.dtsi"\n#define FOO 1\n#include "a.dtsi"\n',
+      'a.dtsi': 'x = FOO;\n\tlabel: node@1 {   reg = <1   2>; /* c */ y =  "a  b"; };\n',
+    };
+    const r = pp(files);
+    expect(r.diagnostics).toEqual([]);
+    expect(firstDifference(rows(cppStdout(files)), rows(r.value))).toBeNull();
+    const body = r.value.split('\n').filter((l) => !l.startsWith('# '));
+    const plain = ' label: node@1 {   reg = <1   2>;         y =  "a  b"; };';
+    expect(body).toEqual(['/dts-v1/;', 'x = FOO;', plain, '', 'x = 1;', plain, '']);
+  });
+
   it('#include_next, __has_include, #pragma once, #import, macro-expanded names', () => {
     const files: Files = {
       'main.dts': '#include <x.h>\n#include "once.h"\n#include "once.h"\n#define NAME <x.h>\n#if __has_include(<x.h>) && !__has_include("none.h")\nhas\n#endif\n#import "imp.h"\n#import "imp.h"\n',
