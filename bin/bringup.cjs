@@ -57,7 +57,12 @@ function run(bundle, command) {
   setFlagsFromString('--interrupt-budget=675840');
   setFlagsFromString('--semi-space-growth-factor=8');
   setFlagsFromString('--no-minor-gc-task');
-  runCommonJs(join(outDir, bundle), { cacheDir: join(outDir, 'code-cache'), key: bundle === 'bringup.cjs' ? 'bringup' : command });
+  runCommonJs(join(outDir, bundle), {
+    cacheDir: join(outDir, 'code-cache'),
+    key: bundle === 'bringup.cjs' ? 'bringup' : command,
+    // A run that only printed help, or stopped at an error, compiled a fraction of the command.
+    isComplete: (code) => code === 0 && command !== undefined && !process.argv.slice(3).some((a) => a === '--help' || a === '-h'),
+  });
 }
 
 const arg = process.argv[2] ?? '';

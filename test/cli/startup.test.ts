@@ -2,7 +2,8 @@
 // bundle-inputs.cjs), by behaviour, never by time: the bundled CLI prints and exits exactly as the
 // TypeScript sources run directly; each command runs from a bundle of its own that holds no other
 // command; a source checkout rebuilds a bundle whose inputs changed and an installed copy does not look;
-// the V8 code cache is used when valid, and ignored then rewritten when corrupt, foreign or refused by V8.
+// the V8 code cache is used when valid, ignored then rewritten when corrupt, foreign or refused by V8, and
+// replaced when the run that wrote it did only part of its command's work.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +181,30 @@ describe('bringup launcher', () => {
     expect(bin(installed, '--help').stdout.toString()).toMatch(/^usage: edited/);
   }, 120_000);
 
+  it('a cache written by a run that did little (help, an error) is replaced by the next complete run, and a complete one is kept', () => {
+    const header = (f: string) => {
+      const b = readFileSync(f);
+      return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { complete: boolean; length: number };
+    };
+    const dtCache = () => cacheFiles(copy).find((f) => f.includes('/dt-'));
+    for (const f of cacheFiles(copy)) rmSync(f);
+    expect(bin(copy, 'dt', '--help').status).toBe(0);
+    const partial = header(dtCache()!);
+    expect(partial.complete).toBe(false);
+    expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'bogus').status).toBe(2); // a usage error: still partial
+    expect(header(dtCache()!)).toEqual(partial);
+
+    const out = join(tmp, 'partial-cache.dtb');
+    expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', out).status).toBe(0);
+    const complete = header(dtCache()!);
+    expect(complete.complete).toBe(true);
+    expect(complete.length).toBeGreaterThan(partial.length);
+    const written = readFileSync(dtCache()!);
+    expect(bin(copy, 'dt', '--help').status).toBe(0);
+    expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', out).status).toBe(0);
+    expect(readFileSync(dtCache()!).equals(written)).toBe(true);
+  }, 120_000);
+
   it('ignores a corrupt, truncated or foreign code cache, prints the same, and writes a good one', () => {
     const args = ['parse-log', 'resources/demo/boot.typescript'];
     const want = bin(copy, ...args);
@@ -210,9 +235,9 @@ describe('bringup launcher', () => {
 describe('bin/code-cache.cjs', () => {
   const codeCache = join(root, 'bin', 'code-cache.cjs');
   /** Runs `script` through runCommonJs in a fresh Node; returns the cache state and what the script printed. */
-  function run(script: string, cacheDir: string, prelude = ''): { state: string; out: string } {
+  function run(script: string, cacheDir: string, prelude = '', complete = true): { state: string; out: string } {
     const code = `import { runCommonJs, writeCodeCache } from ${JSON.stringify(codeCache)}; ${prelude}
-      const state = runCommonJs(${JSON.stringify(script)}, { cacheDir: ${JSON.stringify(cacheDir)}, key: 'k' });
+      const state = runCommonJs(${JSON.stringify(script)}, { cacheDir: ${JSON.stringify(cacheDir)}, key: 'k', isComplete: () => ${complete} });
       process.stderr.write(state);`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -243,6 +268,18 @@ describe('bin/code-cache.cjs', () => {
     writeFileSync(join(caches, file!), flipped);
     expect(run(script, caches)).toEqual({ state: 'rejected', out: '6765 function true\n' });
     expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
+  });
+
+  it('marks a cache from an incomplete run partial: used, and replaced by the first complete run', () => {
+    const dir = mkdtempSync(join(tmp, 'cc-'));
+    const script = join(dir, 'b.cjs');
+    writeFileSync(script, `// build 0123abcd-0000-4000-8000-000000000003\n'use strict';\nconsole.log('ran');\n`);
+    const caches = join(dir, 'cache');
+    expect(run(script, caches, '', false)).toEqual({ state: 'none', out: 'ran\n' });
+    expect(run(script, caches, '', false)).toEqual({ state: 'partial', out: 'ran\n' });
+    expect(run(script, caches, '', true)).toEqual({ state: 'partial', out: 'ran\n' });
+    expect(run(script, caches, '', false)).toEqual({ state: 'used', out: 'ran\n' });
+    expect(run(script, caches, '', true)).toEqual({ state: 'used', out: 'ran\n' });
   });
 
   it('keeps no cache for a bundle without a build id, and survives a cache folder it cannot write', () => {
