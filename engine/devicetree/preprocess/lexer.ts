@@ -14,15 +14,24 @@ export interface LexProblem {
   col: number;
 }
 
-/** A file lexed once: its tokens (with BOL/PREV_WHITE flags and physical positions) and lexing problems. */
+/**
+ * A file read once: its text after splicing, and either all its tokens (lexed at once, for a cache a
+ * batch shares) or nothing more, each inclusion then lexing it line by line as it goes (LineLexer), so
+ * lines printed whole as plain text are never made into tokens. Lexing problems are known either way.
+ */
 export interface LexedFile {
   path: string;
-  toks: Tok[];
+  /** The text with CRLF as LF and backslash-newlines removed. */
+  text: string;
+  /** Offsets in `text` where a backslash-newline was removed (each starts a new physical line). */
+  splices: number[];
+  /** Every token (with BOL/PREV_WHITE flags and physical positions), or null: lexed per inclusion. */
+  toks: Tok[] | null;
   problems: LexProblem[];
-  /** Parsed `#define`s keyed by the index of their `#` token: a shared header is parsed once per batch. */
+  /** Parsed `#define`s keyed by the physical line of their `#`: a shared header is parsed once per batch. */
   defines: Map<number, unknown>;
   /**
-   * The -E text of a line that expands no macro, keyed by the index of its first token: what printing
+   * The -E text of a line that expands no macro, keyed by the physical line it starts on: what printing
    * its tokens one by one gives, made once per line (and per batch, as the file is shared).
    */
   lineText: Map<number, string>;
@@ -148,125 +157,232 @@ function clean(raw: string, problems: LexProblem[]): Cleaned {
   return { text, splices };
 }
 
-export function lexBytes(path: string, bytes: Uint8Array, mtime?: Date): LexedFile {
+export function lexBytes(path: string, bytes: Uint8Array, mtime?: Date, byLine = false): LexedFile {
   const problems: LexProblem[] = [];
-  const file: LexedFile = { path, toks: lexText(decodeUtf8(bytes), problems), problems, defines: new Map(), lineText: new Map() };
+  const { text, splices } = clean(decodeUtf8(bytes), problems);
+  // Lexing as it goes keeps its problems for when the line is reached, and enterFile reports a file's
+  // problems as it enters it; so a file that could have any (a NUL, a comment that may be open at the
+  // end) is lexed at once.
+  const open = text.lastIndexOf('/*');
+  const lineByLine = byLine && text.indexOf('\0') < 0 && (open < 0 || text.lastIndexOf('*/') >= open + 2);
+  const file: LexedFile = { path, text, splices, toks: null, problems, defines: new Map(), lineText: new Map() };
+  if (!lineByLine) file.toks = lexAll(new LineLexer(text, splices, problems));
   if (mtime) file.mtime = mtime;
   return file;
 }
 
 /**
- * Tokenizes a whole file. Positions are physical (splices counted). A `#` that starts a logical
+ * Tokenizes a whole text. Positions are physical (splices counted). A `#` that starts a logical
  * line gets `aux` = the last physical line of that logical line, so an #include knows which line
  * follows it; after `#include` a `<...>` is one K_HEADER token as libcpp lexes it.
  */
 export function lexText(raw: string, problems: LexProblem[]): Tok[] {
-  const { text: s, splices } = clean(raw, problems);
-  const n = s.length;
+  const { text, splices } = clean(raw, problems);
+  return lexAll(new LineLexer(text, splices, problems));
+}
+
+function lexAll(lexer: LineLexer): Tok[] {
   const toks: Tok[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  let sp = 0;
-  let bol = true;
-  let ws = false;
-  let dirState = 0; // 1: after a BOL '#'; 2: after '#include' (a '<' starts a header name)
-  let hashTok: Tok | null = null;
-  const nsp = splices.length;
-  while (i < n) {
-    while (sp < nsp && splices[sp]! <= i) { line++; if (splices[sp]! > lineStart) lineStart = splices[sp]!; sp++; }
-    const c = s.charCodeAt(i);
-    if (c === 10) {
-      if (hashTok) { hashTok.aux = line; hashTok = null; }
-      line++; lineStart = i + 1; i++; bol = true; ws = false; dirState = 0;
-      continue;
-    }
-    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13 || c === 0) {
-      // libcpp's skip_whitespace: NUL is whitespace, warned about once per run, at the run's start.
-      const runStart = i;
-      let sawNul = false;
-      while (i < n) {
-        const w = s.charCodeAt(i);
-        if (w === 0) sawNul = true;
-        else if (w !== 32 && w !== 9 && w !== 12 && w !== 11 && w !== 13) break;
-        i++;
-      }
-      if (sawNul) problems.push({ severity: 'warning', code: 'null_character', message: 'null character(s) ignored', line, col: runStart - lineStart + 1 });
-      ws = true;
-      continue;
-    }
-    if (c === 47) {
-      const d = s.charCodeAt(i + 1);
-      if (d === 42) {
-        const end = s.indexOf('*/', i + 2);
-        const stop = end < 0 ? n : end + 2;
-        if (end < 0) {
-          problems.push({ severity: 'error', code: 'unterminated_comment', message: 'unterminated comment', line, col: i - lineStart + 1 });
-        }
-        for (let k = s.indexOf('\n', i); k >= 0 && k < stop; k = s.indexOf('\n', k + 1)) {
-          while (sp < nsp && splices[sp]! <= k) { line++; sp++; }
-          line++; lineStart = k + 1;
-        }
-        i = stop; ws = true;
-        continue;
-      }
-      if (d === 47) {
-        const nl = s.indexOf('\n', i);
-        i = nl < 0 ? n : nl; ws = true;
-        continue;
-      }
-    }
-    const start = i;
-    const col = i - lineStart + 1;
-    let kind: number;
-    if (ID_CHAR[c] === 2) {
-      i++;
-      while (ID_CHAR[s.charCodeAt(i)]! > 0) i++;
-      const q = s.charCodeAt(i);
-      if (i === start + 1 && c === 76 /* L */ && (q === 34 || q === 39)) {
-        kind = lexQuoted(s, i, q);
-        i = quotedEnd;
-      } else kind = K_NAME;
-    } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) {
-      i++;
-      for (;;) {
-        const e = s.charCodeAt(i);
-        if (ID_CHAR[e]! > 0 || e === 46) { i++; continue; }
-        if (e === 43 || e === 45) {
-          const p = s.charCodeAt(i - 1) | 32;
-          if (p === 101 /* e */ || p === 112 /* p */) { i++; continue; }
-        }
-        break;
-      }
-      kind = K_NUMBER;
-    } else if (c === 34 || c === 39) {
-      kind = lexQuoted(s, i, c);
-      i = quotedEnd;
-    } else if (c === 60 && dirState === 2) {
-      const close = s.indexOf('>', i + 1);
-      const nl = s.indexOf('\n', i + 1);
-      if (close >= 0 && (nl < 0 || close < nl)) { kind = K_HEADER; i = close + 1; } else { kind = K_PUNCT; i += punctLength(s, i, c); }
-    } else {
-      const len = punctLength(s, i, c);
-      if (len > 0) { kind = K_PUNCT; i += len; } else {
-        kind = K_OTHER;
-        i += c >= 0xd800 && c < 0xdc00 && i + 1 < n ? 2 : 1;
-      }
-    }
-    const text = s.slice(start, i);
-    let flags = (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0);
-    if (kind !== K_NAME && kind !== K_NUMBER && kind !== K_PUNCT && text.indexOf('\0') >= 0 && nulOutsideEscape(text, kind === K_HEADER)) flags |= F_NUL_IN_LITERAL;
-    const tok: Tok = { kind, text, flags, line, col, aux: -1, src: null }; // newTok, inline
-    toks.push(tok);
-    if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
-    else if (dirState === 1 && kind === K_NAME) {
-      const t = tok.text;
-      dirState = t === 'include' || t === 'include_next' || t === 'import' ? 2 : 0;
-    } else dirState = 0;
-    bol = false; ws = false;
-  }
-  if (hashTok) hashTok.aux = line;
+  while (!lexer.done) lexer.lexLine(toks);
   return toks;
+}
+
+/** What LineLexer.plainLine found: a logical line printed as it stands. */
+export interface PlainLine {
+  /** Its -E text: the source line with each whitespace character a space, trailing ones dropped. */
+  text: string;
+  /** Physical line, and how many tokens it holds (what printing it token by token would count). */
+  line: number;
+  tokens: number;
+  /** Its last token (for the position of what comes next). */
+  last: Tok;
+}
+
+// A line the plain-text check may take: ASCII, and none of what makes lexing more than splitting at
+// spaces: comments, character literals, backslashes (escapes, splices), NULs, wide literals.
+const NOT_PLAIN = /[/'\\\x00\x80-\uffff]|L"/;
+const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
+// The tokens of such a line, as lexText splits them: names, pp-numbers, strings, the punctuators of
+// punctLength (longest first), and any other single character.
+const TOKENS = /[A-Za-z_][A-Za-z0-9_]*|\.?\d(?:[eEpP][+-]|[A-Za-z0-9_.])*|"[^"]*"|\.\.\.|<<=|>>=|<<|>>|->|--|\+\+|&&|\|\||##|[-+&|*/%^!=<>]=|\S/g;
+const OTHER_SPACE = /[\t\v\f]/g;
+
+/**
+ * libcpp's lexer over one text, a logical line at a time: lexLine appends the next line's tokens, and
+ * plainLine takes the next line whole when it is plain text, without making tokens of it.
+ */
+export class LineLexer {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private sp = 0;
+
+  constructor(
+    private readonly s: string,
+    private readonly splices: number[],
+    private readonly problems: LexProblem[],
+  ) {}
+
+  get done(): boolean {
+    return this.i >= this.s.length;
+  }
+
+  /** Lexes the next logical line (to its newline, which it consumes) onto `toks`; a blank line adds none. */
+  lexLine(toks: Tok[]): void {
+    // In locals: interpreted code pays a property load for each read of a field.
+    const s = this.s;
+    const n = s.length;
+    const splices = this.splices;
+    const problems = this.problems;
+    const nsp = splices.length;
+    let i = this.i;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let sp = this.sp;
+    let bol = true;
+    let ws = false;
+    let dirState = 0; // 1: after a BOL '#'; 2: after '#include' (a '<' starts a header name)
+    let hashTok: Tok | null = null;
+    while (i < n) {
+      while (sp < nsp && splices[sp]! <= i) { line++; if (splices[sp]! > lineStart) lineStart = splices[sp]!; sp++; }
+      const c = s.charCodeAt(i);
+      if (c === 10) {
+        if (hashTok) { hashTok.aux = line; hashTok = null; }
+        line++; lineStart = i + 1; i++;
+        break; // the end of a logical line
+      }
+      if (c === 32 || c === 9 || c === 12 || c === 11 || c === 13 || c === 0) {
+        // libcpp's skip_whitespace: NUL is whitespace, warned about once per run, at the run's start.
+        const runStart = i;
+        let sawNul = false;
+        while (i < n) {
+          const w = s.charCodeAt(i);
+          if (w === 0) sawNul = true;
+          else if (w !== 32 && w !== 9 && w !== 12 && w !== 11 && w !== 13) break;
+          i++;
+        }
+        if (sawNul) problems.push({ severity: 'warning', code: 'null_character', message: 'null character(s) ignored', line, col: runStart - lineStart + 1 });
+        ws = true;
+        continue;
+      }
+      if (c === 47) {
+        const d = s.charCodeAt(i + 1);
+        if (d === 42) {
+          const end = s.indexOf('*/', i + 2);
+          const stop = end < 0 ? n : end + 2;
+          if (end < 0) {
+            problems.push({ severity: 'error', code: 'unterminated_comment', message: 'unterminated comment', line, col: i - lineStart + 1 });
+          }
+          for (let k = s.indexOf('\n', i); k >= 0 && k < stop; k = s.indexOf('\n', k + 1)) {
+            while (sp < nsp && splices[sp]! <= k) { line++; sp++; }
+            line++; lineStart = k + 1;
+          }
+          i = stop; ws = true;
+          continue;
+        }
+        if (d === 47) {
+          const nl = s.indexOf('\n', i);
+          i = nl < 0 ? n : nl; ws = true;
+          continue;
+        }
+      }
+      const start = i;
+      const col = i - lineStart + 1;
+      let kind: number;
+      if (ID_CHAR[c] === 2) {
+        i++;
+        while (ID_CHAR[s.charCodeAt(i)]! > 0) i++;
+        const q = s.charCodeAt(i);
+        if (i === start + 1 && c === 76 /* L */ && (q === 34 || q === 39)) {
+          kind = lexQuoted(s, i, q);
+          i = quotedEnd;
+        } else kind = K_NAME;
+      } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) {
+        i++;
+        for (;;) {
+          const e = s.charCodeAt(i);
+          if (ID_CHAR[e]! > 0 || e === 46) { i++; continue; }
+          if (e === 43 || e === 45) {
+            const p = s.charCodeAt(i - 1) | 32;
+            if (p === 101 /* e */ || p === 112 /* p */) { i++; continue; }
+          }
+          break;
+        }
+        kind = K_NUMBER;
+      } else if (c === 34 || c === 39) {
+        kind = lexQuoted(s, i, c);
+        i = quotedEnd;
+      } else if (c === 60 && dirState === 2) {
+        const close = s.indexOf('>', i + 1);
+        const nl = s.indexOf('\n', i + 1);
+        if (close >= 0 && (nl < 0 || close < nl)) { kind = K_HEADER; i = close + 1; } else { kind = K_PUNCT; i += punctLength(s, i, c); }
+      } else {
+        const len = punctLength(s, i, c);
+        if (len > 0) { kind = K_PUNCT; i += len; } else {
+          kind = K_OTHER;
+          i += c >= 0xd800 && c < 0xdc00 && i + 1 < n ? 2 : 1;
+        }
+      }
+      const text = s.slice(start, i);
+      let flags = (bol ? F_BOL : 0) | (ws ? F_PREV_WHITE : 0);
+      if (kind !== K_NAME && kind !== K_NUMBER && kind !== K_PUNCT && text.indexOf('\0') >= 0 && nulOutsideEscape(text, kind === K_HEADER)) flags |= F_NUL_IN_LITERAL;
+      const tok: Tok = { kind, text, flags, line, col, aux: -1, src: null }; // newTok, inline
+      toks.push(tok);
+      if (bol && kind === K_PUNCT && c === 35 && i === start + 1) { dirState = 1; hashTok = tok; }
+      else if (dirState === 1 && kind === K_NAME) {
+        const t = tok.text;
+        dirState = t === 'include' || t === 'include_next' || t === 'import' ? 2 : 0;
+      } else dirState = 0;
+      bol = false; ws = false;
+    }
+    if (i >= n && hashTok) hashTok.aux = line;
+    this.i = i;
+    this.line = line;
+    this.lineStart = lineStart;
+    this.sp = sp;
+  }
+
+  /**
+   * The next logical line if it is plain text: a single physical line that plainly lexes to tokens
+   * split at spaces (no comment, character literal, backslash, NUL or non-ASCII character, and quotes
+   * that pair up), no directive, and no name in it that `isMacro` knows. Such a line is consumed with
+   * its newline and returned; a blank line is consumed and gives null; anything else is left as it is
+   * (undefined), for lexLine, as is a line of more than `maxTokens` tokens. `isMacro` sees a superset
+   * of the line's names (words in strings and in numbers too), so a line it calls plain is plain.
+   */
+  plainLine(isMacro: (name: string) => boolean, maxTokens: number): PlainLine | null | undefined {
+    const s = this.s;
+    const i = this.i;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    let sp = this.sp;
+    const splices = this.splices;
+    while (sp < splices.length && splices[sp]! <= i) { line++; if (splices[sp]! > lineStart) lineStart = splices[sp]!; sp++; }
+    let nl = s.indexOf('\n', i);
+    if (nl < 0) nl = s.length;
+    if (sp < splices.length && splices[sp]! <= nl) return undefined; // a splice inside: physical lines differ
+    const raw = s.slice(i, nl);
+    if (NOT_PLAIN.test(raw)) return undefined;
+    const trimmed = raw.trimEnd();
+    if (trimmed.length === 0) {
+      this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;
+      return null;
+    }
+    const first = trimmed.trimStart();
+    if (first.charCodeAt(0) === 35 /* # */) return undefined;
+    let quotes = 0;
+    for (let q = trimmed.indexOf('"'); q >= 0; q = trimmed.indexOf('"', q + 1)) quotes++;
+    if (quotes & 1) return undefined;
+    const names = trimmed.match(NAMES);
+    if (names !== null) for (let k = 0; k < names.length; k++) if (isMacro(names[k]!)) return undefined;
+    const toks = trimmed.match(TOKENS)!;
+    if (toks.length > maxTokens) return undefined;
+    const lastText = toks[toks.length - 1]!;
+    const last: Tok = { kind: K_OTHER, text: lastText, flags: 0, line, col: trimmed.length - lastText.length + 1 + (i - lineStart), aux: -1, src: null };
+    this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;
+    const text = i === lineStart ? trimmed : ' '.repeat(i - lineStart) + trimmed;
+    return { text: text.replace(OTHER_SPACE, ' '), line, tokens: toks.length, last };
+  }
 }
 
 /** lex.cc lex_string: a NUL right after a backslash is skipped as the escaped character, so it is not "seen". */

@@ -5,7 +5,7 @@
 // of recursion, so input nesting depth never grows the JS stack.
 import type { Diagnostic, IncludeFrame, Result, Severity, SourceSpan } from '../../common';
 import { evaluateExpression, isExprError } from './expr';
-import { lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
+import { LineLexer, lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
@@ -139,6 +139,10 @@ interface ExpandFrame {
 
 interface FileFrame {
   file: LexedFile;
+  /** This inclusion's tokens: the file's own, or (lexed as it goes) those its lexer has made so far. */
+  toks: Tok[];
+  /** Lexes the file line by line onto `toks` (null: the file's tokens are all there). */
+  lexer: LineLexer | null;
   pos: number;
   /** Presumed name (what linemarkers, __FILE__ and diagnostics show; #line may change it). */
   name: string;
@@ -233,6 +237,7 @@ class Preprocessor {
   private readonly conds: Cond[] = [];
   private readonly diags: Diagnostic[] = [];
   private readonly cache: PreprocessCache;
+  private readonly ownCache: boolean;
   private readonly includeDirs: string[];
   private readonly maxDepth: number;
   private readonly maxWork: number;
@@ -268,6 +273,7 @@ class Preprocessor {
 
   constructor(private readonly options: PreprocessOptions) {
     this.cache = options.cache ?? createPreprocessCache();
+    this.ownCache = options.cache === undefined;
     this.includeDirs = options.includeDirs.map((d) => (d.length > 1 ? d.replace(/\/+$/, '') : d));
     this.maxDepth = options.maxIncludeDepth ?? 200;
     this.maxWork = options.maxExpansionWork ?? 100_000_000;
@@ -329,14 +335,19 @@ class Preprocessor {
     } catch {
       read = undefined;
     }
-    const lexed = read ? lexBytes(path, read.bytes, read.mtime) : null;
+    // A cache shared by a batch keeps every file's tokens, for the next board; a run of its own lexes
+    // each inclusion as it goes, and never makes tokens of the lines it prints whole.
+    const lexed = read ? lexBytes(path, read.bytes, read.mtime, this.ownCache) : null;
     files.set(path, lexed);
     return lexed;
   }
 
   private enterFile(file: LexedFile, name: string, dirIndex: number, parentLine: number, returnLine: number): void {
+    // Lexing problems cannot arise in a file lexed as it goes (lexBytes lexes any that could have one at
+    // once), so its lexer's list stays empty; the file's are reported here in either case.
+    const lexer = file.toks === null ? new LineLexer(file.text, file.splices, []) : null;
     this.incl.push({
-      file, pos: 0, name, dir: dirname(file.path), dirIndex, delta: 0, parentLine, returnLine, condBase: this.conds.length,
+      file, toks: file.toks ?? [], lexer, pos: 0, name, dir: dirname(file.path), dirIndex, delta: 0, parentLine, returnLine, condBase: this.conds.length,
     });
     for (const p of file.problems) this.report(p.severity, p.code, p.message, this.spanAt(p.line, p.col));
   }
@@ -426,7 +437,27 @@ class Preprocessor {
   private printPlainLine(): boolean {
     if (this.fatal || this.skipping || this.inDirective || this.parsingArgs !== 0 || this.preventExpansion !== 0) return false;
     const fr = this.incl[this.incl.length - 1]!;
-    const toks = fr.file.toks;
+    const toks = fr.toks;
+    if (fr.lexer !== null && fr.pos >= toks.length) {
+      // A file read as it goes, at a line not lexed yet: take it whole from the text if it is plain,
+      // else lex it and go on as for any file.
+      for (;;) {
+        if (fr.lexer.done) return false;
+        const plain = fr.lexer.plainLine(this.isMacroName, this.maxOutput - this.printedTokens);
+        if (plain === null) continue; // a blank line, consumed
+        if (plain === undefined) {
+          if (!this.lexMore(fr)) return false;
+          break;
+        }
+        this.lastBaseEof = false;
+        this.lastBase = plain.last;
+        this.lineChange(plain.line + fr.delta, fr.name);
+        this.curLine = plain.line + fr.delta;
+        this.printText(plain.text, plain.tokens, plain.last);
+        this.oIdx = -1;
+        return true;
+      }
+    }
     const start = fr.pos;
     if (start >= toks.length) return false;
     const first = toks[start]!;
@@ -439,7 +470,7 @@ class Preprocessor {
       end++;
     } while (end < toks.length && (toks[end]!.flags & F_BOL) === 0);
     if (this.printedTokens + (end - start) > this.maxOutput) return false;
-    let text = fr.file.lineText.get(start);
+    let text = fr.file.lineText.get(first.line);
     if (text === undefined) {
       text = '';
       for (let i = start; i < end; i++) {
@@ -450,7 +481,7 @@ class Preprocessor {
         }
         text += t.text;
       }
-      fr.file.lineText.set(start, text);
+      fr.file.lineText.set(first.line, text);
     }
     const last = toks[end - 1]!;
     fr.pos = end;
@@ -458,35 +489,55 @@ class Preprocessor {
     this.lastBase = last;
     this.lineChange(first.line + fr.delta, fr.name);
     this.curLine = last.line + fr.delta;
-    this.parts.push(text);
-    this.col = text.length;
-    this.printed = true;
-    this.printedTokens += end - start;
-    this.avoid = false;
-    this.source = null;
-    this.prev = last;
+    this.printText(text, end - start, last);
     this.oArr = toks; this.oIdx = end - 1; this.oLines = null; this.oDelta = fr.delta;
-    if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
     return true;
   }
 
+  private readonly isMacroName = (name: string): boolean => this.macros.has(name);
+
+  /** Prints a whole line's text of `tokens` tokens, after lineChange, as printing them one by one would. */
+  private printText(text: string, tokens: number, last: Tok): void {
+    this.parts.push(text);
+    this.col = text.length;
+    this.printed = true;
+    this.printedTokens += tokens;
+    this.avoid = false;
+    this.source = null;
+    this.prev = last;
+    if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
+  }
+
   // ---------------------------------------------------------------- base lexer (_cpp_lex_token)
+
+  /** Lexes the next line of a file read as it goes that has tokens onto its frame; false at its end. */
+  private lexMore(fr: FileFrame): boolean {
+    const lexer = fr.lexer;
+    if (lexer === null) return false;
+    const toks = fr.toks;
+    const had = toks.length;
+    while (!lexer.done) {
+      lexer.lexLine(toks);
+      if (toks.length > had) return true;
+    }
+    return false;
+  }
 
   private lexBase(): Tok {
     for (;;) {
       if (this.fatal) return EOF_TOK;
       const fr = this.incl[this.incl.length - 1]!;
-      const toks = fr.file.toks;
+      const toks = fr.toks;
       if (this.skipping && !this.inDirective) {
         let p = fr.pos;
-        while (p < toks.length) {
+        while (p < toks.length || this.lexMore(fr)) {
           const t = toks[p]!;
           if ((t.flags & F_BOL) !== 0 && t.kind === K_PUNCT && t.text === '#') break;
           p++;
         }
         fr.pos = p;
       }
-      if (fr.pos >= toks.length) {
+      if (fr.pos >= toks.length && !this.lexMore(fr)) {
         this.lastBaseEof = true;
         if (this.inDirective || this.parsingArgs !== 0 || this.incl.length === 1) {
           if (!this.inDirective && this.parsingArgs === 0) this.leaveFile();
@@ -555,7 +606,7 @@ class Preprocessor {
         tok = this.lexBase();
         const fr = this.incl[this.incl.length - 1]!;
         if (tok.kind === K_EOF) this.oIdx = -1;
-        else { this.oArr = fr.file.toks; this.oIdx = fr.pos - 1; this.oLines = null; this.oDelta = fr.delta; }
+        else { this.oArr = fr.toks; this.oIdx = fr.pos - 1; this.oLines = null; this.oDelta = fr.delta; }
       } else {
         const c = this.ctxs[n - 1]!;
         if (c.pos < c.end) {
@@ -987,7 +1038,7 @@ class Preprocessor {
 
   /** Handles the directive whose `#` was just read. False: an assembler line that merely starts with '#'. */
   private directive(fr: FileFrame, hash: Tok): boolean {
-    const toks = fr.file.toks;
+    const toks = fr.toks;
     const start = fr.pos;
     let end = start;
     while (end < toks.length && (toks[end]!.flags & F_BOL) === 0) end++;
@@ -1001,7 +1052,7 @@ class Preprocessor {
     if (!this.skipping && DIRECTIVES.has(name)) for (let i = start; i < end; i++) if ((toks[i]!.flags & F_NUL_IN_LITERAL) !== 0) this.nulInLiteral(toks[i]!);
     fr.pos = end;
     switch (name) {
-      case 'define': this.doDefine(fr, toks, start + 1, end, start); return true;
+      case 'define': this.doDefine(fr, toks, start + 1, end, hash.line); return true;
       case 'undef': this.doUndef(toks, start + 1, end, dname); return true;
       case 'include': case 'include_next': case 'import':
         this.doInclude(fr, hash, dname, start + 1, end); return true;
@@ -1334,7 +1385,7 @@ class Preprocessor {
   }
 
   private doInclude(fr: FileFrame, hash: Tok, dname: Tok, start: number, end: number): void {
-    const toks = fr.file.toks;
+    const toks = fr.toks;
     let spec: { name: string; angled: boolean } | null = null;
     const at = start < end ? toks[start]! : dname;
     let after = start + 1;
@@ -1392,7 +1443,7 @@ class Preprocessor {
 
   private doIf(fr: FileFrame, kind: string, dname: Tok, start: number, end: number): void {
     if (this.skipping) { this.pushCond(fr, kind, dname, true, true); return; }
-    const toks = fr.file.toks;
+    const toks = fr.toks;
     let v: boolean;
     if (kind === 'if') v = this.condition(fr, dname, start, end);
     else {
@@ -1428,7 +1479,7 @@ class Preprocessor {
     this.skipping = false;
     if (kind === 'elif') v = this.condition(fr, dname, start, end);
     else {
-      const d = this.definedTest(fr.file.toks, start, end, dname);
+      const d = this.definedTest(fr.toks, start, end, dname);
       v = d === null ? false : kind === 'elifdef' ? d : !d;
     }
     c.taken = v;
