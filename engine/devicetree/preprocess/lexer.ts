@@ -1,6 +1,8 @@
-// Turns a source file's bytes into preprocessing tokens once, the way libcpp's lexer does for
-// `-x assembler-with-cpp` (libcpp/lex.cc: splices, comments, pp-numbers, unterminated quotes as
-// CPP_OTHER). The result is immutable and cached by path, so a batch of boards lexes each header once.
+// Turns a source file's bytes into preprocessing tokens the way libcpp's lexer does for `-x
+// assembler-with-cpp` (libcpp/lex.cc: splices, comments, pp-numbers, unterminated quotes as CPP_OTHER).
+// A file is read and spliced once and cached by path. For a cache a batch of boards shares, it is
+// lexed at once too, so the batch lexes each header once; a run of its own lexes each inclusion a
+// line at a time as the preprocessor reaches it, and lets it print a plain line from the text.
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
