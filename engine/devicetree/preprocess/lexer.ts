@@ -200,12 +200,13 @@ export interface PlainLine {
   last: Tok;
 }
 
-// A line the plain-text check may take: ASCII, and none of what makes lexing more than splitting at
-// spaces: comments, character literals, backslashes (escapes, splices), NULs, wide literals.
-const NOT_PLAIN = /[/'\\\x00\x80-\uffff]|L"/;
-const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
-// The tokens of such a line, as lexText splits them: names, pp-numbers, strings, the punctuators of
-// punctLength (longest first), and any other single character.
+// What keeps a line from the plain-text check: a directive, or what makes lexing more than splitting
+// at spaces (comments, character literals, backslashes for escapes and splices, NULs, non-ASCII
+// characters, wide literals).
+const NOT_PLAIN = /^[ \t\v\f]*#|[/'\\\x00\x80-\uffff]|L"/;
+// The tokens of a line that passed it, as lexText splits them: names, pp-numbers, strings, the
+// punctuators of punctLength (longest first), and any other single character (a lone `"` among them:
+// an unterminated string, which lexText reads otherwise).
 const TOKENS = /[A-Za-z_][A-Za-z0-9_]*|\.?\d(?:[eEpP][+-]|[A-Za-z0-9_.])*|"[^"]*"|\.\.\.|<<=|>>=|<<|>>|->|--|\+\+|&&|\|\||##|[-+&|*/%^!=<>]=|\S/g;
 const OTHER_SPACE = /[\t\v\f]/g;
 
@@ -345,14 +346,12 @@ export class LineLexer {
   }
 
   /**
-   * The next logical line if it is plain text: a single physical line that plainly lexes to tokens
-   * split at spaces (no comment, character literal, backslash, NUL or non-ASCII character, and quotes
-   * that pair up), no directive, and no name in it that `isMacro` knows. Such a line is consumed with
-   * its newline and returned; a blank line is consumed and gives null; anything else is left as it is
-   * (undefined), for lexLine, as is a line of more than `maxTokens` tokens. `isMacro` sees a superset
-   * of the line's names (words in strings and in numbers too), so a line it calls plain is plain.
+   * The next logical line if it is plain text: a single physical line that lexes to tokens split at
+   * spaces (see NOT_PLAIN), no directive, and no name on it that `macros` holds. Such a line is
+   * consumed with its newline and returned; a blank line is consumed and gives null; anything else is
+   * left as it is (undefined), for lexLine, as is a line of more than `maxTokens` tokens.
    */
-  plainLine(isMacro: (name: string) => boolean, maxTokens: number): PlainLine | null | undefined {
+  plainLine(macros: ReadonlyMap<string, unknown>, maxTokens: number): PlainLine | null | undefined {
     const s = this.s;
     const i = this.i;
     let line = this.line;
@@ -370,15 +369,13 @@ export class LineLexer {
       this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;
       return null;
     }
-    const first = trimmed.trimStart();
-    if (first.charCodeAt(0) === 35 /* # */) return undefined;
-    let quotes = 0;
-    for (let q = trimmed.indexOf('"'); q >= 0; q = trimmed.indexOf('"', q + 1)) quotes++;
-    if (quotes & 1) return undefined;
-    const names = trimmed.match(NAMES);
-    if (names !== null) for (let k = 0; k < names.length; k++) if (isMacro(names[k]!)) return undefined;
     const toks = trimmed.match(TOKENS)!;
     if (toks.length > maxTokens) return undefined;
+    for (let k = 0; k < toks.length; k++) {
+      const t = toks[k]!;
+      const c = t.charCodeAt(0);
+      if (c === 34 /* " */ ? t.length === 1 : ID_CHAR[c] === 2 && macros.has(t)) return undefined;
+    }
     const lastText = toks[toks.length - 1]!;
     const last: Tok = { kind: K_OTHER, text: lastText, flags: 0, line, col: trimmed.length - lastText.length + 1 + (i - lineStart), aux: -1, src: null };
     this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;

@@ -443,7 +443,7 @@ class Preprocessor {
       // else lex it and go on as for any file.
       for (;;) {
         if (fr.lexer.done) return false;
-        const plain = fr.lexer.plainLine(this.isMacroName, this.maxOutput - this.printedTokens);
+        const plain = fr.lexer.plainLine(this.macros, this.maxOutput - this.printedTokens);
         if (plain === null) continue; // a blank line, consumed
         if (plain === undefined) {
           if (!this.lexMore(fr)) return false;
@@ -493,8 +493,6 @@ class Preprocessor {
     this.oArr = toks; this.oIdx = end - 1; this.oLines = null; this.oDelta = fr.delta;
     return true;
   }
-
-  private readonly isMacroName = (name: string): boolean => this.macros.has(name);
 
   /** Prints a whole line's text of `tokens` tokens, after lineChange, as printing them one by one would. */
   private printText(text: string, tokens: number, last: Tok): void {
