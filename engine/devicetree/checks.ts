@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../common';
 import { textBytes, decodeLatin1 } from './lex';
 import { buildLabelIndex, getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
-import { nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
+import { getProperty, nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {
   tree: DtTree;
@@ -48,15 +48,10 @@ interface TreeCheck {
 
 export type Check = SourceCheck | TreeCheck;
 
-// Loops rather than find() and friends here: every check asks per node, and in a one-board run the
-// code is still interpreted, where a callback per property is what costs.
-function prop(node: DtNode, name: string): DtProperty | undefined {
-  const ps = node.properties;
-  for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return ps[i];
-  return undefined;
-}
-
-/** The first property of a live node named `name`, deleted or not. */
+/**
+ * The first property of a live node named `name`, deleted or not (getLiveProperty skips deleted ones);
+ * a loop, as getProperty is, for the same reason.
+ */
 function liveProp(node: LiveNode, name: string): LiveProperty | undefined {
   const ps = node.props;
   for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name) return ps[i];
@@ -89,7 +84,7 @@ function phandleArgs(ctx: CheckContext, node: DtNode, p: DtProperty, cellsName: 
       ctx.report(node, p, `Could not get phandle node for (cell ${i})`);
       break;
     }
-    const cp = prop(provider, cellsName);
+    const cp = getProperty(provider, cellsName);
     if (cp) cellsize = cell(cp) ?? 0;
     else if (optional) cellsize = 0;
     else {
@@ -106,13 +101,13 @@ function providerCheck(name: string, propName: string, cellsName: string, option
     level: 'warning',
     on: 'tree',
     fn(ctx, node) {
-      const p = prop(node, propName);
+      const p = getProperty(node, propName);
       if (p) phandleArgs(ctx, node, p, cellsName, optional);
     },
   };
 }
 
-const isInterruptProvider = (n: DtNode) => !!prop(n, 'interrupt-controller') || !!prop(n, 'interrupt-map');
+const isInterruptProvider = (n: DtNode) => !!getProperty(n, 'interrupt-controller') || !!getProperty(n, 'interrupt-map');
 
 const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
 const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
@@ -362,9 +357,9 @@ export const CHECKS: Check[] = [
     on: 'tree',
     fn(ctx, node) {
       if (node.children.some((c) => c.name === '__overlay__')) return;
-      let p = prop(node, 'reg');
+      let p = getProperty(node, 'reg');
       if (!p) {
-        p = prop(node, 'ranges');
+        p = getProperty(node, 'ranges');
         if (p && !p.value.length) p = undefined;
       }
       if (p && !unitName(node)) ctx.report(node, undefined, 'node has a reg or ranges property, but no unit name');
@@ -376,11 +371,11 @@ export const CHECKS: Check[] = [
     level: 'warning',
     on: 'tree',
     fn(ctx, node) {
-      const p = prop(node, 'reg');
+      const p = getProperty(node, 'reg');
       if (!p || !node.parent) return;
       if (!p.value.length) ctx.report(node, p, 'property is empty');
-      const ac = cell(prop(node.parent, '#address-cells')) ?? 2;
-      const sc = cell(prop(node.parent, '#size-cells')) ?? 1;
+      const ac = cell(getProperty(node.parent, '#address-cells')) ?? 2;
+      const sc = cell(getProperty(node.parent, '#size-cells')) ?? 1;
       const entry = (ac + sc) * 4;
       if (entry ? p.value.length % entry !== 0 : p.value.length !== 0) ctx.report(node, p, `property has invalid length (${p.value.length} bytes) (#address-cells == ${ac}, #size-cells == ${sc})`);
     },
@@ -402,7 +397,7 @@ export const CHECKS: Check[] = [
     level: 'warning',
     on: 'tree',
     fn(ctx, node) {
-      if (prop(node, 'gpio-hog')) return;
+      if (getProperty(node, 'gpio-hog')) return;
       for (const p of node.properties) {
         if (p.name.endsWith(',nr-gpios')) continue;
         if (p.name.endsWith('-gpios') || p.name === 'gpios' || p.name.endsWith('-gpio') || p.name === 'gpio') phandleArgs(ctx, node, p, '#gpio-cells');
@@ -415,7 +410,7 @@ export const CHECKS: Check[] = [
     level: 'warning',
     on: 'tree',
     fn(ctx, node) {
-      const irq = prop(node, 'interrupts');
+      const irq = getProperty(node, 'interrupts');
       if (!irq) return;
       if (irq.value.length % 4) ctx.report(node, irq, `size (${irq.value.length}) is invalid, expected multiple of 4`);
       let irqNode: DtNode | undefined;
@@ -424,7 +419,7 @@ export const CHECKS: Check[] = [
           irqNode = parent;
           break;
         }
-        const ip = prop(parent, 'interrupt-parent');
+        const ip = getProperty(parent, 'interrupt-parent');
         if (ip) {
           const ph = cell(ip) ?? 0;
           if (ph === 0 || ph === 0xffffffff) {
@@ -445,7 +440,7 @@ export const CHECKS: Check[] = [
         if (!ctx.tree.isPlugin) ctx.report(node, undefined, 'Missing interrupt-parent');
         return;
       }
-      const cellsProp = prop(irqNode, '#interrupt-cells');
+      const cellsProp = getProperty(irqNode, '#interrupt-cells');
       const cells = cell(cellsProp);
       if (cells === undefined) return;
       // dtc names the provider's #interrupt-cells here (its source position too), after the consumer's path.
@@ -458,8 +453,8 @@ export const CHECKS: Check[] = [
     on: 'tree',
     fn(ctx, node) {
       if (!isInterruptProvider(node)) return;
-      if (!prop(node, '#interrupt-cells')) ctx.report(node, undefined, 'Missing #interrupt-cells in interrupt provider');
-      if (!prop(node, '#address-cells')) ctx.report(node, undefined, 'Missing #address-cells in interrupt provider');
+      if (!getProperty(node, '#interrupt-cells')) ctx.report(node, undefined, 'Missing #interrupt-cells in interrupt provider');
+      if (!getProperty(node, '#address-cells')) ctx.report(node, undefined, 'Missing #address-cells in interrupt provider');
     },
   },
 ];
