@@ -21,6 +21,12 @@ export function kindOf(st: Stats): string {
 /** Makes the error for a file the rules refuse; `message` says why, without the path. */
 export type Refuse = (path: string, message: string) => Error;
 
+/** Refuses (through `refuse`) what is not a regular file, or is larger than `maxBytes` as it stands. */
+export function checkRegularFile(path: string, st: Stats, maxBytes: number, refuse: Refuse): void {
+  if (!st.isFile()) throw refuse(path, `${kindOf(st)}; only regular files are read`);
+  if (st.size > maxBytes) throw refuse(path, `${st.size} bytes, over the ${maxBytes}-byte limit`);
+}
+
 /**
  * Reads the regular file `path` whole, at most `maxBytes`, with its modification time from the same
  * open (a DTS's __TIMESTAMP__). Refusals (type, size) come from `refuse`; OS errors are thrown as they are.
@@ -29,8 +35,7 @@ export function readRegularFileSync(path: string, maxBytes: number, refuse: Refu
   const fd = openSync(path, READ_FLAGS);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw refuse(path, `${kindOf(st)}; only regular files are read`);
-    if (st.size > maxBytes) throw refuse(path, `${st.size} bytes, over the ${maxBytes}-byte limit`);
+    checkRegularFile(path, st, maxBytes, refuse);
     // One buffer of the size the file said it had, plus a byte that shows whether it grew: a source of a
     // few KiB costs one small allocation and no copy. A file that reports 0 or grows gets a buffer twice
     // as large each time it fills, up to one byte past the cap.

@@ -7,7 +7,7 @@ import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { kindOf, READ_FLAGS, readRegularFileSync, type Refuse } from './bounded-read';
+import { checkRegularFile, kindOf, READ_FLAGS, readRegularFileSync, type Refuse } from './bounded-read';
 
 const MiB = 1024 * 1024;
 
@@ -35,11 +35,6 @@ export class FileRefused extends Error {
 
 const refused: Refuse = (path, message) => new FileRefused(path, message);
 
-function checkType(path: string, st: Stats, maxBytes: number): void {
-  if (!st.isFile()) throw refused(path, `${kindOf(st)}; only regular files are read`);
-  if (st.size > maxBytes) throw refused(path, `${st.size} bytes, over the ${maxBytes}-byte limit`);
-}
-
 /** Reads a whole regular file, at most `maxBytes`; throws FileRefused (type, size) or the OS error. */
 export function readBoundedFileSync(path: string, maxBytes: number): Uint8Array {
   return readRegularFileSync(path, maxBytes, refused).bytes;
@@ -60,7 +55,7 @@ export async function readBoundedFileStat(path: string, maxBytes: number): Promi
   const fh = await open(path, READ_FLAGS);
   try {
     const stat = await fh.stat();
-    checkType(path, stat, maxBytes);
+    checkRegularFile(path, stat, maxBytes, refused);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
