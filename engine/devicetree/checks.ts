@@ -38,12 +38,16 @@ interface SourceCheck {
   tree?(ctx: SourceCheckContext): void;
 }
 
-/** A check on the public tree, run once per node. */
+/**
+ * A check on the public tree, run once per node; or, when it names a `property`, once per node that
+ * has one (the first of that name, as getProperty finds it), which it is handed.
+ */
 interface TreeCheck {
   name: string;
   level: 'warning';
   on: 'tree';
-  fn(ctx: CheckContext, node: DtNode): void;
+  property?: string;
+  fn(ctx: CheckContext, node: DtNode, prop: DtProperty | undefined): void;
 }
 
 export type Check = SourceCheck | TreeCheck;
@@ -100,9 +104,9 @@ function providerCheck(name: string, propName: string, cellsName: string, option
     name,
     level: 'warning',
     on: 'tree',
-    fn(ctx, node) {
-      const p = getProperty(node, propName);
-      if (p) phandleArgs(ctx, node, p, cellsName, optional);
+    property: propName,
+    fn(ctx, node, p) {
+      phandleArgs(ctx, node, p!, cellsName, optional);
     },
   };
 }
@@ -258,11 +262,13 @@ export const CHECKS: Check[] = [
             if (!propOwner.has(l.name)) propOwner.set(l.name, { node, prop });
             occurrences.push([l.name, { node, prop }]);
           }
-          prop.data.markers.forEach((m, k) => {
-            if (m.kind !== 'label') return;
+          const markers = prop.data.markers;
+          for (let k = 0; k < markers.length; k++) {
+            const m = markers[k]!;
+            if (m.kind !== 'label') continue;
             if (!markOwner.has(m.ref!)) markOwner.set(m.ref!, { node, prop, marker: k });
             occurrences.push([m.ref!, { node, prop, marker: k }]);
-          });
+          }
         }
       }
       const describe = (o: Owner) => `${o.marker !== undefined ? 'value of ' : ''}${o.prop ? `'${o.prop.name}' in ` : ''}${livePath(o.node)}`;
@@ -370,8 +376,8 @@ export const CHECKS: Check[] = [
     name: 'reg_format',
     level: 'warning',
     on: 'tree',
-    fn(ctx, node) {
-      const p = getProperty(node, 'reg');
+    property: 'reg',
+    fn(ctx, node, p) {
       if (!p || !node.parent) return;
       if (!p.value.length) ctx.report(node, p, 'property is empty');
       const ac = cell(getProperty(node.parent, '#address-cells')) ?? 2;
@@ -409,8 +415,8 @@ export const CHECKS: Check[] = [
     name: 'interrupts_property',
     level: 'warning',
     on: 'tree',
-    fn(ctx, node) {
-      const irq = getProperty(node, 'interrupts');
+    property: 'interrupts',
+    fn(ctx, node, irq) {
       if (!irq) return;
       if (irq.value.length % 4) ctx.report(node, irq, `size (${irq.value.length}) is invalid, expected multiple of 4`);
       let irqNode: DtNode | undefined;
@@ -515,12 +521,27 @@ export function runChecks(tree: DtTree): Diagnostic[] {
       diagnostics.push(d);
     },
   };
-  // No warning check adds or removes a node, so one walk serves them all.
+  // No warning check adds or removes a node or property, so one walk serves them all, and one pass over
+  // the properties finds, for each check that names one, the nodes that have it (in walk order).
   const nodes = [...walk(tree.root)];
+  const holders = new Map<string, { node: DtNode; prop: DtProperty }[]>();
+  for (const check of CHECKS) if (check.on === 'tree' && check.property !== undefined) holders.set(check.property, []);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const ps = node.properties;
+    for (let k = 0; k < ps.length; k++) {
+      const list = holders.get(ps[k]!.name);
+      // The first property of the name, as getProperty would find it.
+      if (list !== undefined && (list.length === 0 || list[list.length - 1]!.node !== node)) list.push({ node, prop: ps[k]! });
+    }
+  }
   for (const check of CHECKS) {
     if (check.on !== 'tree') continue;
     current = check.name;
-    for (let i = 0; i < nodes.length; i++) check.fn(ctx, nodes[i]!);
+    if (check.property !== undefined) {
+      const list = holders.get(check.property)!;
+      for (let i = 0; i < list.length; i++) check.fn(ctx, list[i]!.node, list[i]!.prop);
+    } else for (let i = 0; i < nodes.length; i++) check.fn(ctx, nodes[i]!, undefined);
   }
   return diagnostics;
 }

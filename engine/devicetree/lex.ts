@@ -120,6 +120,25 @@ const isHex = (c: number) => (CHAR_CLASS[c]! & HEX) !== 0;
 const isPropNodeChar = (c: number) => (CHAR_CLASS[c]! & PROPNODE_CHAR) !== 0;
 const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
+// Runs of characters are scanned by sticky regular expressions (test, then lastIndex): a native loop,
+// where a loop over charCodeAt in interpreted JavaScript, which is how a one-board run executes the
+// lexer, costs a handful of bytecodes per character. Each matches the empty string, so test() always
+// succeeds and lastIndex is where the run ends.
+const SPACE_RUN = /[ \t\n\v\f\r]*/y;
+const LABEL_RUN = /[a-zA-Z0-9_]*/y;
+const PROPNODE_RUN = /[a-zA-Z0-9,._+*#?@-]*/y;
+const HEX_RUN = /[0-9a-fA-F]*/y;
+/** A string literal from its opening quote: a backslash takes the next character, whatever it is. */
+const STRING = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"/y;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Where the run `re` matches from `at` ends. */
+function runEnd(re: RegExp, s: string, at: number): number {
+  re.lastIndex = at;
+  re.test(s);
+  return re.lastIndex;
+}
+
 const KEYWORDS: [string, TokenType, State | null][] = [
   ['/dts-v1/', 'V1', State.V1],
   ['/plugin/', 'PLUGIN', null],
@@ -134,9 +153,7 @@ const MAX_INCLUDE_DEPTH = 200;
 
 /** Encodes source text back to the bytes dtc sees (sources are decoded as UTF-8). */
 export function textBytes(s: string): Uint8Array {
-  let ascii = true;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
-  if (ascii) {
+  if (!NON_ASCII.test(s)) {
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
@@ -254,13 +271,21 @@ export class Lexer {
       // Whitespace and comments, in every state. Newlines are counted here, in the one pass over the run.
       // A token after the run is read on in this pass, without the loop's second read of the fields above.
       if (c === 32 || (c >= 9 && c <= 13)) {
-        let q = p;
-        for (; q < len; q++) {
-          const w = t.charCodeAt(q);
-          if (w === 10) {
+        let q = p + 1;
+        if (c === 10) {
+          f.line++;
+          f.lineStart = q;
+        }
+        // A single space (between the words of a line) needs no scan; a longer run is a newline and
+        // the next line's indentation, mostly.
+        const c2 = t.charCodeAt(q);
+        if (c2 === 32 || (c2 >= 9 && c2 <= 13)) {
+          const end = runEnd(SPACE_RUN, t, q);
+          for (let nl = t.indexOf('\n', q); nl >= 0 && nl < end; nl = t.indexOf('\n', nl + 1)) {
             f.line++;
-            f.lineStart = q + 1;
-          } else if (w !== 32 && (w < 9 || w > 13)) break;
+            f.lineStart = nl + 1;
+          }
+          q = end;
         }
         f.pos = q;
         if (q >= len) continue;
@@ -349,8 +374,7 @@ export class Lexer {
       const state = this.state;
       let labelEnd = p;
       if (CHAR_CLASS[c]! & LABEL_START) {
-        let q = p + 1;
-        while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
+        const q = runEnd(LABEL_RUN, t, p + 1);
         if (t.charCodeAt(q) === 58 /* : */) {
           const name = t.slice(p, q);
           f.pos = q + 1; // no newline in a label
@@ -363,7 +387,7 @@ export class Lexer {
         let q = labelEnd;
         if (c === 92 /* \ */) q++;
         const s = c === 92 ? q : p;
-        while (CHAR_CLASS[t.charCodeAt(q)]! & PROPNODE_CHAR) q++;
+        q = runEnd(PROPNODE_RUN, t, q);
         if (q > s) {
           const name = t.slice(s, q);
           f.pos = q; // no newline in a name
@@ -406,8 +430,7 @@ export class Lexer {
           }
         }
         if (isLabelStart(c2)) {
-          let q = p + 2;
-          while (CHAR_CLASS[t.charCodeAt(q)]! & LABEL_CHAR) q++;
+          const q = runEnd(LABEL_RUN, t, p + 2);
           const name = t.slice(p + 1, q);
           f.pos = q; // no newline in a reference
           return new Token('LABEL_REF', name, f.place, line, col, line, col + (q - p));
@@ -446,8 +469,7 @@ export class Lexer {
     let hex = false;
     if (t.charCodeAt(p) === 48 && (t.charCodeAt(p + 1) === 120 || t.charCodeAt(p + 1) === 88) && isHex(t.charCodeAt(p + 2))) {
       hex = true;
-      q = p + 2;
-      while (CHAR_CLASS[t.charCodeAt(q)]! & HEX) q++;
+      q = runEnd(HEX_RUN, t, p + 2);
     } else {
       while (CHAR_CLASS[t.charCodeAt(q)]! & DIGIT) q++;
     }
@@ -509,22 +531,14 @@ export class Lexer {
 
   /** Index just past the closing quote of a string starting at `p`, or -1. */
   private scanString(p: number): number {
-    const t = this.cur.text;
-    const len = t.length;
-    let q = p + 1;
-    while (q < len) {
-      const c = t.charCodeAt(q);
-      if (c === 34) return q + 1;
-      if (c === 92) q += 2;
-      else q++;
-    }
-    return -1;
+    STRING.lastIndex = p;
+    return STRING.test(this.cur.text) ? STRING.lastIndex : -1;
   }
 
   /** util.c get_escape_char over a string body (data_copy_escape_string without the NUL). */
   unescape(body: string): Uint8Array {
     const src = textBytes(body);
-    if (src.indexOf(92) < 0) return src;
+    if (body.indexOf('\\') < 0) return src;
     const out = new Uint8Array(src.length);
     let n = 0;
     for (let i = 0; i < src.length; ) {

@@ -259,8 +259,12 @@ class Preprocessor {
   private mainName = '';
 
   // -E printer state (c-ppoutput.cc's `print`)
+  /** Output joined so far, a piece per 4096 of `parts`. */
   private readonly chunks: string[] = [];
-  /** The output line being built, as pieces (string ropes would cost 32 bytes per token). */
+  /**
+   * The output since the last chunk, as pieces: tokens, spaces, newlines, linemarkers. Joined once per
+   * 4096, not per line (string ropes would cost 32 bytes per token).
+   */
   private parts: string[] = [];
   private col = 0;
   private printedTokens = 0;
@@ -372,15 +376,14 @@ class Preprocessor {
 
   private newline(): void {
     this.parts.push('\n');
-    this.chunks.push(this.parts.join(''));
-    this.parts = [];
     this.col = 0;
+    if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
   }
 
   private printLineMarker(line: number, file: string, flags: string): void {
     if (this.printed) this.newline();
     this.printed = false;
-    this.chunks.push(`# ${line} ${quoteFileName(file)}${flags}\n`);
+    this.parts.push(`# ${line} ${quoteFileName(file)}${flags}\n`);
     this.srcLine = line;
     this.srcFile = file;
   }
@@ -388,7 +391,7 @@ class Preprocessor {
   private maybePrintLine(line: number, file: string): void {
     if (this.printed) { this.newline(); this.srcLine++; this.printed = false; }
     if (file === this.srcFile && line >= this.srcLine && line < this.srcLine + 8) {
-      while (line > this.srcLine) { this.chunks.push('\n'); this.srcLine++; }
+      while (line > this.srcLine) { this.parts.push('\n'); this.srcLine++; }
     } else this.printLineMarker(line, file, '');
   }
 
