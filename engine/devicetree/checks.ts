@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../common';
 import { textBytes, decodeLatin1 } from './lex';
 import { buildLabelIndex, getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
-import { getProperty, nodePath, phandleIndex, readU32, walk, type DtNode, type DtProperty, type DtTree } from './tree';
+import { getProperty, nodePath, phandleIndex, preorder, readU32, type DtNode, type DtProperty, type DtTree } from './tree';
 
 interface CheckContext {
   tree: DtTree;
@@ -204,7 +204,8 @@ export const CHECKS: Check[] = [
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      for (const p of node.props) {
+      for (let i = 0; i < node.props.length; i++) {
+        const p = node.props[i]!;
         if (p.deleted || PROPCHARS.test(p.name)) continue;
         const bad = [...p.name].find((ch) => !PROPCHARS.test(ch));
         ctx.report(node, p, `Bad character '${bad}' in property name`);
@@ -249,15 +250,20 @@ export const CHECKS: Check[] = [
       const propOwner = new Map<string, Owner>();
       const markOwner = new Map<string, Owner>();
       const occurrences: [string, Owner][] = [];
-      for (const node of liveWalk(ctx.tree.root)) {
-        for (const l of node.labels) {
+      const nodes = liveWalk(ctx.tree.root);
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i]!;
+        for (let j = 0; j < node.labels.length; j++) {
+          const l = node.labels[j]!;
           if (l.deleted) continue;
           if (!nodeOwner.has(l.name)) nodeOwner.set(l.name, { node });
           occurrences.push([l.name, { node }]);
         }
-        for (const prop of node.props) {
+        for (let p = 0; p < node.props.length; p++) {
+          const prop = node.props[p]!;
           if (prop.deleted) continue;
-          for (const l of prop.labels) {
+          for (let j = 0; j < prop.labels.length; j++) {
+            const l = prop.labels[j]!;
             if (l.deleted) continue;
             if (!propOwner.has(l.name)) propOwner.set(l.name, { node, prop });
             occurrences.push([l.name, { node, prop }]);
@@ -308,10 +314,15 @@ export const CHECKS: Check[] = [
     on: 'source',
     tree(ctx) {
       const labels = ctx.labels();
-      for (const node of liveWalk(ctx.tree.root)) {
-        for (const prop of node.props) {
+      const nodes = liveWalk(ctx.tree.root);
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i]!;
+        for (let p = 0; p < node.props.length; p++) {
+          const prop = node.props[p]!;
           if (prop.deleted) continue;
-          for (const m of prop.data.markers) {
+          const markers = prop.data.markers;
+          for (let k = 0; k < markers.length; k++) {
+            const m = markers[k]!;
             if (m.kind !== 'ref-phandle') continue;
             const target = liveNodeByRef(ctx.tree.root, m.ref!, labels);
             if (!target) {
@@ -333,8 +344,11 @@ export const CHECKS: Check[] = [
     on: 'source',
     tree(ctx) {
       const labels = ctx.labels();
-      for (const node of liveWalk(ctx.tree.root)) {
-        for (const prop of node.props) {
+      const nodes = liveWalk(ctx.tree.root);
+      for (let n = 0; n < nodes.length; n++) {
+        const node = nodes[n]!;
+        for (let p = 0; p < node.props.length; p++) {
+          const prop = node.props[p]!;
           if (prop.deleted) continue;
           const markers = prop.data.markers;
           for (let i = 0; i < markers.length; i++) {
@@ -404,7 +418,8 @@ export const CHECKS: Check[] = [
     on: 'tree',
     fn(ctx, node) {
       if (getProperty(node, 'gpio-hog')) return;
-      for (const p of node.properties) {
+      for (let i = 0; i < node.properties.length; i++) {
+        const p = node.properties[i]!;
         if (p.name.endsWith(',nr-gpios')) continue;
         if (p.name.endsWith('-gpios') || p.name === 'gpios' || p.name.endsWith('-gpio') || p.name === 'gpio') phandleArgs(ctx, node, p, '#gpio-cells');
       }
@@ -523,7 +538,7 @@ export function runChecks(tree: DtTree): Diagnostic[] {
   };
   // No warning check adds or removes a node or property, so one walk serves them all, and one pass over
   // the properties finds, for each check that names one, the nodes that have it (in walk order).
-  const nodes = [...walk(tree.root)];
+  const nodes = preorder(tree.root);
   const holders = new Map<string, { node: DtNode; prop: DtProperty }[]>();
   for (const check of CHECKS) if (check.on === 'tree' && check.property !== undefined) holders.set(check.property, []);
   for (let i = 0; i < nodes.length; i++) {

@@ -101,7 +101,9 @@ function flatten(tree: DtTree, strings: StringTable): Buffer {
     out.bytes(textBytes(n.name));
     out.bytes(ZERO);
     out.align4();
-    for (const p of n.properties) {
+    const ps = n.properties;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
       const nameoff = strings.add(p.name);
       out.u32(FDT_PROP);
       out.u32(p.value.length);

@@ -158,7 +158,8 @@ export function newProperty(name: string, data: ByteData, span?: SourceSpan): Li
 
 /** livetree.c add_label: revive an existing one, else put the new label first. */
 export function addLabel(labels: LiveLabel[], name: string): void {
-  for (const l of labels) {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
     if (l.name === name) {
       l.deleted = false;
       return;
@@ -179,12 +180,14 @@ export function addChild(parent: LiveNode, child: LiveNode): void {
 }
 
 export function getLiveProperty(node: LiveNode, name: string): LiveProperty | undefined {
-  for (const p of node.props) if (!p.deleted && p.name === name) return p;
+  const ps = node.props;
+  for (let i = 0; i < ps.length; i++) if (!ps[i]!.deleted && ps[i]!.name === name) return ps[i];
   return undefined;
 }
 
 export function getLiveChild(node: LiveNode, name: string): LiveNode | undefined {
-  for (const c of node.children) if (!c.deleted && c.name === name) return c;
+  const cs = node.children;
+  for (let i = 0; i < cs.length; i++) if (!cs[i]!.deleted && cs[i]!.name === name) return cs[i];
   return undefined;
 }
 
@@ -237,16 +240,20 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
   const start = (old: LiveNode, neu: LiveNode): Frame => {
     old.deleted = false;
     // for_each_label_withdel walks the new list head first, prepending each to the old list.
-    for (const l of neu.labels) addLabel(old.labels, l.name);
-    for (const np of neu.props) {
+    for (let i = 0; i < neu.labels.length; i++) addLabel(old.labels, neu.labels[i]!.name);
+    const nps = neu.props;
+    const ops = old.props;
+    for (let i = 0; i < nps.length; i++) {
+      const np = nps[i]!;
       if (np.deleted) {
         deletePropertyByName(old, np.name);
         continue;
       }
       let merged = false;
-      for (const op of old.props) {
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k]!;
         if (op.name === np.name) {
-          for (const l of np.labels) addLabel(op.labels, l.name);
+          for (let j = 0; j < np.labels.length; j++) addLabel(op.labels, np.labels[j]!.name);
           op.data = np.data;
           op.deleted = false;
           if (np.span) op.span = np.span;
@@ -255,7 +262,7 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
           break;
         }
       }
-      if (!merged) old.props.push(np);
+      if (!merged) ops.push(np);
     }
     return { old, neu, next: 0 };
   };
@@ -275,9 +282,10 @@ export function mergeNodes(oldRoot: LiveNode, newRoot: LiveNode): LiveNode {
       continue;
     }
     let target: LiveNode | undefined;
-    for (const oc of f.old.children) {
-      if (oc.name === child.name) {
-        target = oc;
+    const ocs = f.old.children;
+    for (let i = 0; i < ocs.length; i++) {
+      if (ocs[i]!.name === child.name) {
+        target = ocs[i];
         break;
       }
     }
@@ -351,8 +359,13 @@ export function liveNodeByRef(root: LiveNode, ref: string, labelIndex?: Map<stri
 
 export function buildLabelIndex(root: LiveNode): Map<string, LiveNode> {
   const index = new Map<string, LiveNode>();
-  for (const n of liveWalk(root)) {
-    for (const l of n.labels) if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
+  const nodes = liveWalk(root);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    for (let k = 0; k < n.labels.length; k++) {
+      const l = n.labels[k]!;
+      if (!l.deleted && !index.has(l.name)) index.set(l.name, n);
+    }
   }
   return index;
 }

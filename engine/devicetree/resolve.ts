@@ -63,7 +63,9 @@ class Resolver {
   omitUnused(symbols: boolean): void {
     const root = this.tree.root;
     // Pre-order, so a deleted node's subtree is skipped just as check_nodes_props skips it.
-    for (const node of liveWalk(root)) {
+    const nodes = liveWalk(root);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.deleted) continue;
       if (symbols && node.labels.length) continue;
       if (node.omitIfUnused && !node.isReferenced) deleteNode(node);
@@ -182,7 +184,9 @@ export function liveToTree(live: LiveTree): DtTree {
   const stack: [LiveNode, DtNode][] = [[live.root, tree.root]];
   while (stack.length) {
     const [ln, dn] = stack.pop()!;
-    for (const c of ln.children) {
+    const cs = ln.children;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
       if (c.deleted) continue;
       const child = lowerNode(c, dn);
       dn.children.push(child);
@@ -194,14 +198,16 @@ export function liveToTree(live: LiveTree): DtTree {
 
 function lowerNode(ln: LiveNode, parent: DtNode | null): DtNode {
   const dn = createNode(ln.name, parent, ln.span);
-  for (const l of ln.labels) if (!l.deleted) dn.labels.push(l.name);
+  for (let i = 0; i < ln.labels.length; i++) if (!ln.labels[i]!.deleted) dn.labels.push(ln.labels[i]!.name);
   if (ln.alsoAt.length) dn.alsoAt = ln.alsoAt;
   if (ln.omitIfUnused) dn.omitIfNoRef = true;
-  for (const p of ln.props) {
+  const ps = ln.props;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!;
     if (p.deleted) continue;
     // The live tree is dropped after lowering: its markers move over as they are.
     const prop: DtProperty = { name: p.name, value: p.data.value(), labels: [], markers: p.data.markers };
-    for (const l of p.labels) if (!l.deleted) prop.labels.push(l.name);
+    for (let k = 0; k < p.labels.length; k++) if (!p.labels[k]!.deleted) prop.labels.push(p.labels[k]!.name);
     if (p.span) prop.span = p.span as SourceSpan;
     dn.properties.push(prop);
   }
