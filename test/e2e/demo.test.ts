@@ -50,6 +50,14 @@ describe('demo board (no hardware)', () => {
       expect(row!.liveState, d.name).toBe('bound');
       expect(row!.liveGrp, d.name).toBe(d.iommuGroup === null ? '–' : String(d.iommuGroup));
     }
+    // Once the boot has ended the header holds `ended: …` too. In a narrow window each chip stays on one
+    // line, going on to a second row whole, rather than breaking its words inside its border.
+    await page.waitForSelector('[data-testid=boot-ended]', { timeout: 30_000 });
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 1000, height: size.height });
+    const broken = await page.$$eval('.chips .chip', (chips) => chips.filter((c) => c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent?.trim()));
+    expect(broken, 'chips whose words wrap').toEqual([]);
+    await page.setViewportSize(size);
     await page.screenshot({ path: screenshotPath('demo.png') });
     expect(wb.browser.errors).toEqual([]);
   }, 120_000);
