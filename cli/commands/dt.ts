@@ -158,6 +158,9 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     symbols: flags.symbols === true,
     overlays: flags.apply as string[],
     preprocess: flags.noCpp !== true,
+    // The warning checks find only warnings, which -q does not print and which never change the exit
+    // status, so a quiet run does not look for them (cpp | dtc -q runs them and drops what they find).
+    checks: flags.quiet !== true,
     ...(bootCpuid !== undefined ? { bootCpuid } : {}),
     ...(cache !== undefined ? { cache } : {}),
     now: new Date(), // cpp expands __DATE__ and __TIME__ with the time it runs
