@@ -8,7 +8,6 @@
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
 const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
@@ -72,6 +71,13 @@ function writeCodeCache(file, build, data, complete = true) {
  * 'off' (the bundle has no build id). `isComplete(exitCode)` says, as the process exits, whether this run
  * did its command's whole work. A cache is written then, once the run has compiled what it needed, when
  * there was none to use, or when the one used was partial and this run is complete.
+ *
+ * `file` is as build/node-bundle.mjs writes one: a function expression of the module wrapper's
+ * parameters (exports, require, module, __filename, __dirname), compiled as it stands and called, so no
+ * copy of the whole source with a wrapper around it is made at each start. Its `require` is this
+ * file's: the bundle imports only Node's built-in modules and packages in the project's node_modules,
+ * which resolve alike from bin/ and from the bundle's folder, where Node's createRequire would load
+ * node:module and its ES module loader for nothing.
  */
 function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
   // Before any cache is read or made: V8 then checksums what it writes and refuses a payload that does
@@ -82,8 +88,7 @@ function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
   const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
   const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;
   const cached = cacheFile ? readCodeCache(cacheFile, build) : undefined;
-  // The wrapper opens on the bundle's first line so line numbers in stack traces stay the bundle's own.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new Script(source, {
     filename: file,
     ...(cached ? { cachedData: cached.data } : {}),
   });
@@ -100,7 +105,7 @@ function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
     });
   }
   const module = { exports: {}, filename: file, id: file };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file));
   return state;
 }
 

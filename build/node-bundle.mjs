@@ -73,11 +73,18 @@ export async function bundle({ root, name, entry, entries = {}, external = [], s
     external,
     sourcemap: 'linked',
     logLevel: 'error',
-    // import.meta.url (the CLI finds resources/ from it) means the bundle file in CommonJS too; the
-    // banner repeats esbuild's "use strict", which must come first to keep the ES modules' strict mode.
+    // A CommonJS bundle is one function expression of the module wrapper's parameters, opened by the
+    // banner and closed by the footer, which bin/code-cache.cjs compiles and calls as Node's loader
+    // would call a module: as written, with no wrapper text added to a copy of the whole source at
+    // each start. import.meta.url (the CLI finds resources/ from it) means the bundle file in CommonJS
+    // too; the banner repeats esbuild's "use strict", which must come first in the function to keep the
+    // ES modules' strict mode.
     ...(cjs
       ? {
-          banner: { js: `// build ${randomUUID()}\n'use strict';\nvar __import_meta_url = require('node:url').pathToFileURL(__filename).href;` },
+          banner: {
+            js: `// build ${randomUUID()}\n(function (exports, require, module, __filename, __dirname) {'use strict';\nvar __import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
+          },
+          footer: { js: '})' },
           define: { 'import.meta.url': '__import_meta_url' },
         }
       : {}),

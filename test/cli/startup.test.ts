@@ -234,6 +234,9 @@ describe('bringup launcher', () => {
 
 describe('bin/code-cache.cjs', () => {
   const codeCache = join(root, 'bin', 'code-cache.cjs');
+  /** A bundle as build/node-bundle.mjs writes one: an optional `// build <id>` line, then a function of the module wrapper's parameters. */
+  const wrapped = (buildLine: string, body: string) =>
+    `${buildLine ? `${buildLine}\n` : ''}(function (exports, require, module, __filename, __dirname) {${body}\n})\n`;
   /** Runs `script` through runCommonJs in a fresh Node; returns the cache state and what the script printed. */
   function run(script: string, cacheDir: string, prelude = '', complete = true): { state: string; out: string } {
     const code = `import { runCommonJs, writeCodeCache } from ${JSON.stringify(codeCache)}; ${prelude}
@@ -248,7 +251,7 @@ describe('bin/code-cache.cjs', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
     const build = '0123abcd-0000-4000-8000-000000000001';
-    writeFileSync(script, `// build ${build}\n'use strict';\nconst f = (n) => (n < 2 ? n : f(n - 1) + f(n - 2));\nconsole.log(f(20), typeof require, __filename.endsWith('b.cjs'));\n`);
+    writeFileSync(script, wrapped(`// build ${build}`, `'use strict';\nconst f = (n) => (n < 2 ? n : f(n - 1) + f(n - 2));\nconsole.log(f(20), typeof require, __filename.endsWith('b.cjs'));`));
     const caches = join(dir, 'cache');
     expect(run(script, caches)).toEqual({ state: 'none', out: '6765 function true\n' });
     expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
@@ -273,7 +276,7 @@ describe('bin/code-cache.cjs', () => {
   it('marks a cache from an incomplete run partial: used, and replaced by the first complete run', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
-    writeFileSync(script, `// build 0123abcd-0000-4000-8000-000000000003\n'use strict';\nconsole.log('ran');\n`);
+    writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000003', `'use strict';\nconsole.log('ran');`));
     const caches = join(dir, 'cache');
     expect(run(script, caches, '', false)).toEqual({ state: 'none', out: 'ran\n' });
     expect(run(script, caches, '', false)).toEqual({ state: 'partial', out: 'ran\n' });
@@ -285,11 +288,11 @@ describe('bin/code-cache.cjs', () => {
   it('keeps no cache for a bundle without a build id, and survives a cache folder it cannot write', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
-    writeFileSync(script, `console.log('plain');\n`);
+    writeFileSync(script, wrapped('', `console.log('plain');`));
     expect(run(script, join(dir, 'cache'))).toEqual({ state: 'off', out: 'plain\n' });
     expect(existsSync(join(dir, 'cache'))).toBe(false);
 
-    writeFileSync(script, `// build 0123abcd-0000-4000-8000-000000000002\nconsole.log('built');\n`);
+    writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000002', `console.log('built');`));
     writeFileSync(join(dir, 'not-a-dir'), '');
     expect(run(script, join(dir, 'not-a-dir', 'cache'))).toEqual({ state: 'none', out: 'built\n' });
   });
