@@ -157,7 +157,6 @@ interface RawDriver {
 }
 interface RawCatalog { format: number; version: string; drivers: RawDriver[]; declares: { t: string; c: string; k: string[]; f: string }[]; initcalls: { n: string; l: InitcallLevel; o: number; k?: string[]; f: string }[]; machines?: { c: string[]; i: number; p: number; k: string[]; f: string }[] }
 
-/** Decodes the compact JSON written by scripts/catalog/generate.ts. */
 /**
  * Which shipped catalog a kernel version predicts with: its own, else the newest shipped one not newer
  * than it (drivers are added more than removed), else the oldest shipped; `latest` takes the newest.
@@ -183,24 +182,40 @@ export function catalogVersionFor(kernel: string, shipped: readonly string[]): s
   return older.length ? older[older.length - 1]! : byAge[0]!;
 }
 
+// The parts of a driver most drivers lack, decoded by functions made once rather than by closures
+// made per driver: a catalog holds thousands, decoded at every start of `bringup predict`.
+type RawMfdCell = NonNullable<RawDriver['x']>['c'][number];
+const decodeMfdCell = (c: RawMfdCell) => ({ name: c.n, id: c.d ?? 0, ofCompatible: c.o ?? null, ofReg: c.r ?? null });
+const decodeLinkedPopulate = (g: NonNullable<RawDriver['g']>[number]) => ({ compatible: g.c, phandle: g.p ?? null, of: g.w ?? null });
+const decodeLookup = ([kind, con, message]: NonNullable<RawDriver['e']>[number]) => (con === 0 ? { kind, message } : { kind, con, message });
+const decodeChild = ([under, name, id, fwnode, available]: NonNullable<RawDriver['h']>[number]) =>
+  ({ under, name, id, fwnode: fwnode === 1, availableOnly: available === 1 });
+
+function decodeDriver(d: RawDriver): CatalogDriver {
+  return {
+    name: d.n, bus: d.b, level: d.l, order: d.o, initcall: d.i ?? null, kconfig: d.k, module: d.m,
+    compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, populatesChildren: d.p === 1,
+    platformIds: d.t ?? null,
+    mfdCells: d.x ? { devid: d.x.i, cells: d.x.c.map(decodeMfdCell) } : null,
+    linkedPopulates: d.g ? d.g.map(decodeLinkedPopulate) : [],
+    probeLookups: d.e ? d.e.map(decodeLookup) : [],
+    childDevices: d.h ? d.h.map(decodeChild) : [],
+    powerOff: { refuses: ((d.w ?? 0) & 1) !== 0, claims: ((d.w ?? 0) & 2) !== 0 },
+    registersUartPort: d.u === 1,
+    registersWakeupRtc: d.r === 1,
+    file: d.f,
+  };
+}
+
+/** Decodes the compact JSON written by scripts/catalog/generate.ts. */
 export function decodeCatalog(json: unknown): DriverCatalog {
   const raw = json as RawCatalog;
   if (!raw || typeof raw !== 'object' || !Array.isArray(raw.drivers)) throw new TypeError('not a driver catalog (expected {format, drivers, ...})');
+  const drivers: CatalogDriver[] = [];
+  for (let i = 0; i < raw.drivers.length; i++) drivers.push(decodeDriver(raw.drivers[i]!));
   return {
     version: raw.version,
-    drivers: raw.drivers.map((d) => ({
-      name: d.n, bus: d.b, level: d.l, order: d.o, initcall: d.i ?? null, kconfig: d.k, module: d.m,
-      compatible: d.c ?? [], amba: d.a ?? [], asyncProbe: d.y === 1, populatesChildren: d.p === 1,
-      platformIds: d.t ?? null,
-      mfdCells: d.x ? { devid: d.x.i, cells: d.x.c.map((c) => ({ name: c.n, id: c.d ?? 0, ofCompatible: c.o ?? null, ofReg: c.r ?? null })) } : null,
-      linkedPopulates: (d.g ?? []).map((g) => ({ compatible: g.c, phandle: g.p ?? null, of: g.w ?? null })),
-      probeLookups: (d.e ?? []).map(([kind, con, message]) => (con === 0 ? { kind, message } : { kind, con, message })),
-      childDevices: (d.h ?? []).map(([under, name, id, fwnode, available]) => ({ under, name, id, fwnode: fwnode === 1, availableOnly: available === 1 })),
-      powerOff: { refuses: ((d.w ?? 0) & 1) !== 0, claims: ((d.w ?? 0) & 2) !== 0 },
-      registersUartPort: d.u === 1,
-      registersWakeupRtc: d.r === 1,
-      file: d.f,
-    })),
+    drivers,
     declares: raw.declares.map((x) => ({ kind: x.t, compatible: x.c, kconfig: x.k, file: x.f })),
     initcalls: raw.initcalls.map((x) => ({ name: x.n, level: x.l, order: x.o, kconfig: x.k ?? [], file: x.f })),
     machines: (raw.machines ?? []).map((x) => ({ compatible: x.c, populates: x.p === 1, kconfig: x.k, file: x.f })),
@@ -217,13 +232,14 @@ export interface KernelConfig {
   values: Map<string, string>;
 }
 
+const CONFIG_LINE = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/gm;
+
 /** Parses a kernel `.config` / `/proc/config.gz` text: `CONFIG_X=y|m|...`, `# CONFIG_X is not set`. */
 export function parseKernelConfig(text: string): KernelConfig {
   const values = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/.exec(line);
-    if (m) values.set(m[1]!, m[2]!);
-  }
+  // One scan of the whole text: a .config has thousands of lines, and a split and a match per line
+  // is most of what reading one costs. `.` stops at a line end, so a CRLF line's value has no CR.
+  for (const m of text.matchAll(CONFIG_LINE)) values.set(m[1]!, m[2]!);
   return {
     values,
     get(symbol: string): ConfigValue {
@@ -248,10 +264,19 @@ export function availabilityFromConfig(kconfig: readonly string[], config: Kerne
 }
 
 export function normalizeModuleName(name: string): string {
+  // Most names (every catalog driver's module) are normal already: no regular expressions for those.
+  if (name.indexOf('-') < 0 && name.indexOf('.ko') < 0) return name;
   return name.replace(/\.ko(\.xz|\.gz|\.zst)?$/, '').replace(/-/g, '_');
 }
 
 // ---- matching -----------------------------------------------------------------------------------
+
+/** Appends `value` to the list under `key`, starting one. */
+function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 /** Lookup tables over a catalog: compatible → drivers, AMBA ids, names. */
 export class CatalogIndex {
@@ -273,33 +298,25 @@ export class CatalogIndex {
   readonly byPlatformName = new Map<string, CatalogDriver[]>();
 
   constructor(readonly catalog: DriverCatalog) {
-    for (const d of catalog.drivers) {
-      for (const c of d.compatible) {
-        const list = this.byCompatible.get(c);
-        if (list) list.push(d);
-        else this.byCompatible.set(c, [d]);
-      }
+    // Indexed loops: built once per process over thousands of drivers, in a run too short for
+    // optimised code, where an iterator per array is a few calls per element.
+    const drivers = catalog.drivers;
+    for (let i = 0; i < drivers.length; i++) {
+      const d = drivers[i]!;
+      const compatible = d.compatible;
+      for (let k = 0; k < compatible.length; k++) addTo(this.byCompatible, compatible[k]!, d);
       if (d.bus === 'amba') this.amba.push(d);
-      const mod = normalizeModuleName(d.module);
-      const m = this.byModule.get(mod);
-      if (m) m.push(d);
-      else this.byModule.set(mod, [d]);
-      const n = this.byName.get(d.name);
-      if (n) n.push(d);
-      else this.byName.set(d.name, [d]);
+      addTo(this.byModule, normalizeModuleName(d.module), d);
+      addTo(this.byName, d.name, d);
       if (d.bus === 'platform') {
-        for (const id of new Set(d.platformIds ?? [d.name])) {
-          const l = this.byPlatformName.get(id);
-          if (l) l.push(d);
-          else this.byPlatformName.set(id, [d]);
-        }
+        const ids = d.platformIds;
+        if (ids === null) addTo(this.byPlatformName, d.name, d);
+        // Each id once per driver, as an id_table may repeat a name.
+        else for (let k = 0; k < ids.length; k++) if (ids.indexOf(ids[k]!) === k) addTo(this.byPlatformName, ids[k]!, d);
       }
     }
-    for (const x of catalog.declares) {
-      const list = this.declares.get(x.compatible);
-      if (list) list.push(x);
-      else this.declares.set(x.compatible, [x]);
-    }
+    const declares = catalog.declares;
+    for (let i = 0; i < declares.length; i++) addTo(this.declares, declares[i]!.compatible, declares[i]!);
   }
 
   /**

@@ -150,5 +150,10 @@ describe('shipped 6.1 catalog against Debian\'s arm64 build', () => {
     expect(availabilityFromConfig(['A', 'B'], c)).toBe('module');
     expect(availabilityFromConfig(['A', 'C'], c)).toBe('absent');
     expect(availabilityFromConfig(['A'], null)).toBe('builtin');
+    // CRLF lines keep no CR in a value; a later line for a symbol wins; only a line that starts with
+    // CONFIG_ sets one; the file may end without a newline.
+    const crlf = parseKernelConfig('CONFIG_A=m\r\nCONFIG_S="a b"\r\n  CONFIG_I=y\r\nCONFIG_A=y\r\n# CONFIG_B is not set\r\nCONFIG_L=y');
+    expect([...crlf.values]).toEqual([['A', 'y'], ['S', '"a b"'], ['L', 'y']]);
+    expect([crlf.get('A'), crlf.get('B'), crlf.get('I'), crlf.get('L')]).toEqual(['y', 'n', 'n', 'y']);
   });
 });
