@@ -5,6 +5,7 @@
 // lab's /init at the end of the same boot) device by device.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../electron/common/contract';
 import { scenarioDtb, startBoardOnPty, type RunningBoard } from '../../scripts/lib/lab/board';
 import { scenarios } from '../../scripts/lib/lab/scenarios';
 import { parseTruthBlock, TRUTH_END } from '../../scripts/lib/lab/truth';
@@ -21,12 +22,19 @@ describe('QEMU board on a pty, connect to last probe', () => {
   let wb: Workbench;
   let board: RunningBoard;
   let consoleText = '';
+  let lastByteAt = 0;
+  const statuses: string[] = [];
 
   beforeAll(async () => {
     board = await startBoardOnPty(scenario);
     wb = await openWorkbench();
     // What the app receives, seen from the services' side of the same stream.
-    wb.services.events.on('serialData', (e) => (consoleText += Buffer.from(e.bytes).toString('latin1')));
+    wb.services.events.on('serialData', (e) => {
+      consoleText += Buffer.from(e.bytes).toString('latin1');
+      lastByteAt = Date.now();
+    });
+    // For a boot that stalls: which side stopped, the line (its states) or QEMU.
+    wb.services.events.on('connectionStatus', (c: ConnectionStatus) => statuses.push(`${c.state}${c.error ? ` (${c.error})` : ''} at ${c.bytesReceived} bytes`));
   }, 120_000);
 
   afterAll(async () => {
@@ -41,7 +49,13 @@ describe('QEMU board on a pty, connect to last probe', () => {
     await board.resume();
     const t0 = Date.now();
     while (!consoleText.includes(TRUTH_END)) {
-      if (Date.now() - t0 > 120_000) throw new Error(`the board did not finish booting (${consoleText.length} bytes received):\n${consoleText.slice(-2000)}`);
+      if (Date.now() - t0 > 120_000) {
+        const qemu = board.process.exitCode === null ? 'running' : `exited ${board.process.exitCode}`;
+        const quiet = lastByteAt ? `${((Date.now() - lastByteAt) / 1000).toFixed(1)} s since the last byte` : 'no byte yet';
+        throw new Error(
+          `the board did not finish booting (${consoleText.length} bytes received, ${quiet}; QEMU ${qemu}; line: ${statuses.join(' → ')}):\n${consoleText.slice(-2000)}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     const block = parseTruthBlock(consoleText);
