@@ -27,6 +27,8 @@ export interface SourceCheckContext {
   phandleFor(node: LiveNode): number;
   /** Labels to nodes, built once the label checks have run. */
   labels(): Map<string, LiveNode>;
+  /** Every node, in walk order (liveWalk), walked once for all the checks: none adds or deletes a node. */
+  nodes(): LiveNode[];
 }
 
 /** A check on the source's live tree, run once per node, or once over the whole tree. */
@@ -250,7 +252,7 @@ export const CHECKS: Check[] = [
       const propOwner = new Map<string, Owner>();
       const markOwner = new Map<string, Owner>();
       const occurrences: [string, Owner][] = [];
-      const nodes = liveWalk(ctx.tree.root);
+      const nodes = ctx.nodes();
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
         for (let j = 0; j < node.labels.length; j++) {
@@ -314,7 +316,7 @@ export const CHECKS: Check[] = [
     on: 'source',
     tree(ctx) {
       const labels = ctx.labels();
-      const nodes = liveWalk(ctx.tree.root);
+      const nodes = ctx.nodes();
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
         for (let p = 0; p < node.props.length; p++) {
@@ -344,7 +346,7 @@ export const CHECKS: Check[] = [
     on: 'source',
     tree(ctx) {
       const labels = ctx.labels();
-      const nodes = liveWalk(ctx.tree.root);
+      const nodes = ctx.nodes();
       for (let n = 0; n < nodes.length; n++) {
         const node = nodes[n]!;
         for (let p = 0; p < node.props.length; p++) {
@@ -504,8 +506,10 @@ export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContex
     setPhandle: phandles.setPhandle,
     phandleFor: phandles.phandleFor,
     labels: () => (labels ??= buildLabelIndex(tree.root)),
+    // No source check adds or deletes a node (they set phandles, fix up values and report), so one
+    // walk serves them all.
+    nodes: () => (nodes ??= liveWalk(tree.root)),
   };
-  // No source check adds or deletes a node (they set phandles and report), so one walk serves them all.
   let nodes: LiveNode[] | undefined;
   for (let c = 0; c < CHECKS.length; c++) {
     const check = CHECKS[c]!;
@@ -513,8 +517,8 @@ export function runSourceChecks(tree: LiveTree, phandles: Pick<SourceCheckContex
     current = check;
     if (check.tree) check.tree(ctx);
     if (check.node) {
-      nodes ??= liveWalk(tree.root);
-      for (let i = 0; i < nodes.length; i++) check.node(ctx, nodes[i]!);
+      const all = ctx.nodes();
+      for (let i = 0; i < all.length; i++) check.node(ctx, all[i]!);
     }
   }
   return diagnostics;
