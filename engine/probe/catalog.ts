@@ -290,12 +290,12 @@ export class CatalogIndex {
 
   readonly byCompatible = new Map<string, CatalogDriver[]>();
   readonly amba: CatalogDriver[] = [];
-  readonly byName = new Map<string, CatalogDriver[]>();
   readonly declares = new Map<string, CatalogDeclare[]>();
-  /** normalizeModuleName(module) → its drivers in catalog order: what a `modprobe` of that name registers. */
-  readonly byModule = new Map<string, CatalogDriver[]>();
-  /** pdev->name → the platform drivers platform_match() pairs with it by id_table (or drv->name without one). */
-  readonly byPlatformName = new Map<string, CatalogDriver[]>();
+  // Built on first use: a prediction needs only some of them (module names only for a modprobe, device
+  // names only for MFD cells), and each is thousands of entries to make at start-up.
+  private names: Map<string, CatalogDriver[]> | undefined;
+  private modules: Map<string, CatalogDriver[]> | undefined;
+  private platformNames: Map<string, CatalogDriver[]> | undefined;
 
   constructor(readonly catalog: DriverCatalog) {
     // Indexed loops: built once per process over thousands of drivers, in a run too short for
@@ -306,17 +306,43 @@ export class CatalogIndex {
       const compatible = d.compatible;
       for (let k = 0; k < compatible.length; k++) addTo(this.byCompatible, compatible[k]!, d);
       if (d.bus === 'amba') this.amba.push(d);
-      addTo(this.byModule, normalizeModuleName(d.module), d);
-      addTo(this.byName, d.name, d);
-      if (d.bus === 'platform') {
-        const ids = d.platformIds;
-        if (ids === null) addTo(this.byPlatformName, d.name, d);
-        // Each id once per driver, as an id_table may repeat a name.
-        else for (let k = 0; k < ids.length; k++) if (ids.indexOf(ids[k]!) === k) addTo(this.byPlatformName, ids[k]!, d);
-      }
     }
     const declares = catalog.declares;
     for (let i = 0; i < declares.length; i++) addTo(this.declares, declares[i]!.compatible, declares[i]!);
+  }
+
+  /** drv->name → its drivers, in catalog order. */
+  get byName(): Map<string, CatalogDriver[]> {
+    if (this.names) return this.names;
+    const map = new Map<string, CatalogDriver[]>();
+    const drivers = this.catalog.drivers;
+    for (let i = 0; i < drivers.length; i++) addTo(map, drivers[i]!.name, drivers[i]!);
+    return (this.names = map);
+  }
+
+  /** normalizeModuleName(module) → its drivers in catalog order: what a `modprobe` of that name registers. */
+  get byModule(): Map<string, CatalogDriver[]> {
+    if (this.modules) return this.modules;
+    const map = new Map<string, CatalogDriver[]>();
+    const drivers = this.catalog.drivers;
+    for (let i = 0; i < drivers.length; i++) addTo(map, normalizeModuleName(drivers[i]!.module), drivers[i]!);
+    return (this.modules = map);
+  }
+
+  /** pdev->name → the platform drivers platform_match() pairs with it by id_table (or drv->name without one). */
+  get byPlatformName(): Map<string, CatalogDriver[]> {
+    if (this.platformNames) return this.platformNames;
+    const map = new Map<string, CatalogDriver[]>();
+    const drivers = this.catalog.drivers;
+    for (let i = 0; i < drivers.length; i++) {
+      const d = drivers[i]!;
+      if (d.bus !== 'platform') continue;
+      const ids = d.platformIds;
+      if (ids === null) addTo(map, d.name, d);
+      // Each id once per driver, as an id_table may repeat a name.
+      else for (let k = 0; k < ids.length; k++) if (ids.indexOf(ids[k]!) === k) addTo(map, ids[k]!, d);
+    }
+    return (this.platformNames = map);
   }
 
   /**
