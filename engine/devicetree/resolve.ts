@@ -3,7 +3,7 @@
 // reference checks fix up phandles and paths: phandles allocated on first reference, counting up from 1,
 // skipping taken values), /omit-if-no-ref/, then `-@` __symbols__ and, for plugins, __fixups__ and
 // __local_fixups__. Finally the live tree is lowered into the public model (deleted things dropped).
-import type { Diagnostic, SourceSpan } from '../common';
+import { addTo, type Diagnostic, type SourceSpan } from '../common';
 import { liveDiagnostic, runSourceChecks } from './checks';
 import { textBytes } from './lex';
 import {
@@ -40,9 +40,7 @@ class Resolver {
 
   private setPhandle(node: LiveNode, value: number): void {
     node.phandle = value;
-    const owners = this.phandleOwners.get(value);
-    if (owners) owners.push(node);
-    else this.phandleOwners.set(value, [node]);
+    addTo(this.phandleOwners, value, node);
   }
 
   /** livetree.c get_node_phandle: allocate on first need and add a `phandle` property. */

@@ -4,6 +4,8 @@
 // (scripts/kconfig's output format) then says built-in, module or absent for each driver.
 // Rules: docs/kernel-model.md §Initcalls and driver registration, §Matching, §Modules.
 
+import { addTo } from '../common';
+
 export type InitcallLevel =
   | 'pure' | 'core' | 'core_sync' | 'postcore' | 'postcore_sync' | 'arch' | 'arch_sync' | 'subsys' | 'subsys_sync'
   | 'fs' | 'fs_sync' | 'rootfs' | 'device' | 'device_sync' | 'late' | 'late_sync';
@@ -271,13 +273,6 @@ export function normalizeModuleName(name: string): string {
 
 // ---- matching -----------------------------------------------------------------------------------
 
-/** Appends `value` to the list under `key`, starting one. */
-function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** Lookup tables over a catalog: compatible → drivers, AMBA ids, names. */
 export class CatalogIndex {
   private static readonly cache = new WeakMap<DriverCatalog, CatalogIndex>();
@@ -311,38 +306,33 @@ export class CatalogIndex {
     for (let i = 0; i < declares.length; i++) addTo(this.declares, declares[i]!.compatible, declares[i]!);
   }
 
-  /** drv->name → its drivers, in catalog order. */
-  get byName(): Map<string, CatalogDriver[]> {
-    if (this.names) return this.names;
+  /** A table over every driver, in catalog order: `file` puts each driver under its keys. */
+  private indexDrivers(file: (map: Map<string, CatalogDriver[]>, d: CatalogDriver) => void): Map<string, CatalogDriver[]> {
     const map = new Map<string, CatalogDriver[]>();
     const drivers = this.catalog.drivers;
-    for (let i = 0; i < drivers.length; i++) addTo(map, drivers[i]!.name, drivers[i]!);
-    return (this.names = map);
+    for (let i = 0; i < drivers.length; i++) file(map, drivers[i]!);
+    return map;
+  }
+
+  /** drv->name → its drivers, in catalog order. */
+  get byName(): Map<string, CatalogDriver[]> {
+    return (this.names ??= this.indexDrivers((map, d) => addTo(map, d.name, d)));
   }
 
   /** normalizeModuleName(module) → its drivers in catalog order: what a `modprobe` of that name registers. */
   get byModule(): Map<string, CatalogDriver[]> {
-    if (this.modules) return this.modules;
-    const map = new Map<string, CatalogDriver[]>();
-    const drivers = this.catalog.drivers;
-    for (let i = 0; i < drivers.length; i++) addTo(map, normalizeModuleName(drivers[i]!.module), drivers[i]!);
-    return (this.modules = map);
+    return (this.modules ??= this.indexDrivers((map, d) => addTo(map, normalizeModuleName(d.module), d)));
   }
 
   /** pdev->name → the platform drivers platform_match() pairs with it by id_table (or drv->name without one). */
   get byPlatformName(): Map<string, CatalogDriver[]> {
-    if (this.platformNames) return this.platformNames;
-    const map = new Map<string, CatalogDriver[]>();
-    const drivers = this.catalog.drivers;
-    for (let i = 0; i < drivers.length; i++) {
-      const d = drivers[i]!;
-      if (d.bus !== 'platform') continue;
+    return (this.platformNames ??= this.indexDrivers((map, d) => {
+      if (d.bus !== 'platform') return;
       const ids = d.platformIds;
       if (ids === null) addTo(map, d.name, d);
       // Each id once per driver, as an id_table may repeat a name.
       else for (let k = 0; k < ids.length; k++) if (ids.indexOf(ids[k]!) === k) addTo(map, ids[k]!, d);
-    }
-    return (this.platformNames = map);
+    }));
   }
 
   /**

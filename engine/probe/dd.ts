@@ -5,6 +5,7 @@
 // deferred_probe_timeout_work_func), drivers/base/bus.c (bus_add_driver, bus_probe_device),
 // drivers/base/core.c (device_add) and drivers/base/pinctrl.c (pinctrl_bind_pins).
 // Rules: docs/kernel-model.md §Matching, §Deferral and the timeout, §Outcomes.
+import { addTo } from '../common';
 import { getProperty, stringListProp, cells, stringProp, u32Prop, type DtNode } from '../devicetree/index';
 import { errnoName, type AssumedOutcome } from './options';
 import { pciDevice, populateChildren, type PlatformDevice } from './populate';
@@ -42,16 +43,8 @@ export function deviceAdd(core: CoreState, dev: PlatformDevice): SimDevice {
   if (dev.bus === 'amba') core.ambaDevices.push(ds);
   else if (dev.bus === 'pci') core.pciDevices.push(ds);
   else {
-    for (const c of new Set(dev.compatible)) {
-      const l = core.devicesByCompat.get(c);
-      if (l) l.push(ds);
-      else core.devicesByCompat.set(c, [ds]);
-    }
-    if (dev.pdevName) {
-      const l = core.devicesByPdevName.get(dev.pdevName);
-      if (l) l.push(ds);
-      else core.devicesByPdevName.set(dev.pdevName, [ds]);
-    }
+    for (const c of new Set(dev.compatible)) addTo(core.devicesByCompat, c, ds);
+    if (dev.pdevName) addTo(core.devicesByPdevName, dev.pdevName, ds);
   }
   core.emit('device-added', { device: dev.name, text: `bus: '${dev.bus}': add device ${dev.name}` });
   if (dev.node && dev.bus !== 'pci') reportCycles(core, ds);
