@@ -48,6 +48,10 @@ export type Machine =
   | 'highbank'
   | 'midway'
   | 'ast2600-evb'
+  | 'tacoma-bmc'
+  | 'rainier-bmc'
+  | 'bletchley-bmc'
+  | 'qcom-dc-scm-v1-bmc'
   | 'smdkc210';
 
 interface MachineSpec {
@@ -91,6 +95,11 @@ export const MACHINES: Record<Machine, MachineSpec> = {
   midway: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'midway', '-m', '1024', '-nic', 'none', '-no-reboot'], console: 'ttyAMA0', consoleSerial: 0 },
   // AST2600: serial0 is wired to UART5 (the SoC's default debug UART), which the kernel names ttyS4.
   'ast2600-evb': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'ast2600-evb', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  // Other AST2600 boards (hw/arm/aspeed.c): like the EVB, serial0 is UART5, ttyS4.
+  'tacoma-bmc': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'tacoma-bmc', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  'rainier-bmc': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'rainier-bmc', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  'bletchley-bmc': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'bletchley-bmc', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
+  'qcom-dc-scm-v1-bmc': { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'qcom-dc-scm-v1-bmc', '-nic', 'none', '-no-reboot'], console: 'ttyS4', consoleSerial: 0 },
   // Exynos4210: serial<i> is UART<i>; the SMDKV310 tree's console is serial1 (ttySAC1).
   smdkc210: { qemu: 'qemu-system-arm', kernels: ['armhf-6.1'], args: ['-M', 'smdkc210', '-nic', 'none', '-no-reboot'], console: 'ttySAC1', consoleSerial: 1 },
 };
