@@ -171,6 +171,11 @@ export interface Scenario {
    * never probes (its clocks wait on missing firmware) so only the early console prints.
    */
   truthVia?: 'console' | 'kmsg';
+  /**
+   * The kernel's name for the console UART where the tree's `serial` aliases number it otherwise than
+   * the machine's usual tree does (8250 ports take their line from of_alias_get_id(np, "serial")).
+   */
+  console?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,8 +530,8 @@ function qemuEnv(): NodeJS.ProcessEnv {
   return { ...process.env, QEMU_AUDIO_DRV: 'none' };
 }
 
-export function baseCmdline(machine: Machine): string {
-  return `console=${MACHINES[machine].console} loglevel=8 panic=-1`;
+export function baseCmdline(s: Scenario): string {
+  return `console=${s.console ?? MACHINES[s.machine].console} loglevel=8 panic=-1`;
 }
 
 /** Everything but the console wiring: the same board for captured boots, ptys and TCP consoles. */
@@ -538,7 +543,7 @@ export function prepareBoot(s: Scenario, opts: BootOptions = {}): PreparedBoot {
   const dtb = scenarioDtb(s, kernel);
   const initramfs = buildInitramfs({ steps: s.steps, settleSeconds: s.settleSeconds, finally: opts.finally, truthVia: s.truthVia }, kernel);
   const kmsgArgs = s.truthVia === 'kmsg' ? 'printk.devkmsg=on' : '';
-  const cmdline = [baseCmdline(s.machine), kmsgArgs, s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
+  const cmdline = [baseCmdline(s), kmsgArgs, s.cmdline, opts.extraCmdline ?? ''].filter(Boolean).join(' ');
   const argv = [...machine.args, '-kernel', kernelImage(kernel), '-initrd', initramfs, '-append', cmdline];
   if (dtb) argv.push('-dtb', dtb);
   if (s.pciNet) {
