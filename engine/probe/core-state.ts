@@ -153,7 +153,10 @@ export class CoreState {
   readonly phandles: Map<number, DtNode>;
   readonly popOpts: PopulateOptions;
   readonly devices: SimDevice[] = [];
+  /** Devices by their fwnode (what fw_devlink sees): a device given only dev.of_node is not here. */
   readonly byNode = new Map<DtNode, SimDevice>();
+  /** Devices by dev.of_node, fwnode or not: whose driver registers the providers a probe looks up by node. */
+  readonly byOfNode = new Map<DtNode, SimDevice>();
   readonly drivers: ModelDriver[] = [];
   /** bus → drivers in registration order (the bus's klist_drivers). */
   readonly busDrivers = new Map<string, ModelDriver[]>();
@@ -361,10 +364,24 @@ export class CoreState {
     return !dev.withoutFwnode;
   }
 
-  /** The device that stands for a supplier node: its own, or the nearest ancestor's. */
+  /** The device that stands for a supplier node in fw_devlink: its own, or the nearest ancestor's. */
   deviceFor(node: DtNode): SimDevice | null {
     for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
       const ds = this.byNode.get(n);
+      if (ds) return ds;
+    }
+    return null;
+  }
+
+  /**
+   * The device whose driver registers the provider a probe finds under `node` (of_genpd_add_provider_simple(),
+   * of_clk_add_provider(), ... take dev->of_node): the node's own device, fwnode or not, else the nearest
+   * ancestor's. A pgc power domain that gpcv2.c creates with dev.of_node alone registers its genpd when it
+   * binds, not when its gpc parent does.
+   */
+  providerDeviceFor(node: DtNode): SimDevice | null {
+    for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
+      const ds = this.byOfNode.get(n);
       if (ds) return ds;
     }
     return null;

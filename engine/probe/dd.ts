@@ -40,6 +40,7 @@ export function deviceAdd(core: CoreState, dev: PlatformDevice): SimDevice {
   core.devices.push(ds);
   // get_dev_from_fwnode(): a device given only dev.of_node is never its node's fwnode->dev
   if (dev.node && dev.bus !== 'pci' && core.hasFwnode(dev)) core.byNode.set(dev.node, ds);
+  if (dev.node && dev.bus !== 'pci') core.byOfNode.set(dev.node, ds);
   if (dev.bus === 'amba') core.ambaDevices.push(ds);
   else if (dev.bus === 'pci') core.pciDevices.push(ds);
   else {
@@ -388,7 +389,7 @@ function callDriverProbe(core: CoreState, d: ModelDriver, ds: SimDevice): ProbeO
     const domains = resources.filter((r) => r.binding === 'power-domains');
     if (ds.dev.bus === 'platform' && domains.length === 1 && !resourceReady(core, domains[0]!, ds)) {
       const v = core.driverDeferredProbeCheckState();
-      if (v === 'defer') return { kind: 'driver-defer', resource: domains[0]!, supplierDevice: core.deviceFor(domains[0]!.supplier) };
+      if (v === 'defer') return { kind: 'driver-defer', resource: domains[0]!, supplierDevice: core.providerDeviceFor(domains[0]!.supplier) };
       const text = v === 'etimedout' ? 'deferred probe timeout, ignoring dependency' : 'ignoring dependency for device, assuming no driver';
       core.emit('ignoring-dependency', { device: ds.dev.name, driver: d.cat.name, reason: text, text: `${d.cat.name} ${ds.dev.name}: ${text}` });
       return { kind: 'failed', errno: v === 'etimedout' ? -ETIMEDOUT : -ENODEV };
@@ -397,7 +398,7 @@ function callDriverProbe(core: CoreState, d: ModelDriver, ds: SimDevice): ProbeO
     const unready = resources.filter((ref) => ref.binding !== 'power-domains' && !resourceReady(core, ref, ds));
     if (unready.length) {
       const ref = unready[0]!;
-      return { kind: 'driver-defer', resource: ref, supplierDevice: core.deviceFor(ref.supplier), message: probeDeferReason(d.cat, unready) };
+      return { kind: 'driver-defer', resource: ref, supplierDevice: core.providerDeviceFor(ref.supplier), message: probeDeferReason(d.cat, unready) };
     }
   }
   if (d.cat.powerOff.refuses && core.powerOffHolder) {
@@ -455,7 +456,7 @@ function resourceReady(core: CoreState, ref: SupplierRef, ds: SimDevice): boolea
   const kinds = core.declaredKinds(ref.supplier);
   if ((ref.binding === 'clocks' && kinds.has('clk-driver')) || (ref.binding === 'interrupts' && kinds.has('irqchip-driver'))) return true;
   if (ancestors(ref.supplier).some((a) => core.initializedWithoutDevice(a) && !core.byNode.has(a))) return true;
-  const sup = core.deviceFor(ref.supplier);
+  const sup = core.providerDeviceFor(ref.supplier);
   return sup === ds || !!(sup && sup.driver);
 }
 

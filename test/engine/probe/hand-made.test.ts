@@ -59,3 +59,36 @@ describe('the GPC and its power domains on Debian armmp 6.1', () => {
     expect(r.device('2020000.serial')).toMatchObject({ state: 'bound', deferrals: 0 });
   });
 });
+
+describe("gpcv2's power domains: a device given dev.of_node alone registers its node's genpd when it binds", () => {
+  const config = parseKernelConfig(readFileSync(kernelConfig('armhf-6.1'), 'utf8'));
+  // The pgc-domain.1 supply has no driver, so imx_pgc_domain_probe() never registers power-domain@1's genpd.
+  // fw_devlink does not hold the UART for it (the domain device has no fwnode, and the bound gpc purges
+  // its absent children), but platform_probe() → dev_pm_domain_attach() still finds no provider: it
+  // defers until the timeout, then fails with -ETIMEDOUT (imx7d-mba7's PCIe on Debian armmp 6.1).
+  const board = `/dts-v1/;
+    / { #address-cells = <1>; #size-cells = <1>; compatible = "vendor,board";
+      intc: interrupt-controller@31001000 { compatible = "arm,cortex-a7-gic"; #interrupt-cells = <3>; interrupt-controller; reg = <0x31001000 0x1000>, <0x31002000 0x2000>; };
+      nosupply: supply { compatible = "vendor,no-such-regulator"; };
+      soc { compatible = "simple-bus"; #address-cells = <1>; #size-cells = <1>; ranges; interrupt-parent = <&intc>;
+        gpc@303a0000 { compatible = "fsl,imx7d-gpc"; reg = <0x303a0000 0x1000>; interrupt-controller; #interrupt-cells = <3>;
+          interrupts = <0 87 4>;
+          pgc { #address-cells = <1>; #size-cells = <0>;
+            pd0: power-domain@0 { reg = <0>; #power-domain-cells = <0>; };
+            pd1: power-domain@1 { reg = <1>; #power-domain-cells = <0>; power-supply = <&nosupply>; };
+          };
+        };
+        serial@30860000 { compatible = "fsl,imx7d-uart", "fsl,imx6q-uart"; reg = <0x30860000 0x10000>; interrupts = <0 26 4>; power-domains = <&pd0>; };
+        serial@30890000 { compatible = "fsl,imx7d-uart", "fsl,imx6q-uart"; reg = <0x30890000 0x10000>; interrupts = <0 27 4>; power-domains = <&pd1>; };
+      };
+    };`;
+
+  it('binds the consumer of a domain that came up, and fails the one whose domain never did at the timeout', () => {
+    const r = run(compileDts(board), { kernel: '6.1', config, cmdline: 'deferred_probe_timeout=5' });
+    expect(r.device('303a0000.gpc')).toMatchObject({ state: 'bound', driver: 'imx-gpcv2' });
+    expect(r.device('imx-pgc-domain.0').state).toBe('bound');
+    expect(r.device('imx-pgc-domain.1').state).toBe('deferred');
+    expect(r.device('30860000.serial')).toMatchObject({ state: 'bound', driver: 'imx-uart' });
+    expect(r.device('30890000.serial')).toMatchObject({ state: 'failed', error: -110 });
+  });
+});
