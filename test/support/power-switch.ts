@@ -40,7 +40,7 @@ export async function startPowerSwitch(scenario: Scenario, boardPath: string, op
   };
   const on = (): void => {
     if (qemu && qemu.exitCode === null && qemu.signalCode === null) return;
-    const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(scenario.machine, tty)];
+    const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(scenario, tty)];
     const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, QEMU_AUDIO_DRV: 'none' } });
     child.stderr!.resume();
     exited = new Promise((r) => child.once('exit', () => r()));

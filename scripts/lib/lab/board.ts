@@ -176,6 +176,8 @@ export interface Scenario {
    * the machine's usual tree does (8250 ports take their line from of_alias_get_id(np, "serial")).
    */
   console?: string;
+  /** Which `-serial` the console UART is, where the tree's console is another UART than the machine's usual tree's. */
+  consoleSerial?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,9 +501,9 @@ export function decompileDtb(dtb: Uint8Array): string {
 // QEMU.
 
 /** The console wiring: every UART before the console's to nothing, the console's to `backend`. */
-export function consoleSerialArgs(machine: Machine, backend: string): string[] {
+export function consoleSerialArgs(s: Scenario, backend: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < MACHINES[machine].consoleSerial; i++) out.push('-serial', 'null');
+  for (let i = 0; i < (s.consoleSerial ?? MACHINES[s.machine].consoleSerial); i++) out.push('-serial', 'null');
   out.push('-serial', backend);
   return out;
 }
@@ -604,7 +606,7 @@ export interface BootResult {
 /** Boots the scenario once with the console on stdio; resolves when QEMU exits or is killed at the limit. */
 export function bootScenario(s: Scenario, opts: BootOptions = {}): Promise<BootResult> {
   const prep = prepareBoot(s, opts);
-  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s.machine, 'stdio')];
+  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s, 'stdio')];
   const limitMs = (opts.timeoutSeconds ?? s.timeoutSeconds ?? 90) * 1000;
   return new Promise((resolveBoot, reject) => {
     const start = performance.now();
@@ -729,7 +731,7 @@ export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Prom
   const prep = prepareBoot(s, opts);
   const work = mkdtempSync(join(tmpdir(), 'lab-pty-'));
   const sock = join(work, 'monitor.sock');
-  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, ...consoleSerialArgs(s.machine, 'pty')];
+  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, ...consoleSerialArgs(s, 'pty')];
   const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   // QEMU 7.2 announces the pty on stdout ("char device redirected to /dev/pts/N (label serial0)").
@@ -781,7 +783,7 @@ export function freeTcpPort(): Promise<number> {
 export async function startBoardOnTcp(s: Scenario, opts: BootOptions & { port?: number } = {}): Promise<RunningBoard> {
   const prep = prepareBoot(s, opts);
   const port = opts.port ?? (await freeTcpPort());
-  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s.machine, `tcp:127.0.0.1:${port},server=on,wait=on`)];
+  const argv = [...prep.argv, '-display', 'none', '-monitor', 'none', ...consoleSerialArgs(s, `tcp:127.0.0.1:${port},server=on,wait=on`)];
   const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   let stderr = '';

@@ -2,8 +2,10 @@
 // (or an address has nothing behind it), the driver's own probe fails, or a primecell's ID registers read
 // back nothing, and an engineer supplies that to the prediction as an assumption. These are the only
 // per-board facts the judging of the probe model may use; each cites the kernel's own line from the golden
-// log (checked by predict-vs-kernel.test.ts).
+// log (checked by predict-vs-kernel.test.ts). They belong to QEMU's machine, not to the tree booted on it:
+// every board tree booted on `sabrelite` meets the same i.MX6Q model.
 import type { AssumedOutcome } from '../../../engine/probe/index';
+import { bootLabel, type LabBoot } from './board';
 
 export interface HardwareAssumption {
   /** Kernel device name (or DT path). */
@@ -24,13 +26,14 @@ function unmodelledPrimecell(device: string): HardwareAssumption {
 }
 
 /**
- * Keyed by boot label (`raspi3b`, `raspi3b@arm64-6.12`, `sabrelite@armhf-6.1`): a kernel generation may
- * print another line for the same fact, so each boot cites its own.
+ * What QEMU's model of a machine does, keyed `<machine>@<kernel>` (a kernel generation may print another
+ * line for the same fact, so each cites its own). It applies to every boot on that machine; a tree that
+ * leaves the block out (or disables it) has no device for it to apply to, and its log no line to cite.
  */
-export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
+export const MACHINE_HARDWARE: Record<string, HardwareAssumption[]> = {
   // QEMU's raspi3b firmware mailbox does not answer the GPIO expander's calls ("Failed to get GPIO 1
   // config"), so pwrseq_simple's reset GPIO fails with -EIO.
-  raspi3b: [{ target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple: probe of wifi-pwrseq failed with error -5' }],
+  'raspi3b@arm64-6.1': [{ target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple: probe of wifi-pwrseq failed with error -5' }],
   'raspi3b@arm64-6.12': [
     { target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple wifi-pwrseq: probe with driver pwrseq_simple failed with error -5' },
   ],
@@ -38,19 +41,13 @@ export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
   // Its PSCI firmware (QEMU's own) does not take the extended power-state format the tree's idle state
   // 0x40000000 is written in (psci_has_ext_power_state()), so psci_dt_cpu_init_idle() refuses the state
   // ("Invalid PSCI power state") and psci_cpuidle_probe() fails with -EINVAL.
-  zcu102: [
+  'xlnx-zcu102@arm64-6.1': [
     { target: 'fd0e0000.pcie', outcome: { kind: 'fail', errno: -110 }, evidence: 'nwl-pcie: probe of fd0e0000.pcie failed with error -110' },
     { target: 'psci-cpuidle', outcome: { kind: 'fail', errno: -22 }, evidence: 'psci-cpuidle: probe of psci-cpuidle failed with error -22' },
   ],
-  'zcu102@arm64-6.12': [
+  'xlnx-zcu102@arm64-6.12': [
     { target: 'fd0e0000.pcie', outcome: { kind: 'fail', errno: -110 }, evidence: 'nwl-pcie fd0e0000.pcie: probe with driver nwl-pcie failed with error -110' },
     { target: 'psci-cpuidle', outcome: { kind: 'fail', errno: -22 }, evidence: 'psci-cpuidle psci-cpuidle: probe with driver psci-cpuidle failed with error -22' },
-  ],
-  // The scenario moves the SMMU node onto an address with no SMMU behind it: its ID registers read
-  // back nothing and arm_smmu_device_hw_probe() returns -ENXIO.
-  'smmu-no-hardware': [{ target: '4000000.smmuv3', outcome: { kind: 'fail', errno: -6 }, evidence: 'arm-smmu-v3: probe of 4000000.smmuv3 rejects match -6' }],
-  'smmu-no-hardware@arm64-6.12': [
-    { target: '4000000.smmuv3', outcome: { kind: 'fail', errno: -6 }, evidence: 'arm-smmu-v3 4000000.smmuv3: probe with driver arm-smmu-v3 rejects match -6' },
   ],
   // QEMU's sabrelite (hw/arm/fsl-imx6.c) leaves the APBH DMA and the SNVS low-power RTC unmodelled
   // (their reset/handshake bits never flip: -ETIMEDOUT), and its DesignWare PCIe model has no
@@ -64,12 +61,12 @@ export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
   // registers (-ETIMEDOUT).
   // hw/arm/fsl-imx7.c models no CoreSight either: the funnels, ETM, ETF, ETR and TPIU read no ID (the other
   // ETM's node gives arm,primecell-periphid, so its registers are never read).
-  'imx7d-sdb@armhf-6.1': [
+  'mcimx7d-sabre@armhf-6.1': [
     { target: '33000000.dma-controller', outcome: { kind: 'fail', errno: -110 }, evidence: 'mxs-dma: probe of 33000000.dma-controller failed with error -110' },
     { target: '30370000.snvs:snvs-rtc-lp', outcome: { kind: 'fail', errno: -110 }, evidence: 'snvs_rtc: probe of 30370000.snvs:snvs-rtc-lp failed with error -110' },
     ...['30041000.funnel', '3007c000.etm', '30083000.funnel', '30084000.etf', '30086000.etr', '30087000.tpiu'].map(unmodelledPrimecell),
   ],
-  'imx6ul-evk@armhf-6.1': [
+  'mcimx6ul-evk@armhf-6.1': [
     { target: '1804000.dma-controller', outcome: { kind: 'fail', errno: -110 }, evidence: 'mxs-dma: probe of 1804000.dma-controller failed with error -110' },
     { target: '20cc000.snvs:snvs-rtc-lp', outcome: { kind: 'fail', errno: -110 }, evidence: 'snvs_rtc: probe of 20cc000.snvs:snvs-rtc-lp failed with error -110' },
   ],
@@ -92,13 +89,34 @@ export const HARDWARE_ASSUMPTIONS: Record<string, HardwareAssumption[]> = {
   'midway@armhf-6.1': ['fff20000.ipc', 'fff3d000.dma'].map(unmodelledPrimecell),
 };
 
+/** What a scenario itself does to the hardware, keyed by boot label (`name`, `name@kernel`). */
+export const SCENARIO_HARDWARE: Record<string, HardwareAssumption[]> = {
+  // The scenario moves the SMMU node onto an address with no SMMU behind it: its ID registers read
+  // back nothing and arm_smmu_device_hw_probe() returns -ENXIO.
+  'smmu-no-hardware': [{ target: '4000000.smmuv3', outcome: { kind: 'fail', errno: -6 }, evidence: 'arm-smmu-v3: probe of 4000000.smmuv3 rejects match -6' }],
+  'smmu-no-hardware@arm64-6.12': [
+    { target: '4000000.smmuv3', outcome: { kind: 'fail', errno: -6 }, evidence: 'arm-smmu-v3 4000000.smmuv3: probe with driver arm-smmu-v3 rejects match -6' },
+  ],
+};
+
+/** The key of a boot's machine in MACHINE_HARDWARE. */
+export function machineKey(b: LabBoot): string {
+  return `${b.scenario.machine}@${b.kernel}`;
+}
+
+/** Every hardware assumption of a boot: its machine's, then its scenario's own. */
+export function hardwareOf(b: LabBoot): HardwareAssumption[] {
+  return [...(MACHINE_HARDWARE[machineKey(b)] ?? []), ...(SCENARIO_HARDWARE[bootLabel(b)] ?? [])];
+}
+
 /**
  * Probe failures that are not the hardware's: the kernel's own state decides them, so they are the
  * model's to predict and are never stated as assumptions (they stay in KNOWN_WRONG until it does).
- * Listed so that every failed probe in a vendor-board log is accounted for, one way or the other.
+ * Listed so that every failed probe in a vendor-board log is accounted for, one way or the other; keyed
+ * like MACHINE_HARDWARE, as what decides them (here the PSCI node QEMU adds) is the machine's.
  */
 export const KERNEL_STATE_FAILURES: Record<string, Record<string, string>> = {
-  'imx6ul-evk@armhf-6.1': {
+  'mcimx6ul-evk@armhf-6.1': {
     // "pm_power_off already claimed for psci_sys_poweroff": PSCI (in the tree QEMU hands over) registered first.
     '20cc000.snvs:snvs-poweroff': 'syscon-poweroff: probe of 20cc000.snvs:snvs-poweroff failed with error -16',
   },

@@ -9,7 +9,7 @@ import { findNodeByPath, readDtb, type DtTree } from '../../../engine/devicetree
 import { decodeCatalog, parseKernelConfig, predict, type Assumption, type DriverCatalog, type KernelConfig, type ModuleLoad, type PciFunctionSpec, type PredictedDevice } from '../../../engine/probe/index';
 import { kernelConfig, type DebianKernel } from '../system';
 import { bootLabel, goldenBase, isBuiltinModule, labDir, scenarioKernels, type InitStep, type LabBoot } from './board';
-import { HARDWARE_ASSUMPTIONS } from './hardware';
+import { hardwareOf } from './hardware';
 import { scenarios } from './scenarios/index';
 import type { Truth, TruthDevice } from './truth';
 
@@ -157,9 +157,9 @@ const verdictOfTruth = (d: TruthDevice): Verdict => (d.driver ? 'bound' : d.defe
 const verdictOfPrediction = (d: PredictedDevice): Verdict => (d.state === 'bound' ? 'bound' : d.state === 'deferred' ? 'deferred' : 'unbound');
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The hardware assumptions of a boot (hardware.ts), by label or, failing that, by scenario name. */
+/** The hardware assumptions of a boot (hardware.ts: its machine's and its scenario's), as the model takes them. */
 export function hardwareAssumptionsOf(b: LabBoot): Assumption[] {
-  return (HARDWARE_ASSUMPTIONS[bootLabel(b)] ?? HARDWARE_ASSUMPTIONS[b.scenario.name] ?? []).map(({ target, outcome }) => ({ target, outcome }));
+  return hardwareOf(b).map(({ target, outcome }) => ({ target, outcome }));
 }
 
 export function judgePrediction(b: LabBoot): PredictionVerdict {
