@@ -2,7 +2,7 @@
 // each to its committed golden truth (test/fixtures/bootlog/lab[/<kernel>]/<name>.truth.json) and
 // signature lines, so a change in a kernel package, QEMU or a scenario shows up here before it silently
 // skews the probe-model and boot-log tests that read those goldens. Re-record with scripts/lab/boot.ts --record.
-// `npm test` boots every arm64-6.1 boot and a rotating half of the others (by UTC day); `npm run test:lab`
+// `npm test` boots every arm64-6.1 boot and a rotating share of the others (by UTC day); `npm run test:lab`
 // (BRINGUP_LAB_ALL=1) boots them all. Every golden is judged without QEMU by board.test.ts and predict-vs-kernel.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +15,21 @@ const allBoots: LabBoot[] = scenarios.flatMap((scenario) => scenarioKernels(scen
 const kernels = [...new Set(allBoots.map((b) => b.kernel))];
 requireSystem(...new Set(kernels.flatMap((k) => labParts(k))));
 
+/** How many boots beyond arm64-6.1's one `npm test` run makes: the CI budget, whatever the lab's size. */
+const OTHER_BOOTS_PER_RUN = 16;
+
 /**
  * The boots this run makes. All with BRINGUP_LAB_ALL=1; otherwise every arm64-6.1 boot (the goldens the
- * boot-log and end-to-end tests read) and the other kernels' boots whose index has the parity of the
- * UTC day, so two consecutive days boot everything and one run stays within the CI budget.
+ * boot-log and end-to-end tests read) and a rotating share of the others: the lab's other boots are dealt
+ * into as many shares of at most OTHER_BOOTS_PER_RUN as they need, and the UTC day picks one, so that many
+ * consecutive days boot everything and one run stays within the CI budget as boards are added.
  */
 function chosenBoots(): LabBoot[] {
   if (process.env.BRINGUP_LAB_ALL === '1') return allBoots;
   const day = Math.floor(Date.now() / 86_400_000);
   const others = allBoots.filter((b) => b.kernel !== 'arm64-6.1');
-  return allBoots.filter((b) => b.kernel === 'arm64-6.1' || others.indexOf(b) % 2 === day % 2);
+  const shares = Math.max(1, Math.ceil(others.length / OTHER_BOOTS_PER_RUN));
+  return allBoots.filter((b) => b.kernel === 'arm64-6.1' || others.indexOf(b) % shares === day % shares);
 }
 
 const boots = chosenBoots();
