@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../../scripts/lib/system';
 import { bootLabel, goldenBase, labDir, scenarioKernels } from '../../scripts/lib/lab/board';
-import { hardwareOf, KERNEL_STATE_FAILURES, MACHINE_HARDWARE, machineKey, SCENARIO_HARDWARE, type HardwareAssumption } from '../../scripts/lib/lab/hardware';
+import { hardwareOf, KERNEL_STATE_FAILURES, kernelStateFailure, MACHINE_HARDWARE, machineKey, SCENARIO_HARDWARE, type HardwareAssumption } from '../../scripts/lib/lab/hardware';
 import { KNOWN_WRONG } from './known-wrong';
 import { isJudged, judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from '../../scripts/lib/lab/predict-judge';
 import { scenarios } from '../../scripts/lib/lab/scenarios/index';
@@ -37,7 +37,7 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
     expect(Object.keys(SCENARIO_HARDWARE).filter((l) => !labels.has(l))).toEqual([]);
     const machines = new Set(boots.map(machineKey));
     expect(Object.keys(MACHINE_HARDWARE).filter((m) => !machines.has(m))).toEqual([]);
-    expect(Object.keys(KERNEL_STATE_FAILURES).filter((m) => !machines.has(m))).toEqual([]);
+    expect(Object.keys(KERNEL_STATE_FAILURES).filter((k) => !machines.has(k) && !labels.has(k))).toEqual([]);
   });
 
   // A scenario's assumption is cited by its boot. A machine's is cited by every boot where it played out: the
@@ -79,7 +79,7 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
         const errno = Number(m[2] ?? m[4]);
         if (!judged.has(device)) continue;
         const stated = entries.some((a) => a.target === device && a.outcome.kind === 'fail' && a.outcome.errno === errno);
-        const kernelState = KERNEL_STATE_FAILURES[machineKey(b)]?.[device] === m[0].trim();
+        const kernelState = kernelStateFailure(b, device) === m[0].trim();
         if (!stated && !kernelState) unstated.push(`${bootLabel(b)}: ${m[0].trim()}`);
       }
     }

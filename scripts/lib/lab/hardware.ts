@@ -113,11 +113,22 @@ export function hardwareOf(b: LabBoot): HardwareAssumption[] {
  * Probe failures that are not the hardware's: the kernel's own state decides them, so they are the
  * model's to predict and are never stated as assumptions (they stay in KNOWN_WRONG until it does).
  * Listed so that every failed probe in a vendor-board log is accounted for, one way or the other; keyed
- * like MACHINE_HARDWARE, as what decides them (here the PSCI node QEMU adds) is the machine's.
+ * by machine (`<machine>@<kernel>`) where what decides them is the machine's (here the PSCI node QEMU
+ * adds), else by boot label.
  */
 export const KERNEL_STATE_FAILURES: Record<string, Record<string, string>> = {
   'mcimx6ul-evk@armhf-6.1': {
     // "pm_power_off already claimed for psci_sys_poweroff": PSCI (in the tree QEMU hands over) registered first.
     '20cc000.snvs:snvs-poweroff': 'syscon-poweroff: probe of 20cc000.snvs:snvs-poweroff failed with error -16',
   },
+  'imx7d-mba7@armhf-6.1': {
+    // Its PCIe power domain's genpd is never registered (the domain's supply is a module's regulator), so
+    // at the deferred-probe timeout dev_pm_domain_attach() gives up: "deferred probe timeout, ignoring dependency".
+    '33800000.pcie': 'imx6q-pcie: probe of 33800000.pcie failed with error -110',
+  },
 };
+
+/** The kernel-state failure a boot's log accounts for at `device`, by its machine or its own label. */
+export function kernelStateFailure(b: LabBoot, device: string): string | undefined {
+  return KERNEL_STATE_FAILURES[machineKey(b)]?.[device] ?? KERNEL_STATE_FAILURES[bootLabel(b)]?.[device];
+}

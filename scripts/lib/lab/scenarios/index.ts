@@ -4,7 +4,7 @@
 // and real vendor boards with Debian's own DTBs. Each boots on every kernel of its machine
 // (board.ts MACHINES); goldens per kernel in test/fixtures/bootlog/lab[/<kernel>]/<name>.*
 import { join } from 'node:path';
-import { labDir, type Scenario } from '../board';
+import { labDir, type Machine, type Scenario } from '../board';
 
 /** The app's bundled demo board (resources/demo), recorded by scripts/lab/record-demo.ts. */
 export const demoDts = join(labDir, '..', '..', 'resources', 'demo', 'board.dts');
@@ -41,6 +41,86 @@ const DD_CORE = 'dyndbg="file drivers/base/dd.c +p; file drivers/base/core.c +p"
 // arm-smmu-v3.c and arm-smmu.c both name their initcall arm_smmu_driver_init; blacklisting the
 // name keeps both from registering (do_one_initcall compares the symbol name).
 const NO_SMMU = 'initcall_blacklist=arm_smmu_driver_init';
+
+/**
+ * Other boards' DTBs, from the same kernel package, on QEMU's model of their SoC. QEMU's machine does not
+ * read the tree, so the SoC's blocks are what QEMU models and the board-level devices are the tree's own.
+ * `console` where the tree's console is another UART than the machine's own board's: the kernel's name
+ * for it (8250, imx and samsung ports take their line from the tree's `serialN` alias) and which
+ * `-serial` QEMU wires it to (the SoC's UART index).
+ */
+interface BoardTree {
+  name: string;
+  machine: Machine;
+  debianDtb: string;
+  board: string;
+  /** The console UART's driver and device: its bind is the boot's signature. */
+  uart: [driver: string, device: string];
+  console?: { tty: string; serial: number };
+  expected: string;
+}
+
+const boardTrees: BoardTree[] = [
+  { name: 'ast2600-everest', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-ibm-everest.dtb', board: 'IBM Everest BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: 'the console UART5 binds to of_serial; nothing stays deferred' },
+  { name: 'ast2600-fuji', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-facebook-fuji.dtb', board: 'Facebook Fuji BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module" },
+  { name: 'ast2600-elbert', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-facebook-elbert.dtb', board: 'Facebook Elbert BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], console: { tty: 'ttyS0', serial: 0 }, expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module" },
+  { name: 'ast2600-cloudripper', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-facebook-cloudripper.dtb', board: 'Facebook Cloudripper BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module" },
+  { name: 'ast2600-mtmitchell', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-ampere-mtmitchell.dtb', board: 'Ampere Mt. Mitchell BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: 'the console UART5 binds to of_serial; nothing stays deferred' },
+  { name: 'ast2600-transformers', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-inventec-transformers.dtb', board: 'Inventec Transformers BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: 'the console UART5 binds to of_serial; nothing stays deferred' },
+  { name: 'ast2600-s6q', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-quanta-s6q.dtb', board: 'Quanta S6Q BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: 'the console UART5 binds to of_serial; nothing stays deferred' },
+  { name: 'imx6q-wandboard', machine: 'sabrelite', debianDtb: 'imx6q-wandboard.dtb', board: 'Wandboard Quad (i.MX6Q)', uart: ['imx-uart', '2020000.serial'], console: { tty: 'ttymxc0', serial: 0 }, expected: 'the console UART binds to imx-uart; imx-pgc-power-domain.1, regulator-usbotgvbus stay deferred' },
+  { name: 'imx6q-udoo', machine: 'sabrelite', debianDtb: 'imx6q-udoo.dtb', board: 'UDOO Quad (i.MX6Q)', uart: ['imx-uart', '21e8000.serial'], expected: 'the console UART binds to imx-uart; gpio-poweroff, imx-pgc-power-domain.1, regulators:regulator@0, regulators:regulator@1 stay deferred' },
+  { name: 'imx6q-nitrogen6x', machine: 'sabrelite', debianDtb: 'imx6q-nitrogen6x.dtb', board: 'Boundary Devices Nitrogen6x (i.MX6Q)', uart: ['imx-uart', '21e8000.serial'], expected: 'the console UART binds to imx-uart; gpio-keys, imx-pgc-power-domain.1, regulators:regulator@2, regulators:regulator@3 and 2 more stay deferred' },
+  { name: 'imx6q-hummingboard', machine: 'sabrelite', debianDtb: 'imx6q-hummingboard.dtb', board: 'SolidRun HummingBoard (i.MX6Q)', uart: ['imx-uart', '2020000.serial'], console: { tty: 'ttymxc0', serial: 0 }, expected: 'the console UART binds to imx-uart; 1ffc000.pcie, brcm-clock, brcm-reg, imx-pgc-power-domain.1 and 4 more stay deferred' },
+  { name: 'imx6q-sabresd', machine: 'sabrelite', debianDtb: 'imx6q-sabresd.dtb', board: 'NXP i.MX6Q SABRE Smart Device', uart: ['imx-uart', '2020000.serial'], console: { tty: 'ttymxc0', serial: 0 }, expected: 'the console UART binds to imx-uart; 1ffc000.pcie, gpio-keys, imx-pgc-power-domain.1, regulator-audio and 4 more stay deferred' },
+  { name: 'imx6q-novena', machine: 'sabrelite', debianDtb: 'imx6q-novena.dtb', board: 'Kosagi Novena (i.MX6Q)', uart: ['imx-uart', '21e8000.serial'], expected: 'the console UART binds to imx-uart; 1ffc000.pcie, gpio-keys, imx-pgc-power-domain.1, regulator-audio-codec and 4 more stay deferred' },
+  { name: 'imx6q-tbs2910', machine: 'sabrelite', debianDtb: 'imx6q-tbs2910.dtb', board: 'TBS2910 Matrix ARM mini PC (i.MX6Q)', uart: ['imx-uart', '2020000.serial'], console: { tty: 'ttymxc0', serial: 0 }, expected: 'the console UART binds to imx-uart; 1ffc000.pcie, imx-pgc-power-domain.1 stay deferred' },
+  { name: 'imx6q-sabreauto', machine: 'sabrelite', debianDtb: 'imx6q-sabreauto.dtb', board: 'NXP i.MX6Q SABRE Automotive', uart: ['imx-uart', '21f0000.serial'], console: { tty: 'ttymxc3', serial: 3 }, expected: 'the console UART binds to imx-uart; gpio-keys, imx-pgc-power-domain.1, regulator-can-en, regulator-can-stby and 2 more stay deferred' },
+  { name: 'imx6q-b850v3', machine: 'sabrelite', debianDtb: 'imx6q-b850v3.dtb', board: 'GE B850v3 (i.MX6Q)', uart: ['imx-uart', '21ec000.serial'], console: { tty: 'ttymxc2', serial: 2 }, expected: 'the console UART binds to imx-uart; 1ffc000.pcie, gpio-poweroff, imx-pgc-power-domain.1, regulator-lvds and 3 more stay deferred' },
+  { name: 'h3-bananapi-m2-plus', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-bananapi-m2-plus.dtb', board: 'Banana Pi BPI-M2+ (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-nanopi-m1', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-nanopi-m1.dtb', board: 'FriendlyARM NanoPi M1 (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-orangepi-one', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-orangepi-one.dtb', board: 'Xunlong Orange Pi One (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-libretech-all-h3-cc', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-libretech-all-h3-cc.dtb', board: 'Libre Computer ALL-H3-CC (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-beelink-x2', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-beelink-x2.dtb', board: 'Beelink X2 (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-nanopi-neo', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-nanopi-neo.dtb', board: 'FriendlyARM NanoPi NEO (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'h3-orangepi-plus2e', machine: 'orangepi-pc', debianDtb: 'sun8i-h3-orangepi-plus2e.dtb', board: 'Xunlong Orange Pi Plus 2E (Allwinner H3)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'a10-olinuxino-lime', machine: 'cubieboard', debianDtb: 'sun4i-a10-olinuxino-lime.dtb', board: 'Olimex A10-OLinuXino-LIME (Allwinner A10)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'a10-pcduino', machine: 'cubieboard', debianDtb: 'sun4i-a10-pcduino.dtb', board: 'LinkSprite pcDuino (Allwinner A10)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'a10-marsboard', machine: 'cubieboard', debianDtb: 'sun4i-a10-marsboard.dtb', board: 'HAOYU Electronics MarsBoard A10 (Allwinner A10)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'a10-mk802', machine: 'cubieboard', debianDtb: 'sun4i-a10-mk802.dtb', board: 'MK802 (Allwinner A10)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'a10-hackberry', machine: 'cubieboard', debianDtb: 'sun4i-a10-hackberry.dtb', board: 'Miniand Hackberry (Allwinner A10)', uart: ['dw-apb-uart', '1c28000.serial'], expected: 'the console UART binds to dw-apb-uart; nothing stays deferred' },
+  { name: 'imx7d-colibri-eval-v3', machine: 'mcimx7d-sabre', debianDtb: 'imx7d-colibri-eval-v3.dtb', board: 'Toradex Colibri iMX7D on its Evaluation Board V3', uart: ['imx-uart', '30860000.serial'], expected: 'the console UART binds to imx-uart; 30041000.funnel, 3007c000.etm, 30083000.funnel, 30084000.etf and 8 more stay deferred' },
+  { name: 'imx7d-meerkat96', machine: 'mcimx7d-sabre', debianDtb: 'imx7d-meerkat96.dtb', board: 'NXP Meerkat96 (i.MX7D)', uart: ['imx-uart', '30a80000.serial'], console: { tty: 'ttymxc5', serial: 5 }, expected: 'the console UART binds to imx-uart; 30041000.funnel, 3007c000.etm, 30083000.funnel, 30084000.etf and 7 more stay deferred' },
+  { name: 'imx7d-mba7', machine: 'mcimx7d-sabre', debianDtb: 'imx7d-mba7.dtb', board: 'TQ-Systems MBa7 with TQMa7D', uart: ['imx-uart', '30a80000.serial'], console: { tty: 'ttymxc5', serial: 5 }, expected: 'the console UART binds to imx-uart; 30041000.funnel, 3007c000.etm, 30083000.funnel, 30084000.etf and 15 more stay deferred' },
+  { name: 'imx7d-smegw01', machine: 'mcimx7d-sabre', debianDtb: 'imx7d-smegw01.dtb', board: 'Storopack SMEGW01 (i.MX7D)', uart: ['imx-uart', '30860000.serial'], expected: 'the console UART binds to imx-uart; 30041000.funnel, 3007c000.etm, 30083000.funnel, 30084000.etf and 10 more stay deferred' },
+  { name: 'imx7d-zii-rpu2', machine: 'mcimx7d-sabre', debianDtb: 'imx7d-zii-rpu2.dtb', board: 'ZII RPU2 (i.MX7D)', uart: ['imx-uart', '30890000.serial'], console: { tty: 'ttymxc1', serial: 1 }, expected: 'the console UART binds to imx-uart; 30041000.funnel, 3007c000.etm, 30083000.funnel, 30084000.etf and 7 more stay deferred' },
+  { name: 'imx6ul-liteboard', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-liteboard.dtb', board: 'Grinn liteBoard (i.MX6UL)', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; regulator-usb-otg1-vbus stays deferred' },
+  { name: 'imx6ul-opos6uldev', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-opos6uldev.dtb', board: 'Armadeus OPOS6ULDev (i.MX6UL)', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; gpio-keys, regulator-usbotg1vbus, regulator-usbotg2vbus, usdhc3-pwrseq stay deferred' },
+  { name: 'imx6ul-tx6ul-0010', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-tx6ul-0010.dtb', board: 'Ka-Ro TX6UL-0010 (i.MX6UL)', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; i2c-gpio, regulator-3v3etn, regulator-canxcvr, regulator-lcdpwr and 2 more stay deferred' },
+  { name: 'imx6ul-phytec-segin', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-phytec-segin-ff-rdk-nand.dtb', board: 'PHYTEC phyBOARD-Segin (i.MX6UL, NAND)', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; regulator-backlight-en, regulator-can1 stay deferred' },
+  { name: 'imx6ul-geam', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-geam.dtb', board: 'Engicam GEAM6UL (i.MX6UL)', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; nothing stays deferred' },
+  { name: 'imx6ul-tqma6ul2-mba6ulx', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-tqma6ul2-mba6ulx.dtb', board: 'TQ-Systems MBa6ULx with TQMa6UL2', uart: ['imx-uart', '2020000.serial'], expected: 'the console UART binds to imx-uart; gpio-keys, regulator-mpcie-3v3, regulator-otg2-vbus-5v0 stay deferred' },
+  { name: 'imx6ul-kontron-bl', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-kontron-bl.dtb', board: 'Kontron BL i.MX6UL (N631X S)', uart: ['imx-uart', '21f0000.serial'], console: { tty: 'ttymxc3', serial: 3 }, expected: 'the console UART binds to imx-uart; regulator-usb-otg1-vbus stays deferred' },
+  { name: 'imx6ul-pico-pi', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-pico-pi.dtb', board: 'TechNexion PICO-PI-IMX6UL', uart: ['imx-uart', '21fc000.serial'], console: { tty: 'ttymxc5', serial: 5 }, expected: 'the console UART binds to imx-uart; regulator-brcm, regulator-sd1-vmmc, regulator-usb-otg-vbus stay deferred' },
+];
+
+
+/** A BoardTree as a lab scenario: the vendor boards' command line and limits, its console UART's bind as signature. */
+function boardTreeScenario(b: BoardTree): Scenario {
+  return {
+    name: b.name,
+    title: `${b.board}: Debian's ${b.debianDtb} on QEMU's ${b.machine}`,
+    machine: b.machine,
+    debianDtb: b.debianDtb,
+    cmdline: `${DD} deferred_probe_timeout=5`,
+    steps: [],
+    settleSeconds: 15,
+    timeoutSeconds: 420,
+    signatures: [bound(...b.uart)],
+    expected: b.expected,
+    ...(b.console ? { console: b.console.tty, consoleSerial: b.console.serial } : {}),
+  };
+}
 
 export const scenarios: Scenario[] = [
   {
@@ -600,94 +680,6 @@ export const scenarios: Scenario[] = [
     signatures: [bound('of_serial', '1e784000.serial')],
     expected: 'the console UART5 (ttyS4) binds to of_serial; nothing stays deferred',
   },
-  // More AST2600 board trees on QEMU's EVB: the SoC, and so QEMU's model of it, is the same; the trees
-  // differ in their board-level devices (GPIO keys, LEDs, bit-banged SPI, I2C muxes) and UART aliases.
-  {
-    name: 'ast2600-everest',
-    title: "IBM Everest BMC (AST2600): Debian's aspeed-bmc-ibm-everest.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-ibm-everest.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: 'the console UART5 binds to of_serial; nothing stays deferred',
-  },
-  {
-    name: 'ast2600-fuji',
-    title: "Facebook Fuji BMC (AST2600): Debian's aspeed-bmc-facebook-fuji.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-facebook-fuji.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module",
-  },
-  {
-    name: 'ast2600-elbert',
-    title: "Facebook Elbert BMC (AST2600): Debian's aspeed-bmc-facebook-elbert.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    // Its aliases make UART5 serial0, so the same port is ttyS0 here.
-    console: 'ttyS0',
-    debianDtb: 'aspeed-bmc-facebook-elbert.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module",
-  },
-  {
-    name: 'ast2600-cloudripper',
-    title: "Facebook Cloudripper BMC (AST2600): Debian's aspeed-bmc-facebook-cloudripper.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-facebook-cloudripper.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module",
-  },
-  {
-    name: 'ast2600-mtmitchell',
-    title: "Ampere Mt. Mitchell BMC (AST2600): Debian's aspeed-bmc-ampere-mtmitchell.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-ampere-mtmitchell.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: 'the console UART5 binds to of_serial; nothing stays deferred',
-  },
-  {
-    name: 'ast2600-transformers',
-    title: "Inventec Transformers BMC (AST2600): Debian's aspeed-bmc-inventec-transformers.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-inventec-transformers.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: 'the console UART5 binds to of_serial; nothing stays deferred',
-  },
-  {
-    name: 'ast2600-s6q',
-    title: "Quanta S6Q BMC (AST2600): Debian's aspeed-bmc-quanta-s6q.dtb on QEMU's ast2600-evb",
-    machine: 'ast2600-evb',
-    debianDtb: 'aspeed-bmc-quanta-s6q.dtb',
-    cmdline: `${DD} deferred_probe_timeout=5`,
-    steps: [],
-    settleSeconds: 15,
-    timeoutSeconds: 420,
-    signatures: [bound('of_serial', '1e784000.serial')],
-    expected: 'the console UART5 binds to of_serial; nothing stays deferred',
-  },
   {
     name: 'smdkc210',
     title: "Samsung SMDKV310 (Exynos4210): Debian's exynos4210-smdkv310.dtb on QEMU's smdkc210",
@@ -700,6 +692,7 @@ export const scenarios: Scenario[] = [
     signatures: [bound('samsung-uart', '13810000.serial')],
     expected: 'the Samsung UARTs bind after the Exynos4210 clock controller and pin controllers; nothing stays deferred',
   },
+  ...boardTrees.map(boardTreeScenario),
 ];
 
 export function scenarioByName(name: string): Scenario {
