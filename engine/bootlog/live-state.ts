@@ -155,6 +155,11 @@ export class LiveState {
         const d = this.device(e.device, e);
         d.deferCounted = false;
         d.returnClosed = false;
+        // deferred_probe_work_func() takes the device off the deferred list before it prints this and
+        // probes again: another deferral prints "Added to deferred list" anew, a bind or failure its own
+        // line; a retry that finds no driver to match (an AMBA cell whose ID read now succeeds, with its
+        // driver a module not loaded) prints nothing more, and the device is left with no driver.
+        if (d.state === 'deferred') d.state = 'not-probed';
         return;
       }
       case 'removed-from-deferred':
