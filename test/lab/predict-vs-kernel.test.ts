@@ -6,13 +6,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDtb, type DtTree } from '../../engine/devicetree/index';
 import { requireSystem } from '../../scripts/lib/system';
-import { bootLabel, goldenBase, labDir, scenarioKernels } from '../../scripts/lib/lab/board';
+import { bootLabel, goldenBase, labDir, scenarioKernels, type LabBoot } from '../../scripts/lib/lab/board';
 import { hardwareOf, KERNEL_STATE_FAILURES, kernelStateFailure, MACHINE_HARDWARE, machineKey, SCENARIO_HARDWARE, type HardwareAssumption } from '../../scripts/lib/lab/hardware';
 import { KNOWN_WRONG } from './known-wrong';
 import { isJudged, judgePrediction, README_BEGIN, README_END, recordedBoots, scoreTable, type PredictionVerdict } from '../../scripts/lib/lab/predict-judge';
 import { scenarios } from '../../scripts/lib/lab/scenarios/index';
 import type { Truth } from '../../scripts/lib/lab/truth';
+
+/** The tree QEMU handed the kernel in that boot (its golden's .dtb). */
+function treeOf(b: LabBoot): DtTree {
+  const path = `${goldenBase(b)}.dtb`;
+  return readDtb(new Uint8Array(readFileSync(path)), path).value;
+}
 
 // The kernels' own .config files (the judging needs no QEMU: the trees are the committed dumps).
 requireSystem('kernel-arm64', 'kernel-arm64-6.12', 'kernel-armhf');
@@ -71,7 +78,7 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
       const base = goldenBase(b);
       const log = readFileSync(`${base}.log`, 'latin1');
       const judged = new Set((JSON.parse(readFileSync(`${base}.truth.json`, 'utf8')) as Truth).devices.filter(isJudged).map((d) => d.name));
-      const entries = hardwareOf(b);
+      const entries = hardwareOf(b, treeOf(b));
       // dd.c's call_driver_probe(): 6.1 `D: probe of X failed with error N`, 6.12 `D X: probe with driver D failed with error N`.
       const re = /(?:^|\s)\S+: probe of (\S+) failed with error (-\d+)|(?:^|\s)\S+ (\S+): probe with driver \S+ failed with error (-\d+)/gm;
       for (const m of log.matchAll(re)) {
@@ -95,7 +102,7 @@ describe('prediction vs the real kernel (every lab golden, both generations)', (
       const truth = JSON.parse(readFileSync(`${base}.truth.json`, 'utf8')) as Truth;
       if (truth.bindOrder === null) continue;
       const log = readFileSync(`${base}.log`, 'latin1');
-      const entries = hardwareOf(b);
+      const entries = hardwareOf(b, treeOf(b));
       for (const d of truth.devices.filter((x) => x.bus === 'amba' && x.deferred && isJudged(x))) {
         // dd.c's last word on the device: amba_match() deferred it again after its last retry
         const lines = log.split('\n').filter((l) => l.includes(`amba ${d.name}: `));

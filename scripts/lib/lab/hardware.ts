@@ -4,6 +4,7 @@
 // per-board facts the judging of the probe model may use; each cites the kernel's own line from the golden
 // log (checked by predict-vs-kernel.test.ts). They belong to QEMU's machine, not to the tree booted on it:
 // every board tree booted on `sabrelite` meets the same i.MX6Q model.
+import { cells, findNodeByPath, getProperty, phandleIndex, stringListProp, type DtTree } from '../../../engine/devicetree/index';
 import type { AssumedOutcome } from '../../../engine/probe/index';
 import { bootLabel, type LabBoot } from './board';
 
@@ -13,6 +14,19 @@ export interface HardwareAssumption {
   outcome: AssumedOutcome;
   /** The line the kernel printed (without its timestamp), present in the boot's golden log. */
   evidence: string;
+  /** Where the fact is a part's the target uses rather than the target's own: whether this tree wires it so. */
+  when?: (tree: DtTree) => boolean;
+}
+
+/** Whether the node at `path` takes its first `property` GPIO from a controller with `compatible`. */
+function gpioFrom(path: string, property: string, compatible: string): (tree: DtTree) => boolean {
+  return (tree) => {
+    const node = findNodeByPath(tree, path);
+    const prop = node && getProperty(node, property);
+    const phandle = prop ? cells(prop)[0] : undefined;
+    const controller = phandle === undefined ? undefined : phandleIndex(tree).get(phandle);
+    return !!controller && stringListProp(controller, 'compatible').includes(compatible);
+  };
 }
 
 /**
@@ -25,6 +39,8 @@ function unmodelledPrimecell(device: string): HardwareAssumption {
   return { target: device, outcome: { kind: 'absent' }, evidence: `amba ${device}: deferred probe pending` };
 }
 
+const onExpander = gpioFrom('/wifi-pwrseq', 'reset-gpios', 'raspberrypi,firmware-gpio');
+
 /**
  * What QEMU's model of a machine does, keyed `<machine>@<kernel>` (a kernel generation may print another
  * line for the same fact, so each cites its own). It applies to every boot on that machine; a tree that
@@ -32,10 +48,18 @@ function unmodelledPrimecell(device: string): HardwareAssumption {
  */
 export const MACHINE_HARDWARE: Record<string, HardwareAssumption[]> = {
   // QEMU's raspi3b firmware mailbox does not answer the GPIO expander's calls ("Failed to get GPIO 1
-  // config"), so pwrseq_simple's reset GPIO fails with -EIO.
-  'raspi3b@arm64-6.1': [{ target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple: probe of wifi-pwrseq failed with error -5' }],
+  // config"), so pwrseq_simple fails with -EIO where its reset GPIO is on the expander (the 3 B and 3 B+;
+  // the Zero 2 W's is on the SoC's own GPIO, the 3 A+ has none).
+  'raspi3b@arm64-6.1': [
+    { target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple: probe of wifi-pwrseq failed with error -5', when: onExpander },
+  ],
   'raspi3b@arm64-6.12': [
-    { target: 'wifi-pwrseq', outcome: { kind: 'fail', errno: -5 }, evidence: 'pwrseq_simple wifi-pwrseq: probe with driver pwrseq_simple failed with error -5' },
+    {
+      target: 'wifi-pwrseq',
+      outcome: { kind: 'fail', errno: -5 },
+      evidence: 'pwrseq_simple wifi-pwrseq: probe with driver pwrseq_simple failed with error -5',
+      when: onExpander,
+    },
   ],
   // QEMU's xlnx-zcu102 models the NWL PCIe bridge's registers but no link: nwl_wait_for_link() times out.
   // Its PSCI firmware (QEMU's own) does not take the extended power-state format the tree's idle state
@@ -104,9 +128,10 @@ export function machineKey(b: LabBoot): string {
   return `${b.scenario.machine}@${b.kernel}`;
 }
 
-/** Every hardware assumption of a boot: its machine's, then its scenario's own. */
-export function hardwareOf(b: LabBoot): HardwareAssumption[] {
-  return [...(MACHINE_HARDWARE[machineKey(b)] ?? []), ...(SCENARIO_HARDWARE[bootLabel(b)] ?? [])];
+/** Every hardware assumption of a boot: its machine's (those its tree wires so), then its scenario's own. */
+export function hardwareOf(b: LabBoot, tree: DtTree): HardwareAssumption[] {
+  const machine = (MACHINE_HARDWARE[machineKey(b)] ?? []).filter((a) => !a.when || a.when(tree));
+  return [...machine, ...(SCENARIO_HARDWARE[bootLabel(b)] ?? [])];
 }
 
 /**

@@ -158,8 +158,8 @@ const verdictOfPrediction = (d: PredictedDevice): Verdict => (d.state === 'bound
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The hardware assumptions of a boot (hardware.ts: its machine's and its scenario's), as the model takes them. */
-export function hardwareAssumptionsOf(b: LabBoot): Assumption[] {
-  return hardwareOf(b).map(({ target, outcome }) => ({ target, outcome }));
+export function hardwareAssumptionsOf(b: LabBoot, tree: DtTree): Assumption[] {
+  return hardwareOf(b, tree).map(({ target, outcome }) => ({ target, outcome }));
 }
 
 export function judgePrediction(b: LabBoot): PredictionVerdict {
@@ -171,7 +171,7 @@ export function judgePrediction(b: LabBoot): PredictionVerdict {
   const tree = readDtb(new Uint8Array(readFileSync(dtbPath)), dtbPath).value;
   const { catalog, version: catalogVersion } = catalogFor(b.kernel);
   const s = b.scenario;
-  const assume = [...(s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : []), ...hardwareAssumptionsOf(b)];
+  const assume = [...(s.machine === 'virt' ? virtioBackendAssumptions(tree, s.qemuArgs) : []), ...hardwareAssumptionsOf(b, tree)];
   const { value } = predict(tree, {
     kernel: KERNEL_VERSION[b.kernel],
     catalog,

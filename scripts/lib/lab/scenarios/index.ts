@@ -58,9 +58,34 @@ interface BoardTree {
   uart: [driver: string, device: string];
   console?: { tty: string; serial: number };
   expected: string;
+  /** How the machine's own scenario boots, where it differs from the armmp boards' (ZynqMP: no PMU firmware). */
+  boot?: Pick<Scenario, 'cmdline' | 'truthVia' | 'steps' | 'settleSeconds' | 'timeoutSeconds'> & { signatures: string[] };
 }
 
+/**
+ * QEMU's xlnx-zcu102 has no PMU firmware: the clocks and so the UARTs stay deferred for good, so the
+ * truth goes to /dev/kmsg, read through the early console, once the timeout has reported them (zcu102).
+ */
+const zynqmpBoot = (uart: string): NonNullable<BoardTree['boot']> => ({
+  cmdline: `earlycon keep_bootcon ${DD} deferred_probe_timeout=5`,
+  truthVia: 'kmsg',
+  steps: [{ kind: 'wait-log', pattern: 'deferred probe pending', maxSeconds: 30 }],
+  settleSeconds: 0,
+  timeoutSeconds: 240,
+  signatures: [`platform ${esc(uart)}: Added to deferred list|platform ${esc(uart)}: error -EPROBE_DEFER`],
+});
+
 const boardTrees: BoardTree[] = [
+  { name: 'rpi-3-b-plus', machine: 'raspi3b', debianDtb: 'broadcom/bcm2837-rpi-3-b-plus.dtb', board: 'Raspberry Pi 3 Model B+', uart: ['uart-pl011', '3f201000.serial'], expected: 'the console UART binds to uart-pl011; nothing stays deferred' },
+  { name: 'rpi-3-a-plus', machine: 'raspi3b', debianDtb: 'broadcom/bcm2837-rpi-3-a-plus.dtb', board: 'Raspberry Pi 3 Model A+', uart: ['uart-pl011', '3f201000.serial'], expected: 'the console UART binds to uart-pl011; nothing stays deferred' },
+  { name: 'rpi-cm3-io3', machine: 'raspi3b', debianDtb: 'broadcom/bcm2837-rpi-cm3-io3.dtb', board: 'Raspberry Pi Compute Module 3 on its IO board', uart: ['uart-pl011', '3f201000.serial'], expected: 'the console UART binds to uart-pl011; nothing stays deferred' },
+  { name: 'rpi-zero-2-w', machine: 'raspi3b', debianDtb: 'broadcom/bcm2837-rpi-zero-2-w.dtb', board: 'Raspberry Pi Zero 2 W', uart: ['uart-pl011', '3f201000.serial'], expected: 'the console UART binds to uart-pl011; nothing stays deferred' },
+  { name: 'zcu104', machine: 'xlnx-zcu102', debianDtb: 'xilinx/zynqmp-zcu104-revC.dtb', board: 'Xilinx ZCU104 rev C (ZynqMP)', uart: ['cdns-uart', 'ff000000.serial'], expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred, and one more device', boot: zynqmpBoot('ff000000.serial') },
+  { name: 'zcu106', machine: 'xlnx-zcu102', debianDtb: 'xilinx/zynqmp-zcu106-revA.dtb', board: 'Xilinx ZCU106 rev A (ZynqMP)', uart: ['cdns-uart', 'ff000000.serial'], expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred, and one more device', boot: zynqmpBoot('ff000000.serial') },
+  { name: 'zcu111', machine: 'xlnx-zcu102', debianDtb: 'xilinx/zynqmp-zcu111-revA.dtb', board: 'Xilinx ZCU111 rev A (ZynqMP RFSoC)', uart: ['cdns-uart', 'ff000000.serial'], expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred', boot: zynqmpBoot('ff000000.serial') },
+  { name: 'zc1751-dc1', machine: 'xlnx-zcu102', debianDtb: 'xilinx/zynqmp-zc1751-xm015-dc1.dtb', board: 'Xilinx ZC1751 with its XM015 DC1 card (ZynqMP)', uart: ['cdns-uart', 'ff000000.serial'], expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred', boot: zynqmpBoot('ff000000.serial') },
+  { name: 'ultra96', machine: 'xlnx-zcu102', debianDtb: 'xilinx/avnet-ultra96-rev1.dtb', board: 'Avnet Ultra96 rev 1 (ZynqMP)', uart: ['cdns-uart', 'ff010000.serial'], console: { tty: 'ttyPS0', serial: 1 }, expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred, and 2 more devices', boot: zynqmpBoot('ff010000.serial') },
+  { name: 'zcu100', machine: 'xlnx-zcu102', debianDtb: 'xilinx/zynqmp-zcu100-revC.dtb', board: 'Xilinx ZCU100 rev C (Ultra96, ZynqMP)', uart: ['cdns-uart', 'ff010000.serial'], console: { tty: 'ttyPS0', serial: 1 }, expected: 'no PMU firmware, so no firmware clocks: the console UART stays deferred, and 2 more devices', boot: zynqmpBoot('ff010000.serial') },
   { name: 'ast2600-everest', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-ibm-everest.dtb', board: 'IBM Everest BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: 'the console UART5 binds to of_serial; nothing stays deferred' },
   { name: 'ast2600-fuji', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-facebook-fuji.dtb', board: 'Facebook Fuji BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module" },
   { name: 'ast2600-elbert', machine: 'ast2600-evb', debianDtb: 'aspeed-bmc-facebook-elbert.dtb', board: 'Facebook Elbert BMC (AST2600)', uart: ['of_serial', '1e784000.serial'], console: { tty: 'ttyS0', serial: 0 }, expected: "the console UART5 binds to of_serial; spi-gpio (the TPM's bit-banged SPI) stays deferred on the Aspeed GPIO controller's module" },
@@ -119,6 +144,7 @@ function boardTreeScenario(b: BoardTree): Scenario {
     signatures: [bound(...b.uart)],
     expected: b.expected,
     ...(b.console ? { console: b.console.tty, consoleSerial: b.console.serial } : {}),
+    ...b.boot,
   };
 }
 
