@@ -129,7 +129,6 @@ const boardTrees: BoardTree[] = [
   { name: 'imx6ul-pico-pi', machine: 'mcimx6ul-evk', debianDtb: 'imx6ul-pico-pi.dtb', board: 'TechNexion PICO-PI-IMX6UL', uart: ['imx-uart', '21fc000.serial'], console: { tty: 'ttymxc5', serial: 5 }, expected: 'the console UART binds to imx-uart; regulator-brcm, regulator-sd1-vmmc, regulator-usb-otg-vbus stay deferred' },
 ];
 
-
 /** A BoardTree as a lab scenario: the vendor boards' command line and limits, its console UART's bind as signature. */
 function boardTreeScenario(b: BoardTree): Scenario {
   return {
