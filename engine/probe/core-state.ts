@@ -366,11 +366,7 @@ export class CoreState {
 
   /** The device that stands for a supplier node in fw_devlink: its own, or the nearest ancestor's. */
   deviceFor(node: DtNode): SimDevice | null {
-    for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
-      const ds = this.byNode.get(n);
-      if (ds) return ds;
-    }
-    return null;
+    return nearestIn(this.byNode, node);
   }
 
   /**
@@ -380,11 +376,7 @@ export class CoreState {
    * binds, not when its gpc parent does.
    */
   providerDeviceFor(node: DtNode): SimDevice | null {
-    for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
-      const ds = this.byOfNode.get(n);
-      if (ds) return ds;
-    }
-    return null;
+    return nearestIn(this.byOfNode, node);
   }
 
   /** driver_deferred_probe_check_state() per version. */
@@ -431,4 +423,13 @@ export function deferText(o: ProbeOutcome): string {
 /** Kernel times are printed to the microsecond. */
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** The device `devices` holds for `node` or, failing that, for its nearest ancestor below the root. */
+function nearestIn(devices: ReadonlyMap<DtNode, SimDevice>, node: DtNode): SimDevice | null {
+  for (let n: DtNode | null = node; n && n.parent; n = n.parent) {
+    const ds = devices.get(n);
+    if (ds) return ds;
+  }
+  return null;
 }
