@@ -726,12 +726,18 @@ function waitFor(predicate: () => boolean, child: ChildProcess, what: string, ms
   });
 }
 
-/** QEMU with `-serial pty`, paused (`-S`) with a monitor on a unix socket. */
+/**
+ * QEMU with `-serial pty`, paused (`-S`) with a monitor on a unix socket. `-no-shutdown`: when the guest
+ * powers off, QEMU stops it but stays, holding the pty's master, as a USB adapter stays plugged in when
+ * its board powers off. Were QEMU to exit, the master's close would hang up the line, and the kernel
+ * flushes what the reader had not yet read (tty_ldisc_hangup()): on a loaded machine the last lines of
+ * the boot, the truth block among them, were lost.
+ */
 export async function startBoardOnPty(s: Scenario, opts: BootOptions = {}): Promise<RunningBoard> {
   const prep = prepareBoot(s, opts);
   const work = mkdtempSync(join(tmpdir(), 'lab-pty-'));
   const sock = join(work, 'monitor.sock');
-  const argv = [...prep.argv, '-display', 'none', '-S', '-monitor', `unix:${sock},server=on,wait=off`, ...consoleSerialArgs(s, 'pty')];
+  const argv = [...prep.argv, '-display', 'none', '-no-shutdown', '-S', '-monitor', `unix:${sock},server=on,wait=off`, ...consoleSerialArgs(s, 'pty')];
   const child = spawn(prep.qemu, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: qemuEnv() });
   const exited = watchExit(child);
   // QEMU 7.2 announces the pty on stdout ("char device redirected to /dev/pts/N (label serial0)").
