@@ -4,19 +4,166 @@
 // esbuild bundles in .cache/bringup/: commands/<name>.cjs holds one command alone (cli/entries/<name>.ts),
 // so `bringup dt` reads and compiles no other command's code; bringup.cjs is the whole CLI, for no
 // command, --help and unknown commands. A source checkout rebuilds them when what the bundle to run was
-// built from changed (build/bundle-inputs.cjs: a stat per file, no walk of the tree); an installed copy
-// runs the bundles it has without looking. CommonJS because Node's ES module loader costs a start-up of
-// its own (bench/cli.bench.ts); the ES module build/node-bundle.mjs is imported only to rebuild.
+// built from changed (isBundleFresh: a stat per file, no walk of the tree); an installed copy runs the
+// bundles it has without looking. CommonJS because Node's ES module loader costs a start-up of its own
+// (bench/cli.bench.ts); the ES module build/node-bundle.mjs is imported only to rebuild.
+//
+// Everything a start runs is in this one file: the freshness check and the code cache runner are here,
+// not in modules of their own, because each module the launcher requires costs the CommonJS loader's
+// resolve, read and compile at every start (0.2-0.4 ms each, measured beside `node -e 0`). The build
+// (build/node-bundle.mjs, build/bundle-inputs.cjs) and the tests take them from here; the launcher runs
+// only as the program itself (`node bin/bringup.cjs`, the bin link) or through bin/bringup.mjs's main().
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
-const { existsSync, readdirSync } = require('node:fs');
-const { join } = require('node:path');
-const { isBundleFresh } = require('../build/bundle-inputs.cjs');
-const { runCommonJs } = require('./code-cache.cjs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+const { Script } = require('node:vm');
 
 const root = join(__dirname, '..');
 const outDir = join(root, '.cache', 'bringup');
 const entriesDir = join(root, 'cli', 'entries');
+
+// ---------------------------------------------------------------- is a bundle up to date
+
+/** What build/bundle-inputs.cjs writes beside a build's bundles: for each bundle, the files it was built from. */
+const INPUTS_FILE = 'inputs.json';
+
+/**
+ * Whether `<outDir>/<bundle>` exists and is newer than every file it was built from and every folder
+ * holding one. A folder's mtime changes when a file is added, removed or renamed in it, which can change
+ * what an import resolves to; an edit changes the file's own. False when there is no record to go by.
+ */
+function isBundleFresh(root, outDir, bundle) {
+  let builtAt;
+  let inputs;
+  try {
+    builtAt = statSync(join(outDir, bundle)).mtimeMs;
+    inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8'))[bundle];
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
+  const paths = new Set();
+  for (const input of inputs) {
+    const file = resolve(root, input);
+    paths.add(file);
+    paths.add(dirname(file));
+  }
+  for (const p of paths) {
+    const stat = statSync(p, { throwIfNoEntry: false });
+    if (!stat || stat.mtimeMs > builtAt) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- the code cache
+
+// A CommonJS bundle (the CLI's .cache/bringup/commands/<name>.cjs) runs through vm.Script with a V8 code
+// cache kept next to it, so a start skips parsing and compiling the functions the run that wrote the
+// cache compiled. A cache holds only what its run compiled, so one written by a run that did little (`dt
+// --help`, a usage error, a source that failed to compile) is marked partial, and the next complete run
+// replaces it; otherwise every later run would compile the rest of the command again, lazily, each time.
+// The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
+// rewritten, and no failure to read or write it changes what the bundle prints or returns.
+//
+// V8 checks its own version and flags in a cache, but matches the script by source length alone, so this
+// header carries the bundle's build id and the Node that wrote it. The payload's integrity is V8's own
+// checksum, which release builds compute and verify only under --verify-snapshot-checksum (runCommonJs
+// sets it): a C++ pass over the payload, where a hash in JavaScript meant loading node:crypto, itself
+// 2-10 ms of a start.
+const MAGIC = 'bringup-code-cache 3';
+
+function identity(build) {
+  return { build, node: process.version, v8: process.versions.v8, arch: process.arch };
+}
+
+/**
+ * The cache in `file` if its header matches this bundle build and this Node: its payload, and whether
+ * the run that wrote it was complete. Else undefined.
+ */
+function readCodeCache(file, build) {
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const nl = bytes.indexOf(10);
+  if (nl < 0) return undefined;
+  let header;
+  try {
+    header = JSON.parse(bytes.subarray(0, nl).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const want = identity(build);
+  if (header?.magic !== MAGIC || Object.keys(want).some((k) => header[k] !== want[k])) return undefined;
+  const data = bytes.subarray(nl + 1);
+  return data.length === header.length ? { data, complete: header.complete !== false } : undefined;
+}
+
+/**
+ * Writes `data` as the cache for `build` to `file`, whole or not at all (rename), ignoring failures;
+ * `complete`: whether the run that compiled it did a command's whole work.
+ */
+function writeCodeCache(file, build, data, complete = true) {
+  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, complete });
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([Buffer.from(header + '\n'), data]));
+    renameSync(tmp, file);
+  } catch {
+    rmSync(tmp, { force: true }); // a read-only install runs without a cache
+  }
+}
+
+/**
+ * Runs the CommonJS bundle `file` as Node's loader would, with the code cache `<cacheDir>/<key>-<build>-…`
+ * (one per command: each compiles different functions). Returns how the cache was met: 'used', 'partial'
+ * (used, though written by an incomplete run), 'rejected' (V8 refused it), 'none' (absent or invalid) or
+ * 'off' (the bundle has no build id). `isComplete(exitCode)` says, as the process exits, whether this run
+ * did its command's whole work. A cache is written then, once the run has compiled what it needed, when
+ * there was none to use, or when the one used was partial and this run is complete.
+ *
+ * `file` is as build/node-bundle.mjs writes one: a function expression of the module wrapper's
+ * parameters (exports, require, module, __filename, __dirname), compiled as it stands and called, so no
+ * copy of the whole source with a wrapper around it is made at each start. Its `require` is this
+ * file's: the bundle imports only Node's built-in modules and packages in the project's node_modules,
+ * which resolve alike from bin/ and from the bundle's folder, where Node's createRequire would load
+ * node:module and its ES module loader for nothing.
+ */
+function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
+  // Before any cache is read or made: V8 then checksums what it writes and refuses a payload that does
+  // not match (a flipped bit, a torn write), where it would otherwise deserialize it as it is. The flag
+  // is part of V8's flag hash, so a cache made without it is refused too, and rewritten.
+  require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
+  const source = readFileSync(file, 'utf8');
+  const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
+  const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;
+  const cached = cacheFile ? readCodeCache(cacheFile, build) : undefined;
+  const script = new Script(source, {
+    filename: file,
+    ...(cached ? { cachedData: cached.data } : {}),
+  });
+  const state = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : cached.complete ? 'used' : 'partial';
+  if (cacheFile && state !== 'used') {
+    process.once('exit', (code) => {
+      const complete = isComplete(code);
+      if (state === 'partial' && !complete) return;
+      try {
+        writeCodeCache(cacheFile, build, script.createCachedData(), complete);
+      } catch {
+        // createCachedData can only fail on exhaustion; the next run tries again
+      }
+    });
+  }
+  const module = { exports: {}, filename: file, id: file };
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file));
+  return state;
+}
+
+// ---------------------------------------------------------------- the launcher
 
 async function rebuild() {
   const { bundle } = await import('../build/node-bundle.mjs');
@@ -65,11 +212,18 @@ function run(bundle, command) {
   });
 }
 
-const arg = process.argv[2] ?? '';
-const command = /^[a-z][a-z-]{0,31}$/.test(arg) ? arg : undefined;
-// A git clone or worktree is where sources get edited; only there are the bundle's inputs checked per run.
-const checkout = existsSync(join(root, '.git'));
-const initial = bundleFor(command);
-if (checkout ? isBundleFresh(root, outDir, initial) : existsSync(join(outDir, initial))) run(initial, command);
-// A failed build is left unhandled, as before: esbuild's message, then Node's, and exit status 1.
-else rebuild().then(() => run(bundleFor(command), command));
+/** Runs the command line this process was started with. */
+function main() {
+  const arg = process.argv[2] ?? '';
+  const command = /^[a-z][a-z-]{0,31}$/.test(arg) ? arg : undefined;
+  // A git clone or worktree is where sources get edited; only there are the bundle's inputs checked per run.
+  const checkout = existsSync(join(root, '.git'));
+  const initial = bundleFor(command);
+  if (checkout ? isBundleFresh(root, outDir, initial) : existsSync(join(outDir, initial))) run(initial, command);
+  // A failed build is left unhandled, as before: esbuild's message, then Node's, and exit status 1.
+  else rebuild().then(() => run(bundleFor(command), command));
+}
+
+module.exports = { INPUTS_FILE, isBundleFresh, readCodeCache, writeCodeCache, runCommonJs, main };
+// As the program (not when the build, bin/bringup.mjs or a test requires this file for what it exports).
+if (require.main === module) main();

@@ -1,13 +1,12 @@
 // What each bundle of a build (build/node-bundle.mjs) was made from, kept as inputs.json beside the
-// bundles, and the check that a bundle is still up to date against it. CommonJS so bin/bringup.cjs can
-// make the check at start-up without Node's ES module loader (a few ms of its own): the check is one
-// stat per source file the bundle was built from and per folder holding one, not a walk of the tree.
+// bundles. The check against it (one stat per source file the bundle was built from and per folder
+// holding one, not a walk of the tree) is isBundleFresh in bin/bringup.cjs, which makes it at every start
+// in a checkout and so holds it in its own one file.
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: no ES module loader at start-up */
-const { readFileSync, statSync, writeFileSync } = require('node:fs');
-const { dirname, join, relative, resolve } = require('node:path');
-
-const INPUTS_FILE = 'inputs.json';
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS, beside the CommonJS launcher it shares the record's name with */
+const { statSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+const { INPUTS_FILE } = require('../bin/bringup.cjs');
 
 /**
  * Writes `<outDir>/inputs.json`: for each bundle (its path under outDir), the files it was built from,
@@ -26,32 +25,4 @@ function writeBundleInputs({ root, outDir, metafile, alsoFrom = [] }) {
   writeFileSync(join(outDir, INPUTS_FILE), JSON.stringify(record, null, 1) + '\n');
 }
 
-/**
- * Whether `<outDir>/<bundle>` exists and is newer than every file it was built from and every folder
- * holding one. A folder's mtime changes when a file is added, removed or renamed in it, which can change
- * what an import resolves to; an edit changes the file's own. False when there is no record to go by.
- */
-function isBundleFresh(root, outDir, bundle) {
-  let builtAt;
-  let inputs;
-  try {
-    builtAt = statSync(join(outDir, bundle)).mtimeMs;
-    inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8'))[bundle];
-  } catch {
-    return false;
-  }
-  if (!Array.isArray(inputs) || inputs.length === 0) return false;
-  const paths = new Set();
-  for (const input of inputs) {
-    const file = resolve(root, input);
-    paths.add(file);
-    paths.add(dirname(file));
-  }
-  for (const p of paths) {
-    const stat = statSync(p, { throwIfNoEntry: false });
-    if (!stat || stat.mtimeMs > builtAt) return false;
-  }
-  return true;
-}
-
-module.exports = { INPUTS_FILE, writeBundleInputs, isBundleFresh };
+module.exports = { writeBundleInputs };

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import launcher from '../bin/bringup.cjs';
 import bundleInputs from './bundle-inputs.cjs';
 
 const bundleInputsFile = fileURLToPath(new URL('./bundle-inputs.cjs', import.meta.url));
@@ -34,14 +35,14 @@ export function bundlePath(root, name, format = 'esm') {
 
 /**
  * Bundles `entry` (a .ts file) to `bundlePath(root, name, format)` unless that is up to date with every
- * file it was built from (inputs.json, build/bundle-inputs.cjs: the check the CLI's launcher makes);
+ * file it was built from (inputs.json: the check the CLI's launcher, bin/bringup.cjs, makes at each start);
  * returns the bundle's path. A 'cjs' bundle starts with a line `// build <uuid>`, new on every build: V8
  * matches a code cache to its script by length only, so the CLI keys its code cache by this id (see
- * bin/code-cache.cjs).
+ * runCommonJs in bin/bringup.cjs).
  */
 export async function bundleIfStale({ root, name, entry, entries = {}, external = [], splitting = false, format = 'esm' }) {
   const out = bundlePath(root, name, format);
-  if (bundleInputs.isBundleFresh(root, join(root, '.cache', name), basename(out))) return out;
+  if (launcher.isBundleFresh(root, join(root, '.cache', name), basename(out))) return out;
   return bundle({ root, name, entry, entries, external, splitting, format });
 }
 
@@ -74,18 +75,18 @@ export async function bundle({ root, name, entry, entries = {}, external = [], s
     sourcemap: 'linked',
     logLevel: 'error',
     // A CommonJS bundle is one function expression of the module wrapper's parameters, opened by the
-    // banner and closed by the footer, which bin/code-cache.cjs compiles and calls as Node's loader
+    // banner and closed by the footer, which bin/bringup.cjs compiles and calls as Node's loader
     // would call a module: as written, with no wrapper text added to a copy of the whole source at
     // each start. import.meta.url (the CLI finds resources/ from it) means the bundle file in CommonJS
-    // too; the banner repeats esbuild's "use strict", which must come first in the function to keep the
-    // ES modules' strict mode.
+    // too, made when first read: most runs never read it, and the URL costs a parse. The banner repeats
+    // esbuild's "use strict", which must come first in the function to keep the ES modules' strict mode.
     ...(cjs
       ? {
           banner: {
-            js: `// build ${randomUUID()}\n(function (exports, require, module, __filename, __dirname) {'use strict';\nvar __import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
+            js: `// build ${randomUUID()}\n(function (exports, require, module, __filename, __dirname) {'use strict';\nvar __import_meta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };`,
           },
           footer: { js: '})' },
-          define: { 'import.meta.url': '__import_meta_url' },
+          define: { 'import.meta.url': '__import_meta.url' },
         }
       : {}),
   });

@@ -1,7 +1,7 @@
-// build/bundle-inputs.cjs, the record of what each bundle was built from and the start-up check against
-// it (bin/bringup.cjs in a source checkout): up to date only while the bundle is newer than every input
-// and every folder holding one; anything it cannot read or find counts as out of date. The launcher
-// itself, rebuilding through esbuild, is test/cli/startup.test.ts.
+// build/bundle-inputs.cjs, the record of what each bundle was built from, and the start-up check against
+// it (isBundleFresh in bin/bringup.cjs, made in a source checkout): up to date only while the bundle is
+// newer than every input and every folder holding one; anything it cannot read or find counts as out of
+// date. The launcher itself, rebuilding through esbuild, is test/cli/startup.test.ts.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const { writeBundleInputs, isBundleFresh } = require('../../build/bundle-inputs.cjs') as {
+const { writeBundleInputs } = require('../../build/bundle-inputs.cjs') as {
   writeBundleInputs(o: { root: string; outDir: string; metafile: { outputs: Record<string, { inputs: Record<string, unknown> }> }; alsoFrom?: string[] }): void;
-  isBundleFresh(root: string, outDir: string, bundle: string): boolean;
 };
+const { isBundleFresh } = require('../../bin/bringup.cjs') as { isBundleFresh(root: string, outDir: string, bundle: string): boolean };
 
 let root = '';
 let outDir = '';

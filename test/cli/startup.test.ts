@@ -1,9 +1,9 @@
-// The `bringup` launcher (bin/bringup.cjs and .mjs, bin/code-cache.cjs, build/node-bundle.mjs and
-// bundle-inputs.cjs), by behaviour, never by time: the bundled CLI prints and exits exactly as the
-// TypeScript sources run directly; each command runs from a bundle of its own that holds no other
-// command; a source checkout rebuilds a bundle whose inputs changed and an installed copy does not look;
-// the V8 code cache is used when valid, ignored then rewritten when corrupt, foreign or refused by V8, and
-// replaced when the run that wrote it did only part of its command's work.
+// The `bringup` launcher (bin/bringup.cjs and .mjs, build/node-bundle.mjs and bundle-inputs.cjs), by
+// behaviour, never by time: the bundled CLI prints and exits exactly as the TypeScript sources run
+// directly; each command runs from a bundle of its own that holds no other command; a source checkout
+// rebuilds a bundle whose inputs changed and an installed copy does not look; the V8 code cache is used
+// when valid, ignored then rewritten when corrupt, foreign or refused by V8, and replaced when the run
+// that wrote it did only part of its command's work.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -232,14 +232,14 @@ describe('bringup launcher', () => {
   }, 120_000);
 });
 
-describe('bin/code-cache.cjs', () => {
-  const codeCache = join(root, 'bin', 'code-cache.cjs');
+describe('the code cache (runCommonJs in bin/bringup.cjs)', () => {
+  const codeCache = join(root, 'bin', 'bringup.cjs');
   /** A bundle as build/node-bundle.mjs writes one: an optional `// build <id>` line, then a function of the module wrapper's parameters. */
   const wrapped = (buildLine: string, body: string) =>
     `${buildLine ? `${buildLine}\n` : ''}(function (exports, require, module, __filename, __dirname) {${body}\n})\n`;
   /** Runs `script` through runCommonJs in a fresh Node; returns the cache state and what the script printed. */
   function run(script: string, cacheDir: string, prelude = '', complete = true): { state: string; out: string } {
-    const code = `import { runCommonJs, writeCodeCache } from ${JSON.stringify(codeCache)}; ${prelude}
+    const code = `import launcher from ${JSON.stringify(codeCache)}; const { runCommonJs, writeCodeCache } = launcher; ${prelude}
       const state = runCommonJs(${JSON.stringify(script)}, { cacheDir: ${JSON.stringify(cacheDir)}, key: 'k', isComplete: () => ${complete} });
       process.stderr.write(state);`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
