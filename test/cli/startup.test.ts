@@ -165,6 +165,32 @@ describe('bringup launcher', () => {
     const modules = readFileSync(loaded, 'utf8').split('\n');
     expect(modules).toContain('NativeModule vm'); // the list is the launcher's run
     for (const m of ['NativeModule child_process', 'NativeModule os', 'NativeModule internal/modules/esm/module_job']) expect(modules, m).not.toContain(m);
+    // Its V8 flags are set without node:v8, which brings node:stream and its internals with it.
+    for (const m of ['NativeModule v8', 'NativeModule stream']) expect(modules, m).not.toContain(m);
+  }, 120_000);
+
+  it('sets its V8 flags without a deprecation warning, and through node:v8 on a Node without process.binding', () => {
+    const args = [join(copy, 'bin', 'bringup.cjs'), 'dt', `${fx}/dts/lang-refs.dts`, '-O', 'dtb', '-q', '-o', '-'];
+    const plain = spawnSync(process.execPath, args, { cwd: root });
+    expect(plain.status, plain.stderr.toString()).toBe(0);
+    // A deprecation would be an error here, and printed.
+    const strict = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, NODE_OPTIONS: '--throw-deprecation --pending-deprecation' } });
+    expect(strict.stderr.toString()).toBe('');
+    expect(strict.status).toBe(0);
+    expect(strict.stdout.equals(plain.stdout)).toBe(true);
+    // A Node whose process.binding is gone.
+    const loaded = join(tmp, 'loaded-no-binding.txt');
+    const preload = join(tmp, 'no-binding.cjs');
+    writeFileSync(
+      preload,
+      `process.binding = () => { throw new Error('No such module'); };\n` +
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));\n`,
+    );
+    const without = spawnSync(process.execPath, ['--require', preload, ...args], { cwd: root });
+    expect(without.stderr.toString()).toBe('');
+    expect(without.status).toBe(0);
+    expect(without.stdout.equals(plain.stdout)).toBe(true);
+    expect(readFileSync(loaded, 'utf8').split('\n')).toContain('NativeModule v8');
   }, 120_000);
 
   it('an installed copy (no .git) runs the bundle it has without walking the sources, and builds one if it has none', () => {
