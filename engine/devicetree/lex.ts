@@ -174,33 +174,48 @@ export function utf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** UTF-8 source bytes to text (ill-formed sequences become U+FFFD). */
+/**
+ * UTF-8 source bytes to text, without TextDecoder (the engine has no DOM or Node lib): each ill-formed
+ * sequence (a stray or truncated byte, an overlong form, a surrogate, past U+10FFFF) becomes U+FFFD.
+ */
 export function decodeUtf8(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) { ascii = false; break; }
-  if (ascii) return decodeLatin1(bytes);
-  const out: number[] = [];
-  let s = '';
-  for (let i = 0; i < bytes.length; ) {
+  const n = bytes.length;
+  // Read the bytes as Latin-1 first and look for a byte above 0x7f with a regular expression: both are
+  // native loops, where a check per byte in JavaScript is most of the cost of decoding in a cold run.
+  // Sources are almost always ASCII, and then the Latin-1 reading is the UTF-8 one.
+  const latin1 = decodeLatin1(bytes);
+  if (!NON_ASCII.test(latin1)) return latin1;
+  const parts: string[] = [];
+  const codes: number[] = [];
+  let i = 0;
+  const flush = () => { parts.push(String.fromCharCode.apply(null, codes)); codes.length = 0; };
+  while (i < n) {
     const b = bytes[i]!;
     let cp = 0xfffd;
-    let n = 1;
+    let len = 1;
     if (b < 0x80) cp = b;
-    else if (b >= 0xc2 && b < 0xe0 && (bytes[i + 1]! & 0xc0) === 0x80) { cp = ((b & 31) << 6) | (bytes[i + 1]! & 63); n = 2; }
-    else if (b >= 0xe0 && b < 0xf0 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) { cp = ((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63); n = 3; }
-    else if (b >= 0xf0 && b < 0xf5 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) { cp = ((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63); n = 4; }
-    out.push(cp);
-    i += n;
-    if (out.length >= 4096) { s += String.fromCodePoint(...out); out.length = 0; }
+    else if (b >= 0xc2 && b < 0xe0 && i + 1 < n && (bytes[i + 1]! & 0xc0) === 0x80) {
+      cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f); len = 2;
+    } else if (b >= 0xe0 && b < 0xf0 && i + 2 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) {
+      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); len = 3;
+      if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
+    } else if (b >= 0xf0 && b < 0xf5 && i + 3 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
+      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); len = 4;
+      if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd;
+    }
+    if (cp > 0xffff) { cp -= 0x10000; codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)); } else codes.push(cp);
+    if (codes.length >= 8192) flush();
+    i += len;
   }
-  return s + String.fromCodePoint(...out);
+  flush();
+  return parts.join('');
 }
 
+/** Bytes to text, a character per byte. */
 export function decodeLatin1(bytes: Uint8Array): string {
-  let s = '';
-  const CHUNK = 8192;
-  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + CHUNK)));
-  return s;
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 8192) parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]));
+  return parts.length === 1 ? parts[0]! : parts.join('');
 }
 
 export class Lexer {

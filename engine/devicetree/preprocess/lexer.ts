@@ -3,6 +3,7 @@
 // A file is read and spliced once and cached by path. For a cache a batch of boards shares, it is
 // lexed at once too, so the batch lexes each header once; a run of its own lexes each inclusion a
 // line at a time as the preprocessor reaches it, and lets it print a plain line from the text.
+import { decodeUtf8 } from '../lex';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
@@ -41,45 +42,6 @@ export interface LexedFile {
   mtime?: Date;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** UTF-8 to a JS string without TextDecoder (the engine has no DOM/Node lib); bad bytes become U+FFFD. */
-export function decodeUtf8(bytes: Uint8Array): string {
-  const n = bytes.length;
-  const parts: string[] = [];
-  // Read the bytes as Latin-1 first and look for a byte above 0x7f with a regular expression: both are
-  // native loops, where a check per byte in JavaScript is most of the cost of decoding in a cold run.
-  // Sources are almost always ASCII, and then the Latin-1 reading is the UTF-8 one.
-  for (let i = 0; i < n; i += 8192) {
-    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]));
-  }
-  const latin1 = parts.length === 1 ? parts[0]! : parts.join('');
-  if (!NON_ASCII.test(latin1)) return latin1;
-  parts.length = 0;
-  const codes: number[] = [];
-  let i = 0;
-  const flush = () => { parts.push(String.fromCharCode.apply(null, codes)); codes.length = 0; };
-  while (i < n) {
-    const b = bytes[i]!;
-    let cp = 0xfffd;
-    let len = 1;
-    if (b < 0x80) cp = b;
-    else if (b >= 0xc2 && b < 0xe0 && i + 1 < n && (bytes[i + 1]! & 0xc0) === 0x80) {
-      cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f); len = 2;
-    } else if (b >= 0xe0 && b < 0xf0 && i + 2 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) {
-      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); len = 3;
-      if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
-    } else if (b >= 0xf0 && b < 0xf5 && i + 3 < n && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
-      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); len = 4;
-      if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd;
-    }
-    if (cp > 0xffff) { cp -= 0x10000; codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)); } else codes.push(cp);
-    if (codes.length >= 8192) flush();
-    i += len;
-  }
-  flush();
-  return parts.join('');
-}
 
 // Identifier characters: ID_CHAR[c] is 2 for one that can start an identifier ([A-Za-z_]), 1 for a
 // digit, else 0. No '$': cpp turns dollars_in_ident off for assembler-with-cpp ('$' is assembler syntax).

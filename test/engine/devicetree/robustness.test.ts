@@ -137,6 +137,26 @@ describe('malformed input is a positioned diagnostic', () => {
     expect(cyc.diagnostics[0]!.span!.includedFrom!.length).toBe(200);
   });
 
+  it('ill-formed UTF-8 in a source, an /include/d file or an #included one reads as U+FFFD, as each path decodes it alike', () => {
+    // A stray continuation byte, a truncated sequence, an overlong form, a surrogate and a code point past
+    // U+10FFFF, each in a comment and in a string.
+    const bad = [[0x80], [0xe2, 0x82], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]];
+    const body = (b: number[]) => [...new TextEncoder().encode('/* '), ...b, ...new TextEncoder().encode(' */\n/ { s = "'), ...b, ...new TextEncoder().encode('"; };\n')];
+    for (const b of bad) {
+      const inc = new Uint8Array(body(b));
+      const files = { readFile: (p: string) => (p.endsWith('inc.dtsi') ? inc : undefined) };
+      const viaDtc = compileSource('/dts-v1/;\n/include/ "inc.dtsi"\n', '/x/a.dts', files);
+      const viaCpp = loadDeviceTree('/x/b.dts', { readFile: (p) => (p === '/x/b.dts' ? new TextEncoder().encode('/dts-v1/;\n#include "inc.dtsi"\n') : files.readFile(p)) });
+      const whole = new Uint8Array([...new TextEncoder().encode('/dts-v1/;\n'), ...body(b)]);
+      const plain = loadDeviceTree('/x/c.dts', { readFile: () => whole, preprocess: false });
+      for (const r of [viaDtc, viaCpp, plain]) {
+        expect(r.diagnostics.filter((d) => d.severity === 'error'), String(b)).toEqual([]);
+        const s = r.value.root.properties.find((q) => q.name === 's')!;
+        expect(new TextDecoder().decode(s.value), String(b)).toMatch(/^\ufffd+\0$/);
+      }
+    }
+  });
+
   it('a diagnostic inside an #included file carries the include chain', () => {
     const file = join(fixtures, 'err-include-chain.dts');
     const r = loadDeviceTree(file, { readFile: readFileOrUndefined, includeDirs: [fixtures] });
