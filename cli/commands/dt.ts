@@ -36,7 +36,8 @@ options:
   -@, --symbols           emit /__symbols__ (dtc -@)
   -a, --apply OVERLAY     apply a .dtbo (or plugin .dts) onto the result, as fdtoverlay (repeatable)
   -O, --out-format FMT    dts (default), dtb or json
-  -o, --out FILE          write to FILE instead of stdout (required for -O dtb on a terminal)
+  -o, --out FILE          write to FILE instead of stdout ('-' is stdout; a file is required for -O
+                          dtb on a terminal)
   -b, --boot-cpu N        boot CPU id in the DTB header (dtc -b; Kbuild passes 0)
   -E, --no-cpp            do not run the C preprocessor over a .dts
   -q, --quiet             do not print warnings
@@ -121,7 +122,8 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
   // Paths stay as typed so diagnostics read like dtc's; file access resolves them against the cwd.
   const input = positionals[0]!;
   const format = (flags.format as string | undefined) ?? 'dts';
-  const out = flags.out as string | undefined;
+  // '-' is standard output, as for dtc.
+  const out = flags.out === '-' ? undefined : (flags.out as string | undefined);
   let bootCpuid: number | undefined;
   if (flags.bootCpu !== undefined) {
     const s = flags.bootCpu as string;

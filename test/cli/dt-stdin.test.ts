@@ -2,7 +2,8 @@
 // bringup dt --batch -` used to read until memory ran out; now it, and `bringup dt -`, end with exit 1
 // and a message naming the byte where the 4 MiB source limit was passed.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -32,6 +33,19 @@ describe('bringup dt on standard input', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('model = "from stdin";');
+  });
+
+  it('`-o -` writes to standard output, as dtc does, and makes no file named -', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'bringup-dash-out-'));
+    try {
+      const r = spawnSync(process.execPath, [join(root, 'bin', 'bringup.cjs'), 'dt', '-', '-o', '-'], { cwd, input: '/dts-v1/;\n/ { model = "dash"; };\n', encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('model = "dash";');
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   for (const args of [['-'], ['--batch', '-']]) {
