@@ -2,11 +2,13 @@
 // file access. Commands return an exit code; only cli/start.ts sets process.exitCode. Files are read
 // as the app reads them (electron/services/bounded-read.ts): regular files only, opened without
 // blocking (a FIFO or /dev/zero is refused at once), and a size cap checked while reading.
-import { readSync, writeFileSync } from 'node:fs';
+import { readSync, writeFileSync, writeSync } from 'node:fs';
 import { readRegularFileSync } from '../electron/services/bounded-read';
 
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Binary output (a DTB) to standard output. */
+  stdoutBytes: (data: Uint8Array) => void;
   stderr: (text: string) => void;
   readFile: (path: string) => Uint8Array;
   /** Standard input, whole, at most `maxBytes` (`-` as a file name); throws past it. */
@@ -64,10 +66,41 @@ export function readBoundedStdin(maxBytes: number, fd = 0): Uint8Array {
   return new Uint8Array(Buffer.concat(chunks, total));
 }
 
+/** Standard output or error whose reader went away (EPIPE): what is written to it from then on is dropped. */
+const closedFds = new Set<number>();
+
+/**
+ * Writes all of `data` to file descriptor `fd` (1 or 2) before returning. Not process.stdout: that
+ * stream loads node:stream, and net or tty, with a score of internal modules (~5 ms of every start that
+ * prints, and more once the launcher's V8 flags have made Node compile them without their built-in code
+ * cache); and a synchronous write is what a CLI needs, all of its output written when it exits.
+ * EAGAIN (a pipe or terminal that another process made non-blocking, full for now) waits and retries;
+ * EPIPE (the reader is gone, as with `| head`) ends the output quietly, as SIGPIPE would end a C tool.
+ */
+export function writeAllSync(fd: number, data: string | Uint8Array): void {
+  if (closedFds.has(fd)) return;
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        closedFds.add(fd);
+        return;
+      }
+      if (code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: (t) => writeAllSync(1, t),
+    stdoutBytes: (d) => writeAllSync(1, d),
+    stderr: (t) => writeAllSync(2, t),
     readFile: (p) => readBoundedFile(p),
     readStdin: (max) => readBoundedStdin(max),
     readSourceFile: (p) => readBoundedSourceFile(p),

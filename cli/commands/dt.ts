@@ -193,7 +193,7 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
       return EXIT_INPUT_ERROR;
     }
   } else if (typeof data === 'string') io.stdout(data);
-  else process.stdout.write(data);
+  else io.stdoutBytes(data);
   return EXIT_OK;
 }
 
