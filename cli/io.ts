@@ -40,6 +40,11 @@ export function readBoundedSourceFile(path: string, maxBytes = readLimitFor(path
   return readRegularFileSync(path, maxBytes, (p, message) => new Error(`${p}: ${message}`));
 }
 
+/** Blocks this thread for `ms` milliseconds: a retry on a non-blocking descriptor without spinning. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Reads file descriptor `fd` (standard input) to its end, at most `maxBytes`: a pipe from `cat
  * /dev/zero` ends with an error at the byte past the limit instead of taking all memory.
@@ -55,7 +60,7 @@ export function readBoundedStdin(maxBytes: number, fd = 0): Uint8Array {
     } catch (err) {
       // A non-blocking stdin with nothing yet: wait a little, without spinning.
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      sleepSync(10);
       continue;
     }
     if (n === 0) break;
@@ -91,7 +96,7 @@ export function writeAllSync(fd: number, data: string | Uint8Array): void {
         return;
       }
       if (code !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      sleepSync(5);
     }
   }
 }
