@@ -59,10 +59,15 @@ function isBundleFresh(root, outDir, bundle) {
 // ---------------------------------------------------------------- the code cache
 
 // A CommonJS bundle (the CLI's .cache/bringup/commands/<name>.cjs) runs through vm.Script with a V8 code
-// cache kept next to it, so a start skips parsing and compiling the functions the run that wrote the
-// cache compiled. A cache holds only what its run compiled, so one written by a run that did little (`dt
-// --help`, a usage error, a source that failed to compile) is marked partial, and the next complete run
-// replaces it; otherwise every later run would compile the rest of the command again, lazily, each time.
+// cache kept next to it, so a start skips parsing and compiling the functions the runs that wrote the
+// cache compiled. A cache holds only what its runs compiled, and a function missing from it is compiled
+// again, lazily, by every run that calls it: a first `bringup dt` on a small source leaves out the macro
+// expander, the #include and label paths a larger board takes (measured on juno-r2: 3-4 ms of each run).
+// So the header counts the complete runs whose functions the cache holds (`runs`); a run that did little
+// (`dt --help`, a usage error, a source that failed to compile) counts 0, and each of the first
+// MERGED_RUNS complete runs writes the cache again with what it compiled added (createCachedData of a
+// script that ran from a cache holds the cache's functions and the ones compiled since). After that a
+// run only reads it: serializing costs 1.5-2.5 ms, which no run should pay for good.
 // The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
 // rewritten, and no failure to read or write it changes what the bundle prints or returns.
 //
@@ -71,15 +76,17 @@ function isBundleFresh(root, outDir, bundle) {
 // checksum, which release builds compute and verify only under --verify-snapshot-checksum (runCommonJs
 // sets it): a C++ pass over the payload, where a hash in JavaScript meant loading node:crypto, itself
 // 2-10 ms of a start.
-const MAGIC = 'bringup-code-cache 3';
+const MAGIC = 'bringup-code-cache 4';
+/** How many complete runs add what they compiled to a command's cache before it is left as it is. */
+const MERGED_RUNS = 4;
 
 function identity(build) {
   return { build, node: process.version, v8: process.versions.v8, arch: process.arch };
 }
 
 /**
- * The cache in `file` if its header matches this bundle build and this Node: its payload, and whether
- * the run that wrote it was complete. Else undefined.
+ * The cache in `file` if its header matches this bundle build and this Node: its payload, and how many
+ * complete runs it holds the functions of. Else undefined.
  */
 function readCodeCache(file, build) {
   let bytes;
@@ -99,15 +106,15 @@ function readCodeCache(file, build) {
   const want = identity(build);
   if (header?.magic !== MAGIC || Object.keys(want).some((k) => header[k] !== want[k])) return undefined;
   const data = bytes.subarray(nl + 1);
-  return data.length === header.length ? { data, complete: header.complete !== false } : undefined;
+  return data.length === header.length && Number.isInteger(header.runs) && header.runs >= 0 ? { data, runs: header.runs } : undefined;
 }
 
 /**
  * Writes `data` as the cache for `build` to `file`, whole or not at all (rename), ignoring failures;
- * `complete`: whether the run that compiled it did a command's whole work.
+ * `runs`: how many complete runs compiled what it holds (0: only a run that did not do its whole work).
  */
-function writeCodeCache(file, build, data, complete = true) {
-  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, complete });
+function writeCodeCache(file, build, data, runs = 1) {
+  const header = JSON.stringify({ magic: MAGIC, ...identity(build), length: data.length, runs });
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -143,10 +150,13 @@ function setV8Flags(...flags) {
 /**
  * Runs the CommonJS bundle `file` as Node's loader would, with the code cache `<cacheDir>/<key>-<build>-…`
  * (one per command: each compiles different functions). Returns how the cache was met: 'used', 'partial'
- * (used, though written by an incomplete run), 'rejected' (V8 refused it), 'none' (absent or invalid) or
- * 'off' (the bundle has no build id). `isComplete(exitCode)` says, as the process exits, whether this run
- * did its command's whole work. A cache is written then, once the run has compiled what it needed, when
- * there was none to use, or when the one used was partial and this run is complete.
+ * (used, though it holds no complete run's functions), 'rejected' (V8 refused it), 'none' (absent or
+ * invalid) or 'off' (the bundle has no build id). `isComplete(exitCode)` says, as the process exits,
+ * whether this run did its command's whole work. A cache is written then, once the run has compiled what
+ * it needed: when there was none to use, or when this run is complete and the one used holds fewer than
+ * MERGED_RUNS complete runs. A merge that came out clearly smaller than the cache it read (V8 drops the
+ * bytecode of functions unused for a while in a long run) is not written; one that holds the same
+ * functions differs from it by a few dozen bytes either way, so a 1/32 shortfall is allowed.
  *
  * `file` is as build/node-bundle.mjs writes one: a function expression of the module wrapper's
  * parameters (exports, require, module, __filename, __dirname), compiled as it stands and called, so no
@@ -168,13 +178,16 @@ function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
     filename: file,
     ...(cached ? { cachedData: cached.data } : {}),
   });
-  const state = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : cached.complete ? 'used' : 'partial';
-  if (cacheFile && state !== 'used') {
+  const state = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : cached.runs > 0 ? 'used' : 'partial';
+  const fresh = state === 'none' || state === 'rejected';
+  if (cacheFile && (fresh || cached.runs < MERGED_RUNS)) {
     process.once('exit', (code) => {
       const complete = isComplete(code);
-      if (state === 'partial' && !complete) return;
+      if (!fresh && !complete) return;
       try {
-        writeCodeCache(cacheFile, build, script.createCachedData(), complete);
+        const data = script.createCachedData();
+        if (!fresh && data.length < cached.data.length - (cached.data.length >> 5)) return;
+        writeCodeCache(cacheFile, build, data, fresh ? Number(complete) : cached.runs + 1);
       } catch {
         // createCachedData can only fail on exhaustion; the next run tries again
       }

@@ -208,24 +208,38 @@ describe('bringup launcher', () => {
     expect(bin(installed, '--help').stdout.toString()).toMatch(/^usage: edited/);
   }, 120_000);
 
-  it('a cache written by a run that did little (help, an error) is replaced by the next complete run, and a complete one is kept', () => {
+  it('a cache written by a run that did little (help, an error) is filled in by the complete runs that follow, up to four, then kept', () => {
     const header = (f: string) => {
       const b = readFileSync(f);
-      return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { complete: boolean; length: number };
+      return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { runs: number; length: number };
     };
     const dtCache = () => cacheFiles(copy).find((f) => f.includes('/dt-'));
     for (const f of cacheFiles(copy)) rmSync(f);
     expect(bin(copy, 'dt', '--help').status).toBe(0);
     const partial = header(dtCache()!);
-    expect(partial.complete).toBe(false);
+    expect(partial.runs).toBe(0);
     expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'bogus').status).toBe(2); // a usage error: still partial
     expect(header(dtCache()!)).toEqual(partial);
 
     const out = join(tmp, 'partial-cache.dtb');
     expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', out).status).toBe(0);
-    const complete = header(dtCache()!);
-    expect(complete.complete).toBe(true);
-    expect(complete.length).toBeGreaterThan(partial.length);
+    const first = header(dtCache()!);
+    expect(first.runs).toBe(1);
+    expect(first.length).toBeGreaterThan(partial.length);
+
+    // The demo board has no #include or macro: a source that has them makes the run compile the
+    // preprocessor's directive and expansion paths, and the cache keeps them with the demo board's.
+    const src = mkdtempSync(join(tmp, 'merge-'));
+    writeFileSync(join(src, 'pins.h'), '#define PIN(bank, n) (((bank) << 5) | (n))\n');
+    writeFileSync(join(src, 'b.dts'), '#include "pins.h"\n/dts-v1/;\n/ { a: a { pin = <PIN(2, 7)>; }; b { ref = <&a>; }; };\n');
+    expect(bin(copy, 'dt', join(src, 'b.dts'), '-O', 'dtb', '-o', out).status).toBe(0);
+    const merged = header(dtCache()!);
+    expect(merged.runs).toBe(2);
+    expect(merged.length).toBeGreaterThan(first.length + (first.length >> 5));
+
+    expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', out).status).toBe(0);
+    expect(bin(copy, 'dt', join(src, 'b.dts'), '-O', 'dtb', '-o', out).status).toBe(0);
+    expect(header(dtCache()!).runs).toBe(4);
     const written = readFileSync(dtCache()!);
     expect(bin(copy, 'dt', '--help').status).toBe(0);
     expect(bin(copy, 'dt', 'resources/demo/board.dts', '-O', 'dtb', '-o', out).status).toBe(0);
@@ -300,7 +314,7 @@ describe('the code cache (runCommonJs in bin/bringup.cjs)', () => {
     expect(run(script, caches)).toEqual({ state: 'used', out: '6765 function true\n' });
   });
 
-  it('marks a cache from an incomplete run partial: used, and replaced by the first complete run', () => {
+  it('marks a cache from an incomplete run partial: used, and filled in by the first complete run', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
     writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000003', `'use strict';\nconsole.log('ran');`));
@@ -310,6 +324,32 @@ describe('the code cache (runCommonJs in bin/bringup.cjs)', () => {
     expect(run(script, caches, '', true)).toEqual({ state: 'partial', out: 'ran\n' });
     expect(run(script, caches, '', false)).toEqual({ state: 'used', out: 'ran\n' });
     expect(run(script, caches, '', true)).toEqual({ state: 'used', out: 'ran\n' });
+  });
+
+  it('adds what each of the first four complete runs compiled to the cache, then leaves it as it is', () => {
+    const dir = mkdtempSync(join(tmp, 'cc-'));
+    const script = join(dir, 'b.cjs');
+    // Two functions, of which a run calls one: V8 compiles the other only when a run calls it.
+    const body = (name: string) => `function ${name}() { let s = 0; ${Array.from({ length: 40 }, (_, i) => `s += ${i} * (s ^ ${i + 1});`).join(' ')} return '${name}' + s; }`;
+    writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000004', `'use strict';\n${body('one')}\n${body('two')}\nconsole.log(globalThis.which === 'two' ? two() : one());`));
+    const caches = join(dir, 'cache');
+    const cache = () => readFileSync(join(caches, readdirSync(caches)[0]!));
+    const header = () => { const b = cache(); return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { runs: number; length: number }; };
+    const one = run(script, caches).out;
+    expect(header().runs).toBe(1);
+    const onlyOne = header().length;
+    const two = run(script, caches, `globalThis.which = 'two';`);
+    expect(two.state).toBe('used');
+    expect(two.out).not.toBe(one);
+    expect(header()).toMatchObject({ runs: 2 });
+    expect(header().length).toBeGreaterThan(onlyOne + 100);
+    // Both now come from the cache: V8 takes it, and each prints what it printed compiled from source.
+    expect(run(script, caches, `globalThis.which = 'two';`)).toEqual(two);
+    expect(run(script, caches)).toEqual({ state: 'used', out: one });
+    expect(header().runs).toBe(4);
+    const kept = cache();
+    expect(run(script, caches, `globalThis.which = 'two';`)).toEqual(two);
+    expect(cache().equals(kept)).toBe(true);
   });
 
   it('keeps no cache for a bundle without a build id, and survives a cache folder it cannot write', () => {
