@@ -136,8 +136,8 @@ export function createWorkbenchServices(opts: WorkbenchServicesOptions): Workben
 // ---- the app's own wiring (both adapters call this) -------------------------------------------------
 
 /**
- * The session recorder the app runs with. Issue 6's session service
- * (electron/services/sessions/) plugs in here: set this to its factory.
+ * The session recorder the app runs with: the session service of electron/services/sessions/, made
+ * for each adapter's context.
  */
 const appSessionServiceFactory: SessionServiceFactory | undefined = (ctx) => createSessionService(ctx);
 

@@ -1,4 +1,4 @@
-// Issue 16: `bringup dt` reads standard input with the same cap as a source file. `cat /dev/zero |
+// `bringup dt` reads standard input with the same cap as a source file. `cat /dev/zero |
 // bringup dt --batch -` used to read until memory ran out; now it, and `bringup dt -`, end with exit 1
 // and a message naming the byte where the 4 MiB source limit was passed.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Issue 16: "compiling runs in a worker with a memory limit and a timeout". A hostile DTS whose macros
+// Compiling runs in a worker with a memory limit and a timeout. A hostile DTS whose macros
 // double 23 times (8 M tokens: a minute and 2.3 GB when compiled in the services' own thread), or one
 // property of 16 M cells (four minutes and 4.3 GB), must end with one error naming the file, while the
 // services' event loop keeps turning; an ordinary board still compiles through the same worker.

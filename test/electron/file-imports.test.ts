@@ -1,4 +1,4 @@
-// Issue 16, F4/F5 for imports, as attacks on real files: `importLog` reads through files.ts's one
+// Imports, as attacks on real files: `importLog` reads through files.ts's one
 // bounded reader (regular files only, opened without blocking, 256 MiB, read once), so a FIFO with no
 // writer, /dev/zero, a symlink to it and a file over the cap are refused at once, naming the file, and
 // nothing lands in the sessions folder. What an import may read is what the user chose: Electron's main

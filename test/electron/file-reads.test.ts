@@ -1,4 +1,4 @@
-// Issue 16, F4/F5/F6 as attacks on real special files: a board that includes /dev/zero, a FIFO with
+// Reading a board's files, as attacks on real special files: a board that includes /dev/zero, a FIFO with
 // no writer, or a 2 GB sparse file must end at once with an error naming the file, in the app's board
 // service and in `bringup dt`; a file from outside the board's folders is flagged and kept as a hash.
 import { execFileSync, spawnSync } from 'node:child_process';

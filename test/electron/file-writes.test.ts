@@ -1,4 +1,4 @@
-// Issue 16, F3 and F7 as attacks on real files: an export may not follow a symlink, replace a file
+// Writing exports and sessions, as attacks on real files: an export may not follow a symlink, replace a file
 // without asking, land relative to the services' working folder, or be readable by other users; in
 // browser mode a page may not name a path at all (exports are downloads). Session files are 0600 in
 // a 0700 folder, because they hold what was typed at the board's login prompt.

@@ -1,4 +1,4 @@
-// Issue 16, F9 as attacks on the real browser-mode host over raw sockets: a client that sends its
+// The browser-mode host's limits, as attacks on the real host over raw sockets: a client that sends its
 // headers a byte at a time, more connections and event sockets than the caps, an oversized
 // Content-Length, a chunked body that never ends, and two large bodies at once. None of these clients
 // has the token except where it says so: a local process without it must not be able to hold the host.

@@ -103,7 +103,7 @@ describe('web host security', () => {
     const cookie = String(page.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    // F1: cookies for 127.0.0.1 reach every port on it, so the cookie must not be the token.
+    // Cookies for 127.0.0.1 reach every port on it, so the cookie must not be the token.
     expect(cookie).not.toContain(host.token);
     const asset = await http('GET', '/assets/main.js', { headers: { cookie: cookie.split(';')[0]! } });
     expect(asset.status).toBe(200);

@@ -1,4 +1,4 @@
-// Issue 16, F2 as an attack: command lines are public (`ps`, /proc/<pid>/cmdline), so what the browser
+// The browser-mode launcher, as an attack: command lines are public (`ps`, /proc/<pid>/cmdline), so what the browser
 // mode hands to xdg-open (and so to the browser's command line) must not be the token. A real
 // `xdg-open` script first on PATH records its own /proc/self/cmdline; the code it got works once.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 16, F1 and F11 as attacks in real Chromium on the real renderer: a board prints a link to
+// The host's token, as attacks in real Chromium on the real renderer: a board prints a link to
 // another server on 127.0.0.1, the engineer clicks it in the terminal; that server must see no token
 // (cookies for 127.0.0.1 go to every port). The token must also leave the address bar, and no request
 // the page makes may carry it in a URL.

@@ -27,7 +27,7 @@ function hashTree(dirs: string[]): string {
 /** Returns the folder holding the built index.html. */
 export async function buildRenderer(): Promise<string> {
   // BRINGUP_RENDERER_DEBUG=1: unminified, so a CPU profile names the functions (profiling the benches).
-  // BRINGUP_RENDERER_ROOT=DIR: build the renderer/engine/resources found under DIR instead (a copy of
+  // BRINGUP_RENDERER_ROOT=DIR: build the renderer, engine and resources found under DIR instead (a copy of
   // another revision, to compare two renderers under the same machine load).
   const debug = process.env.BRINGUP_RENDERER_DEBUG === '1';
   const srcRoot = process.env.BRINGUP_RENDERER_ROOT ?? repoRoot;
