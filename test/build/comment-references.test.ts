@@ -1,5 +1,6 @@
 // Comments and docs that point at things: every path of this project a code comment or a document
-// names exists, and no code comment names an issue by number (which says nothing to a reader of the
+// names exists, every function (`fooBar()`) or member (`Class.member`) a code comment names is a name
+// in the code, and no code comment names an issue by number (which says nothing to a reader of the
 // code). Paths of other projects that share a top folder name with ours are told apart by shape: the
 // kernel's scripts/ (Makefile.lib, dtc/, kconfig/, .pl) and other projects' nested docs/ trees.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -54,6 +55,23 @@ function projectPaths(text: string): string[] {
   return out;
 }
 
+/** Names of other projects' code that comments cite beside the file they come from. */
+const FOREIGN_NAMES = new Set([
+  'ClientSession', // labgrid's client, labgrid/remote/client.py
+]);
+
+/**
+ * The code a comment names: a camelCase function called `fooBar()`, or `Class.member`, each as its
+ * names. The kernel's functions are snake_case, so they are not taken for ours.
+ */
+function namedCode(comment: string): string[][] {
+  const out: string[][] = [];
+  for (const m of comment.matchAll(/(?<![\w.$/-])([a-z][a-z0-9]*[A-Z]\w*)\(\)|(?<![\w.$/-])([A-Z][a-z]\w*)\.([a-z]\w*)\b/g)) {
+    out.push(m[1] ? [m[1]] : [m[2]!, m[3]!]);
+  }
+  return out;
+}
+
 /** Whether `ref` exists from the project's root or from `file`'s folder; `{a,b}` alternatives are expanded. */
 function exists(ref: string, file: string): boolean {
   const at = (p: string) => existsSync(join(root, p)) || existsSync(join(root, dirname(file), p));
@@ -84,6 +102,20 @@ describe('references in comments and docs', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every camelCase function and Class.member a code comment names is a name in the code', () => {
+    const files = codeFiles();
+    const texts = files.map((f) => readFileSync(join(root, f), 'utf8'));
+    const names = new Set<string>();
+    for (const t of texts) for (const m of t.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
+    const missing: string[] = [];
+    files.forEach((file, i) => {
+      for (const comment of commentsOf(file, texts[i]!)) {
+        for (const ref of namedCode(comment)) if (!ref.every((n) => names.has(n) || FOREIGN_NAMES.has(n))) missing.push(`${file}: ${ref.join('.')}`);
+      }
+    });
+    expect(missing).toEqual([]);
+  });
+
   it('no code comment names an issue by number', () => {
     const found: string[] = [];
     for (const file of codeFiles()) {
@@ -94,7 +126,7 @@ describe('references in comments and docs', () => {
     expect(found).toEqual([]);
   });
 
-  it('tells a missing path and an issue number from the project\'s own and other projects\' paths', () => {
+  it('tells the project\'s paths and names from other projects\', and finds a missing one', () => {
     expect(projectPaths('see cli/io.ts, engine/devicetree/nope.ts and docs/kernel-model.md.')).toEqual(['cli/io.ts', 'engine/devicetree/nope.ts', 'docs/kernel-model.md']);
     expect(exists('cli/io.ts', 'x.ts')).toBe(true);
     expect(exists('engine/devicetree/nope.ts', 'x.ts')).toBe(false);
@@ -103,5 +135,6 @@ describe('references in comments and docs', () => {
     expect(projectPaths('scripts/lab/score.ts scripts/bench.mjs scripts/nothere.ts')).toEqual(['scripts/lab/score.ts', 'scripts/bench.mjs', 'scripts/nothere.ts']);
     expect(commentsOf('a.ts', "const u = 1; // cli/io.ts\n/* engine/x.ts */ const s = 'test/y.ts';")).toEqual(['// cli/io.ts', '/* engine/x.ts */']);
     expect(commentsOf('a.sh', 'echo hi # bin/bringup.cjs\n')).toEqual([' # bin/bringup.cjs']);
+    expect(namedCode('// SessionRecorder.resume, then isBundleFresh() as of_iommu_configure() does')).toEqual([['SessionRecorder', 'resume'], ['isBundleFresh']]);
   });
 });
