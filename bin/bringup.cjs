@@ -27,6 +27,8 @@ const entriesDir = join(root, 'cli', 'entries');
 
 /** What build/bundle-inputs.cjs writes beside a build's bundles: for each bundle, the files it was built from. */
 const INPUTS_FILE = 'inputs.json';
+/** The folder beside the bundles where their code caches are kept (build/node-bundle.mjs leaves it when it installs a build). */
+const CODE_CACHE_DIR = 'code-cache';
 
 /**
  * Whether `<outDir>/<bundle>` exists and is newer than every file it was built from and every folder
@@ -237,7 +239,7 @@ function run(bundle, command) {
   // built-in modules loaded after it without their embedded cache, so this comes as late as it can.
   setV8Flags('--interrupt-budget=675840', '--semi-space-growth-factor=8', '--no-minor-gc-task');
   runCommonJs(join(outDir, bundle), {
-    cacheDir: join(outDir, 'code-cache'),
+    cacheDir: join(outDir, CODE_CACHE_DIR),
     key: bundle === 'bringup.cjs' ? 'bringup' : command,
     // A run that only printed help, or stopped at an error, compiled a fraction of the command.
     isComplete: (code) => code === 0 && command !== undefined && !process.argv.slice(3).some((a) => a === '--help' || a === '-h'),
@@ -256,6 +258,6 @@ function main() {
   else rebuild().then(() => run(bundleFor(command), command));
 }
 
-module.exports = { INPUTS_FILE, isBundleFresh, readCodeCache, writeCodeCache, runCommonJs, main };
+module.exports = { INPUTS_FILE, CODE_CACHE_DIR, isBundleFresh, readCodeCache, writeCodeCache, runCommonJs, main };
 // As the program (not when the build, bin/bringup.mjs or a test requires this file for what it exports).
 if (require.main === module) main();

@@ -1,16 +1,18 @@
 // One way to run the project's TypeScript on plain Node: bundle an entry with esbuild into .cache/<name>/
-// when a file it was built from is newer than the bundle, swapping the new bundle in whole so
-// concurrent starts never see half of one. Used by bin/bringup.cjs (the CLI: CommonJS bundles, one per
+// when a file it was built from is newer than the bundle, each new file renamed over the old one so
+// concurrent starts never see half of one (installBuild). Used by bin/bringup.cjs (the CLI: CommonJS bundles, one per
 // command, so each keeps its code cache; it checks them against inputs.json itself) and scripts/start.mjs
 // (the host, ES modules).
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import launcher from '../bin/bringup.cjs';
 import bundleInputs from './bundle-inputs.cjs';
 
 const bundleInputsFile = fileURLToPath(new URL('./bundle-inputs.cjs', import.meta.url));
+/** The folder of a bundle's outDir where bin/bringup.cjs keeps its code caches. */
+const { CODE_CACHE_DIR } = launcher;
 
 /** Newest mtime of the files under `dirs` whose names end with one of `exts`. */
 export function newestMtime(dirs, exts) {
@@ -91,12 +93,84 @@ export async function bundle({ root, name, entry, entries = {}, external = [], s
       : {}),
   });
   bundleInputs.writeBundleInputs({ root, outDir: tmp, metafile, alsoFrom: [fileURLToPath(import.meta.url), bundleInputsFile, ...alsoFrom] });
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  rmSync(outDir, { recursive: true, force: true });
-  try {
-    renameSync(tmp, outDir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true }); // another process won the race; its bundle is as new
-  }
+  installBuild(tmp, outDir);
   return out;
 }
+
+/** The files under `dir`, as paths relative to it, but none under `skip` (a name of a folder in it). */
+function filesUnder(dir, skip) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (d !== dir || e.name !== skip) walk(p);
+      } else out.push(relative(dir, p));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** The `// build <id>` a CommonJS bundle starts with, or undefined. */
+function buildIdOf(file) {
+  const buf = Buffer.alloc(64);
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return /^\/\/ build ([0-9a-f-]+)\n/.exec(buf.subarray(0, n).toString('latin1'))?.[1];
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Moves the build in `tmp` into `outDir`, a file at a time, each renamed over the one it replaces: a
+ * rename is atomic, so a start that opens a bundle meanwhile reads the old one or the new one whole,
+ * never a missing one. The folder itself stays, since starts that run at the same moment use it (and
+ * write their code caches into it); removing and renaming it whole failed or took a folder from under
+ * them when two starts rebuilt at once (`make -j` after a source edit). Builds of the same sources
+ * make the same files, and each bundle stands alone, so which of two racing builds lands a given file
+ * does not matter; inputs.json, which says what is fresh, comes last. Then files no build makes any more
+ * (a command that is gone), code caches of builds no bundle here comes from, and the temporary folders
+ * of builds whose process died, are removed.
+ */
+export function installBuild(tmp, outDir) {
+  const made = filesUnder(tmp).sort((a, b) => Number(a === launcher.INPUTS_FILE) - Number(b === launcher.INPUTS_FILE));
+  for (const rel of made) {
+    mkdirSync(dirname(join(outDir, rel)), { recursive: true });
+    renameSync(join(tmp, rel), join(outDir, rel));
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  const keep = new Set(made);
+  const ids = new Set();
+  for (const rel of filesUnder(outDir, CODE_CACHE_DIR)) {
+    if (!keep.has(rel)) rmSync(join(outDir, rel), { force: true });
+    else if (rel.endsWith('.cjs')) ids.add(buildIdOf(join(outDir, rel)));
+  }
+  const caches = join(outDir, CODE_CACHE_DIR);
+  for (const rel of filesUnder(caches)) {
+    if (![...ids].some((id) => id && rel.includes(`-${id}-`))) rmSync(join(caches, rel), { force: true });
+  }
+  // What a build killed half-way left beside it: `<outDir>.tmp-<pid>` of a process that is gone.
+  const prefix = `${basename(outDir)}.tmp-`;
+  for (const name of readdirSync(dirname(outDir))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(dirname(outDir), name), { recursive: true, force: true });
+  }
+}
+
+/** Whether process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+

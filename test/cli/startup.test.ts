@@ -4,7 +4,7 @@
 // rebuilds a bundle whose inputs changed and an installed copy does not look; the V8 code cache is used
 // when valid, ignored then rewritten when corrupt, foreign or refused by V8, and replaced when the run
 // that wrote it did only part of its command's work.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,37 @@ describe('bringup launcher', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.toString().startsWith('/dts-v1/; /* edited */\n')).toBe(true);
     expect(buildId(copy)).not.toBe(first);
+  }, 120_000);
+
+  it('six starts at once after a source edit all rebuild and run, and leave one build behind', async () => {
+    bin(copy, 'dt', `${fx}/dts/lang-refs.dts`, '-E', '-q'); // a cache for the build about to be replaced
+    const before = cacheFiles(copy);
+    expect(before.length).toBeGreaterThan(0);
+    const out = join(copy, '.cache');
+    mkdirSync(join(out, 'bringup.tmp-999999', 'commands'), { recursive: true }); // left by a build that died
+    edit(join(copy, 'engine', 'devicetree', 'dts-print.ts'), "'/dts-v1/;", "'/dts-v1/; /* again */", copy);
+    const start = () =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [join(copy, 'bin', 'bringup.cjs'), 'dt', `${fx}/dts/lang-refs.dts`, '-E', '-q'], { cwd: root });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d));
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        child.on('close', (code) => done({ code, stdout, stderr }));
+      });
+    const runs = await Promise.all(Array.from({ length: 6 }, start));
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout.startsWith('/dts-v1/; /* again */')).toBe(true);
+    }
+    expect(readdirSync(out).filter((n) => n.startsWith('bringup.tmp-'))).toEqual([]);
+    // The replaced build's caches are gone. (A start that ran a build which a racing one then replaced
+    // writes its cache as it exits; the next build removes that one.)
+    for (const f of before) expect(existsSync(f)).toBe(false);
+    // The edit is in the build now: dated before it, so the next test starts from a fresh bundle.
+    const built = statSync(join(out, 'bringup', 'bringup.cjs')).mtimeMs / 1000 - 1;
+    utimesSync(join(copy, 'engine', 'devicetree', 'dts-print.ts'), built, built);
   }, 120_000);
 
   it('rebuilds when a file is added beside an input or the record of inputs is gone, not for another command\'s sources', () => {
