@@ -82,8 +82,10 @@ function once(row: Row): { ms: number; cpu: number } {
   return { ms, cpu: (seconds(user) + seconds(sys)) * 1000 };
 }
 
-// Outside the timings: build the bundle and write each command's code cache, as any second run finds them.
-for (const row of rows) for (let i = 0; i < 2; i++) once(row);
+// Outside the timings: build the bundle and write each command's code cache, and let the cache settle
+// (the first four complete runs of a command add to it; bin/bringup.cjs's MERGED_RUNS), as any later
+// run finds them.
+for (const row of rows) for (let i = 0; i < 4; i++) once(row);
 for (let i = 0; i < runs; i++) {
   for (const row of rows) {
     const { ms, cpu } = once(row);
@@ -107,7 +109,14 @@ console.log(`${''.padEnd(40)} ${'wall'.padEnd(37)} cpu (user+sys)`);
 for (const row of rows) console.log(`${row.label.padEnd(40)} ${ratios(row, (r) => r.ms)}  ${ratios(row, (r) => r.cpu)}`);
 const vsFloor = (row: Row, floor = nodeFloor) =>
   `wall ${(median(row.ms) / median(floor.ms)).toFixed(2)}x, cpu ${(median(row.cpu) / median(floor.cpu)).toFixed(2)}x`;
-console.log(`goal: bringup dt within 1.5x of Node's floor: ${vsFloor(rows[2]!)}`);
+// The floor moves by several ms between moments on a shared machine; each round ran every row within
+// a few hundred ms, so the ratio of a round's dt to the same round's floor shows how far the verdict
+// holds: met when even the upper quartile of those ratios is within the goal.
+const perRound = rows[2]!.ms.map((ms, i) => ms / nodeFloor.ms[i]!).sort((a, b) => a - b);
+const quartile = (q: number) => perRound[Math.min(perRound.length - 1, Math.floor(q * perRound.length))]!;
+const [low, high] = [quartile(0.25), quartile(0.75)];
+const verdict = high <= 1.5 ? 'met' : low > 1.5 ? 'not met' : 'borderline';
+console.log(`goal: bringup dt within 1.5x of Node's floor: ${vsFloor(rows[2]!)}; per round, wall ${low.toFixed(2)}x-${high.toFixed(2)}x (middle half): ${verdict}`);
 if (extraCaCerts) {
   console.log(
     `  NODE_EXTRA_CA_CERTS=${extraCaCerts} is ${(median(nodeFloor.ms) - median(floorWithoutCa.ms)).toFixed(1)} ms of that floor; ` +
