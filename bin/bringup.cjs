@@ -82,6 +82,11 @@ const MAGIC = 'bringup-code-cache 4';
 /** How many complete runs add what they compiled to a command's cache before it is left as it is. */
 const MERGED_RUNS = 4;
 
+/** The build id of a bundle's source: its first line, `// build <id>`, as build/node-bundle.mjs writes it. */
+function buildIdIn(source) {
+  return /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
+}
+
 function identity(build) {
   return { build, node: process.version, v8: process.versions.v8, arch: process.arch };
 }
@@ -173,7 +178,7 @@ function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
   // is part of V8's flag hash, so a cache made without it is refused too, and rewritten.
   setV8Flags('--verify-snapshot-checksum');
   const source = readFileSync(file, 'utf8');
-  const build = /^\/\/ build ([0-9a-f-]+)\n/.exec(source)?.[1];
+  const build = buildIdIn(source);
   const cacheFile = build ? join(cacheDir, `${key}-${build}-${process.version}-${process.arch}.v8`) : undefined;
   const cached = cacheFile ? readCodeCache(cacheFile, build) : undefined;
   const script = new Script(source, {
@@ -258,6 +263,6 @@ function main() {
   else rebuild().then(() => run(bundleFor(command), command));
 }
 
-module.exports = { INPUTS_FILE, CODE_CACHE_DIR, isBundleFresh, readCodeCache, writeCodeCache, runCommonJs, main };
+module.exports = { INPUTS_FILE, CODE_CACHE_DIR, buildIdIn, isBundleFresh, readCodeCache, writeCodeCache, runCommonJs, main };
 // As the program (not when the build, bin/bringup.mjs or a test requires this file for what it exports).
 if (require.main === module) main();

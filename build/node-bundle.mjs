@@ -119,7 +119,7 @@ function buildIdOf(file) {
   try {
     fd = openSync(file, 'r');
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return /^\/\/ build ([0-9a-f-]+)\n/.exec(buf.subarray(0, n).toString('latin1'))?.[1];
+    return launcher.buildIdIn(buf.subarray(0, n).toString('latin1'));
   } catch {
     return undefined;
   } finally {

@@ -33,9 +33,12 @@ function docFiles(): string[] {
   return ['README.md', 'test/lab/README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 }
 
+/** A comment in script: // to the end of the line, or /* to *\/. */
+const SCRIPT_COMMENT = /\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
+
 /** The comments of a source file: // and /* *\/ in script, # in shell and Python. */
 function commentsOf(file: string, text: string): string[] {
-  const re = /\.(sh|py)$/.test(file) ? /(?:^|\s)#[^\n]*/g : /\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
+  const re = /\.(sh|py)$/.test(file) ? /(?:^|\s)#[^\n]*/g : SCRIPT_COMMENT;
   return [...text.matchAll(re)].map((m) => m[0]);
 }
 
@@ -106,7 +109,7 @@ describe('references in comments and docs', () => {
     const files = codeFiles();
     const texts = files.map((f) => readFileSync(join(root, f), 'utf8'));
     const names = new Set<string>();
-    for (const t of texts) for (const m of t.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
+    for (const t of texts) for (const m of t.replace(SCRIPT_COMMENT, '').matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
     const missing: string[] = [];
     files.forEach((file, i) => {
       for (const comment of commentsOf(file, texts[i]!)) {

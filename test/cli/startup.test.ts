@@ -2,8 +2,8 @@
 // behaviour, never by time: the bundled CLI prints and exits exactly as the TypeScript sources run
 // directly; each command runs from a bundle of its own that holds no other command; a source checkout
 // rebuilds a bundle whose inputs changed and an installed copy does not look; the V8 code cache is used
-// when valid, ignored then rewritten when corrupt, foreign or refused by V8, and replaced when the run
-// that wrote it did only part of its command's work.
+// when valid, ignored then rewritten when corrupt, foreign or refused by V8, and filled in by a command's
+// first complete runs; starts that rebuild at the same moment all run.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,8 @@ function fromSource(...args: string[]): Run {
 
 const bundleInputs = (checkout: string) => JSON.parse(readFileSync(join(checkout, '.cache', 'bringup', 'inputs.json'), 'utf8')) as Record<string, string[]>;
 const buildId = (checkout: string) => readFileSync(join(checkout, '.cache', 'bringup', 'bringup.cjs'), 'utf8').split('\n', 1)[0];
+/** The JSON header line of a code cache file. */
+const cacheHeader = (bytes: Buffer) => JSON.parse(bytes.subarray(0, bytes.indexOf(10)).toString()) as { runs: number; length: number };
 const cacheFiles = (checkout: string) => {
   const dir = join(checkout, '.cache', 'bringup', 'code-cache');
   return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
@@ -240,10 +242,7 @@ describe('bringup launcher', () => {
   }, 120_000);
 
   it('a cache written by a run that did little (help, an error) is filled in by the complete runs that follow, up to four, then kept', () => {
-    const header = (f: string) => {
-      const b = readFileSync(f);
-      return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { runs: number; length: number };
-    };
+    const header = (f: string) => cacheHeader(readFileSync(f));
     const dtCache = () => cacheFiles(copy).find((f) => f.includes('/dt-'));
     for (const f of cacheFiles(copy)) rmSync(f);
     expect(bin(copy, 'dt', '--help').status).toBe(0);
@@ -365,7 +364,7 @@ describe('the code cache (runCommonJs in bin/bringup.cjs)', () => {
     writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000004', `'use strict';\n${body('one')}\n${body('two')}\nconsole.log(globalThis.which === 'two' ? two() : one());`));
     const caches = join(dir, 'cache');
     const cache = () => readFileSync(join(caches, readdirSync(caches)[0]!));
-    const header = () => { const b = cache(); return JSON.parse(b.subarray(0, b.indexOf(10)).toString()) as { runs: number; length: number }; };
+    const header = () => cacheHeader(cache());
     const one = run(script, caches).out;
     expect(header().runs).toBe(1);
     const onlyOne = header().length;
