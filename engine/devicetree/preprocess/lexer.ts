@@ -151,36 +151,80 @@ function lexAll(lexer: LineLexer): Tok[] {
   return toks;
 }
 
-/** What LineLexer.plainLine found: a logical line printed as it stands. */
-export interface PlainLine {
-  /** Its -E text: the source line with each whitespace character a space, trailing ones dropped. */
+/** What LineLexer.plainRun found: lines printed as they stand, one after another. */
+export interface PlainRun {
+  /**
+   * Their -E text: each source line with each whitespace character a space and trailing ones dropped,
+   * joined by newlines (a blank line among them is an empty one).
+   */
   text: string;
-  /** Physical line, and how many tokens it holds (what printing it token by token would count). */
+  /** Physical line of the first. */
   line: number;
-  tokens: number;
-  /** Its last token (for the position of what comes next). */
+  /** The last token (for the position of what comes next); its line is the run's last. */
   last: Tok;
 }
 
-// What keeps a line from the plain-text check: a directive, or what makes lexing more than splitting
-// at spaces (comments, character literals, backslashes for escapes and splices, NULs, non-ASCII
-// characters, wide literals).
-const NOT_PLAIN = /^[ \t\v\f]*#|[/'\\\x00\x80-\uffff]|L"/;
-// The tokens of a line that passed it, as lexText splits them: names, pp-numbers, strings, the
-// punctuators of punctLength (longest first), and any other single character (a lone `"` among them:
-// an unterminated string, which lexText reads otherwise).
-const TOKENS = /[A-Za-z_][A-Za-z0-9_]*|\.?\d(?:[eEpP][+-]|[A-Za-z0-9_.])*|"[^"]*"|\.\.\.|<<=|>>=|<<|>>|->|--|\+\+|&&|\|\||##|[-+&|*/%^!=<>]=|\S/g;
+// A line that is not plain: a directive, or what makes lexing more than splitting at spaces (comments,
+// character literals, backslashes for escapes and splices, NULs, non-ASCII characters, wide literals).
+// With the m flag, ^ is the start of any line.
+const NOT_PLAIN = /^[ \t\v\f]*#|[/'\\\x00\x80-\uffff]|L"/gm;
+// A line with an odd number of `"`: a string left open, which lexText reads otherwise.
+const OPEN_STRING = /^(?:[^"\n]|"[^"\n]*")*"[^"\n]*$/gm;
+// The end of a line followed by eight blank ones: cpp prints a linemarker there, not eight newlines.
+const LONG_GAP = /\n(?:[ \t\v\f]*\n){8}/g;
+// The tokens of plain lines, as lexText splits them: names, pp-numbers, strings, the punctuators of
+// punctLength (longest first), and any other single character.
+const TOKENS = /[A-Za-z_][A-Za-z0-9_]*|\.?\d(?:[eEpP][+-]|[A-Za-z0-9_.])*|"[^"\n]*"|\.\.\.|<<=|>>=|<<|>>|->|--|\+\+|&&|\|\||##|[-+&|*/%^!=<>]=|\S/g;
+// A token and the space after it: replacing each by one character counts tokens without making a
+// string of each (what match() would do).
+const TOKEN_AND_SPACE = new RegExp(`(?:${TOKENS.source})[ \\t\\v\\f\\n]*`, 'g');
+const NON_SPACE = /\S/;
+const SPACE_BEFORE_NEWLINE = /[ \t\v\f]\n/;
+const TRAILING_SPACE = /[ \t\v\f]+(?=\n)/g;
 const OTHER_SPACE = /[\t\v\f]/g;
 
 /**
+ * Finds the names in a text that are macros, with one regular expression of the macros' first four
+ * characters (a board's thousand pin macros share a handful) and a look-up of each word it stops at. A
+ * regular expression of the whole names would be exact, but compiling one of a thousand names costs
+ * more (~5 ms) than the lines it would save. Made again whenever the set of macros changes.
+ */
+export class MacroNameScan {
+  private readonly pattern: RegExp | null;
+
+  constructor(private readonly macros: ReadonlyMap<string, unknown>) {
+    const prefixes = new Set<string>();
+    for (const name of macros.keys()) prefixes.add(name.slice(0, 4));
+    // Names are [A-Za-z_][A-Za-z0-9_]*: nothing in them to escape. A word is an identifier token unless
+    // it follows a pp-number's e+ or p-; such a false hit only sends its line down the token path.
+    this.pattern = prefixes.size === 0 ? null : new RegExp(`\\b(?:${[...prefixes].join('|')})\\w*`, 'g');
+  }
+
+  /** Where the first macro name at or after `from` in `s` starts, or `s.length`. */
+  next(s: string, from: number): number {
+    const re = this.pattern;
+    if (re === null) return s.length;
+    re.lastIndex = from;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) if (this.macros.has(m[0])) return m.index;
+    return s.length;
+  }
+}
+
+/**
  * libcpp's lexer over one text, a logical line at a time: lexLine appends the next line's tokens, and
- * plainLine takes the next line whole when it is plain text, without making tokens of it.
+ * plainRun takes the lines from there on whole while they are plain text, without making tokens of them.
  */
 export class LineLexer {
   private i = 0;
   private line = 1;
   private lineStart = 0;
   private sp = 0;
+  // Where the next line each plainRun search found starts (s.length: none), kept while ahead of the run.
+  private notPlainAt = -1;
+  private openStringAt = -1;
+  private gapAt = -1;
+  private namesAt = -1;
+  private names: MacroNameScan | null = null;
 
   constructor(
     private readonly s: string,
@@ -308,12 +352,15 @@ export class LineLexer {
   }
 
   /**
-   * The next logical line if it is plain text: a single physical line that lexes to tokens split at
-   * spaces (see NOT_PLAIN), no directive, and no name on it that `macros` holds. Such a line is
-   * consumed with its newline and returned; a blank line is consumed and gives null; anything else is
-   * left as it is (undefined), for lexLine, as is a line of more than `maxTokens` tokens.
+   * The plain lines from here on, as one run: lines that are each a single physical line, lex to tokens
+   * split at spaces (see NOT_PLAIN), hold no directive, no open string and no name `names` finds, with
+   * blank lines among them (fewer than eight in a row; trailing ones are not taken). The run is consumed
+   * with the newline of its last line and returned. A blank line first is consumed alone and gives null.
+   * A run is at most `maxChars` characters long (a bound on its tokens that needs no counting): a longer
+   * one is cut to its first line. Undefined, having consumed nothing, when the next line is not plain or
+   * is longer than that.
    */
-  plainLine(macros: ReadonlyMap<string, unknown>, maxTokens: number): PlainLine | null | undefined {
+  plainRun(names: MacroNameScan, maxChars: number): PlainRun | null | undefined {
     const s = this.s;
     const i = this.i;
     let line = this.line;
@@ -321,29 +368,75 @@ export class LineLexer {
     let sp = this.sp;
     const splices = this.splices;
     while (sp < splices.length && splices[sp]! <= i) { line++; if (splices[sp]! > lineStart) lineStart = splices[sp]!; sp++; }
+    // No line the run takes may hold a splice: its physical lines would differ from its logical one.
+    const stop = sp < splices.length ? s.lastIndexOf('\n', splices[sp]! - 1) + 1 : s.length;
+    if (stop <= i) return undefined;
     let nl = s.indexOf('\n', i);
     if (nl < 0) nl = s.length;
-    if (sp < splices.length && splices[sp]! <= nl) return undefined; // a splice inside: physical lines differ
-    const raw = s.slice(i, nl);
-    if (NOT_PLAIN.test(raw)) return undefined;
-    const trimmed = raw.trimEnd();
-    if (trimmed.length === 0) {
+    if (this.notPlainAt < i) this.notPlainAt = lineAt(s, NOT_PLAIN, i);
+    if (this.notPlainAt !== i && isBlank(s, i, nl)) {
       this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;
       return null;
     }
-    const toks = trimmed.match(TOKENS)!;
-    if (toks.length > maxTokens) return undefined;
-    for (let k = 0; k < toks.length; k++) {
-      const t = toks[k]!;
-      const c = t.charCodeAt(0);
-      if (c === 34 /* " */ ? t.length === 1 : ID_CHAR[c] === 2 && macros.has(t)) return undefined;
+    // Each search runs from where it last stopped only once the run has passed that, so a file is
+    // searched about once for each, however many runs it is cut into.
+    if (this.openStringAt < i) this.openStringAt = lineAt(s, OPEN_STRING, i);
+    if (this.namesAt < i || this.names !== names) {
+      this.names = names;
+      const at = names.next(s, i);
+      this.namesAt = at < s.length ? s.lastIndexOf('\n', at - 1) + 1 : at;
     }
-    const lastText = toks[toks.length - 1]!;
-    const last: Tok = { kind: K_OTHER, text: lastText, flags: 0, line, col: trimmed.length - lastText.length + 1 + (i - lineStart), aux: -1, src: null };
-    this.i = nl + 1; this.line = line + 1; this.lineStart = nl + 1; this.sp = sp;
-    const text = i === lineStart ? trimmed : ' '.repeat(i - lineStart) + trimmed;
-    return { text: text.replace(OTHER_SPACE, ' '), line, tokens: toks.length, last };
+    if (this.gapAt < i) {
+      LONG_GAP.lastIndex = i;
+      this.gapAt = LONG_GAP.exec(s)?.index ?? s.length;
+    }
+    let end = Math.min(stop, this.notPlainAt, this.openStringAt, this.namesAt, this.gapAt + 1);
+    if (end <= i) return undefined;
+    let text = s.slice(i, end).trimEnd();
+    if (text.length > maxChars) {
+      if (end <= nl + 1) return undefined;
+      end = nl + 1;
+      text = s.slice(i, end).trimEnd();
+      if (text.length > maxChars) return undefined;
+    }
+    // The run ends at its last line with tokens; the lines it spans are counted by their newlines.
+    let lines = 0;
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines++;
+    const lastLineStart = text.lastIndexOf('\n') + 1;
+    const lastLine = lines === 0 ? text : text.slice(lastLineStart);
+    const lastTokens = lastLine.match(TOKENS)!;
+    const lastText = lastTokens[lastTokens.length - 1]!;
+    const lastCol = text.length - lastText.length + 1 + (lines === 0 ? i - lineStart : 0) - lastLineStart;
+    const last: Tok = { kind: K_OTHER, text: lastText, flags: 0, line: line + lines, col: lastCol, aux: -1, src: null };
+    const after = i + text.length;
+    let next = s.indexOf('\n', after);
+    next = next < 0 ? s.length : next + 1;
+    this.i = next; this.line = line + lines + 1; this.lineStart = next; this.sp = sp;
+    if (lines > 0 && SPACE_BEFORE_NEWLINE.test(text)) text = text.replace(TRAILING_SPACE, '');
+    if (i !== lineStart) text = ' '.repeat(i - lineStart) + text;
+    return { text: text.replace(OTHER_SPACE, ' '), line, last };
   }
+}
+
+/** The start of the line holding the first match of `re` (a g regular expression) at or after `from`, or `s.length`. */
+function lineAt(s: string, re: RegExp, from: number): number {
+  re.lastIndex = from;
+  const m = re.exec(s);
+  return m === null ? s.length : s.lastIndexOf('\n', m.index - 1) + 1;
+}
+
+/** How many tokens a plain run's text holds (it starts with a line's indentation, if any). */
+export function countTokens(text: string): number {
+  return text.replace(TOKEN_AND_SPACE, 'x').length - text.search(NON_SPACE);
+}
+
+/** Whether s[from, to) is whitespace only. */
+function isBlank(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 32 && c !== 9 && c !== 11 && c !== 12) return false;
+  }
+  return true;
 }
 
 /** lex.cc lex_string: a NUL right after a backslash is skipped as the escaped character, so it is not "seen". */

@@ -5,7 +5,7 @@
 // of recursion, so input nesting depth never grows the JS stack.
 import type { Diagnostic, IncludeFrame, Result, Severity, SourceSpan } from '../../common';
 import { evaluateExpression, isExprError } from './expr';
-import { LineLexer, lexBytes, lexSnippet, lexText, type LexedFile } from './lexer';
+import { countTokens, LineLexer, lexBytes, lexSnippet, lexText, MacroNameScan, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
 const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
@@ -231,6 +231,8 @@ const SPACES = ' '.repeat(256);
 
 class Preprocessor {
   private readonly macros = new Map<string, Macro>();
+  /** Finds the macros' names for plain runs; null from each change to which names are macros until a run needs it. */
+  private nameScan: MacroNameScan | null = null;
   private readonly ctxs: Ctx[] = [];
   private readonly frames: ExpandFrame[] = [];
   private readonly incl: FileFrame[] = [];
@@ -267,7 +269,15 @@ class Preprocessor {
    */
   private parts: string[] = [];
   private col = 0;
+  /** Tokens printed, but for those of `uncounted`. */
   private printedTokens = 0;
+  /**
+   * Plain runs printed and not yet counted: a run has at most as many tokens as characters, so it is
+   * counted only if the output comes near its limit (settleCount), which one board never does.
+   */
+  private uncounted: string[] = [];
+  /** What printedTokens may reach before the uncounted runs must be counted: maxOutput less their length. */
+  private tokenLimit = 0;
   private printed = false;
   private srcLine = 0;
   private srcFile = '';
@@ -282,6 +292,7 @@ class Preprocessor {
     this.maxDepth = options.maxIncludeDepth ?? 200;
     this.maxWork = options.maxExpansionWork ?? 100_000_000;
     this.maxOutput = options.maxOutputTokens ?? 20_000_000;
+    this.tokenLimit = this.maxOutput;
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -424,7 +435,7 @@ class Preprocessor {
     this.col += tok.text.length;
     this.printed = true;
     if (this.parts.length > 4096) { this.chunks.push(this.parts.join('')); this.parts = []; }
-    if (++this.printedTokens > this.maxOutput) {
+    if (++this.printedTokens > this.tokenLimit && this.settleCount() > this.maxOutput) {
       this.stop('output_limit', `preprocessed output exceeds ${this.maxOutput} tokens; giving up (runaway macro?)`, this.spanOf(this.lastBase));
     }
   }
@@ -434,8 +445,9 @@ class Preprocessor {
    * a directive, no name on it that is a macro (builtins included), nothing to warn about. Its tokens
    * then print exactly as the token-by-token path would print them (lineChange, then each token at its
    * own column), so the text is made once per line of the file and the per-token path, which is most of
-   * a one-board run's cost, is skipped for most lines of a device tree. Only at a line start with no
-   * expansion or argument collection under way. False, having done nothing, when the line is not plain.
+   * a one-board run's cost, is skipped for most lines of a device tree. In a file read as it goes, the
+   * plain lines that follow are taken with it, as one run (LineLexer.plainRun). Only at a line start with
+   * no expansion or argument collection under way. False, having done nothing, when the line is not plain.
    */
   private printPlainLine(): boolean {
     if (this.fatal || this.skipping || this.inDirective || this.parsingArgs !== 0 || this.preventExpansion !== 0) return false;
@@ -446,7 +458,10 @@ class Preprocessor {
       // else lex it and go on as for any file.
       for (;;) {
         if (fr.lexer.done) return false;
-        const plain = fr.lexer.plainLine(this.macros, this.maxOutput - this.printedTokens);
+        this.nameScan ??= new MacroNameScan(this.macros);
+        // Near the limit the uncounted runs are counted first, so a run is not cut for want of room it has.
+        if (this.tokenLimit - this.printedTokens < 65536) this.settleCount();
+        const plain = fr.lexer.plainRun(this.nameScan, this.tokenLimit - this.printedTokens);
         if (plain === null) continue; // a blank line, consumed
         if (plain === undefined) {
           if (!this.lexMore(fr)) return false;
@@ -455,8 +470,12 @@ class Preprocessor {
         this.lastBaseEof = false;
         this.lastBase = plain.last;
         this.lineChange(plain.line + fr.delta, fr.name);
-        this.curLine = plain.line + fr.delta;
-        this.printText(plain.text, plain.tokens, plain.last);
+        this.curLine = plain.last.line + fr.delta;
+        this.printText(plain.text, 0, plain.last);
+        this.uncounted.push(plain.text);
+        this.tokenLimit -= plain.text.length;
+        // The run's newlines are printed with it: the printer is on its last line.
+        this.srcLine += plain.last.line - plain.line;
         this.oIdx = -1;
         return true;
       }
@@ -472,7 +491,7 @@ class Preprocessor {
       if ((t.kind === K_NAME && macros.has(t.text)) || (t.flags & F_NUL_IN_LITERAL) !== 0) return false;
       end++;
     } while (end < toks.length && (toks[end]!.flags & F_BOL) === 0);
-    if (this.printedTokens + (end - start) > this.maxOutput) return false;
+    if (this.printedTokens + (end - start) > this.tokenLimit && this.settleCount() + (end - start) > this.maxOutput) return false;
     let text = fr.file.lineText.get(first.line);
     if (text === undefined) {
       text = '';
@@ -497,10 +516,18 @@ class Preprocessor {
     return true;
   }
 
-  /** Prints a whole line's text of `tokens` tokens, after lineChange, as printing them one by one would. */
+  /** Counts the uncounted runs into printedTokens, and returns it. */
+  private settleCount(): number {
+    for (const text of this.uncounted) this.printedTokens += countTokens(text);
+    this.uncounted = [];
+    this.tokenLimit = this.maxOutput;
+    return this.printedTokens;
+  }
+
+  /** Prints whole lines' text of `tokens` tokens, after lineChange, as printing them one by one would. */
   private printText(text: string, tokens: number, last: Tok): void {
     this.parts.push(text);
-    this.col = text.length;
+    this.col = text.length - (text.lastIndexOf('\n') + 1);
     this.printed = true;
     this.printedTokens += tokens;
     this.avoid = false;
@@ -1117,6 +1144,7 @@ class Preprocessor {
         { ...this.spanAt(def.line, def.col), file: def.file },
         { alsoAt: [{ file: old.def.file, line: old.def.line, col: old.def.col, endLine: old.def.line, endCol: old.def.col }] });
     }
+    if (!old) this.nameScan = null;
     this.macros.set(def.name, { def, disabled: false });
   }
 
@@ -1240,6 +1268,7 @@ class Preprocessor {
     if (!t) return;
     const m = this.macros.get(t.text);
     if (m && m.def.builtin) this.report('warning', 'undef_builtin', `undefining "${t.text}"`, this.spanOf(t));
+    if (m) this.nameScan = null;
     this.macros.delete(t.text);
     this.extraTokens(toks, i + 1, end, dname);
   }
@@ -1556,6 +1585,7 @@ class Preprocessor {
       if (name === null || !stack || stack.length === 0) return;
       const m = stack.pop();
       if (m) this.macros.set(name, m); else this.macros.delete(name);
+      this.nameScan = null;
       return;
     }
     if (t.text === 'GCC' && i + 1 < end) {

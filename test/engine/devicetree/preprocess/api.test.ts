@@ -90,6 +90,39 @@ describe('preprocess API', () => {
     }
   });
 
+  it('prints runs of plain lines whole, with what ends a run taken token by token, as cpp does', () => {
+    // What a run may hold (tabs, trailing spaces, up to seven blank lines) and what must end one: eight
+    // blank lines (cpp prints a linemarker), a directive, a comment, an open string, a splice, a name
+    // that became a macro (a short one too), a file's last line without its newline.
+    const blanks = (n: number) => '\n'.repeat(n);
+    const files: Files = {
+      'main.dts': [
+        '/dts-v1/;', '/ {', '\tnode@1 {\t', '\t\treg = <1 2>;   ', '\t\tx = "a b";', blanks(7).slice(1), '\t\ty = <A>;',
+        blanks(8).slice(1), '\t\tz = <1>;', '#define A 1', '\t\tw = <A 1e+A>;', '\t\tv = <AB>;', '\t\tq = "open;',
+        '\t\tr = <1 \\', '2>;', '\t\t// c', '\t};', '#include "t.dtsi"', '};',
+      ].join('\n') + '\n',
+      't.dtsi': '\ts = <A 2>;\n\tt = "x";',
+    };
+    const alone = pp(files, 'main.dts');
+    const shared = pp(files, 'main.dts', { cache: createPreprocessCache() });
+    expect(alone.value).toBe(shared.value);
+    expect(JSON.stringify(alone.diagnostics)).toBe(JSON.stringify(shared.diagnostics));
+    expect(firstDifference(rows(cppStdout(files)), rows(alone.value))).toBeNull();
+    expect(alone.value).toContain('\n  y = <A>;\n# 22 "main.dts"\n  z = <1>;\n\n  w = <1 1e+A>;\n');
+  });
+
+  it('stops at the output limit on the same token whether plain lines are printed whole or token by token', () => {
+    const body = Array.from({ length: 3000 }, (_, i) => (i % 97 === 3 ? '\tx = <A A>;' : i % 11 === 0 ? '' : '\ta = <1 2 3>;')).join('\n');
+    const files: Files = { 'main.dts': `#define A 1\n${body}\n` };
+    for (const limit of [100, 5000, 10_001, 50_000]) {
+      const alone = pp(files, 'main.dts', { maxOutputTokens: limit });
+      const shared = pp(files, 'main.dts', { maxOutputTokens: limit, cache: createPreprocessCache() });
+      expect(alone.value).toBe(shared.value);
+      expect(alone.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(shared.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`));
+      expect(alone.diagnostics.map((d) => d.code)).toEqual(limit < 50_000 ? ['output_limit'] : []);
+    }
+  });
+
   it('#include_next, __has_include, #pragma once, #import, macro-expanded names', () => {
     const files: Files = {
       'main.dts': '#include <x.h>\n#include "once.h"\n#include "once.h"\n#define NAME <x.h>\n#if __has_include(<x.h>) && !__has_include("none.h")\nhas\n#endif\n#import "imp.h"\n#import "imp.h"\n',
