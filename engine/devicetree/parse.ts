@@ -5,7 +5,7 @@
 import type { Diagnostic, SourceSpan } from '../common';
 import { Lexer, decodeLatin1, textBytes, tokenValue, type SourceFiles, type Token, type TokenType } from './lex';
 import {
-  ByteData, addChild, addLabel, deleteNode, mergeNodes, newNode, newProperty, liveNodeByRef,
+  ByteData, addChild, addLabel, buildLabelIndex, deleteNode, mergeNodes, newNode, newProperty, liveNodeByRef,
   type LiveNode, type LiveProperty, type LiveReserve, type LiveTree,
 } from './live';
 
@@ -33,6 +33,8 @@ class Parser {
   private plugin = false;
   private orphanCount = 0;
   private root: LiveNode | null = null;
+  /** Labels to nodes in `root`, for nodeByRef; null until a lookup needs it, and after a change that may move a label. */
+  private labelIndex: Map<string, LiveNode> | null = null;
 
   constructor(text: string, file: string, private readonly files?: SourceFiles) {
     this.lexer = new Lexer(text, file, files);
@@ -169,31 +171,32 @@ class Parser {
     while (!this.is('EOF')) {
       if (this.isChar('/')) {
         this.advance();
-        mergeNodes(root, this.nodedef());
+        this.merge(root, this.nodedef());
       } else if (this.is('LABEL')) {
         const label = this.advance();
         if (!this.is('LABEL_REF') && !this.is('PATH_REF')) this.syntaxError('a reference after the label');
         const ref = this.advance();
         const body = this.nodedef();
-        const target = liveNodeByRef(root, ref.text);
+        const target = this.nodeByRef(root, ref.text);
         if (target) {
           addLabel(target.labels, label.text);
-          mergeNodes(target, body);
+          this.labelIndex = null;
+          this.merge(target, body);
         } else this.error(`Label or path ${ref.text} not found`, ref.span, 'reference');
       } else if (this.is('PATH_REF')) {
         const ref = this.advance();
         const body = this.nodedef();
         if (this.plugin) this.addOrphan(body, ref.text);
         else {
-          const target = liveNodeByRef(root, ref.text);
-          if (target) mergeNodes(target, body);
+          const target = this.nodeByRef(root, ref.text);
+          if (target) this.merge(target, body);
           else this.error(`Label or path ${ref.text} not found`, ref.span, 'reference');
         }
       } else if (this.is('LABEL_REF')) {
         const ref = this.advance();
         const body = this.nodedef();
-        const target = liveNodeByRef(root, ref.text);
-        if (target) mergeNodes(target, body);
+        const target = this.nodeByRef(root, ref.text);
+        if (target) this.merge(target, body);
         else if (this.plugin) this.addOrphan(body, ref.text);
         else this.error(`Label or path ${ref.text} not found`, ref.span, 'reference');
       } else if (this.is('DEL_NODE') || this.is('OMIT_NO_REF')) {
@@ -201,16 +204,37 @@ class Parser {
         if (!this.is('LABEL_REF') && !this.is('PATH_REF')) this.syntaxError('a reference');
         const ref = this.advance();
         this.expectChar(';');
-        const target = liveNodeByRef(root, ref.text);
+        const target = this.nodeByRef(root, ref.text);
         if (!target) this.error(`Label or path ${ref.text} not found`, ref.span, 'reference');
-        else if (del) deleteNode(target);
+        else if (del) {
+          deleteNode(target);
+          this.labelIndex = null;
+        }
         else target.omitIfUnused = true;
       } else this.syntaxError();
     }
   }
 
+  /**
+   * get_node_by_ref for the top level's references. dtc walks the tree for each label; here the walk is
+   * made once into labelIndex (the same first match in walk order) and again only after a change that
+   * can move a label, since most top-level references (`&uart0 { status = "okay"; };`) only set properties.
+   */
+  private nodeByRef(root: LiveNode, ref: string): LiveNode | undefined {
+    if (ref.startsWith('/')) return liveNodeByRef(root, ref);
+    this.labelIndex ??= buildLabelIndex(root);
+    return this.labelIndex.get(ref);
+  }
+
+  /** merge_nodes at the top level: a body that brings nodes or labels, or revives a deleted node, drops labelIndex. */
+  private merge(target: LiveNode, body: LiveNode): void {
+    if (body.children.length > 0 || body.labels.length > 0 || target.deleted) this.labelIndex = null;
+    mergeNodes(target, body);
+  }
+
   /** livetree.c add_orphan_node: wrap an overlay body as /fragment@N/__overlay__. */
   private addOrphan(body: LiveNode, ref: string): void {
+    this.labelIndex = null;
     const data = new ByteData();
     let prop: LiveProperty;
     if (ref.startsWith('/')) {

@@ -10,7 +10,7 @@ import { requireSystem } from '../../../scripts/lib/system';
 
 requireSystem('cpp');
 
-const LANGUAGE_FIXTURES = ['lang-values.dts', 'lang-refs.dts', 'lang-edit.dts', 'lang-plugin.dts', 'lang-include.dts'];
+const LANGUAGE_FIXTURES = ['lang-values.dts', 'lang-refs.dts', 'lang-edit.dts', 'lang-label-moves.dts', 'lang-plugin.dts', 'lang-include.dts'];
 
 describe('dtc source language against dtc', () => {
   for (const name of LANGUAGE_FIXTURES) {
