@@ -115,6 +115,21 @@ function providerCheck(name: string, propName: string, cellsName: string, option
 
 const isInterruptProvider = (n: DtNode) => !!getProperty(n, 'interrupt-controller') || !!getProperty(n, 'interrupt-map');
 
+// Up to this many children or properties, the duplicate checks compare every pair, as dtc does; a longer
+// list is first sifted for the names it holds more than once (a pinctrl node has hundreds of children).
+const SMALL_LIST = 16;
+
+/** The names that occur more than once in `list`. */
+function repeatedNames(list: readonly { name: string }[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]!.name;
+    if (seen.has(name)) repeated.add(name);
+    else seen.add(name);
+  }
+  return repeated;
+}
 const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
 const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
 
@@ -149,32 +164,36 @@ function nameIsString(p: LiveProperty): boolean {
 export const CHECKS: Check[] = [
   // The ERROR checks, in dtc's order (checks.c check_table); any of them stops output.
   {
-    // checks.c check_duplicate_node_names: a live child followed by any sibling of the same name.
+    // checks.c check_duplicate_node_names: each live child against every sibling after it (deleted or
+    // not), reported at the later one, once for each such pair.
     name: 'duplicate_node_names',
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      if (node.children.length < 2) return;
-      const seen = new Set<string>();
-      node.children.forEach((c, i) => {
-        if (!seen.has(c.name)) seen.add(c.name);
-        else if (node.children.slice(0, i).some((o) => o.name === c.name && !o.deleted)) ctx.report(c, undefined, 'Duplicate node name');
-      });
+      const cs = node.children;
+      if (cs.length < 2) return;
+      const repeated = cs.length > SMALL_LIST ? repeatedNames(cs) : undefined;
+      for (let i = 0; i < cs.length - 1; i++) {
+        const c = cs[i]!;
+        if (c.deleted || (repeated !== undefined && !repeated.has(c.name))) continue;
+        for (let k = i + 1; k < cs.length; k++) if (cs[k]!.name === c.name) ctx.report(cs[k]!, undefined, 'Duplicate node name');
+      }
     },
   },
   {
-    // checks.c check_duplicate_property_names: reported at the later definition.
+    // checks.c check_duplicate_property_names: each live property against every live one after it,
+    // reported at the earlier one, once for each such pair.
     name: 'duplicate_property_names',
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      if (node.props.length < 2) return;
-      const seen = new Set<string>();
-      for (let i = node.props.length - 1; i >= 0; i--) {
-        const p = node.props[i]!;
-        if (p.deleted) continue;
-        if (seen.has(p.name)) ctx.report(node, p, 'Duplicate property name');
-        seen.add(p.name);
+      const ps = node.props;
+      if (ps.length < 2) return;
+      const repeated = ps.length > SMALL_LIST ? repeatedNames(ps) : undefined;
+      for (let i = 0; i < ps.length - 1; i++) {
+        const p = ps[i]!;
+        if (p.deleted || (repeated !== undefined && !repeated.has(p.name))) continue;
+        for (let k = i + 1; k < ps.length; k++) if (!ps[k]!.deleted && ps[k]!.name === p.name) ctx.report(node, p, 'Duplicate property name');
       }
     },
   },
