@@ -6,7 +6,7 @@
 import { decodeUtf8 } from '../lex';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
+const { DIRECTIVES, F_BOL, F_NUL_IN_LITERAL, F_PREV_WHITE, K_CHAR, K_HEADER, K_NAME, K_NUMBER, K_OTHER, K_PUNCT, K_STRING } = tokens;
 type Tok = tokens.Tok;
 
 export interface LexProblem {
@@ -164,10 +164,15 @@ export interface PlainRun {
   last: Tok;
 }
 
-// A line that is not plain: a directive, or what makes lexing more than splitting at spaces (comments,
-// character literals, backslashes for escapes and splices, NULs, non-ASCII characters, wide literals).
-// With the m flag, ^ is the start of any line.
-const NOT_PLAIN = /^[ \t\v\f]*#|[/'\\\x00\x80-\uffff]|L"/gm;
+// A line that is not plain: a directive (`#` first, then nothing, a number or a directive's name; a
+// `#` before any other name, as in `#address-cells = <1>;`, starts assembler text, printed as it
+// stands), or what makes lexing more than splitting at spaces (comments, character literals,
+// backslashes for escapes and splices, NULs, non-ASCII characters, wide literals). With the m flag, ^
+// is the start of any line.
+const NOT_PLAIN = new RegExp(
+  String.raw`^[ \t\v\f]*#(?![ \t\v\f]*(?!(?:${[...DIRECTIVES].join('|')})(?![A-Za-z0-9_]))[A-Za-z_])|[/'\\\x00\x80-\uffff]|L"`,
+  'gm',
+);
 // A line with an odd number of `"`: a string left open, which lexText reads otherwise.
 const OPEN_STRING = /^(?:[^"\n]|"[^"\n]*")*"[^"\n]*$/gm;
 // The end of a line followed by eight blank ones: cpp prints a linemarker there, not eight newlines.
@@ -179,6 +184,7 @@ const TOKENS = /[A-Za-z_][A-Za-z0-9_]*|\.?\d(?:[eEpP][+-]|[A-Za-z0-9_.])*|"[^"\n
 // string of each (what match() would do).
 const TOKEN_AND_SPACE = new RegExp(`(?:${TOKENS.source})[ \\t\\v\\f\\n]*`, 'g');
 const NON_SPACE = /\S/;
+const HASH_FIRST = /[ \t\v\f]*#/y;
 const SPACE_BEFORE_NEWLINE = /[ \t\v\f]\n/;
 const TRAILING_SPACE = /[ \t\v\f]+(?=\n)/g;
 const OTHER_SPACE = /[\t\v\f]/g;
@@ -358,9 +364,10 @@ export class LineLexer {
    * with the newline of its last line and returned. A blank line first is consumed alone and gives null.
    * A run is at most `maxChars` characters long (a bound on its tokens that needs no counting): a longer
    * one is cut to its first line. Undefined, having consumed nothing, when the next line is not plain or
-   * is longer than that.
+   * is longer than that, or starts with `#` (assembler text) and `hashFirst` is false: after a macro's
+   * expansion cpp prints a space before such a `#`, which the token path does.
    */
-  plainRun(names: MacroNameScan, maxChars: number): PlainRun | null | undefined {
+  plainRun(names: MacroNameScan, maxChars: number, hashFirst: boolean): PlainRun | null | undefined {
     const s = this.s;
     const i = this.i;
     let line = this.line;
@@ -392,6 +399,10 @@ export class LineLexer {
     }
     let end = Math.min(stop, this.notPlainAt, this.openStringAt, this.namesAt, this.gapAt + 1);
     if (end <= i) return undefined;
+    if (!hashFirst) {
+      HASH_FIRST.lastIndex = i;
+      if (HASH_FIRST.test(s)) return undefined;
+    }
     let text = s.slice(i, end).trimEnd();
     if (text.length > maxChars) {
       if (end <= nl + 1) return undefined;

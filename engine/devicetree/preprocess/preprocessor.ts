@@ -8,7 +8,7 @@ import { evaluateExpression, isExprError } from './expr';
 import { countTokens, LineLexer, lexBytes, lexSnippet, lexText, MacroNameScan, type LexedFile } from './lexer';
 import * as tokens from './tokens';
 // Copied once at load: bundlers turn imported bindings into getters, too slow on the per-token path.
-const { ARG_END, AVOID_PASTE, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
+const { ARG_END, AVOID_PASTE, DIRECTIVES, EOF_TOK, F_BOL, F_NO_EXPAND, F_NUL_IN_LITERAL, F_PASTE_LEFT, F_PREV_WHITE, F_STRINGIFY, F_SYNTH, K_CHAR, K_EOF, K_HEADER, K_MACRO_ARG, K_NAME, K_NUMBER, K_OTHER, K_PADDING, K_PUNCT, K_STRING, K_VAOPT, avoidPaste, cloneTok, paddingTok, quoteFileName } = tokens;
 const newTok = tokens.newTok;
 type Tok = tokens.Tok;
 
@@ -62,8 +62,6 @@ export interface PreprocessOptions {
   now?: Date;
 }
 
-/** The directives cpp knows; any other `#` line is assembler text. */
-const DIRECTIVES: ReadonlySet<string> = new Set(['define', 'undef', 'include', 'include_next', 'import', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs', 'assert', 'unassert']);
 
 /** What the preprocessor predefines under `-undef -x assembler-with-cpp` (cpp -dM -undef ... /dev/null), plus -D__DTS__. */
 export const PREDEFINED_MACROS: readonly string[] = ['__STDC__=1', '__STDC_HOSTED__=1', '__ASSEMBLER__=1', '__DTS__=1'];
@@ -461,7 +459,7 @@ class Preprocessor {
         this.nameScan ??= new MacroNameScan(this.macros);
         // Near the limit the uncounted runs are counted first, so a run is not cut for want of room it has.
         if (this.tokenLimit - this.printedTokens < 65536) this.settleCount();
-        const plain = fr.lexer.plainRun(this.nameScan, this.tokenLimit - this.printedTokens);
+        const plain = fr.lexer.plainRun(this.nameScan, this.tokenLimit - this.printedTokens, !this.avoid);
         if (plain === null) continue; // a blank line, consumed
         if (plain === undefined) {
           if (!this.lexMore(fr)) return false;

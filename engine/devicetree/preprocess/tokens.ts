@@ -126,3 +126,6 @@ export function quoteFileName(name: string): string {
   }
   return out + '"';
 }
+
+/** The directives cpp knows; any other `#` line is assembler text (`#address-cells = <1>;`). */
+export const DIRECTIVES: ReadonlySet<string> = new Set(['define', 'undef', 'include', 'include_next', 'import', 'if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs', 'assert', 'unassert']);

@@ -91,15 +91,17 @@ describe('preprocess API', () => {
   });
 
   it('prints runs of plain lines whole, with what ends a run taken token by token, as cpp does', () => {
-    // What a run may hold (tabs, trailing spaces, up to seven blank lines) and what must end one: eight
-    // blank lines (cpp prints a linemarker), a directive, a comment, an open string, a splice, a name
-    // that became a macro (a short one too), a file's last line without its newline.
+    // What a run may hold (tabs, trailing spaces, up to seven blank lines, assembler `#` lines) and what
+    // must end one: eight blank lines (cpp prints a linemarker), a directive, a comment, an open string, a
+    // splice, a name that became a macro (a short one too), a file's last line without its newline; and a
+    // `#` line right after a line that ends in a macro's expansion, which cpp prints with a space before it.
     const blanks = (n: number) => '\n'.repeat(n);
     const files: Files = {
       'main.dts': [
         '/dts-v1/;', '/ {', '\tnode@1 {\t', '\t\treg = <1 2>;   ', '\t\tx = "a b";', blanks(7).slice(1), '\t\ty = <A>;',
         blanks(8).slice(1), '\t\tz = <1>;', '#define A 1', '\t\tw = <A 1e+A>;', '\t\tv = <AB>;', '\t\tq = "open;',
-        '\t\tr = <1 \\', '2>;', '\t\t// c', '\t};', '#include "t.dtsi"', '};',
+        '\t\tr = <1 \\', '2>;', '\t\t// c', '\t\t#address-cells = <1>;', '\t\tn = A', '#size-cells = <0>;', '\t};',
+        '#include "t.dtsi"', '};',
       ].join('\n') + '\n',
       't.dtsi': '\ts = <A 2>;\n\tt = "x";',
     };
@@ -109,6 +111,7 @@ describe('preprocess API', () => {
     expect(JSON.stringify(alone.diagnostics)).toBe(JSON.stringify(shared.diagnostics));
     expect(firstDifference(rows(cppStdout(files)), rows(alone.value))).toBeNull();
     expect(alone.value).toContain('\n  y = <A>;\n# 22 "main.dts"\n  z = <1>;\n\n  w = <1 1e+A>;\n');
+    expect(alone.value).toContain('\n  #address-cells = <1>;\n  n = 1\n #size-cells = <0>;\n');
   });
 
   it('stops at the output limit on the same token whether plain lines are printed whole or token by token', () => {
