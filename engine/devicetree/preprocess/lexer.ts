@@ -202,7 +202,8 @@ export class MacroNameScan {
     const prefixes = new Set<string>();
     for (const name of macros.keys()) prefixes.add(name.slice(0, 4));
     // Names are [A-Za-z_][A-Za-z0-9_]*: nothing in them to escape. A word is an identifier token unless
-    // it follows a pp-number's e+ or p-; such a false hit only sends its line down the token path.
+    // it is in a string or follows a pp-number's e+ or p-; such a false hit only sends its line down the
+    // token path.
     this.pattern = prefixes.size === 0 ? null : new RegExp(`\\b(?:${[...prefixes].join('|')})\\w*`, 'g');
   }
 
