@@ -121,7 +121,7 @@ describe('preprocess API', () => {
       const alone = pp(files, 'main.dts', { maxOutputTokens: limit });
       const shared = pp(files, 'main.dts', { maxOutputTokens: limit, cache: createPreprocessCache() });
       expect(alone.value).toBe(shared.value);
-      expect(alone.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(shared.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`));
+      expect(alone.diagnostics.map((d) => `${d.code} ${d.span?.line}:${d.span?.col}`)).toEqual(shared.diagnostics.map((d) => `${d.code} ${d.span?.line}:${d.span?.col}`));
       expect(alone.diagnostics.map((d) => d.code)).toEqual(limit < 50_000 ? ['output_limit'] : []);
     }
   });
