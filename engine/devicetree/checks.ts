@@ -130,6 +130,26 @@ function repeatedNames(list: readonly { name: string }[]): Set<string> {
   }
   return repeated;
 }
+
+/**
+ * checks.c's duplicate-name loops: each live item of `list` against every item after it of the same name
+ * (live ones only, unless `withDeleted`), in dtc's order, calling `found` once for each such pair.
+ */
+function eachDuplicatePair<T extends { name: string; deleted: boolean }>(
+  list: readonly T[], withDeleted: boolean, found: (earlier: T, later: T) => void,
+): void {
+  if (list.length < 2) return;
+  const repeated = list.length > SMALL_LIST ? repeatedNames(list) : undefined;
+  for (let i = 0; i < list.length - 1; i++) {
+    const a = list[i]!;
+    if (a.deleted || (repeated !== undefined && !repeated.has(a.name))) continue;
+    for (let k = i + 1; k < list.length; k++) {
+      const b = list[k]!;
+      if (b.name === a.name && (withDeleted || !b.deleted)) found(a, b);
+    }
+  }
+}
+
 const NODECHARS = /^[a-zA-Z0-9,._+\-@]*$/;
 const PROPCHARS = /^[a-zA-Z0-9,._+*#?-]*$/;
 
@@ -170,14 +190,7 @@ export const CHECKS: Check[] = [
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      const cs = node.children;
-      if (cs.length < 2) return;
-      const repeated = cs.length > SMALL_LIST ? repeatedNames(cs) : undefined;
-      for (let i = 0; i < cs.length - 1; i++) {
-        const c = cs[i]!;
-        if (c.deleted || (repeated !== undefined && !repeated.has(c.name))) continue;
-        for (let k = i + 1; k < cs.length; k++) if (cs[k]!.name === c.name) ctx.report(cs[k]!, undefined, 'Duplicate node name');
-      }
+      eachDuplicatePair(node.children, true, (_, later) => ctx.report(later, undefined, 'Duplicate node name'));
     },
   },
   {
@@ -187,14 +200,7 @@ export const CHECKS: Check[] = [
     level: 'error',
     on: 'source',
     node(ctx, node) {
-      const ps = node.props;
-      if (ps.length < 2) return;
-      const repeated = ps.length > SMALL_LIST ? repeatedNames(ps) : undefined;
-      for (let i = 0; i < ps.length - 1; i++) {
-        const p = ps[i]!;
-        if (p.deleted || (repeated !== undefined && !repeated.has(p.name))) continue;
-        for (let k = i + 1; k < ps.length; k++) if (!ps[k]!.deleted && ps[k]!.name === p.name) ctx.report(node, p, 'Duplicate property name');
-      }
+      eachDuplicatePair(node.props, false, (earlier) => ctx.report(node, earlier, 'Duplicate property name'));
     },
   },
   {
