@@ -33,17 +33,41 @@ apt_step() {
       && [ $SECONDS -lt $deadline ]; then
       sleep 5; continue
     fi
-    echo "install-system-deps: step '$step' failed: $*" >&2
-    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    [ -n "${APT_QUIET:-}" ] || apt_report "$step" "$@"
     return 1
   done
 }
+apt_report() {
+  local step=$1; shift
+  echo "install-system-deps: step '$step' failed: $*" >&2
+  tail -n 15 "$log" | sed 's/^/  | /' >&2
+}
 APT_OPTS=(-o "DPkg::Lock::Timeout=$LOCK_WAIT" -o APT::Sandbox::User=root)
 
+# A mirror caught mid-sync serves an index whose size or hash disagrees with its Release file. apt then
+# exits non-zero, but keeps every list that did download ("Some index files failed to download. They have
+# been ignored, or old ones used instead."). That is retried a few times; if it persists, the lists it has
+# are used, and a package they lack fails later at the step that needs it, by name. An update that fails
+# without that message stops here. A partial update leaves the stamp alone, so the next run refreshes
+# again, but this run does not repeat it unless forced.
 stamp="$CACHE/.apt-updated"
+APT_UPDATE_TRIES=${BRINGUP_APT_UPDATE_TRIES:-3}
+updated_now=""
 apt_update() {
+  [ "${1:-}" != force ] && [ -n "$updated_now" ] && return 0
   if [ "${1:-}" = force ] || [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-    apt_step "apt-get update" $SUDO apt-get "${APT_OPTS[@]}" update -qq || fail "could not refresh Debian's package lists (apt-get update)"
+    updated_now=1
+    local try=1
+    until APT_QUIET=1 apt_step "apt-get update" $SUDO apt-get "${APT_OPTS[@]}" update -qq; do
+      grep -q 'Some index files failed to download' "$log" \
+        || { apt_report "apt-get update" $SUDO apt-get update; fail "could not refresh Debian's package lists (apt-get update)"; }
+      if [ $try -ge "$APT_UPDATE_TRIES" ]; then
+        echo "install-system-deps: apt-get update left some index files out; going on with the lists it has:" >&2
+        grep -E '^(E|W): Failed to fetch' "$log" | sed -E 's/^(.{0,200}).*/  | \1/' >&2
+        return 0
+      fi
+      sleep $((try * 10)); try=$((try + 1))
+    done
     touch "$stamp"
   fi
 }
