@@ -150,6 +150,39 @@ if has dt || has lab; then
   fetch_kernel arm64-6.12 arm64 linux-image-6.12-arm64
   fetch_kernel armhf armhf linux-image-armmp
 fi
+# A kernel's DTBs are compared with the DTS they were built from. linux-source-<v> and a kernel package
+# normally come from the same upload, but the lists can offer them at different versions: a partial
+# update that left one architecture's security index out (seen: armmp 6.1.176 beside source 6.1.192),
+# or an upload not yet built for every architecture. Then the kernel gets the DTS of its own version in
+# <dest>/dts-source (arch/arm and arch/arm64 boot/dts, include/dt-bindings and the uapi header its
+# input codes link to, scripts/dtc), from the
+# linux-source-<v> package of that version; scripts/lib/system.ts kernelDtsSource() picks it up.
+kernel_dts_source() {
+  local dest=$1 v=$2 dir="$CACHE/$1/dts-source" kver sver
+  kver=$(dpkg-deb -f "$(ls "$CACHE/$dest"/debs/linux-image-*.deb | head -n1)" Version) || fail "step 'kernel version of $dest': cannot read its linux-image package"
+  sver=$(dpkg-query -W -f='${Version}' "linux-source-$v" 2>/dev/null) || sver=""
+  if [ "$kver" = "$sver" ]; then rm -rf "$dir"; return 0; fi
+  [ "$(cat "$dir/.version" 2>/dev/null)" = "$kver" ] && return 0
+  echo "install-system-deps: $dest is kernel $kver, linux-source-$v is ${sver:-not installed}: unpacking the DTS of $kver" >&2
+  local tmp="$dir.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp/deb"
+  (cd "$tmp/deb" && apt_step "download linux-source-$v=$kver" apt-get "${APT_OPTS[@]}" download -qq "linux-source-$v=$kver") \
+    || { apt_update force; (cd "$tmp/deb" && apt_step "download linux-source-$v=$kver" apt-get "${APT_OPTS[@]}" download -qq "linux-source-$v=$kver"); } \
+    || fail "could not download linux-source-$v=$kver, the source of the $dest kernel"
+  dpkg-deb --fsys-tarfile "$tmp"/deb/*.deb | tar -xO "./usr/src/linux-source-$v.tar.xz" \
+    | tar -xJ -C "$tmp" --strip-components=1 "linux-source-$v/arch/arm/boot/dts" "linux-source-$v/arch/arm64/boot/dts" \
+      "linux-source-$v/include/dt-bindings" "linux-source-$v/include/uapi/linux/input-event-codes.h" "linux-source-$v/scripts/dtc" \
+    || fail "step 'unpack the DTS of linux-source-$v=$kver' failed"
+  rm -rf "$tmp/deb"
+  echo "$kver" > "$tmp/.version"
+  rm -rf "$dir" && mv "$tmp" "$dir"
+}
+if has dt; then
+  kernel_dts_source arm64 6.1
+  kernel_dts_source arm64-6.12 6.12
+  kernel_dts_source armhf 6.1
+fi
+
 # labgrid from PyPI (pinned) in a venv of its own: its coordinator and exporter for the lab tests, and the
 # labgrid-client the workbench runs power actions through. Rebuilt when the pin changes.
 LABGRID_VERSION=26.0.1

@@ -17,6 +17,16 @@ export function kernelSource(version: '6.1' | '6.12'): string {
 }
 export const kernelSourceDir = kernelSource('6.1');
 
+/**
+ * The kernel tree whose DTS `k`'s DTBs were built from: linux-source-<version>, unless the installer found
+ * the kernel package at another version than the source package and unpacked that version's DTS in
+ * <kernel folder>/dts-source (scripts/install-system-deps.sh, kernel_dts_source).
+ */
+export function kernelDtsSource(k: DebianKernel, version: '6.1' | '6.12'): string {
+  const own = join(cacheDir, KERNEL_FOLDER[k], 'dts-source');
+  return existsSync(join(own, '.version')) ? own : kernelSource(version);
+}
+
 export function kernelRoot(k: DebianKernel): string {
   return join(cacheDir, KERNEL_FOLDER[k], 'root');
 }

@@ -4,7 +4,7 @@
 // DTC_FLAGS[_<board>] and for the bases of composite (-dtbs) targets, then fdtoverlay for composites.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { debianDtbDir, kernelSource, kernelSourceDir, type DebianKernel, type SystemPart } from '../system';
+import { debianDtbDir, kernelDtsSource, kernelSourceDir, type DebianKernel, type SystemPart } from '../system';
 
 /** One Debian kernel's DTBs and the kernel source tree they were built from. */
 export interface CorpusSet {
@@ -26,13 +26,13 @@ export function corpusSet(name: CorpusSet['name']): CorpusSet {
   return CORPUS_SETS.find((s) => s.name === name)!;
 }
 
-/** The DTS root of a set: arch/<arch>/boot/dts of its kernel source. */
+/** The DTS root of a set: arch/<arch>/boot/dts of the source its kernel was built from. */
 export function dtsRootOf(set: CorpusSet): string {
-  return join(kernelSource(set.source), 'arch', set.arch, 'boot', 'dts');
+  return join(kernelDtsSource(set.kernel, set.source), 'arch', set.arch, 'boot', 'dts');
 }
 
 export function includePrefixesOf(set: CorpusSet): string {
-  return join(kernelSource(set.source), 'scripts', 'dtc', 'include-prefixes');
+  return join(kernelDtsSource(set.kernel, set.source), 'scripts', 'dtc', 'include-prefixes');
 }
 
 // The arm64 6.1 set's folders, kept for the benches that predate the other sets.
