@@ -52,6 +52,7 @@ APT_OPTS=(-o "DPkg::Lock::Timeout=$LOCK_WAIT" -o APT::Sandbox::User=root)
 # again, but this run does not repeat it unless forced.
 stamp="$CACHE/.apt-updated"
 APT_UPDATE_TRIES=${BRINGUP_APT_UPDATE_TRIES:-3}
+APT_UPDATE_PAUSE=${BRINGUP_APT_UPDATE_PAUSE:-10}   # seconds before the second try; doubled, tripled after
 updated_now=""
 apt_update() {
   [ "${1:-}" != force ] && [ -n "$updated_now" ] && return 0
@@ -66,7 +67,7 @@ apt_update() {
         grep -E '^(E|W): Failed to fetch' "$log" | sed -E 's/^(.{0,200}).*/  | \1/' >&2
         return 0
       fi
-      sleep $((try * 10)); try=$((try + 1))
+      sleep $((try * APT_UPDATE_PAUSE)); try=$((try + 1))
     done
     touch "$stamp"
   fi
