@@ -52,7 +52,7 @@ APT_OPTS=(-o "DPkg::Lock::Timeout=$LOCK_WAIT" -o APT::Sandbox::User=root)
 # again, but this run does not repeat it unless forced.
 stamp="$CACHE/.apt-updated"
 APT_UPDATE_TRIES=${BRINGUP_APT_UPDATE_TRIES:-3}
-APT_UPDATE_PAUSE=${BRINGUP_APT_UPDATE_PAUSE:-10}   # seconds before the second try; doubled, tripled after
+APT_UPDATE_PAUSE=${BRINGUP_APT_UPDATE_PAUSE:-10}   # seconds before the second try, twice that before the third, and so on
 updated_now=""
 apt_update() {
   [ "${1:-}" != force ] && [ -n "$updated_now" ] && return 0
