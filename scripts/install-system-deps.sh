@@ -156,8 +156,8 @@ fi
 # update that left one architecture's security index out (seen: armmp 6.1.176 beside source 6.1.192),
 # or an upload not yet built for every architecture. Then the kernel gets the DTS of its own version in
 # <dest>/dts-source (arch/arm and arch/arm64 boot/dts, include/dt-bindings and the uapi header its
-# input codes link to, scripts/dtc), from the
-# linux-source-<v> package of that version; scripts/lib/system.ts kernelDtsSource() picks it up.
+# input codes link to, scripts/dtc), from the linux-source-<v> package of that version;
+# scripts/lib/system.ts kernelDtsSource() picks it up.
 kernel_dts_source() {
   local dest=$1 v=$2 dir="$CACHE/$1/dts-source" kver sver
   kver=$(dpkg-deb -f "$(ls "$CACHE/$dest"/debs/linux-image-*.deb | head -n1)" Version) || fail "step 'kernel version of $dest': cannot read its linux-image package"
