@@ -117,6 +117,15 @@ unpack_source() {
 }
 if has dt; then unpack_source 6.1; unpack_source 6.12; fi
 
+# `apt-get download` of one package into `dir`. A failure may be lists older than the archive (the
+# package replaced since): they are refreshed once and the download tried again.
+download_deb() {
+  local dir=$1 pkg=$2
+  (cd "$dir" && apt_step "download $pkg" apt-get "${APT_OPTS[@]}" download -qq "$pkg") && return 0
+  apt_update force
+  (cd "$dir" && apt_step "download $pkg" apt-get "${APT_OPTS[@]}" download -qq "$pkg")
+}
+
 # A Debian kernel package and busybox-static of one architecture, unpacked under $CACHE/<dest>/root.
 # The kernel is whatever build the meta package depends on today; which one is recorded in
 # <dest>/kernel-package as information (the lab judges behaviour, not the build number).
@@ -135,9 +144,7 @@ fetch_kernel() {
   [ -n "$img" ] || fail "step 'find kernel': the package $meta:$arch names no linux-image-* package"
   rm -rf "$CACHE/$dest" && mkdir -p "$CACHE/$dest/debs" "$CACHE/$dest/root"
   for p in "$img:$arch" "busybox-static:$arch"; do
-    (cd "$CACHE/$dest/debs" && apt_step "download $p" apt-get "${APT_OPTS[@]}" download -qq "$p") \
-      || { apt_update force; (cd "$CACHE/$dest/debs" && apt_step "download $p" apt-get "${APT_OPTS[@]}" download -qq "$p"); } \
-      || fail "could not download the Debian package $p"
+    download_deb "$CACHE/$dest/debs" "$p" || fail "could not download the Debian package $p"
   done
   for d in "$CACHE/$dest"/debs/*.deb; do dpkg -x "$d" "$CACHE/$dest/root" || fail "step 'unpack $(basename "$d")' failed"; done
   echo "$img" > "$CACHE/$dest/kernel-package"
@@ -167,9 +174,7 @@ kernel_dts_source() {
   echo "install-system-deps: $dest is kernel $kver, linux-source-$v is ${sver:-not installed}: unpacking the DTS of $kver" >&2
   local tmp="$dir.tmp"
   rm -rf "$tmp" && mkdir -p "$tmp/deb"
-  (cd "$tmp/deb" && apt_step "download linux-source-$v=$kver" apt-get "${APT_OPTS[@]}" download -qq "linux-source-$v=$kver") \
-    || { apt_update force; (cd "$tmp/deb" && apt_step "download linux-source-$v=$kver" apt-get "${APT_OPTS[@]}" download -qq "linux-source-$v=$kver"); } \
-    || fail "could not download linux-source-$v=$kver, the source of the $dest kernel"
+  download_deb "$tmp/deb" "linux-source-$v=$kver" || fail "could not download linux-source-$v=$kver, the source of the $dest kernel"
   dpkg-deb --fsys-tarfile "$tmp"/deb/*.deb | tar -xO "./usr/src/linux-source-$v.tar.xz" \
     | tar -xJ -C "$tmp" --strip-components=1 "linux-source-$v/arch/arm/boot/dts" "linux-source-$v/arch/arm64/boot/dts" \
       "linux-source-$v/include/dt-bindings" "linux-source-$v/include/uapi/linux/input-event-codes.h" "linux-source-$v/scripts/dtc" \
