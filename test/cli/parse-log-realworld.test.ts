@@ -2,13 +2,14 @@
 // scored device by device with the rules of its score.sh (state unless null, iommuGroup, deferred),
 // in-process. Agreement must stay at or above 98% and no log may be refused. Also the exit status and
 // message of files holding no kernel boot, and the choice of boot in multi-boot captures.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli';
+import { REALWORLD_LOGS, haveRealworldLogs } from '../support/realworld-logs';
 
-const SHARED = join(__dirname, '../../../shared/realworld-logs');
+const SHARED = REALWORLD_LOGS;
 
 const run = (args: string[]): Promise<CliRun> => runCli(['parse-log', ...args]);
 
@@ -22,10 +23,9 @@ interface ToolDevice {
   deferrals: number;
 }
 
-// The logs are not the project's to copy (their README says so): they stand beside the checkout in
-// ../shared, as on every machine of this workplace and in CI, where this runs. A clone elsewhere has
-// no such folder and skips it.
-describe.skipIf(!existsSync(SHARED))('real-world logs (../shared/realworld-logs, scored as score.sh does)', () => {
+// The logs stand beside the checkout or where BRINGUP_REALWORLD_LOGS says (test/support/realworld-logs.ts);
+// a clone elsewhere without that variable has none and skips this.
+describe.skipIf(!haveRealworldLogs)('real-world logs (../shared/realworld-logs, scored as score.sh does)', () => {
   it('agree on at least 98% of device facts, and no log is refused', async () => {
     const expects = readdirSync(join(SHARED, 'expect')).filter((f) => f.endsWith('.json')).sort();
     expect(expects.length).toBeGreaterThan(0);

@@ -9,18 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPath } from '../support/screenshots';
 import { requireSystem } from '../../scripts/lib/system';
 import { readRow, waitForLiveState } from '../support/board-page';
+import { REALWORLD_LOGS } from '../support/realworld-logs';
 import { repoRoot } from '../../scripts/lib/e2e/renderer-build';
 import { connectTo, openPtyPair, openWorkbench, type PtyPair, type Workbench } from '../../scripts/lib/e2e/workbench';
 
 requireSystem('socat', 'chromium');
 
-const logFile = join(repoRoot, '..', 'shared', 'realworld-logs', 'logs', '01-bpi-r4-mt7988-tfa-uboot-6.9.log');
+const logFile = join(REALWORLD_LOGS, 'logs', '01-bpi-r4-mt7988-tfa-uboot-6.9.log');
 
 interface ParsedDevice { name: string; state: string; rejected: boolean; iommuGroup: number | null; deferrals: number }
 
-// The log is not the project's to copy (../shared/realworld-logs/README.md): it stands beside the checkout,
-// as on every machine of this workplace and in CI, where this runs; a clone elsewhere skips it.
-describe.skipIf(!existsSync(logFile))('a field log in the live view equals parse-log (shared/realworld-logs absent: skipped)', () => {
+// The log stands beside the checkout or where BRINGUP_REALWORLD_LOGS says (test/support/realworld-logs.ts);
+// a clone elsewhere without that variable has none and skips this.
+describe.skipIf(!existsSync(logFile))('a field log in the live view equals parse-log (realworld logs absent: skipped)', () => {
   let wb: Workbench;
   let pty: PtyPair;
 
