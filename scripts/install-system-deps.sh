@@ -61,7 +61,7 @@ apt_update() {
     local try=1
     until APT_QUIET=1 apt_step "apt-get update" $SUDO apt-get "${APT_OPTS[@]}" update -qq; do
       grep -q 'Some index files failed to download' "$log" \
-        || { apt_report "apt-get update" $SUDO apt-get update; fail "could not refresh Debian's package lists (apt-get update)"; }
+        || { apt_report "apt-get update" $SUDO apt-get "${APT_OPTS[@]}" update -qq; fail "could not refresh Debian's package lists (apt-get update)"; }
       if [ $try -ge "$APT_UPDATE_TRIES" ]; then
         echo "install-system-deps: apt-get update left some index files out; going on with the lists it has:" >&2
         grep -E '^(E|W): Failed to fetch' "$log" | sed -E 's/^(.{0,200}).*/  | \1/' >&2
