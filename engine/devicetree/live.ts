@@ -129,6 +129,8 @@ export interface LiveNode {
   isReferenced: boolean;
   /** 0 = none yet; set from an explicit `phandle` or when a reference first needs one. */
   phandle: number;
+  /** Made by the resolver after the checks (`__symbols__`, `__fixups__`, `__local_fixups__`). */
+  generated?: true;
 }
 
 export interface LiveReserve {

@@ -74,6 +74,7 @@ class Resolver {
     const existing = getLiveChild(this.tree.root, name);
     if (existing) return existing;
     const n = newNode(name);
+    n.generated = true;
     addChild(this.tree.root, n);
     return n;
   }
@@ -185,7 +186,10 @@ export function liveToTree(live: LiveTree): DtTree {
     const cs = ln.children;
     for (let i = 0; i < cs.length; i++) {
       const c = cs[i]!;
-      if (c.deleted) continue;
+      if (c.deleted) {
+        dn.hadDeletedChildren = true;
+        continue;
+      }
       const child = lowerNode(c, dn);
       dn.children.push(child);
       stack.push([c, child]);
@@ -199,6 +203,7 @@ function lowerNode(ln: LiveNode, parent: DtNode | null): DtNode {
   for (let i = 0; i < ln.labels.length; i++) if (!ln.labels[i]!.deleted) dn.labels.push(ln.labels[i]!.name);
   if (ln.alsoAt.length) dn.alsoAt = ln.alsoAt;
   if (ln.omitIfUnused) dn.omitIfNoRef = true;
+  if (ln.generated) dn.generated = true;
   const ps = ln.props;
   for (let i = 0; i < ps.length; i++) {
     const p = ps[i]!;

@@ -45,6 +45,17 @@ export interface DtNode {
   alsoAt?: SourceSpan[];
   /** `/omit-if-no-ref/` was applied to this node. */
   omitIfNoRef?: boolean;
+  /**
+   * Compiled from source, the node had children that were deleted (`/delete-node/`, or
+   * `/omit-if-no-ref/` unreferenced). dtc keeps deleted nodes in its tree, marked, and some of its
+   * checks ask whether a node has children at all, deleted ones included.
+   */
+  hadDeletedChildren?: true;
+  /**
+   * Made by the compiler after dtc's checks have run: `/__symbols__` (-@), and a plugin's
+   * `/__fixups__` and `/__local_fixups__`. The checks pass over it, as dtc's never see it.
+   */
+  generated?: true;
 }
 
 export interface MemReserve {
