@@ -167,7 +167,12 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     ...(cache !== undefined ? { cache } : {}),
     now: new Date(), // cpp expands __DATE__ and __TIME__ with the time it runs
   });
-  const shown = r.diagnostics.filter((d) => d.severity === 'error' || flags.quiet !== true);
+  // A finding with no place in the source (a check that did not run for a failed prerequisite) is
+  // put where dtc puts it: at the output it names, `<stdout>` when that is standard output.
+  const outName = out ?? '<stdout>';
+  const shown = r.diagnostics
+    .filter((d) => d.severity === 'error' || flags.quiet !== true)
+    .map((d) => (d.span || d.file ? d : { ...d, file: outName }));
   if (shown.length) io.stderr(shown.map(formatDiagnostic).join('\n') + '\n');
   if (hasErrors(r.diagnostics)) {
     io.stderr(`bringup dt: ${input}: input has errors, no output written\n`);
