@@ -40,6 +40,20 @@ describe('bringup dt', () => {
     expect(quiet.stdout.equals(r.stdout)).toBe(true);
   });
 
+  it("prints dtc's warnings as dtc prints them, a failed prerequisite at the output it names", () => {
+    // compatible is not a string list: simple_bus_bridge, and the two checks that need it, do not run.
+    const src = `${fx}/bad-simple_bus_bridge.dts`;
+    const out = join(tmp, 'prereq.dtb');
+    const ref = (o: string[]) => spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', ...o, src], { cwd: root }).stderr.toString();
+    const toFile = bringup(src, '-O', 'dtb', '-o', out);
+    expect(toFile.status).toBe(0);
+    expect(toFile.stderr).toBe(ref(['-o', out]));
+    expect(toFile.stderr).toContain(`${out}: Warning (simple_bus_reg): Failed prerequisite 'simple_bus_bridge'\n`);
+    const toStdout = bringup(src, '-O', 'dts');
+    expect(toStdout.stderr).toBe(ref(['-o', '-']));
+    expect(toStdout.stderr).toContain("<stdout>: Warning (simple_bus_bridge): Failed prerequisite 'compatible_is_string_list'\n");
+  });
+
   it('-O dtb -o FILE writes dtc\'s bytes; -@ and -b as dtc', () => {
     const out = join(tmp, 'refs.dtb');
     expect(bringup(`${fx}/lang-refs.dts`, '-O', 'dtb', '-o', out, '-@', '-b', '3').status).toBe(0);
