@@ -125,6 +125,7 @@ export function readDtb(bytes: Uint8Array, file = '<dtb>'): Result<DtTree> {
   }
   if (!sawRoot) return fail(offStruct, 'struct block holds no root node');
   tree.stringTable = stringsBlockNames(bytes, offStrings, sizeStrings);
+  tree.sourceBlob = bytes.slice(0, totalSize);
   if (current) return fail(end, 'struct block ends before all nodes were closed');
   restoreLabels(tree);
   return { value: tree, diagnostics };

@@ -143,6 +143,17 @@ export function writeDtb(tree: DtTree, options: WriteDtbOptions = {}): Uint8Arra
   return fresh;
 }
 
+/**
+ * The blob fdtoverlay would edit for `tree`: the bytes libfdt last produced for it, or the ones it was
+ * read from, while the tree still encodes to the same content (stale padding bytes kept, as libfdt
+ * keeps them); else dtc's encoding of it.
+ */
+export function blobToEdit(tree: DtTree): Uint8Array {
+  const fresh = encode(tree, {});
+  for (const raw of [tree.rawBlob, tree.sourceBlob]) if (raw && sameIgnoringPadding(fresh, raw)) return raw.slice();
+  return fresh;
+}
+
 /** True when `raw` is `fresh` except for the alignment padding bytes inside its struct block. */
 function sameIgnoringPadding(fresh: Uint8Array, raw: Uint8Array): boolean {
   if (fresh.length !== raw.length) return false;

@@ -8,7 +8,7 @@
 import { decodeLatin1 } from './lex';
 import type { Diagnostic, Result } from '../common';
 import { readDtb } from './dtb-read';
-import { writeDtb } from './dtb-write';
+import { blobToEdit } from './dtb-write';
 import { FDT_ERR, Fdt, FdtError } from './fdt-rw';
 import type { DtNode, DtTree } from './tree';
 
@@ -258,8 +258,8 @@ function graftSpans(out: DtTree, base: DtTree): void {
 export function applyOverlay(base: DtTree, overlay: DtTree, options: OverlayOptions = {}): Result<DtTree> {
   const diagnostics: Diagnostic[] = [];
   const file = overlay.source ?? '<overlay>';
-  const baseBlob = writeDtb(base);
-  const ovBlob = writeDtb(overlay);
+  const baseBlob = blobToEdit(base);
+  const ovBlob = blobToEdit(overlay);
   // Like fdtoverlay: start from the base in a roomier buffer, and retry from scratch with more room
   // when libfdt runs out of space (the bytes of the result do not depend on the buffer size).
   let capacity = baseBlob.length + 2 * ovBlob.length + 65536;

@@ -83,6 +83,13 @@ export interface DtTree {
    * writeDtb returns them as long as the tree still encodes to the same content.
    */
   rawBlob?: Uint8Array;
+  /**
+   * The blob the tree was read from. fdtoverlay edits the blob it is given in place, stale bytes in
+   * its padding and all, so an overlay applied to this tree starts from these bytes while the tree
+   * still encodes to the same content. (writeDtb does not use them: `dtc -I dtb -O dtb` writes the
+   * tree anew.)
+   */
+  sourceBlob?: Uint8Array;
   /** Node labels were recovered from a blob's /__symbols__ (dtc -I dtb does not print those). */
   labelsFromSymbols?: boolean;
 }
