@@ -57,7 +57,11 @@ interface SourceCheck {
  */
 interface TreeCheck {
   name: string;
-  level: 'warning';
+  /**
+   * 'warning' runs by default; 'off' (dtc's CHECK entries) runs only when switched on (-W, --error),
+   * or as the prerequisite of a check that runs, and then prints nothing of its own.
+   */
+  level: 'warning' | 'off';
   on: 'tree';
   /**
    * dtc's prerequisites, by name: each runs first. Where one did not pass (it reported something, or a
@@ -190,6 +194,40 @@ function rangesFormat(name: string, propName: string): TreeCheck {
       }
     },
   };
+}
+
+/** strspn over PROPNODECHARSSTRICT: how many leading characters are letters, digits, ',' or '-'. */
+const strictSpan = (name: string) => STRICT_CHARS.exec(name)![0].length;
+const STRICT_CHARS = /^[a-zA-Z0-9,-]*/;
+
+/** checks.c prop_is_gpio: `gpios`, `gpio`, `*-gpios` and `*-gpio`, but not `*,nr-gpios`. */
+const isGpioProperty = (name: string) => !name.endsWith(',nr-gpios') && (name.endsWith('-gpios') || name === 'gpios' || name.endsWith('-gpio') || name === 'gpio');
+
+/**
+ * checks.c check_unique_unit_address_common: for each child with a unit address, each earlier sibling
+ * with the same one is reported, naming the later; with `enabledOnly`, disabled children take no part.
+ */
+function uniqueUnitAddress(ctx: CheckContext, node: DtNode, enabledOnly: boolean): void {
+  const { address, size } = counts(ctx, node);
+  if (address < 0 || size < 0 || node.children.length < 2) return;
+  const earlier = new Map<string, DtNode[]>();
+  for (const child of node.children) {
+    const unit = unitName(child);
+    if (!unit || (enabledOnly && isDisabled(child))) continue;
+    const same = earlier.get(unit);
+    if (same === undefined) {
+      earlier.set(unit, [child]);
+      continue;
+    }
+    for (const other of same) ctx.report(other, undefined, `duplicate unit-address (also used in node ${nodePath(child)})`);
+    same.push(child);
+  }
+}
+
+/** checks.c node_is_disabled: status is "disabled". */
+function isDisabled(node: DtNode): boolean {
+  const status = getProperty(node, 'status');
+  return status !== undefined && status.value.length > 0 && cString(status.value) === 'disabled';
 }
 
 /** dtc's `node->children`: whether the node has children, deleted ones included. */
@@ -596,6 +634,35 @@ export const CHECKS: Check[] = [
     },
   },
   {
+    // checks.c check_property_name_chars_strict (off by default): letters, digits, ',' and '-', and a
+    // '#' only at the start or after the vendor prefix; device_type is allowed.
+    name: 'property_name_chars_strict',
+    level: 'off',
+    on: 'tree',
+    fn(ctx, node) {
+      for (const p of node.properties) {
+        let name = p.name;
+        let n = strictSpan(name);
+        if (n === name.length || name === 'device_type') continue;
+        if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
+          name = name.slice(n + 1);
+          n = strictSpan(name);
+        }
+        if (n < name.length) ctx.report(node, p, `Character '${name[n]}' not recommended in property name`);
+      }
+    },
+  },
+  {
+    // checks.c check_node_name_chars_strict (off by default): the base name in letters, digits, ',' and '-'
+    name: 'node_name_chars_strict',
+    level: 'off',
+    on: 'tree',
+    fn(ctx, node) {
+      const n = strictSpan(node.name);
+      if (n < baseName(node).length) ctx.report(node, undefined, `Character '${node.name[n]}' not recommended in node name`);
+    },
+  },
+  {
     // checks.c fixup_addr_size_cells: reads each node's counts for the checks after it; reports nothing.
     name: 'addr_size_cells',
     level: 'warning',
@@ -886,20 +953,18 @@ export const CHECKS: Check[] = [
     on: 'tree',
     prereqs: ['avoid_default_addr_size'],
     fn(ctx, node) {
-      const { address, size } = counts(ctx, node);
-      if (address < 0 || size < 0 || node.children.length < 2) return;
-      const earlier = new Map<string, DtNode[]>();
-      for (const child of node.children) {
-        const unit = unitName(child);
-        if (!unit) continue;
-        const same = earlier.get(unit);
-        if (same === undefined) {
-          earlier.set(unit, [child]);
-          continue;
-        }
-        for (const other of same) ctx.report(other, undefined, `duplicate unit-address (also used in node ${nodePath(child)})`);
-        same.push(child);
-      }
+      uniqueUnitAddress(ctx, node, false);
+    },
+  },
+  {
+    // checks.c check_unique_unit_address_if_enabled (off by default): as unique_unit_address, among
+    // the siblings whose status is not "disabled"
+    name: 'unique_unit_address_if_enabled',
+    level: 'off',
+    on: 'tree',
+    prereqs: ['avoid_default_addr_size'],
+    fn(ctx, node) {
+      uniqueUnitAddress(ctx, node, true);
     },
   },
   {
@@ -966,6 +1031,15 @@ export const CHECKS: Check[] = [
   ...providerChecks('sound_dai', 'sound-dai', '#sound-dai-cells'),
   ...providerChecks('thermal_sensors', 'thermal-sensors', '#thermal-sensor-cells'),
   {
+    // checks.c check_deprecated_gpio_property (off by default)
+    name: 'deprecated_gpio_property',
+    level: 'off',
+    on: 'tree',
+    fn(ctx, node) {
+      for (const p of node.properties) if (isGpioProperty(p.name) && p.name.endsWith('gpio')) ctx.report(node, p, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
+    },
+  },
+  {
     // checks.c check_gpios_property
     name: 'gpios_property',
     level: 'warning',
@@ -975,8 +1049,7 @@ export const CHECKS: Check[] = [
       if (getProperty(node, 'gpio-hog')) return;
       for (let i = 0; i < node.properties.length; i++) {
         const p = node.properties[i]!;
-        if (p.name.endsWith(',nr-gpios')) continue;
-        if (p.name.endsWith('-gpios') || p.name === 'gpios' || p.name.endsWith('-gpio') || p.name === 'gpio') phandleArgs(ctx, node, p, '#gpio-cells');
+        if (isGpioProperty(p.name)) phandleArgs(ctx, node, p, '#gpio-cells');
       }
     },
   },
@@ -1114,6 +1187,15 @@ export const CHECKS: Check[] = [
       if (remote && remoteEndpoint(ctx, remote) !== node) ctx.report(node, undefined, `graph connection to node '${nodePath(remote)}' is not bidirectional`);
     },
   },
+  {
+    // checks.c check_always_fail (off by default): dtc's own test of its check machinery, on every node
+    name: 'always_fail',
+    level: 'off',
+    on: 'tree',
+    fn(ctx, node) {
+      ctx.report(node, undefined, 'always_fail check');
+    },
+  },
 ];
 
 /** A diagnostic about a node or property of the live tree, at its source span (the property's, else the node's). */
@@ -1170,23 +1252,92 @@ function checkedNodes(root: DtNode): DtNode[] {
   return out;
 }
 
+/** Whether a check prints as a warning (dtc's c->warn) and as an error (c->error). */
+export interface CheckLevel {
+  warn: boolean;
+  error: boolean;
+}
+
 /**
- * dtc's warning checks over a tree, as checks.c run_check runs them: in table order, each after its
- * prerequisites, each over the whole tree before the next. Each finding is a `warning` named after its
- * dtc check; a check whose prerequisite did not pass reports that alone, with no node and no position
- * (dtc names its output file there, which the caller knows and this does not).
+ * One of dtc's -W / -E switches: turn a check's warning level (`-W NAME`) or error level
+ * (`-E NAME`, `--error` in bringup dt) on, or off (`no-NAME`).
  */
-export function runChecks(tree: DtTree): Diagnostic[] {
+export interface CheckSwitch {
+  check: string;
+  level: 'warning' | 'error';
+  on: boolean;
+}
+
+const isOn = (levels: ReadonlyMap<string, CheckLevel>, name: string) => {
+  const l = levels.get(name);
+  return l !== undefined && (l.warn || l.error);
+};
+
+const DEFAULT_LEVELS: ReadonlyMap<string, CheckLevel> = new Map(CHECKS.map((c) => [c.name, { warn: c.level === 'warning', error: c.level === 'error' }]));
+
+/**
+ * The level each check runs at after dtc's switches, applied in order as checks.c does: turning a
+ * level on turns it on for the check's prerequisites too; turning it off turns it off for every
+ * check that depends on it. The ERROR checks run as the source is resolved (they fix up references),
+ * so they cannot be turned off here; a switch naming one that would is refused, as is an unknown name.
+ */
+export function checkLevels(switches: readonly CheckSwitch[]): Map<string, CheckLevel> {
+  const levels = new Map<string, CheckLevel>();
+  for (const [name, l] of DEFAULT_LEVELS) levels.set(name, { ...l });
+  const byName = new Map(CHECKS.map((c) => [c.name, c]));
+  const prereqsOf = (c: Check) => (c.on === 'tree' ? (c.prereqs ?? []) : []);
+  const enable = (c: Check, warn: boolean, error: boolean): void => {
+    const l = levels.get(c.name)!;
+    if ((warn && !l.warn) || (error && !l.error)) for (const p of prereqsOf(c)) enable(byName.get(p)!, warn, error);
+    l.warn ||= warn;
+    l.error ||= error;
+  };
+  const disable = (c: Check, warn: boolean, error: boolean): void => {
+    for (const other of CHECKS) if (prereqsOf(other).includes(c.name)) disable(other, warn, error);
+    const l = levels.get(c.name)!;
+    l.warn &&= !warn;
+    l.error &&= !error;
+  };
+  for (const sw of switches) {
+    const check = byName.get(sw.check);
+    if (!check) throw new Error(`unknown check "${sw.check}"`);
+    const warn = sw.level === 'warning';
+    if (sw.on) enable(check, warn, !warn);
+    else if (check.on === 'source' && !warn) throw new Error(`the error check "${sw.check}" cannot be turned off`);
+    else disable(check, warn, !warn);
+  }
+  return levels;
+}
+
+/** Parses dtc's switch argument: `NAME`, or `no-NAME` / `no_NAME` to turn it off. */
+export function parseCheckSwitch(arg: string, level: CheckSwitch['level']): CheckSwitch {
+  const off = arg.startsWith('no-') || arg.startsWith('no_');
+  return { check: off ? arg.slice(3) : arg, level, on: !off };
+}
+
+/**
+ * dtc's checks over a tree (all but the ERROR checks, which run on the source as it is resolved), as
+ * checks.c process_checks and run_check run them: each check that is on, in table order, after its
+ * prerequisites (on or not), each over the whole tree before the next. A finding is named after its
+ * dtc check, a `warning`, or an `error` where --error made it one; a check that is off finds, for
+ * the checks that need it, and prints nothing. A check whose prerequisite did not pass reports that
+ * alone, with no node and no position (dtc names its output file there, which the caller knows and
+ * this does not). `levels`: from checkLevels (dtc's -W and -E); by default, each check's own.
+ */
+export function runChecks(tree: DtTree, levels: ReadonlyMap<string, CheckLevel> = DEFAULT_LEVELS): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   let current = '';
+  let shown: CheckLevel = { warn: false, error: false };
   let failed = false;
+  const finding = (code: string, message: string): Diagnostic => ({ severity: levels.get(code)?.error ? 'error' : 'warning', code, message });
   const ctx: CheckContext = {
     tree,
     phandles: phandleIndex(tree),
     report(node, p, message) {
       failed = true;
+      if (!shown.warn && !shown.error) return;
       const span = p?.span ?? node.span;
-      const d: Diagnostic = { severity: 'warning', code: current, message, nodePath: p ? `${nodePath(node)}:${p.name}` : nodePath(node) };
+      const d: Diagnostic = { ...finding(current, message), nodePath: p ? `${nodePath(node)}:${p.name}` : nodePath(node) };
       if (span) d.span = span;
       else if (tree.source) d.file = tree.source;
       if (!p && node.alsoAt?.length) d.alsoAt = node.alsoAt;
@@ -1221,13 +1372,14 @@ export function runChecks(tree: DtTree): Diagnostic[] {
       run(prereq);
       if (passed.get(name)) continue;
       ok = false;
-      diagnostics.push({ severity: 'warning', code: check.name, message: `Failed prerequisite '${name}'` });
+      if (isOn(levels, check.name)) diagnostics.push(finding(check.name, `Failed prerequisite '${name}'`));
     }
     if (!ok) {
       passed.set(check.name, false);
       return;
     }
     current = check.name;
+    shown = levels.get(check.name) ?? shown;
     failed = false;
     if (check.property !== undefined) {
       const list = holders.get(check.property)!;
@@ -1235,6 +1387,6 @@ export function runChecks(tree: DtTree): Diagnostic[] {
     } else for (let i = 0; i < nodes.length; i++) check.fn(ctx, nodes[i]!, undefined);
     passed.set(check.name, !failed);
   };
-  for (const check of checks.values()) run(check);
+  for (const check of checks.values()) if (isOn(levels, check.name)) run(check);
   return diagnostics;
 }

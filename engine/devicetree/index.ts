@@ -6,6 +6,6 @@ export { writeDtb, type WriteDtbOptions } from './dtb-write';
 export { printDts } from './dts-print';
 export { treeToJson, treeFromJson, type JsonTree, type JsonNode, type JsonProperty, type JsonChunk } from './json';
 export { applyOverlay, type OverlayOptions } from './overlay';
-export { runChecks, CHECKS } from './checks';
+export { runChecks, checkLevels, parseCheckSwitch, CHECKS, type CheckLevel, type CheckSwitch } from './checks';
 export { loadDeviceTree, compileSource, type LoadOptions } from './load';
 export { preprocess, createPreprocessCache, type PreprocessCache, type ReadFile, type FileContents } from './preprocess';

@@ -10,7 +10,7 @@ import { contentsOf, preprocess, type PreprocessCache, type ReadFile } from './p
 import { applyOverlay } from './overlay';
 import { parseDts } from './parse';
 import { liveToTree, resolveLiveTree } from './resolve';
-import { runChecks } from './checks';
+import { runChecks, type CheckLevel } from './checks';
 import { createTree, type DtTree } from './tree';
 
 export interface LoadOptions {
@@ -30,6 +30,11 @@ export interface LoadOptions {
   bootCpuid?: number;
   /** Run dtc's warning checks (default true). */
   checks?: boolean;
+  /**
+   * The level each check runs at (checkLevels, from dtc's -W and -E switches); by default each
+   * check's own. A check raised to an error fails the load as dtc's ERROR checks do.
+   */
+  checkLevels?: ReadonlyMap<string, CheckLevel>;
   /** Passed through to the preprocessor (shared header cache across a corpus run). */
   cache?: PreprocessCache;
   /** The host's clock, for __DATE__ and __TIME__ as cpp expands them; without it they read "??? ?? ????" / "??:??:??". */
@@ -121,7 +126,10 @@ export function loadDeviceTree(path: string, options: LoadOptions): Result<DtTre
   const diagnostics = [...base.diagnostics];
   let tree = base.value;
   if (hasErrors(diagnostics)) return { value: tree, diagnostics };
-  if (options.checks !== false) diagnostics.push(...runChecks(tree));
+  if (options.checks !== false) {
+    diagnostics.push(...runChecks(tree, options.checkLevels));
+    if (hasErrors(diagnostics)) return { value: tree, diagnostics };
+  }
   for (const overlayPath of options.overlays ?? []) {
     const { overlays: _ignored, bootCpuid: _b, ...rest } = options;
     // Overlays are compiled as Kbuild compiles a .dtbo: a plugin, without -@.
