@@ -3,7 +3,7 @@
 // apply overlays, write DTB / DTS / JSON. Exit 0 ok (warnings on stderr), 1 errors in the input, 2 usage.
 import { dirname, resolve as resolvePath } from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../engine/common';
-import { createPreprocessCache, loadDeviceTree, looksLikeDtb, printDts, treeToJson, writeDtb, type FileContents, type PreprocessCache } from '../../engine/devicetree';
+import { CHECKS, checkLevels, createPreprocessCache, loadDeviceTree, looksLikeDtb, parseCheckSwitch, printDts, treeToJson, writeDtb, type CheckLevel, type FileContents, type PreprocessCache } from '../../engine/devicetree';
 import { parseArgs, UsageError, type FlagSpec } from '../args';
 import { DTS_SOURCE_LIMIT, EXIT_INPUT_ERROR, EXIT_OK, EXIT_USAGE, type CliIo } from '../io';
 import type { Command } from '../main';
@@ -18,6 +18,8 @@ const FLAGS: FlagSpec[] = [
   { names: ['-b', '--boot-cpu'], key: 'bootCpu', kind: 'string' },
   { names: ['-E', '--no-cpp'], key: 'noCpp', kind: 'boolean' },
   { names: ['-q', '--quiet'], key: 'quiet', kind: 'boolean' },
+  { names: ['-W', '--warning'], key: 'warning', kind: 'list' },
+  { names: ['--error'], key: 'error', kind: 'list' },
   { names: ['--batch'], key: 'batch', kind: 'string' },
   { names: ['--check-bindings'], key: 'checkBindings', kind: 'boolean' },
   { names: ['--strict'], key: 'strict', kind: 'boolean' },
@@ -41,6 +43,11 @@ options:
   -b, --boot-cpu N        boot CPU id in the DTB header (dtc -b; Kbuild passes 0)
   -E, --no-cpp            do not run the C preprocessor over a .dts
   -q, --quiet             do not print warnings
+  -W, --warning [no-]CHECK
+                          turn dtc's check CHECK on, or off, as a warning (dtc -W; repeatable):
+                          -Wno-unique_unit_address as Kbuild passes it, -W node_name_chars_strict
+      --error [no-]CHECK  make dtc's check CHECK an error, or no longer one (dtc -E; repeatable): an
+                          error stops the output and exits 1
       --batch FILE        run many compiles in this one process: each line of FILE ('-' for stdin)
                           is one argument list as above (shell-style quoting, # comments); exit
                           status is the worst of them
@@ -134,6 +141,20 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
   if (format === 'dtb' && !out && process.stdout.isTTY) {
     throw new UsageError('refusing to write a binary DTB to a terminal: use -o FILE or redirect stdout');
   }
+  // dtc's -W and -E switches: the level each check runs at, with dtc's rules for the checks they
+  // depend on (checkLevels).
+  const switches = [
+    ...(flags.warning as string[]).map((a) => parseCheckSwitch(a, 'warning')),
+    ...(flags.error as string[]).map((a) => parseCheckSwitch(a, 'error')),
+  ];
+  let levels: Map<string, CheckLevel> | undefined;
+  try {
+    levels = switches.length ? checkLevels(switches) : undefined;
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  // A check that runs on the finished tree (not one of dtc's ERROR checks) made an error.
+  const anyError = levels !== undefined && CHECKS.some((c) => c.on === 'tree' && levels.get(c.name)!.error);
   const includeDirs = flags.include as string[];
   // `-`: the source on standard input (as dtc takes it), read once, with the source cap.
   let stdin: Uint8Array | undefined;
@@ -160,9 +181,11 @@ async function run(argv: string[], io: CliIo, cache?: PreprocessCache): Promise<
     symbols: flags.symbols === true,
     overlays: flags.apply as string[],
     preprocess: flags.noCpp !== true,
-    // The warning checks find only warnings, which -q does not print and which never change the exit
-    // status, so a quiet run does not look for them (cpp | dtc -q runs them and drops what they find).
-    checks: flags.quiet !== true,
+    // Warnings, which -q does not print and which never change the exit status, are not looked for in
+    // a quiet run (cpp | dtc -q runs the checks and drops what they find), unless --error made a check
+    // an error.
+    checks: flags.quiet !== true || anyError,
+    ...(levels !== undefined ? { checkLevels: levels } : {}),
     ...(bootCpuid !== undefined ? { bootCpuid } : {}),
     ...(cache !== undefined ? { cache } : {}),
     now: new Date(), // cpp expands __DATE__ and __TIME__ with the time it runs

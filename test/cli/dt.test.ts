@@ -54,6 +54,48 @@ describe('bringup dt', () => {
     expect(toStdout.stderr).toContain("<stdout>: Warning (simple_bus_bridge): Failed prerequisite 'compatible_is_string_list'\n");
   });
 
+  it("-W and --error switch dtc's checks as dtc's -W and -E do, the checks they depend on and that depend on them too", () => {
+    const ref = (src: string, sw: string[]) => spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', ...sw, src], { cwd: root });
+    const cases: [string, string[], string[]][] = [
+      // off: avoid_default_addr_size, and unique_unit_address and avoid_unnecessary_addr_size after it
+      [`${fx}/bad-unique_unit_address.dts`, ['-Wno-avoid_default_addr_size'], ['-Wno-avoid_default_addr_size']],
+      // on: an opt-in check, and dtc's spelling with an underscore
+      [`${fx}/bad-unique_unit_address_if_enabled.dts`, ['-W', 'unique_unit_address_if_enabled', '-W', 'no_unique_unit_address'], ['-W', 'unique_unit_address_if_enabled', '-W', 'no_unique_unit_address']],
+      // off, then on again: the switches apply in order
+      [`${fx}/bad-pci_bridge.dts`, ['-Wno-pci_bridge', '-Wpci_bridge'], ['-Wno-pci_bridge', '-Wpci_bridge']],
+      // Kbuild's W=2 set on 6.1
+      [`${fx}/bad-property_name_chars_strict.dts`, ['-Wnode_name_chars_strict', '-Wproperty_name_chars_strict', '-Winterrupt_provider'], ['-Wnode_name_chars_strict', '-Wproperty_name_chars_strict', '-Winterrupt_provider']],
+    ];
+    for (const [src, ours, dtcArgs] of cases) {
+      const r = bringup(src, '-O', 'dtb', '-o', '/dev/null', ...ours);
+      expect(r.status, ours.join(' ')).toBe(0);
+      expect(r.stderr, ours.join(' ')).toBe(ref(src, dtcArgs).stderr.toString());
+    }
+    // An error: dtc's findings, then no output and exit 1 (dtc's last line is its own: exit 2).
+    const out = join(tmp, 'as-error.dtb');
+    const e = bringup(`${fx}/bad-unique_unit_address.dts`, '--error', 'unique_unit_address', '-O', 'dtb', '-o', out);
+    expect(e.status).toBe(1);
+    const dtcE = ref(`${fx}/bad-unique_unit_address.dts`, ['-E', 'unique_unit_address']);
+    expect(dtcE.status).toBe(2);
+    const dtcLines = dtcE.stderr.toString().trimEnd().split('\n');
+    expect(dtcLines.pop()).toBe('ERROR: Input tree has errors, aborting (use -f to force output)');
+    expect(e.stderr.trimEnd().split('\n').slice(0, -1)).toEqual(dtcLines.map((l) => l.replace('/dev/null', out)));
+    expect(dtcLines[0]).toContain('ERROR (unique_unit_address)');
+    expect(e.stderr).toContain('input has errors, no output written');
+    // -q prints no warning, but an error made by --error still stops the output.
+    const q = bringup(`${fx}/bad-unique_unit_address.dts`, '-q', '--error', 'unique_unit_address', '-O', 'dtb', '-o', out);
+    expect(q.status).toBe(1);
+    expect(q.stderr).toContain('ERROR (unique_unit_address)');
+    // A name dtc does not know, and an ERROR check turned off (it fixes up references as the source
+    // is resolved, which we do not skip), are usage errors.
+    const unknown = bringup(`${fx}/bad-unique_unit_address.dts`, '-W', 'no-such_check');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown check "such_check"');
+    const offError = bringup(`${fx}/bad-unique_unit_address.dts`, '--error', 'no-phandle_references');
+    expect(offError.status).toBe(2);
+    expect(offError.stderr).toContain('the error check "phandle_references" cannot be turned off');
+  });
+
   it('-O dtb -o FILE writes dtc\'s bytes; -@ and -b as dtc', () => {
     const out = join(tmp, 'refs.dtb');
     expect(bringup(`${fx}/lang-refs.dts`, '-O', 'dtb', '-o', out, '-@', '-b', '3').status).toBe(0);
