@@ -274,16 +274,23 @@ const I2C_TEN_BIT_ADDRESS = 1 << 31;
  * livetree.c get_node_by_path: each component matches a child's full name (unit address included), the
  * first that does is followed, and an empty path is the node itself.
  */
-function nodeByPath(node: DtNode, path: string): DtNode | undefined {
+function nodeByPath(root: DtNode, path: string): DtNode | undefined {
+  // A loop over the components (a path may name a node thousands of levels down).
+  let node = root;
   let i = 0;
-  while (path[i] === '/') i++;
-  // An empty path is the node; one of slashes alone names a child without a name, which no node is.
-  if (i === path.length) return i === 0 ? node : undefined;
-  const slash = path.indexOf('/', i);
-  const part = slash < 0 ? path.slice(i) : path.slice(i, slash);
-  const child = node.children.find((c) => c.name === part);
-  if (!child) return undefined;
-  return slash < 0 ? child : nodeByPath(child, path.slice(slash + 1));
+  for (;;) {
+    if (i === path.length) return node; // an empty rest: the node itself
+    while (path[i] === '/') i++;
+    // A rest of slashes alone names a child without a name, which no node is.
+    if (i === path.length) return undefined;
+    const slash = path.indexOf('/', i);
+    const part = slash < 0 ? path.slice(i) : path.slice(i, slash);
+    const child = node.children.find((c) => c.name === part);
+    if (!child) return undefined;
+    if (slash < 0) return child;
+    node = child;
+    i = slash + 1;
+  }
 }
 
 /** checks.c check_graph_reg: a port's or endpoint's reg is one cell, matches its unit address, under 1 and 0 counts. */
