@@ -256,6 +256,17 @@ describe('bringup dt', () => {
       expect(bringup(join(tmp, 'deep.dts'), '-E', '-O', 'dtb', '-o', out).status).toBe(0);
       // header, one empty reservation, root (8) + 10,000 x (BEGIN + "a" + END = 12) + root END + FDT_END
       expect(readFileSync(out).length).toBe(40 + 16 + 8 + 12 * 10_000 + 4 + 4);
+      // The checks walk it too: an alias to the deepest node is found (no alias_paths warning), and
+      // one past it is not.
+      const aliased = (path: string) => `/dts-v1/;\n/ {\naliases { deep = "${path}"; };\n` + 'a {\n'.repeat(10_000) + '};\n'.repeat(10_000) + '};\n';
+      writeFileSync(join(tmp, 'deep-alias.dts'), aliased('/a'.repeat(10_000)));
+      const found = bringup(join(tmp, 'deep-alias.dts'), '-E', '-O', 'dtb', '-o', out);
+      expect(found.status).toBe(0);
+      expect(found.stderr).toBe('');
+      writeFileSync(join(tmp, 'deep-alias.dts'), aliased('/a'.repeat(10_001)));
+      const missing = bringup(join(tmp, 'deep-alias.dts'), '-E', '-O', 'dtb', '-o', out);
+      expect(missing.status).toBe(0);
+      expect(missing.stderr).toMatch(/Warning \(alias_paths\): \/aliases:deep: aliases property is not a valid node/);
     });
   });
 
