@@ -69,7 +69,13 @@ function isBundleFresh(root, outDir, bundle) {
 // (`dt --help`, a usage error, a source that failed to compile) counts 0, and each of the first
 // MERGED_RUNS complete runs writes the cache again with what it compiled added (createCachedData of a
 // script that ran from a cache holds the cache's functions and the ones compiled since). After that a
-// run only reads it: serializing costs 1.5-2.5 ms, which no run should pay for good.
+// run mostly only reads it: serializing costs 1.5-2.5 ms, which no run should pay for good. But the
+// first runs may all have been small ones (a test suite's fixtures) and a later large board takes
+// paths they did not: without them in the cache, every such run compiles them again (measured on
+// juno-r2 after four fixture runs: +24M instructions, ~9% of the run). So one complete run in
+// RECHECK_ONE_IN, at random, serializes again (measured on juno-r2: ~17M instructions, ~6% of that
+// run, so ~0.4% on average) and writes the cache if it came out clearly larger; otherwise it leaves
+// the file as it is.
 // The cache is an optimisation only: a missing, corrupt, foreign or rejected one is ignored and
 // rewritten, and no failure to read or write it changes what the bundle prints or returns.
 //
@@ -81,6 +87,11 @@ function isBundleFresh(root, outDir, bundle) {
 const MAGIC = 'bringup-code-cache 4';
 /** How many complete runs add what they compiled to a command's cache before it is left as it is. */
 const MERGED_RUNS = 4;
+/**
+ * After that, one complete run in this many checks whether it compiled what the cache lacks
+ * (BRINGUP_CODE_CACHE_RECHECK=always: every run, for the tests).
+ */
+const RECHECK_ONE_IN = 16;
 
 /** The build id of a bundle's source: its first line, `// build <id>`, as build/node-bundle.mjs writes it. */
 function buildIdIn(source) {
@@ -161,7 +172,8 @@ function setV8Flags(...flags) {
  * invalid) or 'off' (the bundle has no build id). `isComplete(exitCode)` says, as the process exits,
  * whether this run did its command's whole work. A cache is written then, once the run has compiled what
  * it needed: when there was none to use, or when this run is complete and the one used holds fewer than
- * MERGED_RUNS complete runs. A merge that came out clearly smaller than the cache it read (V8 drops the
+ * MERGED_RUNS complete runs, or, for one complete run in RECHECK_ONE_IN after that, when the run
+ * compiled clearly more than the cache holds. A merge that came out clearly smaller than the cache it read (V8 drops the
  * bytecode of functions unused for a while in a long run) is not written; one that holds the same
  * functions differs from it by a few dozen bytes either way, so a 1/32 shortfall is allowed.
  *
@@ -187,13 +199,18 @@ function runCommonJs(file, { cacheDir, key, isComplete = () => true }) {
   });
   const state = !cacheFile ? 'off' : !cached ? 'none' : script.cachedDataRejected ? 'rejected' : cached.runs > 0 ? 'used' : 'partial';
   const fresh = state === 'none' || state === 'rejected';
-  if (cacheFile && (fresh || cached.runs < MERGED_RUNS)) {
+  const merging = cacheFile !== undefined && (fresh || cached.runs < MERGED_RUNS);
+  const rechecking = cacheFile !== undefined && !merging && (process.env.BRINGUP_CODE_CACHE_RECHECK === 'always' || Math.random() * RECHECK_ONE_IN < 1);
+  if (merging || rechecking) {
     process.once('exit', (code) => {
       const complete = isComplete(code);
       if (!fresh && !complete) return;
       try {
         const data = script.createCachedData();
-        if (!fresh && data.length < cached.data.length - (cached.data.length >> 5)) return;
+        const slack = fresh ? 0 : cached.data.length >> 5;
+        if (!fresh && data.length < cached.data.length - slack) return;
+        // A recheck writes only what is clearly more: the same functions come out a few dozen bytes apart.
+        if (rechecking && data.length <= cached.data.length + slack) return;
         writeCodeCache(cacheFile, build, data, fresh ? Number(complete) : cached.runs + 1);
       } catch {
         // createCachedData can only fail on exhaustion; the next run tries again

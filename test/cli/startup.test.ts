@@ -382,6 +382,34 @@ describe('the code cache (runCommonJs in bin/bringup.cjs)', () => {
     expect(cache().equals(kept)).toBe(true);
   });
 
+  it('after those four, a run that compiled what the cache lacks adds it, and a run that did not leaves the file be', () => {
+    // Four small runs first (a test suite's fixtures), then the larger one that takes other paths: one
+    // complete run in sixteen rechecks at random; BRINGUP_CODE_CACHE_RECHECK=always makes it every run.
+    const dir = mkdtempSync(join(tmp, 'cc-'));
+    const script = join(dir, 'b.cjs');
+    const body = (name: string) => `function ${name}() { let s = 0; ${Array.from({ length: 40 }, (_, i) => `s += ${i} * (s ^ ${i + 1});`).join(' ')} return '${name}' + s; }`;
+    writeFileSync(script, wrapped('// build 0123abcd-0000-4000-8000-000000000005', `'use strict';\n${body('one')}\n${body('two')}\nconsole.log(globalThis.which === 'two' ? two() : one());`));
+    const caches = join(dir, 'cache');
+    const cache = () => readFileSync(join(caches, readdirSync(caches)[0]!));
+    const always = `process.env.BRINGUP_CODE_CACHE_RECHECK = 'always';`;
+    for (let i = 0; i < 4; i++) run(script, caches);
+    expect(cacheHeader(cache()).runs).toBe(4);
+    const small = cache();
+    // The same run again, rechecked: nothing new, the file is left as it is.
+    run(script, caches, always);
+    expect(cache().equals(small)).toBe(true);
+    // An incomplete run is not rechecked at all.
+    run(script, caches, `${always} globalThis.which = 'two';`, false);
+    expect(cache().equals(small)).toBe(true);
+    // The larger run: what it compiled is added.
+    const two = run(script, caches, `${always} globalThis.which = 'two';`);
+    expect(cacheHeader(cache()).runs).toBe(5);
+    expect(cacheHeader(cache()).length).toBeGreaterThan(cacheHeader(small).length + 100);
+    const grown = cache();
+    expect(run(script, caches, `${always} globalThis.which = 'two';`)).toEqual(two);
+    expect(cache().equals(grown)).toBe(true);
+  });
+
   it('keeps no cache for a bundle without a build id, and survives a cache folder it cannot write', () => {
     const dir = mkdtempSync(join(tmp, 'cc-'));
     const script = join(dir, 'b.cjs');
