@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../common';
 import { decodeLatin1, decodeUtf8, textBytes } from './lex';
 import { buildLabelIndex, getLiveProperty, liveNodeByRef, livePath, liveWalk, type LiveNode, type LiveProperty, type LiveTree } from './live';
-import { baseName, getProperty, nodePath, phandleIndex, readU32, strings, type DtNode, type DtProperty, type DtTree } from './tree';
+import { baseName, getProperty, nodePath, phandleIndex, readU32, strings, unitAddress, type DtNode, type DtProperty, type DtTree } from './tree';
 
 /** The bus a bridge check found a node to be (dtc's node->bus), which decides how its children are checked. */
 type Bus = 'pci' | 'simple-bus' | 'i2c-bus' | 'spi-bus' | 'graph-port' | 'graph-ports';
@@ -85,7 +85,6 @@ function liveProp(node: LiveNode, name: string): LiveProperty | undefined {
   return undefined;
 }
 const cell = (p: DtProperty | undefined) => (p && p.value.length === 4 ? readU32(p.value, 0) : undefined);
-const unitName = (node: DtNode) => (node.name.includes('@') ? node.name.slice(node.name.indexOf('@') + 1) : '');
 
 /** checks.c check_property_phandle_args: walk `phandle args...` tuples against the provider's #cells. */
 function phandleArgs(ctx: CheckContext, node: DtNode, p: DtProperty, cellsName: string, optional = false): void {
@@ -212,7 +211,7 @@ function uniqueUnitAddress(ctx: CheckContext, node: DtNode, enabledOnly: boolean
   if (address < 0 || size < 0 || node.children.length < 2) return;
   const earlier = new Map<string, DtNode[]>();
   for (const child of node.children) {
-    const unit = unitName(child);
+    const unit = unitAddress(child);
     if (!unit || (enabledOnly && isDisabled(child))) continue;
     const same = earlier.get(unit);
     if (same === undefined) {
@@ -302,7 +301,7 @@ function graphReg(ctx: CheckContext, node: DtNode): void {
     return;
   }
   const expected = readU32(reg.value, 0).toString(16);
-  if (unitName(node) !== expected) ctx.report(node, undefined, `graph node unit address error, expected "${expected}"`);
+  if (unitAddress(node) !== expected) ctx.report(node, undefined, `graph node unit address error, expected "${expected}"`);
   const parent = counts(ctx, node.parent!);
   if (parent.address !== 1) ctx.report(node, getProperty(node, '#address-cells'), `graph node '#address-cells' is ${parent.address}, must be 1`);
   if (parent.size !== 0) ctx.report(node, getProperty(node, '#size-cells'), `graph node '#size-cells' is ${parent.size}, must be 0`);
@@ -713,8 +712,8 @@ export const CHECKS: Check[] = [
         p = getProperty(node, 'ranges');
         if (p && !p.value.length) p = undefined;
       }
-      if (p && !unitName(node)) ctx.report(node, undefined, 'node has a reg or ranges property, but no unit name');
-      else if (!p && unitName(node)) ctx.report(node, undefined, 'node has a unit name, but no reg or ranges property');
+      if (p && !unitAddress(node)) ctx.report(node, undefined, 'node has a reg or ranges property, but no unit name');
+      else if (!p && unitAddress(node)) ctx.report(node, undefined, 'node has a unit name, but no reg or ranges property');
     },
   },
   {
@@ -726,7 +725,7 @@ export const CHECKS: Check[] = [
     prereqs: ['node_name_format', 'pci_bridge', 'simple_bus_bridge'],
     fn(ctx, node) {
       if (node.parent && ctx.bus.has(node.parent)) return;
-      let unit = unitName(node);
+      let unit = unitAddress(node);
       if (!unit) return;
       if (unit.startsWith('0x')) {
         ctx.report(node, undefined, 'unit name should not have leading "0x"');
@@ -777,7 +776,7 @@ export const CHECKS: Check[] = [
       const func = (reg & 0x700) >>> 8;
       if ((reg & 0xff000000) !== 0) ctx.report(node, p, 'PCI reg address is not configuration space');
       if ((reg & 0xff) !== 0) ctx.report(node, p, 'PCI reg config space address register number must be 0');
-      const unit = unitName(node);
+      const unit = unitAddress(node);
       if (func === 0 && unit === dev.toString(16)) return;
       const expected = `${dev.toString(16)},${func.toString(16)}`;
       if (unit !== expected) ctx.report(node, undefined, `PCI unit address format error, expected "${expected}"`);
@@ -839,7 +838,7 @@ export const CHECKS: Check[] = [
       let address = 0n;
       for (let i = 0, n = addrCells(ctx, node.parent); i < n; i++) address = BigInt.asUintN(64, (address << 32n) | BigInt(cellOf(v, first + i)));
       const expected = address.toString(16);
-      if (unitName(node) !== expected) ctx.report(node, undefined, `simple-bus unit address format error, expected "${expected}"`);
+      if (unitAddress(node) !== expected) ctx.report(node, undefined, `simple-bus unit address format error, expected "${expected}"`);
     },
   },
   {
@@ -875,7 +874,7 @@ export const CHECKS: Check[] = [
         return;
       }
       const expected = ((cellOf(p.value, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0).toString(16);
-      if (unitName(node) !== expected) ctx.report(node, undefined, `I2C bus unit address format error, expected "${expected}"`);
+      if (unitAddress(node) !== expected) ctx.report(node, undefined, `I2C bus unit address format error, expected "${expected}"`);
       for (let i = 0; i * 4 < p.value.length; i++) {
         const reg = (cellOf(p.value, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
         if ((reg & I2C_TEN_BIT_ADDRESS) !== 0 && ((reg & ~I2C_TEN_BIT_ADDRESS) >>> 0) > 0x3ff) {
@@ -922,7 +921,7 @@ export const CHECKS: Check[] = [
         return;
       }
       const expected = cellOf(p.value, 0).toString(16);
-      if (unitName(node) !== expected) ctx.report(node, undefined, `SPI bus unit address format error, expected "${expected}"`);
+      if (unitAddress(node) !== expected) ctx.report(node, undefined, `SPI bus unit address format error, expected "${expected}"`);
     },
   },
   {
